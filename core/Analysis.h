@@ -1,0 +1,108 @@
+#pragma once
+// The immutable result of analysing one capture: what the file was, every TCP
+// packet as a compact record, the flows with their per-side state timelines, and
+// the findings. The CLI, the GUI, annotations and comparison all read this.
+
+#include "core/Finding.h"
+#include "core/PacketRecord.h"
+#include "core/Types.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flowladder::core {
+
+// A change of one side's inferred TCP state, caused by the packet at `packet`
+// (index into Analysis::packets).
+struct StateChange {
+    uint32_t packet = 0;
+    int64_t tsNs = 0;
+    TcpState state = TcpState::Unknown;
+};
+
+// What one side of a connection did, as the capture point saw it.
+struct FlowSide {
+    Endpoint endpoint;
+    bool isnKnown = false; // a SYN from this side was seen
+    uint32_t isn = 0;      // base for relative sequence numbers (SYN seq, or first seq seen)
+    uint32_t packets = 0;
+    uint64_t payloadBytes = 0;
+    uint16_t mss = 0;
+    int8_t wscale = -1;      // window scale shift from the SYN, -1 if unknown or not negotiated
+    uint8_t usualTtl = 0;    // most common TTL / hop limit of this side's non-RST packets
+    bool finSent = false;
+    bool rstSent = false;
+    TcpState finalState = TcpState::Unknown;
+    std::vector<StateChange> states; // in packet order; the first entry is the initial state
+    // Round trip from the capture point to this side and back (handshake), -1 if unknown.
+    int64_t rttNs = -1;
+};
+
+struct Flow {
+    uint32_t id = 0; // 1-based, in order of first packet
+    FlowSide sides[2]; // indexed by Side
+    std::vector<uint32_t> packets; // indexes into Analysis::packets, in frame order
+    std::vector<uint32_t> findings; // indexes into Analysis::findings
+    uint32_t firstFrame = 0;
+    uint32_t lastFrame = 0;
+    int64_t startNs = 0;
+    int64_t endNs = 0;
+    bool handshakeSeen = false; // SYN seen: client/server roles are certain
+
+    const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
+    FlowSide& side(Side s) { return sides[sideIndex(s)]; }
+    uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
+    uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
+    double durationSeconds() const { return static_cast<double>(endNs - startNs) / 1e9; }
+};
+
+enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
+std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
+
+struct CaptureInfo {
+    std::string file;
+    CaptureFormat format = CaptureFormat::Unknown;
+    std::string linktype; // "EN10MB", "LINUX_SLL", ...; "MIXED" when a pcapng mixes link types
+    std::vector<std::string> linktypes; // every link type seen, in order of appearance
+    uint64_t fileBytes = 0;
+    uint32_t packets = 0;    // frames read
+    uint32_t tcpPackets = 0; // frames that decoded to TCP
+    uint32_t ipFragments = 0; // IP fragments (counted, not reassembled)
+    uint32_t malformed = 0;   // frames whose headers were damaged or cut short
+    uint32_t unsupportedLink = 0;
+    bool truncated = false; // the file ended or broke inside a record: what came before was kept
+    bool cancelled = false;
+    std::vector<std::string> errors; // readable problems met while reading, each naming the file
+    int64_t firstNs = 0;
+    int64_t lastNs = 0;
+};
+
+class Analysis {
+public:
+    CaptureInfo capture;
+    PacketStore packets;
+    std::vector<Flow> flows; // flows[i].id == i + 1
+    std::vector<Finding> findings;
+
+    const Flow* flowById(uint32_t id) const {
+        return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr;
+    }
+    const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }
+    // Row of the flow's packet with this frame number, or -1.
+    int64_t rowOfFrame(const Flow& f, uint32_t frame) const;
+    // Sequence number relative to the sending side's ISN (what the GUI shows).
+    uint32_t relativeSeq(const Flow& f, const PacketRecord& p) const {
+        return p.seq - f.side(p.side()).isn;
+    }
+    uint32_t relativeAck(const Flow& f, const PacketRecord& p) const {
+        return p.ack - f.side(otherSide(p.side())).isn;
+    }
+    // State of `side` just after the flow's packet at `row` (for state bands).
+    TcpState stateAt(const Flow& f, Side side, uint32_t row) const;
+};
+
+using AnalysisPtr = std::shared_ptr<const Analysis>;
+
+} // namespace flowladder::core
