@@ -35,7 +35,8 @@ std::optional<FindingKind> findingKindFromName(std::string_view name);
 std::string_view severityName(Severity s); // "error" | "warning" | "info"
 
 // A value of a finding's key field. Frame lists are vectors of frame numbers.
-using FieldValue = std::variant<bool, int64_t, double, std::string, std::vector<uint32_t>>;
+// std::monostate is JSON null (a field that applies but has no value, e.g. no challenge ACK).
+using FieldValue = std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<uint32_t>>;
 
 struct Finding {
     FindingKind kind{};

@@ -1,0 +1,59 @@
+#pragma once
+// Per-connection TCP analysis over a flow's stored packets: marks each packet
+// (retransmission, duplicate ACK, challenge ACK...), infers each side's state over
+// time, and collects the events the findings are built from (see FindingBuilder).
+
+#include "core/Analysis.h"
+
+#include <vector>
+
+namespace flowladder::core {
+
+// How a RST's sequence number relates to what its receiver expects (RFC 5961 3.2).
+enum class RstClass : uint8_t { Exact, OffByOneAfterFin, InWindow, OutOfWindow, NotJudged };
+std::string_view rstClassName(RstClass c); // "off_by_one_after_fin" | "in_window" | "out_of_window" | ...
+
+enum class RstOutcome : uint8_t { TookEffect, Ignored, Unknown };
+std::string_view rstOutcomeName(RstOutcome o); // "took_effect" | "ignored" | "unknown"
+
+struct RstEvent {
+    uint32_t row = 0;    // row of the RST in the flow
+    Side sender{};
+    RstClass cls = RstClass::NotJudged;
+    uint32_t expectedSeq = 0; // receiver's RCV.NXT as the capture shows it
+    int32_t delta = 0;        // rst seq - expected
+    uint32_t receiveWindow = 0; // receiver's last advertised window, scaled
+    int64_t challengeAckRow = -1;
+    bool receiverInSynSent = false; // RST answers a SYN: seq is not checked, it is a refusal
+    TcpState receiverState = TcpState::Unknown; // receiver's state when the RST arrived
+    // What the receiver did afterwards.
+    RstOutcome outcome = RstOutcome::Unknown;
+    uint32_t framesAfter = 0;      // non-RST packets the receiver sent after it got the RST
+    uint32_t retransmitsAfter = 0; // of those, retransmissions
+    int64_t lastRowAfter = -1;     // the receiver's last such packet
+    // Fingerprint of the RST against its sender's other packets.
+    bool ttlMismatch = false;
+    bool ipIdUnusual = false;
+    uint8_t usualTtl = 0;
+    uint16_t previousIpId = 0; // IP ID of the sender's packet before the RST (IPv4)
+};
+
+struct FinEvent {
+    uint32_t row = 0;
+    Side sender{};
+    bool retransmit = false;
+};
+
+struct FlowEvents {
+    std::vector<RstEvent> rsts;
+    std::vector<FinEvent> fins;
+    bool finAcked[2] = {false, false};    // by Side: this side's FIN was acknowledged
+    bool outstanding[2] = {false, false}; // by Side: data or FIN still unacknowledged at the end
+};
+
+// Runs the analysis of one flow: fills the packets' marks, the sides' ISNs, options,
+// state timelines and final states, and returns the events for the findings.
+// `captureEndNs` is the time of the capture's last packet (for "went silent").
+FlowEvents trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs);
+
+} // namespace flowladder::core
