@@ -20,7 +20,11 @@ constexpr uint16_t EtherIpv6 = 0x86DD;
 constexpr uint16_t EtherVlan = 0x8100;
 constexpr uint16_t EtherQinQ = 0x88A8;
 constexpr uint16_t EtherQinQOld = 0x9100;
+constexpr uint16_t EtherPppoeSession = 0x8864;
+constexpr uint16_t EtherMpls = 0x8847;
+constexpr uint16_t EtherMplsMulticast = 0x8848;
 constexpr int MaxVlanTags = 8;
+constexpr int MaxMplsLabels = 16;
 constexpr int MaxIpv6ExtHeaders = 16;
 
 DecodeResult malformed(const char* why) { return {DecodeStatus::Malformed, why}; }
@@ -161,6 +165,8 @@ DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out) {
     return malformed("too many IPv6 extension headers");
 }
 
+DecodeResult decodeByIpVersion(const uint8_t* p, size_t avail, DecodedPacket& out);
+
 DecodeResult decodeByEthertype(uint16_t type, const uint8_t* p, size_t avail, DecodedPacket& out) {
     for (int tags = 0; type == EtherVlan || type == EtherQinQ || type == EtherQinQOld; ++tags) {
         if (tags >= MaxVlanTags) return malformed("too many VLAN tags");
@@ -171,6 +177,26 @@ DecodeResult decodeByEthertype(uint16_t type, const uint8_t* p, size_t avail, De
     }
     if (type == EtherIpv4) return decodeIpv4(p, avail, out);
     if (type == EtherIpv6) return decodeIpv6(p, avail, out);
+    if (type == EtherPppoeSession) {
+        // PPPoE header (6 bytes) then the PPP protocol number.
+        if (avail < 8) return malformed("PPPoE header cut short");
+        const uint16_t ppp = be16(p + 6);
+        if (ppp == 0x0021) return decodeIpv4(p + 8, avail - 8, out);
+        if (ppp == 0x0057) return decodeIpv6(p + 8, avail - 8, out);
+        return {DecodeStatus::NotTcp, nullptr};
+    }
+    if (type == EtherMpls || type == EtherMplsMulticast) {
+        // Pop labels to the bottom of the stack; the payload's version nibble tells IPv4 from IPv6.
+        for (int labels = 0;; ++labels) {
+            if (labels >= MaxMplsLabels) return malformed("too many MPLS labels");
+            if (avail < 4) return malformed("MPLS label cut short");
+            const bool bottom = p[2] & 1;
+            p += 4;
+            avail -= 4;
+            if (bottom) break;
+        }
+        return decodeByIpVersion(p, avail, out);
+    }
     return {DecodeStatus::NotTcp, nullptr};
 }
 

@@ -185,6 +185,10 @@ private:
         } else if (X.nextSeqValid && seqGt(p.seq, X.nextSeq) && !p.has(tcpflag::SYN)) {
             p.marks |= mark::SegmentNotCaptured;
         }
+        // Data laid over an earlier FIN's sequence number: that FIN was not this stack's
+        // (an injected FIN, as in TCB-teardown evasion), so the side has not closed.
+        if (X.finSent && p.payloadLen > 0 && seqLe(p.seq, X.finSeq) && seqLt(X.finSeq, p.seq + p.payloadLen))
+            X.finSent = false;
         X.lastWasKeepAlive = keepAlive;
         if (!X.nextSeqValid || seqGt(end, X.nextSeq)) {
             X.nextSeq = end;
