@@ -1,11 +1,10 @@
 #include "core/PcapngReader.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
 #include <vector>
 
 namespace flowladder::core {
@@ -55,11 +54,13 @@ struct TimeScale {
         } else if (n <= 9) {
             t.kind = Kind::Multiply;
             t.factor = 1;
-            for (unsigned i = n; i < 9; ++i) t.factor *= 10;
+            for (unsigned i = n; i < 9; ++i)
+                t.factor *= 10;
         } else if (n - 9 <= 19) {
             t.kind = Kind::Divide;
             t.factor = 1;
-            for (unsigned i = 9; i < n; ++i) t.factor *= 10;
+            for (unsigned i = 9; i < n; ++i)
+                t.factor *= 10;
         } else {
             t.kind = Kind::Zero; // finer than 10^-28 s: every 64-bit count is below 1 ns
         }
@@ -70,10 +71,14 @@ struct TimeScale {
     // overflowing (pcapng-example.pcapng has such values).
     uint64_t toNs(uint64_t ticks) const {
         switch (kind) {
-        case Kind::Multiply: return ticks * factor;
-        case Kind::Divide: return ticks / factor;
-        case Kind::Zero: return 0;
-        case Kind::Pow2: break;
+        case Kind::Multiply:
+            return ticks * factor;
+        case Kind::Divide:
+            return ticks / factor;
+        case Kind::Zero:
+            return 0;
+        case Kind::Pow2:
+            break;
         }
         if (shift == 0) return ticks * NsPerSec;
         const uint64_t sec = shift >= 64 ? 0 : ticks >> shift;
@@ -147,8 +152,25 @@ private:
     Status interface(const Block& b);
     Status packet(const Block& b, RawFrame& frame);
     // Walks an option list; calls f(code, length, value, offset) for each option.
-    template <typename F>
-    Status options(const Block& b, size_t start, F&& f);
+    template <typename F> Status options(const Block& b, size_t start, F&& f);
+    // Custom blocks, systemd journal export and sysdig event blocks, which
+    // Wireshark (4.x) numbers as frames although they carry no packet.
+    static bool isNumberedNonPacketBlock(uint32_t type) {
+        switch (type) {
+        case 0x00000BADu: // custom block, may be copied
+        case 0x40000BADu: // custom block, do not copy
+        case 0x00000009u: // systemd journal export
+        case 0x00000204u: // sysdig event
+        case 0x00000208u: // sysdig event with flags
+        case 0x00000216u: // sysdig event v2
+        case 0x00000217u: // sysdig event v2 with flags
+        case 0x00000221u: // sysdig event v2 large
+        case 0x00000222u: // sysdig event v2 large with flags
+            return true;
+        default:
+            return false;
+        }
+    }
     static bool isPacketBlock(uint32_t type) {
         return type == BlockEpb || type == BlockSpb || type == BlockPacketObsolete;
     }
@@ -216,9 +238,12 @@ CaptureReader::Status PcapngReader::load(Block& b) {
         if (!ensure(12)) return fail("file ends inside a section header block", pos_, true);
         p = buf_.data() + begin_;
         const uint32_t magic = load32(p + 8);
-        if (magic == ByteOrderMagic) swap_ = false;
-        else if (magic == __builtin_bswap32(ByteOrderMagic)) swap_ = true;
-        else return fail("bad byte-order magic in section header block", pos_);
+        if (magic == ByteOrderMagic)
+            swap_ = false;
+        else if (magic == __builtin_bswap32(ByteOrderMagic))
+            swap_ = true;
+        else
+            return fail("bad byte-order magic in section header block", pos_);
     }
     b.length = u32(p + 4);
     const uint64_t remaining = sizeKnown_ && fileSize_ > pos_ ? fileSize_ - pos_ : 0;
@@ -247,8 +272,7 @@ CaptureReader::Status PcapngReader::load(Block& b) {
     return Status::Frame;
 }
 
-template <typename F>
-CaptureReader::Status PcapngReader::options(const Block& b, size_t start, F&& f) {
+template <typename F> CaptureReader::Status PcapngReader::options(const Block& b, size_t start, F&& f) {
     size_t at = start;
     const size_t end = b.length - 4; // before the trailing length
     while (end - at >= 4) {
@@ -277,15 +301,18 @@ CaptureReader::Status PcapngReader::section(const Block& b) {
 
 CaptureReader::Status PcapngReader::interface(const Block& b) {
     if (b.length < MinIdb)
-        return fail("interface description block too short (" + std::to_string(b.length) + " bytes)", b.offset);
+        return fail("interface description block too short (" + std::to_string(b.length) + " bytes)",
+                    b.offset);
     Interface iface;
     iface.dlt = linktypeToDlt(u16(b.data + 8));
     iface.snaplen = u32(b.data + 12);
     iface.scale = TimeScale::fromTsresol(6);
     const Status s = options(b, 16, [&](uint16_t code, uint16_t len, const uint8_t* v) {
         // Options of an unexpected length are ignored, as their values cannot be trusted.
-        if (code == OptIfTsresol && len == 1) iface.scale = TimeScale::fromTsresol(v[0]);
-        else if (code == OptIfTsoffset && len == 8) iface.offsetNs = u64(v) * NsPerSec;
+        if (code == OptIfTsresol && len == 1)
+            iface.scale = TimeScale::fromTsresol(v[0]);
+        else if (code == OptIfTsoffset && len == 8)
+            iface.offsetNs = u64(v) * NsPerSec;
     });
     if (s != Status::Frame) return s;
     ifaces_.push_back(iface);
@@ -347,7 +374,7 @@ bool PcapngReader::open(const std::string& path, std::string& error) {
         return false;
     }
     std::setvbuf(file_, nullptr, _IONBF, 0); // we read in large chunks into our own buffer
-    struct stat st{};
+    struct stat st {};
     if (fstat(fileno(file_), &st) == 0 && S_ISREG(st.st_mode)) {
         fileSize_ = static_cast<uint64_t>(st.st_size);
         sizeKnown_ = true;
@@ -372,8 +399,10 @@ bool PcapngReader::open(const std::string& path, std::string& error) {
     while (ifaces_.empty()) {
         s = load(b);
         if (s != Status::Frame || isPacketBlock(b.type)) break;
-        if (b.type == BlockShb) s = section(b);
-        else if (b.type == BlockIdb) s = interface(b);
+        if (b.type == BlockShb)
+            s = section(b);
+        else if (b.type == BlockIdb)
+            s = interface(b);
         if (s != Status::Frame) break;
         consume(b);
     }
@@ -388,8 +417,12 @@ CaptureReader::Status PcapngReader::next(RawFrame& frame) {
         if (s != Status::Frame) return s;
         Status r = Status::Frame;
         switch (b.type) {
-        case BlockShb: r = section(b); break;
-        case BlockIdb: r = interface(b); break;
+        case BlockShb:
+            r = section(b);
+            break;
+        case BlockIdb:
+            r = interface(b);
+            break;
         case BlockEpb:
         case BlockSpb:
         case BlockPacketObsolete:
@@ -397,7 +430,11 @@ CaptureReader::Status PcapngReader::next(RawFrame& frame) {
             if (r != Status::Frame) return r;
             consume(b);
             return Status::Frame;
-        default: break; // NRB, ISB, DSB, custom and unknown blocks are skipped
+        default:
+            // Wireshark shows these as records of their own: they take a frame
+            // number, so later packets keep Wireshark's numbers.
+            if (isNumberedNonPacketBlock(b.type)) ++frame_;
+            break; // NRB, ISB, DSB and unknown blocks are skipped silently
         }
         if (r != Status::Frame) return r;
         consume(b);
@@ -414,12 +451,18 @@ int linktypeToDlt(int linktype) {
     // libpcap's linktype_to_dlt() (pcap-common.c) on Linux: the values below
     // LINKTYPE_MATCHING_MIN (104) that differ from their DLT_ values.
     switch (linktype) {
-    case 100: return 11; // LINKTYPE_ATM_RFC1483 -> DLT_ATM_RFC1483
-    case 101: return 12; // LINKTYPE_RAW -> DLT_RAW
-    case 102: return 15; // LINKTYPE_SLIP_BSDOS -> DLT_SLIP_BSDOS
-    case 103: return 16; // LINKTYPE_PPP_BSDOS -> DLT_PPP_BSDOS
-    case 106: return 19; // LINKTYPE_ATM_CLIP -> DLT_ATM_CLIP
-    default: return linktype;
+    case 100:
+        return 11; // LINKTYPE_ATM_RFC1483 -> DLT_ATM_RFC1483
+    case 101:
+        return 12; // LINKTYPE_RAW -> DLT_RAW
+    case 102:
+        return 15; // LINKTYPE_SLIP_BSDOS -> DLT_SLIP_BSDOS
+    case 103:
+        return 16; // LINKTYPE_PPP_BSDOS -> DLT_PPP_BSDOS
+    case 106:
+        return 19; // LINKTYPE_ATM_CLIP -> DLT_ATM_CLIP
+    default:
+        return linktype;
     }
 }
 

@@ -6,7 +6,10 @@
 // Supported: both byte orders, several sections (each SHB resets the
 // interfaces), IDB link type / if_tsresol (powers of 10 and of 2) / if_tsoffset,
 // Enhanced, Simple and obsolete Packet Blocks. Other blocks are skipped.
-// Frames are numbered from 1 over packet blocks only (Wireshark's numbering).
+// Frames are numbered from 1 in file order with Wireshark's numbers: packet
+// blocks, and also the blocks Wireshark lists as records without a packet
+// (custom blocks 0xBAD / 0x40000BAD, systemd journal export, sysdig events).
+// Those are not returned, so RawFrame::frame may skip a number after them.
 // Simple Packet Blocks carry no timestamp: their tsNs is 0.
 //
 // The input is untrusted: every length is checked before it is used, and a
