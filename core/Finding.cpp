@@ -9,6 +9,7 @@ constexpr std::array<std::string_view, FindingKindCount> kindNames = {
     "rst_seq_mismatch", "challenge_ack", "rst_fingerprint_mismatch", "fin_retransmit",
     "lingering_close",  "rst_ignored",   "retransmission",           "dup_ack",
     "zero_window",      "keepalive",     "segment_not_captured",     "connection_refused",
+    "injected_packet",  "lost_packet",   "state_disagreement",
 };
 } // namespace
 

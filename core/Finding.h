@@ -25,8 +25,12 @@ enum class FindingKind : uint8_t {
     KeepAlive,
     SegmentNotCaptured,
     ConnectionRefused,
+    // Comparison of two captures (core/Comparison.h):
+    InjectedPacket,    // seen downstream only: created between the capture points
+    LostPacket,        // seen upstream only: lost between the capture points
+    StateDisagreement, // the two captures end with different states for the same endpoint
 };
-inline constexpr int FindingKindCount = 12;
+inline constexpr int FindingKindCount = 15;
 
 enum class Severity : uint8_t { Info, Warning, Error };
 

@@ -1,6 +1,7 @@
 // flowladder-cli: the command-line face of the core (DESIGN.md, "The CLI contract").
 // Exit status: 0 on success, 1 when a file cannot be read, 2 for bad usage.
 
+#include "app/cli/CompareCommand.h"
 #include "core/Analyzer.h"
 #include "core/JsonReport.h"
 #include "core/TextReport.h"
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
     auto* analyze = app.add_subcommand("analyze", "Per-flow summary and findings of a capture");
     analyze->add_option("CAPTURE", capture, "pcap or pcapng file")->required();
     analyze->add_flag("--json", json, "Print the JSON of the CLI contract");
+    flowladder::cli::CompareArgs compareArgs;
+    auto* compare = flowladder::cli::addCompareCommand(app, compareArgs);
 
     try {
         app.parse(argc, argv);
@@ -50,5 +53,6 @@ int main(int argc, char** argv) {
         return ExitUsage;
     }
     if (*analyze) return runAnalyze(capture, json);
+    if (*compare) return flowladder::cli::runCompare(compareArgs);
     return ExitUsage;
 }
