@@ -22,8 +22,11 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-OUT="${1:-$HERE/../data/netns}"
-shift || true
+OUT="$HERE/../data/netns"
+# first argument is OUTDIR unless it is a case name
+if [ $# -gt 0 ] && ! [[ "$1" =~ ^(rst-|blackhole-|clean-|port-|nat$|clock-) ]]; then
+    OUT=$1; shift
+fi
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 PY=/usr/bin/python3
