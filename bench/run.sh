@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# FlowLadder benchmark: the single entry point. See docs/benchmarks.md.
+#
+#   sudo bench/run.sh [--recapture] [--runs N] [--only-capture] [--rev REV]
+#
+# --rev REV measures a committed revision (exported with `git archive` into the work
+# dir and built there) instead of the working tree.
+#
+# 1. Builds the CLI and the bench programs (Release, build-bench/) when needed.
+# 2. Captures, once, into $FLOWLADDER_BENCH_DIR (default /tmp/flowladder-bench):
+#      bulk.pcap   >= 2,000,000 packets of real iperf3 TCP traffic between two network namespaces
+#      conns.pcap  50,000 short TCP connections (handshake, request, response, FIN close)
+#    Both headers only (snaplen 96), offloads off, checked for kernel drops.
+# 3. Times on each capture (file in page cache first): the bare libpcap loop,
+#    core::analyzeFile alone, and `flowladder-cli analyze --json`; median wall time
+#    of N runs and peak RSS; prints a Markdown table (also saved in the work dir).
+#
+# Environment: FLOWLADDER_BENCH_DIR, FLOWLADDER_BENCH_BUILD (build dir),
+#   FLOWLADDER_BENCH_BULK_PACKETS (2200000), FLOWLADDER_BENCH_CONNS (50000), FLOWLADDER_BENCH_RUNS (5),
+#   FLOWLADDER_BENCH_JOBS (2).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=${FLOWLADDER_BENCH_DIR:-/tmp/flowladder-bench}
+BUILD=${FLOWLADDER_BENCH_BUILD:-$REPO/build-bench}
+BULK_PACKETS=${FLOWLADDER_BENCH_BULK_PACKETS:-2200000}
+CONNS=${FLOWLADDER_BENCH_CONNS:-50000}
+RUNS=${FLOWLADDER_BENCH_RUNS:-5}
+JOBS=${FLOWLADDER_BENCH_JOBS:-2}
+RECAPTURE=0
+ONLY_CAPTURE=0
+REVISION=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --recapture) RECAPTURE=1 ;;
+    --only-capture) ONLY_CAPTURE=1 ;;
+    --runs) RUNS=$2; shift ;;
+    --rev) REVISION=$2; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+log() { echo "[bench] $*" >&2; }
+die() { echo "[bench] error: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, tcpdump); run with sudo"
+mkdir -p "$WORK"
+
+# ---------------------------------------------------------------- dependencies
+need_pkgs=()
+command -v iperf3 >/dev/null || need_pkgs+=(iperf3)
+command -v tcpdump >/dev/null || need_pkgs+=(tcpdump)
+command -v ip >/dev/null || need_pkgs+=(iproute2)
+command -v cmake >/dev/null || need_pkgs+=(cmake)
+command -v ethtool >/dev/null || need_pkgs+=(ethtool) # to turn offloads off (optional)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    log "installing ${need_pkgs[*]}"
+    if command -v apt-get >/dev/null; then
+        apt-get update -qq >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null 2>&1 ||
+            log "apt-get install failed for some of: ${need_pkgs[*]}"
+    fi
+fi
+for c in iperf3 tcpdump ip cmake; do command -v $c >/dev/null || die "$c is missing"; done
+
+# ---------------------------------------------------------------- build
+SRC=$REPO
+if [ -n "$REVISION" ]; then
+    sha=$(git -C "$REPO" rev-parse --short "$REVISION^{commit}") || die "unknown revision $REVISION"
+    SRC=$WORK/src-$sha
+    BUILD=${FLOWLADDER_BENCH_BUILD:-$WORK/build-$sha}
+    if [ ! -d "$SRC" ]; then
+        mkdir -p "$SRC.tmp"
+        git -C "$REPO" archive "$sha" | tar -x -C "$SRC.tmp"
+        # bench/ of the working tree, so an old revision is measured the same way.
+        rm -rf "$SRC.tmp/bench" && cp -r "$REPO/bench" "$SRC.tmp/bench"
+        mv "$SRC.tmp" "$SRC"
+    fi
+fi
+BARE=$BUILD/bench/flowladder-bench-bare-loop
+CORE=$BUILD/bench/flowladder-bench-analyze
+CONNTOOL=$BUILD/bench/flowladder-bench-conns
+RUNNER=$BUILD/bench/flowladder-bench-run
+CLI=$BUILD/app/cli/flowladder-cli
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
+    log "configuring $BUILD (Release)"
+    cmake -S "$SRC" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
+        -DFLOWLADDER_GUI=OFF -DFLOWLADDER_TESTS=OFF -DFLOWLADDER_BENCH=ON >/dev/null
+fi
+grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt" || log "warning: $BUILD is not a Release build"
+log "building (-j$JOBS)"
+cmake --build "$BUILD" -j "$JOBS" --target flowladder-cli flowladder-bench-bare-loop \
+    flowladder-bench-analyze flowladder-bench-conns flowladder-bench-run >"$WORK/build.log" 2>&1 ||
+    { tail -30 "$WORK/build.log" >&2; die "build failed (log: $WORK/build.log)"; }
+
+# ---------------------------------------------------------------- namespaces
+# Two namespaces joined by a veth pair; addresses exist only inside them.
+NS_S=fl-bn-s$$ NS_C=fl-bn-c$$
+VETH_S=fl-bn-vs$$ VETH_C=fl-bn-vc$$
+ADDR_S=10.88.0.1 ADDR_C=10.88.0.2
+cleanup() {
+    # Only this script's own background jobs (tcpdump, iperf3, the connection tool).
+    local p
+    for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+    for p in $(jobs -p); do wait "$p" 2>/dev/null || true; done
+    ip netns del "$NS_S" 2>/dev/null || true
+    ip netns del "$NS_C" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+OFFLOAD_NOTE=""
+ns_up() {
+    cleanup
+    ip netns add "$NS_S"
+    ip netns add "$NS_C"
+    ip link add "$VETH_S" netns "$NS_S" type veth peer name "$VETH_C" netns "$NS_C"
+    ip -n "$NS_S" addr add $ADDR_S/24 dev "$VETH_S"
+    ip -n "$NS_C" addr add $ADDR_C/24 dev "$VETH_C"
+    for ns in "$NS_S" "$NS_C"; do
+        ip -n "$ns" link set lo up
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    done
+    ip -n "$NS_S" link set "$VETH_S" up
+    ip -n "$NS_C" link set "$VETH_C" up
+    ip netns exec "$NS_C" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+    if command -v ethtool >/dev/null; then
+        ip netns exec "$NS_S" ethtool -K "$VETH_S" tso off gso off gro off >/dev/null 2>&1 || true
+        ip netns exec "$NS_C" ethtool -K "$VETH_C" tso off gso off gro off >/dev/null 2>&1 || true
+        OFFLOAD_NOTE="ethtool -K tso/gso/gro off on both veth ends"
+        MSS_OPT=()
+    else
+        OFFLOAD_NOTE="no ethtool: iperf3 -M 536"
+        MSS_OPT=(-M 536)
+    fi
+}
+
+# Starts tcpdump in the server namespace, headers only, and waits until it listens.
+# Sets TCPDUMP_PID; its stderr goes to $1.err.
+start_tcpdump() { # out.pcap filter [extra args...]
+    local out=$1 filter=$2; shift 2
+    rm -f "$out" "$out.err"
+    ip netns exec "$NS_S" tcpdump -i "$VETH_S" -s 96 -B 262144 -n -Z root -w "$out" "$@" "$filter" 2>"$out.err" &
+    TCPDUMP_PID=$!
+    for _ in $(seq 100); do grep -q 'listening on' "$out.err" 2>/dev/null && return 0; sleep 0.1; done
+    die "tcpdump did not start: $(cat "$out.err")"
+}
+tcpdump_dropped() { sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$1.err" | tail -1; }
+
+capture_bulk() {
+    local out=$WORK/bulk.pcap tmp=$WORK/bulk.pcap.tmp rate attempt=0 dropped
+    # Unlimited first; when the kernel drops packets, rate-limit iperf3 and try again.
+    for rate in 0 2G 1G 500M 250M; do
+        attempt=$((attempt + 1))
+        ns_up
+        log "bulk capture, attempt $attempt: $BULK_PACKETS packets, iperf3 -b $rate ($OFFLOAD_NOTE)"
+        ip netns exec "$NS_S" iperf3 -s -B $ADDR_S -1 >/dev/null 2>&1 &
+        local srv=$!
+        sleep 0.5
+        start_tcpdump "$tmp" tcp -c "$BULK_PACKETS"
+        ip netns exec "$NS_C" iperf3 -c $ADDR_S -t 300 -b "$rate" "${MSS_OPT[@]}" >"$WORK/iperf3.log" 2>&1 &
+        local cli=$!
+        wait "$TCPDUMP_PID" || true
+        kill "$cli" "$srv" 2>/dev/null || true
+        wait "$cli" "$srv" 2>/dev/null || true
+        dropped=$(tcpdump_dropped "$tmp")
+        log "tcpdump: $(grep -E 'captured|received|dropped' "$tmp.err" | tr '\n' ' ')"
+        if [ "${dropped:-1}" = 0 ]; then
+            mv "$tmp" "$out"
+            { echo "packets=$BULK_PACKETS"; echo "iperf3_rate=$rate"; echo "offloads=$OFFLOAD_NOTE"
+              echo "tcpdump=$(tr '\n' ' ' <"$tmp.err")"; echo "date=$(date -u +%FT%TZ)"; } >"$out.meta"
+            return 0
+        fi
+        log "kernel dropped $dropped packets: retrying with a lower rate"
+    done
+    die "bulk capture dropped packets even at 250 Mbit/s"
+}
+
+capture_conns() {
+    local out=$WORK/conns.pcap tmp=$WORK/conns.pcap.tmp dropped attempt
+    for attempt in 1 2 3; do
+        ns_up
+        local threads=$((attempt == 1 ? 4 : 1))
+        log "short-connection capture, attempt $attempt: $CONNS connections, $threads client threads"
+        start_tcpdump "$tmp" "tcp port 8080"
+        ip netns exec "$NS_S" "$CONNTOOL" server $ADDR_S 8080 "$CONNS" 4 >"$WORK/conns-server.log" 2>&1 &
+        local srv=$!
+        for _ in $(seq 100); do grep -q listening "$WORK/conns-server.log" && break; sleep 0.1; done
+        ip netns exec "$NS_C" "$CONNTOOL" client $ADDR_S 8080 "$CONNS" "$threads" >"$WORK/conns-client.log" 2>&1 || true
+        wait "$srv" || true
+        log "client: $(cat "$WORK/conns-client.log") server: $(tail -1 "$WORK/conns-server.log")"
+        sleep 1 # last ACKs
+        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
+        wait "$TCPDUMP_PID" || true
+        dropped=$(tcpdump_dropped "$tmp")
+        log "tcpdump: $(grep -E 'captured|received|dropped' "$tmp.err" | tr '\n' ' ')"
+        if [ "${dropped:-1}" = 0 ] && grep -q "connections=$CONNS failed=0" "$WORK/conns-client.log"; then
+            mv "$tmp" "$out"
+            { echo "connections=$CONNS"; echo "client=$(cat "$WORK/conns-client.log")"; echo "offloads=$OFFLOAD_NOTE"
+              echo "tcpdump=$(tr '\n' ' ' <"$tmp.err")"; echo "date=$(date -u +%FT%TZ)"; } >"$out.meta"
+            return 0
+        fi
+        log "drops or failed connections: retrying with fewer client threads"
+    done
+    die "short-connection capture kept failing"
+}
+
+[ $RECAPTURE = 0 ] && [ -s "$WORK/bulk.pcap" ] && [ -s "$WORK/bulk.pcap.meta" ] || capture_bulk
+[ $RECAPTURE = 0 ] && [ -s "$WORK/conns.pcap" ] && [ -s "$WORK/conns.pcap.meta" ] || capture_conns
+cleanup
+trap - EXIT
+[ $ONLY_CAPTURE = 1 ] && exit 0
+
+# ---------------------------------------------------------------- measure
+# Timing: flowladder-bench-run (bench/runner.cpp) runs the three programs $RUNS times
+# each, interleaved, and reports median wall and CPU (user + system) time and peak RSS from wait4().
+
+DATE=$(date -u +%F)
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+MACHINE="$CPU, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
+if [ -n "$REVISION" ]; then
+    REV="$sha (committed, exported with git archive)" DIRTY=""
+else
+    REV=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
+    DIRTY=$(git -C "$REPO" status --porcelain -- core app/cli 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')
+fi
+RESULT=$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).md
+{
+    echo "Date: $DATE. Machine: $MACHINE. FlowLadder $REV${DIRTY:+ (uncommitted changes in: $DIRTY)}, Release build."
+    echo "Wall and CPU (user + system) time: medians of $RUNS runs, process start to exit, file in page cache."
+    echo "CPU time and peak RSS: getrusage of each run (wait4). Load average when measuring started: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo
+    echo "| capture | packets | flows | program | wall s | wall ratio to bare | CPU s | CPU ratio to bare | peak RSS MB | RSS B/pkt | (RSS − bare RSS) B/pkt |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+} >"$RESULT"
+for name in bulk conns; do
+    f=$WORK/$name.pcap
+    log "measuring $name.pcap ($(du -h "$f" | cut -f1))"
+    cat "$f" >/dev/null                      # warm the page cache
+    "$BARE" "$f" >/dev/null                  # and a warm-up read
+    info=$("$CORE" "$f")
+    packets=$(sed 's/.*packets=\([0-9]*\) tcp.*/\1/' <<<"$info")
+    flows=$(sed 's/.* flows=\([0-9]*\).*/\1/' <<<"$info")
+    while read -r label s c kb; do
+        case $label in bare) bare_s=$s bare_c=$c bare_kb=$kb ;; core) core_s=$s core_c=$c core_kb=$kb ;;
+        cli) cli_s=$s cli_c=$c cli_kb=$kb ;; esac
+    done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f")
+    row() { # program wall cpu kb
+        awk -v c="$name.pcap" -v p="$packets" -v fl="$flows" -v prog="$1" -v s="$2" -v cpu="$3" -v kb="$4" \
+            -v bs="$bare_s" -v bc="$bare_c" -v bkb="$bare_kb" 'BEGIN {
+            printf "| %s | %d | %d | %s | %.3f | %.2f | %.3f | %.2f | %.1f | %.1f | %.1f |\n",
+                c, p, fl, prog, s, s / bs, cpu, cpu / bc, kb / 1024, kb * 1024 / p, (kb - bkb) * 1024 / p }'
+    }
+    { row "bare libpcap loop" "$bare_s" "$bare_c" "$bare_kb"
+      row "analyzeFile (no JSON)" "$core_s" "$core_c" "$core_kb"
+      row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb"; } >>"$RESULT"
+done
+{
+    echo
+    echo "Targets: analyze / bare ≤ 2.0; peak RSS ≤ 64 bytes per packet."
+    for name in bulk conns; do echo "- $name.pcap: $(grep -v '^tcpdump=' "$WORK/$name.pcap.meta" | tr '\n' ' ')"; done
+} >>"$RESULT"
+cat "$RESULT"
+log "saved in $RESULT"
