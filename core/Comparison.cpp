@@ -355,6 +355,30 @@ uint32_t voteSeqDelta(const Analysis& A, const Flow& fa, const Analysis& B, cons
     return found ? best : 0;
 }
 
+// Without IP IDs: segments with payload at about the same position, with the same length and flags.
+uint32_t voteSeqDeltaBySizes(const Analysis& A, const Flow& fa, const Analysis& B, const Flow& fb, Side sa, Side sb,
+                             bool& found) {
+    auto collect = [](const Analysis& X, const Flow& f, Side s) {
+        std::vector<const PacketRecord*> v;
+        for (uint32_t idx : f.packets) {
+            const PacketRecord& p = X.packets[idx];
+            if (p.side() == s && p.payloadLen > 0) v.push_back(&p);
+            if (v.size() >= SampleLimit) break;
+        }
+        return v;
+    };
+    const auto va = collect(A, fa, sa), vb = collect(B, fb, sb);
+    std::unordered_map<uint32_t, uint32_t> votes;
+    for (size_t i = 0; i < va.size(); ++i)
+        for (size_t j = i >= 3 ? i - 3 : 0; j < vb.size() && j <= i + 3; ++j)
+            if (va[i]->payloadLen == vb[j]->payloadLen && va[i]->flags == vb[j]->flags) ++votes[vb[j]->seq - va[i]->seq];
+    uint32_t best = 0, bestCount = 0;
+    for (const auto& [d, c] : votes)
+        if (c > bestCount || (c == bestCount && d < best)) best = d, bestCount = c;
+    found = bestCount >= 2;
+    return found ? best : 0;
+}
+
 void groupPackets(const Analysis& A, const Flow& fa, const Analysis& B, const Flow& fb, PairWork& w, Side s,
                   bool useIpId) {
     FlowPair& pr = w.pair;
@@ -416,7 +440,8 @@ PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair) {
         bool found = false;
         uint32_t d = voteSeqDelta(A, fa, B, fb, s, pr.bSide(s), found);
         if (x.isnKnown && y.isnKnown) d = y.isn - x.isn;
-        else if (!found && pr.matchedBy == FlowMatchMethod::IpId) d = y.isn - x.isn; // first seqs seen
+        else if (!found && pr.matchedBy != FlowMatchMethod::Tuple && pr.matchedBy != FlowMatchMethod::Seq)
+            d = voteSeqDeltaBySizes(A, fa, B, fb, s, pr.bSide(s), found);
         pr.seqDelta[sideIndex(s)] = d;
     }
     bool anyIpId = false;
@@ -504,6 +529,7 @@ void addPacketFindings(Ctx& x, FlowPair& pr) {
         std::vector<uint32_t> frames;
         std::vector<uint32_t> packets;
         bool allAfterEnd = true; // every packet came after the other capture's last packet
+        uint32_t afterEnd = 0;
     };
     std::vector<Bucket> buckets;
     constexpr uint8_t controlFlags = tcpflag::SYN | tcpflag::FIN | tcpflag::RST;
@@ -524,6 +550,7 @@ void addPacketFindings(Ctx& x, FlowPair& pr) {
         it->frames.push_back(p.frame);
         it->packets.push_back(cap == 'a' ? m.a : m.b);
         it->allAfterEnd = it->allAfterEnd && m.afterOtherCaptureEnd;
+        it->afterEnd += m.afterOtherCaptureEnd;
     }
     for (const Bucket& bk : buckets) {
         const Analysis& X = bk.cap == 'a' ? x.A : x.B;
@@ -595,9 +622,14 @@ void addPacketFindings(Ctx& x, FlowPair& pr) {
                                 frameList(bk.frames).c_str(), capName.c_str(), who(s).c_str(), who(r).c_str());
             }
         }
+        if (bk.afterEnd > 0 && !bk.allAfterEnd) {
+            f.set("after_other_capture_end", static_cast<int64_t>(bk.afterEnd));
+            if (!f.summary.empty() && f.summary.back() == '.') f.summary.pop_back();
+            f.summary += fmt(" (%u of them after capture %c's last packet).", bk.afterEnd, bk.cap == 'a' ? 'B' : 'A');
+        }
         if (bk.allAfterEnd) {
             // The other capture may just have stopped: say so, and do not shout.
-            f.set("after_other_capture_end", true);
+            f.set("after_other_capture_end", static_cast<int64_t>(bk.afterEnd));
             if (f.severity == Severity::Error && !(bk.control & tcpflag::RST)) f.severity = Severity::Warning;
             if (!f.summary.empty() && f.summary.back() == '.') f.summary.pop_back();
             f.summary += fmt(", unless capture %c had simply stopped: its last packet comes before %s.",
@@ -812,8 +844,14 @@ Comparison compareImpl(const Analysis& A, const Analysis& B, const CompareOption
 
     Ctx x{A, B, c};
     for (FlowPair& pr : c.pairs) {
+        const size_t first = c.findings.size();
         addPacketFindings(x, pr);
         addStateFinding(x, pr);
+        // Within a pair: errors first, then warnings, each in time order.
+        std::stable_sort(c.findings.begin() + static_cast<std::ptrdiff_t>(first), c.findings.end(),
+                         [](const Finding& p, const Finding& q) { return p.severity > q.severity; });
+        pr.findings.clear();
+        for (size_t i = first; i < c.findings.size(); ++i) pr.findings.push_back(static_cast<uint32_t>(i));
     }
     return c;
 }

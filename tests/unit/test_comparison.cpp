@@ -387,6 +387,49 @@ TEST(Compare, SequenceNumberRandomisingFirewall) {
     EXPECT_NEAR(l.c.clockOffsetSeconds(), 3.5, 0.001);
 }
 
+TEST(Compare, NatAndSequenceRewritingMidStreamMatchByIpId) {
+    TwoPoints tp;
+    tp.natClient = "192.0.2.7";
+    tp.natPort = 61002;
+    tp.clientSeqRewrite = 0x2000;
+    for (int i = 0; i < 5; ++i) {
+        tp.add(Side::Client, 0x18, 50, 20 * Ms);
+        tp.add(Side::Server, 0x10, 0, 11 * Ms);
+    }
+    const std::string pa = tempPath("a.pcap"), pb = tempPath("b.pcap");
+    tp.write(pa, pb);
+    const Loaded l = load(pa, pb);
+    ASSERT_EQ(l.c.pairs.size(), 1u);
+    EXPECT_EQ(l.c.pairs[0].matchedBy, FlowMatchMethod::IpId);
+    EXPECT_EQ(l.c.pairs[0].seqDelta[0], 0x2000u);
+    EXPECT_EQ(l.c.pairs[0].matched, 10u);
+    EXPECT_NEAR(l.c.clockOffsetSeconds(), 3.5, 0.001);
+}
+
+TEST(Compare, NothingInCommonButPayloadSizes) {
+    // IPv6 (no IP IDs), NAT, rewritten sequence numbers, no handshake.
+    TwoPoints tp;
+    tp.ipv6 = true;
+    tp.cport = 40001;
+    tp.clientSeqRewrite = 0x2000;
+    for (uint32_t len : {120u, 50u, 700u, 33u, 1000u}) {
+        tp.add(Side::Client, 0x18, len, 20 * Ms);
+        tp.add(Side::Server, 0x18, len * 2, 11 * Ms);
+    }
+    const std::string pa = tempPath("a.pcap"), pb = tempPath("b.pcap");
+    tp.write(pa, pb);
+    const Loaded l0 = load(pa, pb);
+    ASSERT_EQ(l0.c.pairs.size(), 1u); // same tuple
+    tp.natClient = "2001:db8::99";
+    tp.natPort = 50000;
+    tp.write(pa, pb);
+    const Loaded l = load(pa, pb);
+    ASSERT_EQ(l.c.pairs.size(), 1u);
+    EXPECT_EQ(l.c.pairs[0].matchedBy, FlowMatchMethod::PayloadSizes);
+    EXPECT_EQ(l.c.pairs[0].seqDelta[0], 0x2000u);
+    EXPECT_EQ(l.c.pairs[0].matched, 10u);
+}
+
 TEST(Compare, WithoutIpIdsTheCopyThatArrivedIsFoundByTime) {
     // IPv6: no IP IDs, so the FIN copies are told apart by time only.
     TwoPoints tp;
@@ -672,9 +715,25 @@ TEST(CompareReal, SampleIncident) {
     const auto c = compareFiles(pa.string(), pb.string(), err);
     ASSERT_TRUE(c) << err;
     ASSERT_FALSE(c->pairs.empty());
-    // The ASA's off-by-one RST: on the cache node's side only.
-    bool injectedRst = false;
-    for (const Finding& f : c->findings)
-        injectedRst |= f.kind == FindingKind::InjectedPacket && f.stringField("flags").find("RST") != std::string::npos;
-    EXPECT_TRUE(injectedRst);
+    // README.md there: the client's clock is 0.8 s ahead, one-way delay 15 ms; only in the
+    // server file: frames 19-35 (the RST 22 injected by the ASA); only in the client file: 19-20.
+    EXPECT_NEAR(c->clockOffsetSeconds(), 0.8, 0.001);
+    ASSERT_TRUE(c->oneWayDelayNs.has_value());
+    EXPECT_NEAR(static_cast<double>(*c->oneWayDelayNs), 15.0 * Ms, 1.0 * Ms);
+    ASSERT_EQ(c->pairs.size(), 1u);
+    std::vector<uint32_t> onlyB;
+    for (uint32_t f = 19; f <= 35; ++f) onlyB.push_back(f);
+    EXPECT_EQ(c->pairs[0].onlyInB, onlyB);
+    EXPECT_EQ(c->pairs[0].onlyInA, (std::vector<uint32_t>{19, 20}));
+    const auto injected = findingsOf(*c, FindingKind::InjectedPacket);
+    ASSERT_EQ(injected.size(), 1u);
+    EXPECT_EQ(injected[0]->frame, 22u);
+    EXPECT_EQ(injected[0]->severity, Severity::Error);
+    EXPECT_EQ(injected[0]->summary.rfind("RST #22 in capture B (seq 276) reached the server but never left the client", 0),
+              0u)
+        << injected[0]->summary;
+    const auto states = findingsOf(*c, FindingKind::StateDisagreement);
+    ASSERT_EQ(states.size(), 1u);
+    EXPECT_EQ(states[0]->stringField("server_state_b"), "CLOSE_WAIT");
+    EXPECT_EQ(states[0]->stringField("client_state_a"), "FIN_WAIT_1");
 }
