@@ -15,6 +15,7 @@ namespace {
 constexpr uint32_t ProgressBatch = 4096; // frames between progress / cancel checks
 
 void noteLinktype(CaptureInfo& info, int dlt) {
+    if (dlt < 0) return; // no interface described yet
     const std::string name = linktypeName(dlt);
     if (std::find(info.linktypes.begin(), info.linktypes.end(), name) == info.linktypes.end())
         info.linktypes.push_back(name);
@@ -99,7 +100,8 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
                               (info.malformed == 1 ? "" : "s") + " with damaged headers (first: frame " +
                               std::to_string(firstMalformedFrame) + ", " + firstMalformed + ")");
     }
-    info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
+    if (info.linktypes.empty()) info.linktype = "NONE";
+    else info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
 
     table.finish();
     for (Flow& flow : analysis->flows) {

@@ -122,16 +122,18 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std:
         error = path + ": not a pcap or pcapng capture (unknown magic number " + hex + ")";
         return nullptr;
     }
+    // libpcap 1.10 refuses pcapng files whose interfaces differ in link type or snapshot
+    // length, and stops at a second section of another version; tshark reads them and so
+    // must we (dumpcap writes such files whenever it captures on several interfaces). The
+    // built-in block reader handles them and reports damage with its offset.
+    if (pcapng) return openPcapngReader(path, error);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) {
-        // libpcap refuses pcapng files whose interfaces have different link types; our
-        // own block reader handles those (and reports damage with the offset).
-        if (pcapng) return openPcapngReader(path, error);
         error = path + ": cannot read pcap header: " + errbuf;
         return nullptr;
     }
-    return std::make_unique<LibpcapReader>(p, path, pcapng ? CaptureFormat::PcapNg : CaptureFormat::Pcap, size);
+    return std::make_unique<LibpcapReader>(p, path, CaptureFormat::Pcap, size);
 }
 
 } // namespace flowladder::core

@@ -255,8 +255,7 @@ private:
         const bool outstanding = ev_.outstanding[sideIndex(s)];
         // Worth a finding: retransmitting into silence for a while, or left hanging at the end.
         const bool longEnough = duration >= LingeringNs;
-        const bool report = (retransmits > 0 && (!resolved || longEnough)) ||
-                            (!resolved && (outstanding || (stuck.state == TcpState::CloseWait && longEnough)));
+        const bool report = longEnough && (retransmits > 0 || (!resolved && (outstanding || stuck.state == TcpState::CloseWait)));
         if (!report) return;
         const uint32_t sinceFrame = a_.packets[since.packet].frame;
         Finding& x = add(FindingKind::LingeringClose, !resolved && retransmits > 0 ? Severity::Error : Severity::Warning,

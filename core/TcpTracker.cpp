@@ -417,8 +417,11 @@ private:
                 ev.outcome = RstOutcome::Ignored;
                 continue;
             }
+            // Silent afterwards: proof enough when the capture went on, or when the RST was one
+            // every stack must accept (exact, or answering a SYN).
             const bool flowWentOn = ev.row + 1 < n;
-            if (ev.receiverInSynSent || flowWentOn || captureEndNs_ - r.tsNs >= SilenceProvesResetNs)
+            if (ev.receiverInSynSent || ev.cls == RstClass::Exact || flowWentOn ||
+                captureEndNs_ - r.tsNs >= SilenceProvesResetNs)
                 ev.outcome = RstOutcome::TookEffect;
         }
         // Mark what was sent after an ignored RST, and close the sides that took one.

@@ -1,0 +1,346 @@
+// Analyzer findings on synthetic conversations: each test builds what each side
+// sends and checks what FlowLadder concludes about it.
+
+#include "Scenario.h"
+
+#include "core/Analysis.h"
+#include "core/JsonReport.h"
+
+using namespace flowladder;
+using namespace flowladder::testing;
+using core::FindingKind;
+using core::TcpState;
+
+namespace {
+
+// The incident of INCIDENT.md: client FIN, server ACKs it and keeps sending (CLOSE-WAIT),
+// a RST from the client's address one below RCV.NXT (forged: TTL 255), then the server
+// retransmits into silence with exponential backoff.
+struct Incident {
+    Scenario s;
+    uint32_t finFrame = 0, rstFrame = 0, dataFrame = 0;
+    uint32_t rstSeq = 0;
+    int retransmits = 6;
+
+    core::AnalysisPtr build() {
+        s.handshake();
+        s.send(Side::Client, tf::PSH | tf::ACK, 275);
+        s.send(Side::Server, tf::ACK, 1448);
+        finFrame = s.send(Side::Client, tf::FIN | tf::ACK);
+        rstSeq = s.seq(Side::Client) - 1; // the FIN's own sequence number: RCV.NXT - 1
+        s.send(Side::Server, tf::ACK);    // acknowledges the FIN: server in CLOSE-WAIT
+        const uint32_t dataSeq = s.seq(Side::Server);
+        dataFrame = s.send(Side::Server, tf::PSH | tf::ACK, 1448);
+        rstFrame = s.sendAt(Side::Client, tf::RST, rstSeq, 0, 2'000'000, 255);
+        int64_t rto = 200'000'000;
+        for (int i = 0; i < retransmits; ++i) {
+            s.sendAt(Side::Server, tf::PSH | tf::ACK, dataSeq, 1448, rto);
+            rto *= 2;
+        }
+        return s.analyze("incident");
+    }
+};
+
+} // namespace
+
+TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait) {
+    Incident inc;
+    auto a = inc.build();
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->flows.size(), 1u);
+    const core::Flow& f = a->flows[0];
+    EXPECT_EQ(f.side(Side::Client).endpoint.toString(), "10.0.0.1:40000");
+    EXPECT_EQ(f.side(Side::Server).endpoint.toString(), "10.0.0.2:80");
+    EXPECT_EQ(f.side(Side::Server).finalState, TcpState::CloseWait);
+
+    auto rst = findingsOf(*a, FindingKind::RstSeqMismatch);
+    ASSERT_EQ(rst.size(), 1u);
+    EXPECT_EQ(rst[0]->frame, inc.rstFrame);
+    EXPECT_EQ(rst[0]->stringField("class"), "off_by_one_after_fin");
+    EXPECT_EQ(rst[0]->stringField("outcome"), "ignored");
+    EXPECT_EQ(rst[0]->intField("delta"), -1);
+    EXPECT_EQ(rst[0]->intField("rst_seq"), inc.rstSeq);
+    EXPECT_EQ(rst[0]->intField("expected_seq"), inc.rstSeq + 1);
+    EXPECT_EQ(rst[0]->severity, core::Severity::Error);
+    EXPECT_NE(rst[0]->summary.find("Server ignored RST #" + std::to_string(inc.rstFrame)), std::string::npos)
+        << rst[0]->summary;
+    EXPECT_NE(rst[0]->summary.find("CLOSE_WAIT"), std::string::npos) << rst[0]->summary;
+
+    auto fp = findingsOf(*a, FindingKind::RstFingerprintMismatch);
+    ASSERT_EQ(fp.size(), 1u);
+    EXPECT_EQ(fp[0]->intField("ttl"), 255);
+    EXPECT_EQ(fp[0]->intField("usual_ttl"), 64);
+
+    auto linger = findingsOf(*a, FindingKind::LingeringClose);
+    ASSERT_EQ(linger.size(), 1u);
+    EXPECT_EQ(linger[0]->stringField("side"), "server");
+    EXPECT_EQ(linger[0]->stringField("state"), "CLOSE_WAIT");
+    EXPECT_EQ(linger[0]->intField("retransmits"), inc.retransmits);
+    EXPECT_EQ(linger[0]->frame, inc.finFrame + 1); // the server's ACK of the FIN
+    EXPECT_TRUE(std::get<bool>(*linger[0]->field("unresolved_at_end")));
+
+    auto ignored = findingsOf(*a, FindingKind::RstIgnored);
+    ASSERT_EQ(ignored.size(), 1u);
+    EXPECT_EQ(ignored[0]->intField("frames_after"), inc.retransmits);
+
+    // The retransmissions are marked on the packets and come after the RST.
+    const auto& last = a->packet(f, f.packetCount() - 1);
+    EXPECT_TRUE(last.marked(core::mark::Retransmission));
+    EXPECT_TRUE(last.marked(core::mark::AfterRst));
+    // State bands: the server entered CLOSE-WAIT at its ACK of the FIN.
+    EXPECT_EQ(a->stateAt(f, Side::Server, inc.finFrame), TcpState::CloseWait);
+    EXPECT_EQ(a->stateAt(f, Side::Server, 2), TcpState::Established);
+}
+
+TEST(Analyzer, InWindowRstAnsweredByChallengeAckIsNotDupAck) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::PSH | tf::ACK, 100);
+    s.send(Side::Server, tf::ACK);
+    const uint32_t rst = s.sendAt(Side::Client, tf::RST, s.seq(Side::Client) + 1000);
+    const uint32_t challenge = s.send(Side::Server, tf::ACK, 0, 50'000);
+    s.send(Side::Server, tf::PSH | tf::ACK, 10);
+    auto a = s.analyze("challenge");
+    ASSERT_TRUE(a);
+    auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0]->frame, rst);
+    EXPECT_EQ(m[0]->stringField("class"), "in_window");
+    EXPECT_EQ(m[0]->intField("delta"), 1000);
+    EXPECT_EQ(m[0]->intField("challenge_ack_frame"), challenge);
+    EXPECT_EQ(m[0]->stringField("outcome"), "ignored");
+    auto c = findingsOf(*a, FindingKind::ChallengeAck);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c[0]->frame, challenge);
+    EXPECT_EQ(c[0]->intField("rst_frame"), rst);
+    EXPECT_TRUE(findingsOf(*a, FindingKind::DupAck).empty());
+    const auto& f = a->flows[0];
+    EXPECT_TRUE(a->packet(f, challenge - 1).marked(core::mark::ChallengeAck));
+    EXPECT_FALSE(a->packet(f, challenge - 1).marked(core::mark::DupAck));
+}
+
+TEST(Analyzer, OutOfWindowRstIsClassifiedAndExactRstTakesEffect) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::PSH | tf::ACK, 100);
+    s.send(Side::Server, tf::ACK);
+    s.sendAt(Side::Client, tf::RST, s.seq(Side::Client) + 10'000'000);
+    const uint32_t exact = s.sendAt(Side::Client, tf::RST, s.seq(Side::Client), 0, 5'000'000);
+    s.sendAt(Side::Client, tf::ACK, s.seq(Side::Client), 0, 2'000'000'000); // capture goes on
+    auto a = s.analyze("oow");
+    ASSERT_TRUE(a);
+    auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0]->stringField("class"), "out_of_window");
+    // The exact RST is no mismatch; the server went silent after it: closed.
+    for (const auto* x : m) EXPECT_NE(x->frame, exact);
+    EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::Closed);
+}
+
+TEST(Analyzer, RstTookEffectWhenReceiverGoesSilent) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::FIN | tf::ACK);
+    s.send(Side::Server, tf::ACK);
+    const uint32_t rst = s.sendAt(Side::Client, tf::RST, s.seq(Side::Client) - 1);
+    s.send(Side::Client, tf::ACK, 0, 3'000'000'000); // the capture continues 3 s: server silent
+    auto a = s.analyze("took");
+    ASSERT_TRUE(a);
+    auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0]->frame, rst);
+    EXPECT_EQ(m[0]->stringField("outcome"), "took_effect");
+    EXPECT_NE(m[0]->summary.find("Linux accepts"), std::string::npos) << m[0]->summary;
+    EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::Closed);
+}
+
+TEST(Analyzer, RstOutcomeUnknownWhenCaptureEnds) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::PSH | tf::ACK, 10);
+    s.send(Side::Server, tf::ACK);
+    s.sendAt(Side::Client, tf::RST, s.seq(Side::Client) + 5);
+    auto a = s.analyze("unknown");
+    ASSERT_TRUE(a);
+    auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0]->stringField("outcome"), "unknown");
+}
+
+TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::PSH | tf::ACK, 100);
+    s.send(Side::Server, tf::PSH | tf::ACK, 2000);
+    s.send(Side::Client, tf::FIN | tf::ACK);
+    s.send(Side::Server, tf::FIN | tf::ACK);
+    s.send(Side::Client, tf::ACK);
+    auto a = s.analyze("clean");
+    ASSERT_TRUE(a);
+    EXPECT_TRUE(a->findings.empty()) << a->findings[0].summary;
+    const auto& f = a->flows[0];
+    EXPECT_EQ(f.side(Side::Client).finalState, TcpState::TimeWait);
+    EXPECT_EQ(f.side(Side::Server).finalState, TcpState::Closed);
+    EXPECT_TRUE(f.handshakeSeen);
+    EXPECT_EQ(f.side(Side::Client).mss, 1460);
+    EXPECT_EQ(f.side(Side::Client).wscale, 7);
+    EXPECT_EQ(f.payloadBytes(), 2100u);
+}
+
+TEST(Analyzer, FinRetransmitsIntoSilence) {
+    Scenario s;
+    s.handshake();
+    const uint32_t fin = s.send(Side::Client, tf::FIN | tf::ACK);
+    const uint32_t finSeq = s.seq(Side::Client) - 1;
+    for (int i = 0; i < 3; ++i) s.sendAt(Side::Client, tf::FIN | tf::ACK, finSeq, 0, 300'000'000LL << i);
+    auto a = s.analyze("finretx");
+    ASSERT_TRUE(a);
+    auto r = findingsOf(*a, FindingKind::FinRetransmit);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0]->intField("original_frame"), fin);
+    EXPECT_EQ(r[0]->intField("count"), 3);
+    auto l = findingsOf(*a, FindingKind::LingeringClose);
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(l[0]->stringField("state"), "FIN_WAIT_1");
+    EXPECT_EQ(a->flows[0].side(Side::Client).finalState, TcpState::FinWait1);
+}
+
+TEST(Analyzer, SequenceWraparoundIsNotRetransmission) {
+    Scenario s(0xFFFFFF00u, 0xFFFFFFF0u);
+    s.handshake();
+    for (int i = 0; i < 4; ++i) s.send(Side::Client, tf::ACK, 100);
+    s.send(Side::Server, tf::ACK);
+    for (int i = 0; i < 2; ++i) s.send(Side::Server, tf::ACK, 50);
+    auto a = s.analyze("wrap");
+    ASSERT_TRUE(a);
+    EXPECT_TRUE(findingsOf(*a, FindingKind::Retransmission).empty());
+    EXPECT_TRUE(findingsOf(*a, FindingKind::SegmentNotCaptured).empty());
+    const auto& f = a->flows[0];
+    // Relative sequence numbers continue across 2^32.
+    const auto& last = a->packet(f, 6);
+    EXPECT_EQ(a->relativeSeq(f, last), 301u);
+}
+
+TEST(Analyzer, RetransmissionAndDupAcksAreCounted) {
+    Scenario s;
+    s.handshake();
+    const uint32_t seq0 = s.seq(Side::Client);
+    s.send(Side::Client, tf::ACK, 1000);
+    s.send(Side::Client, tf::ACK, 1000);
+    s.send(Side::Client, tf::ACK, 1000);
+    s.ack(Side::Server) = seq0 + 1000; // the second segment was lost
+    s.send(Side::Server, tf::ACK);
+    s.send(Side::Server, tf::ACK);
+    s.send(Side::Server, tf::ACK);
+    s.sendAt(Side::Client, tf::ACK, seq0 + 1000, 1000, 5'000'000);
+    auto a = s.analyze("retx");
+    ASSERT_TRUE(a);
+    auto r = findingsOf(*a, FindingKind::Retransmission);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0]->intField("count"), 1);
+    auto d = findingsOf(*a, FindingKind::DupAck);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->intField("count"), 2);
+    const auto& f = a->flows[0];
+    EXPECT_TRUE(a->packet(f, f.packetCount() - 1).marked(core::mark::FastRetransmission));
+}
+
+TEST(Analyzer, ZeroWindowAndKeepAlive) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::ACK, 100);
+    // Keep-alive: one byte below the next sequence number.
+    s.sendAt(Side::Client, tf::ACK, s.seq(Side::Client) - 1, 0, 1'000'000'000);
+    auto a = s.analyze("ka");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(findingsOf(*a, FindingKind::KeepAlive).size(), 1u);
+    EXPECT_TRUE(findingsOf(*a, FindingKind::Retransmission).empty());
+}
+
+TEST(Analyzer, PortReuseWithNewIsnIsANewFlow) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::FIN | tf::ACK);
+    s.send(Side::Server, tf::FIN | tf::ACK);
+    s.send(Side::Client, tf::ACK);
+    s.seq(Side::Client) += 100000;
+    s.seq(Side::Server) += 900000;
+    s.handshake();
+    s.send(Side::Client, tf::ACK, 10);
+    auto a = s.analyze("reuse");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->flows.size(), 2u);
+    EXPECT_EQ(a->flows[0].packetCount(), 6u);
+    EXPECT_EQ(a->flows[1].packetCount(), 4u);
+    EXPECT_EQ(a->flows[1].firstFrame, 7u);
+    EXPECT_EQ(a->flows[1].side(Side::Client).isn, a->packets[a->flows[1].packets[0]].seq);
+}
+
+TEST(Analyzer, RetransmittedSynStaysInTheSameFlow) {
+    Scenario s;
+    s.send(Side::Client, tf::SYN);
+    s.sendAt(Side::Client, tf::SYN, s.seq(Side::Client) - 1, 0, 1'000'000'000);
+    s.send(Side::Server, tf::SYN | tf::ACK);
+    s.send(Side::Client, tf::ACK);
+    auto a = s.analyze("synretx");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->flows.size(), 1u);
+    EXPECT_EQ(a->flows[0].side(Side::Client).finalState, TcpState::Established);
+    EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::Established);
+}
+
+TEST(Analyzer, MidStreamCaptureTakesEphemeralPortAsClient) {
+    Scenario s;
+    s.clientPort = 51234;
+    s.serverPort = 443;
+    s.send(Side::Server, tf::ACK, 500); // first packet seen comes from the server
+    s.send(Side::Client, tf::ACK);
+    auto a = s.analyze("midstream");
+    ASSERT_TRUE(a);
+    const auto& f = a->flows[0];
+    EXPECT_FALSE(f.handshakeSeen);
+    EXPECT_EQ(f.side(Side::Client).endpoint.port, 51234);
+    EXPECT_EQ(f.side(Side::Server).endpoint.port, 443);
+    EXPECT_EQ(a->packet(f, 0).side(), Side::Server);
+    EXPECT_EQ(f.side(Side::Client).finalState, TcpState::Established);
+}
+
+TEST(Analyzer, ConnectionRefused) {
+    Scenario s;
+    s.send(Side::Client, tf::SYN);
+    s.sendAt(Side::Server, tf::RST | tf::ACK, 0);
+    auto a = s.analyze("refused");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(findingsOf(*a, FindingKind::ConnectionRefused).size(), 1u);
+    EXPECT_TRUE(findingsOf(*a, FindingKind::RstSeqMismatch).empty());
+}
+
+TEST(Analyzer, Ipv6EndpointsAndHopLimit) {
+    Scenario s(1, 2, true);
+    s.ttl[0] = 57;
+    s.handshake();
+    s.send(Side::Client, tf::ACK, 10);
+    auto a = s.analyze("v6");
+    ASSERT_TRUE(a);
+    const auto& f = a->flows[0];
+    EXPECT_EQ(f.side(Side::Client).endpoint.toString(), "[2001:db8::1]:40000");
+    EXPECT_EQ(f.side(Side::Client).usualTtl, 57);
+    auto j = core::analysisToJson(*a);
+    EXPECT_EQ(j["flows"][0]["client"], "[2001:db8::1]:40000");
+}
+
+TEST(Analyzer, EveryLinkTypeDecodesTheSameConversation) {
+    for (auto link : testsupport::AllLinks) {
+        for (bool v6 : {false, true}) {
+            Scenario s(7, 9, v6);
+            s.link = link;
+            s.handshake();
+            s.send(Side::Client, tf::PSH | tf::ACK, 42);
+            auto a = s.analyze(std::string("link-") + testsupport::linkName(link));
+            ASSERT_TRUE(a) << testsupport::linkName(link);
+            EXPECT_EQ(a->capture.tcpPackets, 4u) << testsupport::linkName(link) << " v6=" << v6;
+            ASSERT_EQ(a->flows.size(), 1u);
+            EXPECT_EQ(a->flows[0].payloadBytes(), 42u);
+        }
+    }
+}

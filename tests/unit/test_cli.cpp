@@ -1,0 +1,98 @@
+// The command-line contract of DESIGN.md: exit codes, JSON shape, messages naming the file.
+
+#include "Scenario.h"
+#include "TestPaths.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+
+using namespace flowladder::testing;
+
+namespace {
+
+struct CliRun {
+    int status = -1;
+    std::string out;
+};
+
+// Runs the CLI with stderr folded into stdout when `withStderr`.
+CliRun runCli(const std::string& args, bool withStderr = false) {
+    const std::string cmd = std::string(FLOWLADDER_CLI) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null");
+    CliRun r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return r;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+} // namespace
+
+TEST(Cli, AnalyzeJsonFollowsTheContract) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::FIN | tf::ACK);
+    s.send(Side::Server, tf::ACK);
+    s.sendAt(Side::Client, tf::RST, s.seq(Side::Client) - 1);
+    s.send(Side::Server, tf::ACK, 100, 200'000'000);
+    const auto path = tempPath("cli.pcap");
+    s.writeTo(path);
+    const CliRun r = runCli("analyze --json " + path);
+    ASSERT_EQ(r.status, 0) << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"file", "format", "linktype", "packets", "tcp_packets", "truncated", "errors", "flows",
+                            "findings"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_EQ(j["format"], "pcap");
+    EXPECT_EQ(j["linktype"], "EN10MB");
+    EXPECT_EQ(j["packets"], 7);
+    const auto& f = j["flows"][0];
+    for (const char* key : {"id", "client", "server", "first_frame", "last_frame", "packets", "bytes", "start",
+                            "duration", "client_state", "server_state", "findings"})
+        EXPECT_TRUE(f.contains(key)) << key;
+    EXPECT_EQ(f["id"], 1);
+    EXPECT_EQ(f["client"], "10.0.0.1:40000");
+    EXPECT_EQ(f["server_state"], "CLOSE_WAIT");
+    bool sawMismatch = false;
+    for (const auto& x : j["findings"]) {
+        for (const char* key : {"kind", "flow", "frame", "severity", "summary"}) EXPECT_TRUE(x.contains(key)) << key;
+        if (x["kind"] == "rst_seq_mismatch") {
+            sawMismatch = true;
+            EXPECT_EQ(x["frame"], 6);
+            EXPECT_EQ(x["class"], "off_by_one_after_fin");
+            EXPECT_EQ(x["delta"], -1);
+            EXPECT_TRUE(x.contains("challenge_ack_frame"));
+            EXPECT_EQ(x["outcome"], "ignored");
+        }
+    }
+    EXPECT_TRUE(sawMismatch);
+    // Flow finding indexes point into the findings array.
+    for (const auto& idx : f["findings"]) EXPECT_EQ(j["findings"][idx.get<size_t>()]["flow"], 1);
+
+    const CliRun text = runCli("analyze " + path);
+    EXPECT_EQ(text.status, 0);
+    EXPECT_NE(text.out.find("rst_seq_mismatch"), std::string::npos) << text.out;
+    std::filesystem::remove(path);
+}
+
+TEST(Cli, ExitCodes) {
+    EXPECT_EQ(runCli("").status, 2);
+    EXPECT_EQ(runCli("analyze").status, 2);
+    EXPECT_EQ(runCli("frobnicate x").status, 2);
+    const CliRun missing = runCli("analyze /nonexistent/capture.pcap", true);
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_NE(missing.out.find("/nonexistent/capture.pcap"), std::string::npos) << missing.out;
+    const auto path = tempPath("garbage.pcap");
+    std::ofstream(path) << "not a capture at all";
+    const CliRun garbage = runCli("analyze " + path, true);
+    EXPECT_EQ(garbage.status, 1);
+    EXPECT_NE(garbage.out.find(path), std::string::npos);
+    std::filesystem::remove(path);
+}

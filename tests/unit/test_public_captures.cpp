@@ -1,0 +1,100 @@
+// Agreement with tshark on the public captures of ../shared/captures/public (skipped when absent):
+// the same TCP packets, grouped into the same connections.
+//
+// Principled differences, allowed below:
+// - A frame whose TCP header contradicts itself (data offset below 5, or a header longer than the
+//   IP payload) is TCP to tshark, shown as malformed; FlowLadder cannot place it in a sequence
+//   space and counts it in `malformed` instead of a flow. So tshark may see up to `malformed`
+//   more TCP packets, and only then may the per-connection counts differ.
+// - Files neither tool can read yield nothing on both sides.
+
+#include "TestPaths.h"
+
+#include "core/Analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace flowladder;
+using namespace flowladder::testing;
+
+namespace {
+
+std::string run(const std::string& cmd) {
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return out;
+    std::array<char, 65536> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    ::pclose(p);
+    return out;
+}
+
+// tshark's TCP packet count per tcp.stream.
+std::vector<uint32_t> tsharkStreamSizes(const std::filesystem::path& file, uint64_t& total) {
+    const std::string out =
+        run("tshark -n -r '" + file.string() + "' -Y tcp -T fields -e tcp.stream 2>/dev/null");
+    std::map<std::string, uint32_t> streams;
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) ++streams[line];
+    std::vector<uint32_t> sizes;
+    total = 0;
+    for (const auto& [k, v] : streams) {
+        sizes.push_back(v);
+        total += v;
+    }
+    std::sort(sizes.begin(), sizes.end());
+    return sizes;
+}
+
+} // namespace
+
+TEST(PublicCaptures, FlowsAndPacketCountsAgreeWithTshark) {
+    const auto dir = publicCapturesDir();
+    if (dir.empty()) GTEST_SKIP() << "../shared/captures/public is absent";
+    if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark is not installed";
+    std::ifstream manifest(dir / "MANIFEST.tsv");
+    std::string line;
+    std::getline(manifest, line); // header
+    int compared = 0, exact = 0;
+    while (std::getline(manifest, line)) {
+        const std::string rel = line.substr(0, line.find('\t'));
+        const auto file = dir / rel;
+        if (!std::filesystem::exists(file)) continue;
+        SCOPED_TRACE(rel);
+        uint64_t theirTotal = 0;
+        const auto theirs = tsharkStreamSizes(file, theirTotal);
+        std::string error;
+        const auto a = core::analyzeFile(file.string(), error);
+        if (!a) {
+            EXPECT_EQ(theirTotal, 0u) << "FlowLadder refused a file tshark reads: " << error;
+            EXPECT_NE(error.find(file.string()), std::string::npos) << error;
+            continue;
+        }
+        std::vector<uint32_t> ours;
+        uint64_t ourTotal = 0;
+        for (const auto& f : a->flows) {
+            ours.push_back(f.packetCount());
+            ourTotal += f.packetCount();
+        }
+        std::sort(ours.begin(), ours.end());
+        ++compared;
+        EXPECT_LE(ourTotal, theirTotal);
+        EXPECT_LE(theirTotal - ourTotal, a->capture.malformed) << "TCP packets tshark sees that FlowLadder lost";
+        if (a->capture.malformed == 0) {
+            EXPECT_EQ(ours, theirs) << "per-connection packet counts differ";
+            exact += ours == theirs;
+        }
+    }
+    EXPECT_GT(compared, 50);
+    std::printf("compared %d captures with tshark, %d with identical per-connection counts\n", compared, exact);
+}

@@ -1,0 +1,150 @@
+// Reading whole files: timestamps, link types per interface, truncation, files that are not captures.
+
+#include "Scenario.h"
+#include "TestPaths.h"
+
+#include "core/Analyzer.h"
+#include "tests/support/CaptureWriter.h"
+
+#include <filesystem>
+#include <fstream>
+
+using namespace flowladder;
+using namespace flowladder::testing;
+using namespace flowladder::testsupport;
+
+namespace {
+
+Bytes synFrame(Link link, const std::string& src, const std::string& dst, uint16_t sport) {
+    TcpSegment s;
+    s.src = src;
+    s.dst = dst;
+    s.sport = sport;
+    s.flags = core::tcpflag::SYN;
+    s.seq = 100;
+    return buildFrame(link, s);
+}
+
+core::AnalysisPtr analyzePath(const std::string& path, std::string& error) {
+    auto a = core::analyzeFile(path, error);
+    std::filesystem::remove(path);
+    return a;
+}
+
+} // namespace
+
+TEST(Reader, NanosecondTimestampsArePreserved) {
+    PcapWriter w(linktypeOf(Link::Ethernet), true);
+    w.add(1'700'000'000'123'456'789, synFrame(Link::Ethernet, "10.0.0.1", "10.0.0.2", 1000));
+    const auto path = tempPath("ns.pcap");
+    w.write(path);
+    std::string error;
+    auto a = analyzePath(path, error);
+    ASSERT_TRUE(a) << error;
+    EXPECT_EQ(a->packets[0].tsNs, 1'700'000'000'123'456'789);
+    EXPECT_EQ(a->capture.format, core::CaptureFormat::Pcap);
+    EXPECT_EQ(a->capture.linktype, "EN10MB");
+}
+
+TEST(Reader, PcapngWithTwoInterfacesOfDifferentLinkTypes) {
+    PcapngWriter w;
+    const uint32_t eth = w.addInterface(linktypeOf(Link::Ethernet), 9); // nanoseconds
+    const uint32_t sll = w.addInterface(linktypeOf(Link::Sll), 6);      // microseconds
+    w.addPacket(eth, 1'000'000'000'000'000'001, synFrame(Link::Ethernet, "10.0.0.1", "10.0.0.2", 1000));
+    w.addPacket(sll, 1'000'000'000'000'001'000, synFrame(Link::Sll, "10.0.0.3", "10.0.0.4", 2000));
+    w.addPacket(eth, 1'000'000'000'000'002'000, synFrame(Link::Ethernet, "10.0.0.1", "10.0.0.2", 1001));
+    const auto path = tempPath("two-if.pcapng");
+    w.write(path);
+    std::string error;
+    auto a = analyzePath(path, error);
+    ASSERT_TRUE(a) << error;
+    EXPECT_EQ(a->capture.format, core::CaptureFormat::PcapNg);
+    EXPECT_EQ(a->capture.linktype, "MIXED");
+    EXPECT_EQ(a->capture.tcpPackets, 3u);
+    EXPECT_EQ(a->flows.size(), 3u);
+    EXPECT_EQ(a->packets[0].tsNs, 1'000'000'000'000'000'001);
+    EXPECT_EQ(a->packets[1].frame, 2u);
+}
+
+TEST(Reader, TruncatedFileKeepsWhatCameBefore) {
+    Scenario s;
+    s.handshake();
+    for (int i = 0; i < 5; ++i) s.send(Side::Client, tf::ACK, 100);
+    PcapWriter w(linktypeOf(Link::Ethernet));
+    TcpSegment seg;
+    for (uint32_t i = 0; i < 8; ++i) {
+        seg.seq = 1000 + i * 100;
+        seg.payloadLen = 100;
+        w.add(1'000'000'000LL * (i + 1), buildFrame(Link::Ethernet, seg));
+    }
+    const auto path = tempPath("trunc.pcap");
+    w.writeTruncated(path, w.recordOffset(6) + 30); // inside record 7's data
+    std::string error;
+    auto a = analyzePath(path, error);
+    ASSERT_TRUE(a) << error;
+    EXPECT_TRUE(a->capture.truncated);
+    EXPECT_EQ(a->capture.packets, 6u);
+    EXPECT_EQ(a->flows.size(), 1u);
+    ASSERT_FALSE(a->capture.errors.empty());
+    EXPECT_NE(a->capture.errors[0].find(path), std::string::npos);
+    EXPECT_NE(a->capture.errors[0].find("after frame 6"), std::string::npos) << a->capture.errors[0];
+}
+
+TEST(Reader, UnreadableFilesGiveAnErrorNamingTheFile) {
+    struct Case {
+        std::string name;
+        std::string content;
+        const char* expect;
+    };
+    const std::vector<Case> cases = {
+        {"empty.pcap", "", "empty"},
+        {"text.pcap", "hello, this is not a capture\n", "not a pcap or pcapng"},
+        {"png.pcap", "\x89PNG\r\n\x1a\n0000000000000000", "not a pcap or pcapng"},
+        {"short.pcap", "\xd4\xc3", "too short"},
+    };
+    for (const auto& c : cases) {
+        const auto path = tempPath(c.name);
+        std::ofstream(path, std::ios::binary) << c.content;
+        std::string error;
+        auto a = analyzePath(path, error);
+        EXPECT_FALSE(a) << c.name;
+        EXPECT_NE(error.find(path), std::string::npos) << error;
+        EXPECT_NE(error.find(c.expect), std::string::npos) << error;
+    }
+    std::string error;
+    EXPECT_FALSE(core::analyzeFile("/nonexistent/dir/x.pcap", error));
+    EXPECT_NE(error.find("/nonexistent/dir/x.pcap"), std::string::npos);
+    EXPECT_NE(error.find("No such file"), std::string::npos) << error;
+    EXPECT_FALSE(core::analyzeFile(std::filesystem::temp_directory_path().string(), error));
+    EXPECT_NE(error.find("directory"), std::string::npos) << error;
+}
+
+TEST(Reader, ProgressIsReportedAndCancelStopsEarly) {
+    PcapWriter w(linktypeOf(Link::Ethernet));
+    TcpSegment seg;
+    for (uint32_t i = 0; i < 20000; ++i) {
+        seg.seq = i * 10;
+        seg.payloadLen = 10;
+        w.add(1'000'000LL * (i + 1), buildFrame(Link::Ethernet, seg));
+    }
+    const auto path = tempPath("progress.pcap");
+    w.write(path);
+    std::vector<double> seen;
+    core::AnalyzeOptions opt;
+    opt.progress = [&](double f) { seen.push_back(f); };
+    std::string error;
+    auto a = core::analyzeFile(path, error, opt);
+    ASSERT_TRUE(a);
+    ASSERT_GE(seen.size(), 2u);
+    EXPECT_DOUBLE_EQ(seen.back(), 1.0);
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+
+    std::atomic<bool> cancel{true};
+    core::AnalyzeOptions copt;
+    copt.cancel = &cancel;
+    auto c = core::analyzeFile(path, error, copt);
+    std::filesystem::remove(path);
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(c->capture.cancelled);
+    EXPECT_LT(c->capture.packets, 20000u);
+}
