@@ -1,0 +1,144 @@
+// Annotations and their sidecar: round trip, damaged or foreign sidecars kept untouched.
+
+#include "TestPaths.h"
+
+#include "core/Annotations.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace flowladder;
+using namespace flowladder::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string readAll(const std::string& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+struct TempCapture {
+    std::string path;
+    explicit TempCapture(const std::string& content = "pretend capture bytes", const std::string& name = "annotated.pcap")
+        : path(tempPath(name)) {
+        std::ofstream(path) << content;
+    }
+    ~TempCapture() {
+        for (const auto& e : fs::directory_iterator(fs::path(path).parent_path()))
+            if (e.path().string().rfind(path, 0) == 0) fs::remove(e.path());
+    }
+};
+
+core::AnnotationSet sampleSet() {
+    core::AnnotationSet set;
+    core::Annotation note;
+    note.id = 1;
+    note.flow = 1;
+    note.frame = 22;
+    note.text = "ASA drops state after its own RST — see INC-2291";
+    core::Annotation callout;
+    callout.id = 2;
+    callout.kind = core::AnnotationKind::Callout;
+    callout.flow = 1;
+    callout.frame = 22;
+    callout.anchorX = 0.6;
+    callout.boxFrame = 30;
+    callout.boxX = 0.2;
+    callout.text = "forged here";
+    callout.color = "#ffcc00";
+    core::Annotation range;
+    range.id = 3;
+    range.kind = core::AnnotationKind::TimeRange;
+    range.flow = 1;
+    range.startNs = 1'000'000'000;
+    range.endNs = 601'000'000'000;
+    range.text = "CLOSE-WAIT, 600 s";
+    set.items = {note, callout, range};
+    return set;
+}
+
+} // namespace
+
+TEST(Annotations, JsonRoundTrip) {
+    core::AnnotationSet set = sampleSet();
+    set.capture = {1234, "00112233aabbccdd"};
+    std::string error;
+    auto back = core::annotationsFromJson(core::annotationsToJson(set), error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_EQ(back->capture, set.capture);
+    EXPECT_EQ(back->items, set.items);
+    EXPECT_EQ(back->nextId(), 4u);
+}
+
+TEST(Annotations, StoreSavesAtomicallyAndReopens) {
+    TempCapture cap;
+    auto store = core::AnnotationStore::open(cap.path);
+    EXPECT_TRUE(store.problem().empty());
+    EXPECT_EQ(store.savePath(), cap.path + ".flowladder.json");
+    store.set().items = sampleSet().items;
+    std::string error;
+    ASSERT_TRUE(store.save(error)) << error;
+    for (const auto& e : fs::directory_iterator(fs::path(cap.path).parent_path()))
+        EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << "temporary file left: " << e.path();
+    auto again = core::AnnotationStore::open(cap.path);
+    EXPECT_TRUE(again.problem().empty()) << again.problem();
+    EXPECT_EQ(again.set().items, sampleSet().items);
+}
+
+TEST(Annotations, DamagedSidecarIsReportedKeptAndNotOverwritten) {
+    TempCapture cap;
+    const std::string sidecar = cap.path + ".flowladder.json";
+    const std::string damaged = "{\"format\": \"flowladder-annotations\", \"version\": 1, \"annot";
+    std::ofstream(sidecar) << damaged;
+    auto store = core::AnnotationStore::open(cap.path);
+    EXPECT_NE(store.problem().find(sidecar), std::string::npos) << store.problem();
+    EXPECT_NE(store.problem().find("kept"), std::string::npos) << store.problem();
+    EXPECT_NE(store.savePath(), sidecar);
+    store.set().items = sampleSet().items;
+    std::string error;
+    ASSERT_TRUE(store.save(error)) << error;
+    EXPECT_EQ(readAll(sidecar), damaged);
+    // Reopening finds the notes saved beside it, and still reports the damaged file.
+    auto again = core::AnnotationStore::open(cap.path);
+    EXPECT_EQ(again.savePath(), store.savePath());
+    EXPECT_EQ(again.set().items, sampleSet().items);
+    EXPECT_FALSE(again.problem().empty());
+}
+
+TEST(Annotations, NotesOfAnotherCaptureAreNotShown) {
+    TempCapture cap;
+    core::AnnotationSet other = sampleSet();
+    other.capture = {99, "ffffffffffffffff"};
+    std::string error;
+    ASSERT_TRUE(core::saveAnnotations(other, cap.path + ".flowladder.json", error));
+    auto store = core::AnnotationStore::open(cap.path);
+    EXPECT_TRUE(store.set().items.empty());
+    EXPECT_NE(store.problem().find("another capture"), std::string::npos) << store.problem();
+}
+
+TEST(Annotations, FingerprintChangesWithContent) {
+    TempCapture a("one capture", "fp-a.pcap"), b("another capture", "fp-b.pcap");
+    std::string error;
+    auto fa = core::fingerprintCapture(a.path, error);
+    ASSERT_TRUE(fa);
+    EXPECT_EQ(fa->size, 11u);
+    EXPECT_EQ(fa->hash.size(), 16u);
+    std::ofstream(b.path) << "one capturf";
+    auto fb = core::fingerprintCapture(b.path, error);
+    ASSERT_TRUE(fb);
+    EXPECT_NE(fa->hash, fb->hash);
+}
+
+TEST(Annotations, RejectsForeignAndNewerFiles) {
+    std::string error;
+    EXPECT_FALSE(core::annotationsFromJson("[1,2,3]", error));
+    EXPECT_FALSE(core::annotationsFromJson("{\"format\":\"other\"}", error));
+    EXPECT_FALSE(core::annotationsFromJson("{\"format\":\"flowladder-annotations\",\"version\":99}", error));
+    EXPECT_NE(error.find("version 99"), std::string::npos);
+}
