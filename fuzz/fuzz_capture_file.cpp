@@ -1,0 +1,158 @@
+// libFuzzer target: a whole capture file through the core.
+//
+// The input is written to an anonymous in-memory file (memfd) and opened by its
+// /proc/self/fd path, so libpcap and the built-in pcapng reader read it exactly
+// as they read a file on disk. Then analyzeFile runs, every flow, side, state
+// change and finding is touched, and the JSON and text reports are produced,
+// so the whole path from bytes to `flowladder-cli analyze --json` runs.
+// Inputs that start like pcapng are also drained through the built-in pcapng
+// reader directly, checking its own contract (frame numbers increase, position
+// stays within the file, an error is sticky).
+
+#include "core/Analyzer.h"
+#include "core/CaptureReader.h"
+#include "core/Decoder.h"
+#include "core/JsonReport.h"
+#include "core/PcapngReader.h"
+#include "core/TextReport.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ostream>
+#include <streambuf>
+#include <string>
+
+namespace {
+
+using namespace flowladder::core;
+
+// A streambuf that discards everything (the text report is produced, not kept).
+class NullBuf final : public std::streambuf {
+protected:
+    int_type overflow(int_type c) override { return traits_type::not_eof(c); }
+    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+class MemFile {
+public:
+    MemFile() {
+        fd_ = memfd_create("flowladder-fuzz", 0);
+        if (fd_ < 0) {
+            std::perror("memfd_create");
+            std::abort();
+        }
+        path_ = "/proc/self/fd/" + std::to_string(fd_);
+    }
+    const std::string& path() const { return path_; }
+    void set(const uint8_t* data, size_t size) {
+        if (ftruncate(fd_, 0) != 0) std::abort();
+        size_t done = 0;
+        while (done < size) {
+            const ssize_t n = pwrite(fd_, data + done, size - done, static_cast<off_t>(done));
+            if (n <= 0) std::abort();
+            done += static_cast<size_t>(n);
+        }
+    }
+
+private:
+    int fd_ = -1;
+    std::string path_;
+};
+
+void check(bool ok) {
+    if (!ok) __builtin_trap();
+}
+
+void touchAnalysis(const Analysis& a) {
+    const CaptureInfo& c = a.capture;
+    check(c.tcpPackets <= c.packets);
+    check(c.malformed <= c.packets);
+    check(!c.linktype.empty());
+    for (const std::string& e : c.errors) check(!e.empty());
+
+    uint64_t flowPackets = 0;
+    for (size_t i = 0; i < a.flows.size(); ++i) {
+        const Flow& f = a.flows[i];
+        check(f.id == i + 1);
+        check(a.flowById(f.id) == &f);
+        check(!f.packets.empty());
+        flowPackets += f.packets.size();
+        check(f.firstFrame <= f.lastFrame);
+        for (uint32_t row = 0; row < f.packetCount(); ++row) {
+            check(f.packets[row] < a.packets.size());
+            const PacketRecord& p = a.packet(f, row);
+            check(a.rowOfFrame(f, p.frame) >= 0);
+            (void)a.relativeSeq(f, p);
+            (void)a.relativeAck(f, p);
+            (void)a.stateAt(f, Side::Client, row);
+            (void)a.stateAt(f, Side::Server, row);
+        }
+        for (const FlowSide& s : f.sides) {
+            for (const StateChange& sc : s.states) check(sc.packet < a.packets.size());
+        }
+        for (uint32_t fi : f.findings) check(fi < a.findings.size());
+        (void)f.durationSeconds();
+        (void)f.payloadBytes();
+    }
+    check(flowPackets == c.tcpPackets);
+    for (const Finding& fd : a.findings) {
+        check(a.flowById(fd.flow) != nullptr);
+        check(!fd.summary.empty());
+    }
+
+    // The CLI's two outputs. dump() throws on invalid UTF-8: that would be a bug.
+    const std::string json = analysisToJson(a).dump(2);
+    check(!json.empty());
+    NullBuf nb;
+    std::ostream null(&nb);
+    writeTextReport(a, null);
+}
+
+void drainPcapng(const std::string& path) {
+    std::string error;
+    auto reader = openPcapngReader(path, error);
+    if (!reader) {
+        check(!error.empty());
+        return;
+    }
+    RawFrame frame;
+    DecodedPacket decoded;
+    uint32_t lastFrame = 0;
+    for (;;) {
+        const auto s = reader->next(frame);
+        if (s == CaptureReader::Status::End) break;
+        if (s == CaptureReader::Status::Error) {
+            check(!reader->error().empty());
+            check(reader->next(frame) == CaptureReader::Status::Error); // stays failed
+            break;
+        }
+        check(frame.frame > lastFrame);
+        lastFrame = frame.frame;
+        check(frame.caplen == 0 || frame.data != nullptr);
+        check(reader->position() <= reader->fileSize());
+        (void)decodeFrame(frame.dlt, frame.data, frame.caplen, decoded);
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static MemFile file;
+    file.set(data, size);
+
+    std::string error;
+    const AnalysisPtr analysis = analyzeFile(file.path(), error);
+    if (!analysis) {
+        // Refused outright: the message must name the file.
+        check(error.find(file.path()) != std::string::npos);
+    } else {
+        touchAnalysis(*analysis);
+    }
+    if (isPcapngMagic(data, size)) drainPcapng(file.path());
+    return 0;
+}

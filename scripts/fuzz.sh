@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (CMake preset "fuzz": clang, ASan + UBSan) and runs
+# each for SECONDS_PER_TARGET seconds (default 60). Exits non-zero when any target
+# finds a crash, a sanitizer report, a leak, a timeout or runs out of memory.
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]
+#
+# Environment (all optional):
+#   FUZZ_TARGETS   targets to run, space separated (default: "fuzz_decoder fuzz_capture_file")
+#   FUZZ_BUILD_DIR build directory (default: build/fuzz, the preset's)
+#   FUZZ_CORPUS    directory holding one working corpus per target (default: fuzz/corpus-run,
+#                  git-ignored; it grows from run to run)
+#   FUZZ_JOBS      build parallelism (default: 2)
+#   FUZZ_ARGS      extra libFuzzer flags for every target (e.g. "-jobs=4 -workers=4")
+# See docs/fuzzing.md for longer runs and for reproducing a crash.
+set -uo pipefail
+
+secs="${1:-60}"
+if ! [[ "$secs" =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ]; then
+    echo "usage: $0 [SECONDS_PER_TARGET]" >&2
+    exit 2
+fi
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+targets="${FUZZ_TARGETS:-fuzz_decoder fuzz_capture_file}"
+build="${FUZZ_BUILD_DIR:-build/fuzz}"
+corpus_root="${FUZZ_CORPUS:-fuzz/corpus-run}"
+jobs="${FUZZ_JOBS:-2}"
+
+# Sanitizer reports end the run (the preset does not pass -fno-sanitize-recover,
+# so UBSan must be told to halt here), with a stack and the leak check on.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1:allocator_may_return_null=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}"
+
+echo "== configure + build ($build)"
+configure=(cmake --preset fuzz)
+[ "$build" != "build/fuzz" ] && configure+=(-B "$build")
+mkdir -p "$build"
+"${configure[@]}" >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
+cmake --build "$build" -j "$jobs" --target fuzz_decoder fuzz_capture_file fuzz_make_seeds || exit 1
+
+echo "== seed corpora (from the project's fixtures and synthetic captures)"
+seeds="$build/seeds"
+rm -rf "$seeds"
+shopt -s nullglob globstar
+fixtures=(tests/data/**/*.pcap tests/data/**/*.pcapng resources/sample/*.pcap resources/sample/*.pcapng)
+shopt -u nullglob globstar
+"$build/fuzz/fuzz_make_seeds" "$seeds/fuzz_decoder" "$seeds/fuzz_capture_file" "${fixtures[@]}" || exit 1
+
+artifacts="$build/artifacts"
+mkdir -p "$artifacts"
+status=0
+summary=()
+for t in $targets; do
+    case "$t" in
+    fuzz_decoder) max_len=4096; extra=() ;;
+    # Entropic scheduling costs more than the target itself here (tens of thousands
+    # of features per run); without it the runs per second double. FUZZ_ARGS can
+    # turn it back on (-entropic=1): later flags win.
+    fuzz_capture_file) max_len=65536; extra=(-entropic=0) ;;
+    *) echo "unknown target $t" >&2; exit 2 ;;
+    esac
+    corpus="$corpus_root/$t"
+    mkdir -p "$corpus" "$artifacts/$t"
+    dict=()
+    [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+    log="$artifacts/$t.log"
+    echo "== $t: ${secs}s, -max_len=$max_len (log: $log)"
+    # shellcheck disable=SC2086
+    "$build/fuzz/$t" -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$artifacts/$t/" "${dict[@]}" "${extra[@]}" ${FUZZ_ARGS:-} \
+        "$corpus" "$seeds/$t" >"$log" 2>&1
+    rc=$?
+    tail -n 25 "$log"
+    if [ $rc -ne 0 ]; then
+        status=1
+        found=$(ls -1 "$artifacts/$t" 2>/dev/null | tr '\n' ' ')
+        summary+=("$t: FAILED (exit $rc) artifacts: ${found:-none}")
+        echo "!! $t failed (exit $rc). Reproduce: $build/fuzz/$t $artifacts/$t/<crash-file>" >&2
+    else
+        summary+=("$t: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}') runs)")
+    fi
+done
+
+echo "== summary"
+printf '  %s\n' "${summary[@]}"
+exit $status
