@@ -301,23 +301,33 @@ private:
             {mark::SegmentNotCaptured, FindingKind::SegmentNotCaptured, Severity::Info,
              "%s's sequence jumps %u time%s (first #%u): segments before them were not captured."},
         };
+        // One pass over the flow collects every kind for both sides.
+        constexpr size_t KindCount = std::size(kinds);
+        std::vector<uint32_t> frames[2][KindCount];
+        uint32_t counts[2][KindCount] = {};
+        constexpr uint16_t anyBit = mark::Retransmission | mark::DupAck | mark::ZeroWindow | mark::KeepAlive |
+                                    mark::SegmentNotCaptured;
+        for (uint32_t idx : f_.packets) {
+            const PacketRecord& p = a_.packets[idx];
+            if (!(p.marks & anyBit)) continue;
+            const int s = sideIndex(p.side());
+            for (size_t k = 0; k < KindCount; ++k) {
+                if (!p.marked(kinds[k].bit)) continue;
+                ++counts[s][k];
+                if (frames[s][k].size() < MaxListedFrames) frames[s][k].push_back(p.frame);
+            }
+        }
         for (Side s : {Side::Client, Side::Server}) {
-            for (const Kind& k : kinds) {
-                std::vector<uint32_t> frames;
-                uint32_t count = 0;
-                for (uint32_t idx : f_.packets) {
-                    const PacketRecord& p = a_.packets[idx];
-                    if (p.side() != s || !p.marked(k.bit)) continue;
-                    ++count;
-                    if (frames.size() < MaxListedFrames) frames.push_back(p.frame);
-                }
+            for (size_t k = 0; k < KindCount; ++k) {
+                const uint32_t count = counts[sideIndex(s)][k];
                 if (count == 0) continue;
-                Finding& x = add(k.kind, k.sev, frames.front());
-                x.summary = fmt(k.text, capitalized(who(s)).c_str(), count, count == 1 ? "" : "s", frames.front());
+                std::vector<uint32_t>& fr = frames[sideIndex(s)][k];
+                Finding& x = add(kinds[k].kind, kinds[k].sev, fr.front());
+                x.summary = fmt(kinds[k].text, capitalized(who(s)).c_str(), count, count == 1 ? "" : "s", fr.front());
                 x.set("side", who(s));
                 x.set("count", int64_t{count});
-                x.set("frames", frames);
-                x.relatedFrames = frames;
+                x.relatedFrames = fr;
+                x.set("frames", std::move(fr));
             }
         }
     }
