@@ -1,0 +1,114 @@
+// flowladder: the desktop program. Options exist for scripted screenshots.
+#include "ui/CurrentSelection.h"
+#include "ui/LadderView.h"
+#include "ui/MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QPalette>
+#include <QStyleFactory>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2b, 0x2e, 0x33), base(0x1e, 0x21, 0x26), text(0xe6, 0xe8, 0xeb), dis(0x80, 0x84, 0x8c);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x29, 0x2f));
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::red);
+    p.setColor(QPalette::Link, QColor(0x6c, 0x9d, 0xff));
+    p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, dis);
+    for (auto role : {QPalette::Text, QPalette::WindowText, QPalette::ButtonText}) p.setColor(QPalette::Disabled, role, dis);
+    return p;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("FlowLadder"));
+    QApplication::setApplicationName(QStringLiteral("flowladder"));
+    QApplication::setApplicationDisplayName(QStringLiteral("FlowLadder"));
+    QApplication::setApplicationVersion(QStringLiteral(FLOWLADDER_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("flowladder"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowladder.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Explains, on a ladder diagram, why a TCP connection misbehaved."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("capture"), QStringLiteral("pcap or pcapng file to open"), QStringLiteral("[CAPTURE]"));
+    const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Open the bundled sample incident."));
+    const QCommandLineOption flow(QStringLiteral("flow"), QStringLiteral("Select flow ID after loading."), QStringLiteral("ID"));
+    const QCommandLineOption frame(QStringLiteral("frame"), QStringLiteral("Select frame N after loading."), QStringLiteral("N"));
+    const QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Ladder scale: time or rows."), QStringLiteral("SCALE"));
+    const QCommandLineOption tab(QStringLiteral("graph"), QStringLiteral("Show the time-sequence graph."));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
+    const QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window to FILE and quit."), QStringLiteral("FILE"));
+    parser.addOptions({dark, sample, flow, frame, scale, tab, size, shot});
+    parser.process(app);
+
+    if (parser.isSet(dark)) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(darkPalette());
+    }
+
+    flowladder::ui::MainWindow window;
+    QSize sz(1400, 900);
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        if (wh.size() == 2) sz = QSize(wh[0].toInt(), wh[1].toInt());
+    }
+    window.resize(sz);
+    if (parser.value(scale) == QLatin1String("rows")) window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::PerPacket);
+    if (parser.value(scale) == QLatin1String("time")) window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::TimeProportional);
+    window.show();
+
+    auto afterLoad = [&] {
+        auto* sel = window.selection();
+        if (parser.isSet(flow)) sel->setFlow(parser.value(flow).toUInt());
+        if (parser.isSet(frame)) sel->selectFrame(sel->flowId(), parser.value(frame).toUInt());
+        if (parser.isSet(tab)) window.findChild<QTabWidget*>()->setCurrentIndex(1);
+        if (parser.isSet(shot)) {
+            QTimer::singleShot(400, &window, [&] {
+                const bool ok = window.grab().save(parser.value(shot));
+                std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "saved" : "could not save", qPrintable(parser.value(shot)));
+                QApplication::exit(ok ? 0 : 1);
+            });
+        }
+    };
+    QObject::connect(&window, &flowladder::ui::MainWindow::captureShown, &window, afterLoad);
+    QObject::connect(&window, &flowladder::ui::MainWindow::loadFailed, &window, [&](const QString&, const QString& msg) {
+        std::fprintf(stderr, "%s\n", qPrintable(msg));
+        if (parser.isSet(shot)) QTimer::singleShot(200, &window, [&] {
+            window.grab().save(parser.value(shot));
+            QApplication::exit(1);
+        });
+    });
+
+    QString path = parser.positionalArguments().value(0);
+    if (parser.isSet(sample)) path = flowladder::ui::MainWindow::sampleIncidentPath();
+    if (!path.isEmpty()) window.openFile(path);
+    else if (parser.isSet(shot)) QTimer::singleShot(400, &window, [&] {
+        window.grab().save(parser.value(shot));
+        QApplication::exit(0);
+    });
+    return app.exec();
+}

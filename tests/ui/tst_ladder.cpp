@@ -1,0 +1,197 @@
+// The ladder: what it places for the incident, a render checked for structure, and
+// culling/replot time on a 1M-packet flow.
+#include "IncidentFixture.h"
+#include "ui/LadderContent.h"
+#include "ui/LadderPlottable.h"
+#include "ui/LadderView.h"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QTest>
+
+using namespace flowladder;
+using namespace flowladder::ui;
+
+namespace {
+bool near(QColor a, QColor b, int tol = 40)
+{
+    return qAbs(a.red() - b.red()) + qAbs(a.green() - b.green()) + qAbs(a.blue() - b.blue()) <= tol;
+}
+// Longest horizontal run of pixels close to `c` on image row y.
+int runOf(const QImage& img, int y, QColor c)
+{
+    int best = 0, cur = 0;
+    for (int x = 0; x < img.width(); ++x) {
+        cur = near(img.pixelColor(x, y), c) ? cur + 1 : 0;
+        best = std::max(best, cur);
+    }
+    return best;
+}
+int columnCount(const QImage& img, int x, QColor c, int y0, int y1)
+{
+    int n = 0;
+    for (int y = std::max(0, y0); y < std::min(img.height(), y1); ++y) n += near(img.pixelColor(x, y), c) ? 1 : 0;
+    return n;
+}
+// Pixels of column x in [y0, y1) that are not the background: lifelines and bands.
+int inked(const QImage& img, int x, int y0, int y1, QColor background)
+{
+    int n = 0;
+    for (int y = std::max(0, y0); y < std::min(img.height(), y1); ++y) n += near(img.pixelColor(x, y), background, 12) ? 0 : 1;
+    return n;
+}
+} // namespace
+
+class TestLadder : public QObject {
+    Q_OBJECT
+private slots:
+    void contentPlacesTheFindings()
+    {
+        auto a = test::makeIncidentAnalysis();
+        LadderContent c = LadderContent::build(a, 2, {});
+        QVERIFY(c.valid());
+        QCOMPARE(c.rows(), 24u);
+        const auto rst = static_cast<uint32_t>(c.rowOfFrame(20));
+        const auto chal = static_cast<uint32_t>(c.rowOfFrame(21));
+        QVERIFY(c.note(rst).contains(QStringLiteral("seq = RCV.NXT − 1")));
+        QVERIFY(c.note(rst).contains(QStringLiteral("expected 277")));
+        QVERIFY(c.note(rst).contains(QStringLiteral("IGNORED")));
+        QVERIFY(c.note(rst).contains(QStringLiteral("forged? TTL 243")));
+        QVERIFY(c.note(chal).contains(QStringLiteral("challenge ACK for RST #20")));
+        QVERIFY(c.note(chal + 1).contains(QStringLiteral("retransmission")));
+        QVERIFY(c.label(rst).startsWith(QStringLiteral("#20  RST  seq 276")));
+        QCOMPARE(c.connectors.size(), size_t(1));
+        QCOMPARE(c.connectors[0].fromRow, rst);
+        QCOMPARE(c.connectors[0].toRow, chal);
+        // the server's CLOSE-WAIT band, lingering, about 599.5 s long
+        bool closeWait = false;
+        for (const auto& b : c.bands[int(core::Side::Server)])
+            if (b.state == core::TcpState::CloseWait) {
+                closeWait = true;
+                QVERIFY(b.lingering);
+                QVERIFY(qAbs(b.durationNs / 1e9 - 599.46) < 0.1);
+                QCOMPARE(b.fromRow, static_cast<uint32_t>(c.rowOfFrame(17)));
+            }
+        QVERIFY(closeWait);
+        // captured on the server: the capture point sits near the server's lifeline
+        QVERIFY(c.capturePointX > 0.8);
+        // the 10-minute idle tail is folded
+        QVERIFY(!c.layout.gaps.empty());
+        QVERIFY(c.layout.gaps.back().foldedNs > 100'000'000'000LL);
+
+        LadderContent fin = LadderContent::build(a, 3, {});
+        QCOMPARE(fin.connectors.size(), size_t(2));
+        QCOMPARE(fin.connectors[0].kind, LadderContent::ConnectorKind::FinRetransmit);
+        QVERIFY(fin.note(fin.connectors[1].toRow).contains(QStringLiteral("FIN sent again (first #36)")));
+    }
+
+    void renderHasTheStructure()
+    {
+        auto a = test::makeIncidentAnalysis();
+        LadderView view;
+        view.resize(1000, 800);
+        view.setFlow(a, 2);
+        view.zoomFit();
+        const QImage img = view.toPixmap(1000, 800).toImage();
+        if (!qEnvironmentVariableIsEmpty("FLOWLADDER_UI_SNAPSHOTS"))
+            img.save(qEnvironmentVariable("FLOWLADDER_UI_SNAPSHOTS") + QStringLiteral("/ladder-incident.png"));
+        const LadderStyle& s = view.ladder()->style();
+        const auto g = view.ladder()->currentGeometry();
+        const auto& content = *view.content();
+        // both lifelines run down the diagram
+        const int top = int(g.map.pixelOf(0)), bottom = int(g.map.pixelOf(content.layout.height()));
+        QVERIFY(inked(img, int(g.clientX), top, bottom, s.background) > (bottom - top) * 9 / 10);
+        QVERIFY(inked(img, int(g.serverX), top, bottom, s.background) > (bottom - top) * 9 / 10);
+        QVERIFY(inked(img, int(g.clientX) + 60, top, bottom, s.background) < (bottom - top) / 2); // between: only arrows
+        // the server's CLOSE-WAIT band stands out on its lifeline
+        QVERIFY(columnCount(img, int(g.serverX) - 4, s.closeWaitBand, top, bottom) > 30);
+        // the RST is a long red arrow on its row
+        const int rstY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(20)))));
+        int red = 0;
+        for (int dy = -1; dy <= 1; ++dy) red = std::max(red, runOf(img, rstY + dy, s.colorOf(ArrowKind::Rst)));
+        QVERIFY2(red > (g.serverX - g.clientX) * 0.6, qPrintable(QString::number(red)));
+        // a retransmission arrow (purple) is drawn
+        const int retxY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(22)))));
+        int purple = 0;
+        for (int dy = -1; dy <= 1; ++dy) purple = std::max(purple, runOf(img, retxY + dy, s.colorOf(ArrowKind::Retransmission)));
+        QVERIFY(purple > (g.serverX - g.clientX) * 0.5);
+        // selecting a row paints the selection band across the view
+        view.selectRow(content.rowOfFrame(20));
+        view.replot();
+        QCOMPARE(view.selectedRow(), content.rowOfFrame(20));
+    }
+
+    void renderToAnyPainter()
+    {
+        auto a = test::makeIncidentAnalysis();
+        LadderView view;
+        view.resize(800, 600);
+        view.setFlow(a, 2);
+        QImage img(800, 600, QImage::Format_ARGB32);
+        img.fill(Qt::white);
+        QPainter p(&img);
+        const auto g = LadderPlottable::geometryFor(QRectF(0, 0, 800, 600), -3, view.content()->layout.height() + 1, view.content().get());
+        view.ladder()->paint(&p, g);
+        p.end();
+        QVERIFY(view.ladder()->lastDrawnRows() >= 24);
+        QVERIFY(inked(img, int(g.serverX), 100, 590, QColor(Qt::white)) > 400);
+    }
+
+    void keyboardStepsThroughFindings()
+    {
+        auto a = test::makeIncidentAnalysis();
+        LadderView view;
+        view.resize(800, 600);
+        view.setFlow(a, 2);
+        const auto& c = *view.content();
+        view.nextFinding();
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(17)); // lingering close starts at the FIN
+        view.nextFinding();
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(20));
+        view.nextFinding();
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(21));
+        view.previousFinding();
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(20));
+        view.nextPacket();
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(21));
+        QTest::keyClick(&view, Qt::Key_Up);
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(20));
+        const double before = view.pixelsPerRow();
+        view.zoomIn();
+        QVERIFY(view.pixelsPerRow() > before);
+        view.zoomOut();
+        view.zoomOut();
+        QVERIFY(view.pixelsPerRow() < before);
+    }
+
+    void millionPacketFlowIsCulled()
+    {
+        auto a = test::makeLargeAnalysis(1'000'000);
+        LadderView view;
+        view.resize(1200, 900);
+        QElapsedTimer build;
+        build.start();
+        view.setFlow(a, 1);
+        const qint64 buildMs = build.elapsed();
+        view.zoomFit();
+        QElapsedTimer t;
+        t.start();
+        constexpr int N = 10;
+        for (int i = 0; i < N; ++i) view.replot(QCustomPlot::rpImmediateRefresh);
+        const double fitMs = t.elapsed() / double(N);
+        QVERIFY2(view.ladder()->lastDrawnRows() < 900, qPrintable(QString::number(view.ladder()->lastDrawnRows())));
+        view.selectRow(500'000);
+        view.zoomReadable();
+        t.restart();
+        for (int i = 0; i < N; ++i) view.replot(QCustomPlot::rpImmediateRefresh);
+        const double readableMs = t.elapsed() / double(N);
+        QVERIFY(view.ladder()->lastDrawnRows() < 60);
+        qInfo("1M-packet flow: layout+content %lld ms; replot fit-all %.1f ms (%d rows drawn); replot readable %.1f ms",
+              buildMs, fitMs, view.ladder()->lastDrawnRows(), readableMs);
+        QVERIFY(fitMs < 200);
+        QVERIFY(readableMs < 200);
+    }
+};
+
+QTEST_MAIN(TestLadder)
+#include "tst_ladder.moc"

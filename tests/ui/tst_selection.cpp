@@ -1,0 +1,183 @@
+// Selection stays in step across the flow table, ladder, time-sequence graph,
+// findings and details panes; loading files through the real core.
+#include "IncidentFixture.h"
+#include "ui/CaptureLoader.h"
+#include "ui/CurrentSelection.h"
+#include "ui/DetailsPane.h"
+#include "ui/FindingsModel.h"
+#include "ui/FindingsPane.h"
+#include "ui/FlowFilterProxy.h"
+#include "ui/FlowListPane.h"
+#include "ui/FlowTableModel.h"
+#include "ui/LadderView.h"
+#include "ui/MainWindow.h"
+#include "ui/PacketDetailsModel.h"
+#include "ui/TimeSequenceGraph.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace flowladder;
+using namespace flowladder::ui;
+
+namespace {
+uint32_t currentTableFlow(MainWindow& w)
+{
+    return w.flowList()->view()->currentIndex().data(FlowTableModel::FlowIdRole).toUInt();
+}
+uint32_t currentFindingFrame(MainWindow& w)
+{
+    return w.findings()->view()->currentIndex().data(FindingsModel::FrameRole).toUInt();
+}
+} // namespace
+
+class TestSelection : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QCoreApplication::setOrganizationName(QStringLiteral("FlowLadderTests")); }
+
+    void opensAtTheWorstFindingEverywhere()
+    {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
+        auto* sel = w.selection();
+        QCOMPARE(sel->flowId(), 2u);
+        QCOMPARE(sel->frame(), 20u);
+        QCOMPARE(currentTableFlow(w), 2u);
+        QCOMPARE(w.ladder()->flowId(), 2u);
+        QCOMPARE(w.ladder()->selectedRow(), sel->row());
+        QCOMPARE(w.graph()->selectedRow(), sel->row());
+        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QStringLiteral("20"));
+        QCOMPARE(currentFindingFrame(w), 20u);
+        QVERIFY(w.windowTitle().contains(QStringLiteral("office.pcap")));
+    }
+
+    void ladderDrivesTheOthers()
+    {
+        MainWindow w;
+        w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
+        w.ladder()->selectRow(3);
+        QCOMPARE(w.selection()->row(), int64_t(3));
+        QCOMPARE(w.graph()->selectedRow(), int64_t(3));
+        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QStringLiteral("12"));
+        QVERIFY(!w.findings()->view()->selectionModel()->hasSelection()); // frame 12 has no finding
+        w.ladder()->nextFinding();
+        QCOMPARE(w.selection()->frame(), 17u);
+        QCOMPARE(currentFindingFrame(w), 17u);
+    }
+
+    void graphTableAndFindingsDriveTheLadder()
+    {
+        MainWindow w;
+        w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
+        emit w.graph()->rowClicked(5);
+        QCOMPARE(w.ladder()->selectedRow(), int64_t(5));
+        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QStringLiteral("14"));
+
+        // choosing flow 3 in the table
+        auto* view = w.flowList()->view();
+        const QModelIndex idx = w.flowList()->proxy()->mapFromSource(w.flowList()->model()->index(2, 0));
+        view->setCurrentIndex(idx);
+        QCOMPARE(w.selection()->flowId(), 3u);
+        QCOMPARE(w.ladder()->flowId(), 3u);
+        QCOMPARE(w.ladder()->selectedRow(), int64_t(-1));
+        QCOMPARE(w.findings()->model()->rowCount(), 1);
+
+        // choosing a finding of another flow from the findings list (all flows)
+        w.findings()->model()->setFlowFilter(0);
+        const int row = w.findings()->model()->rowOfFinding(1); // challenge ACK, flow 2, frame 21
+        w.findings()->view()->setCurrentIndex(w.findings()->model()->index(row, FindingsModel::Kind));
+        QCOMPARE(w.selection()->flowId(), 2u);
+        QCOMPARE(w.selection()->frame(), 21u);
+        QCOMPARE(w.ladder()->flowId(), 2u);
+        QCOMPARE(currentTableFlow(w), 2u);
+        QCOMPARE(w.graph()->selectedRow(), w.selection()->row());
+    }
+
+    void filteringTheTableKeepsSelection()
+    {
+        MainWindow w;
+        w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
+        w.flowList()->proxy()->setOnlyWithFindings(true);
+        QCOMPARE(w.selection()->flowId(), 2u);
+        w.flowList()->proxy()->setText(QStringLiteral("443"));
+        QCOMPARE(w.flowList()->proxy()->rowCount(), 1);
+        QCOMPARE(w.selection()->flowId(), 2u); // the ladder keeps its flow while the table is filtered
+    }
+
+    void failedLoadKeepsTheCurrentCapture()
+    {
+        MainWindow w;
+        w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
+        QSignalSpy failed(&w, &MainWindow::loadFailed);
+        w.openFile(QStringLiteral("/nonexistent/nothing.pcap"));
+        QVERIFY(failed.wait(10000));
+        QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("nothing.pcap")));
+        QCOMPARE(w.selection()->flowId(), 2u);
+        QCOMPARE(w.currentFile(), QStringLiteral("/tmp/office.pcap"));
+
+        QTemporaryDir dir;
+        const QString junk = dir.filePath(QStringLiteral("junk.pcap"));
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(300, 'x'));
+        f.close();
+        w.openFile(junk);
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(w.selection()->flowId(), 2u);
+    }
+
+    void loadsRealCaptureAndDropsStaleLoads_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("ssh") << QStringLiteral(FLOWLADDER_TEST_CAPTURES "/zeek/ssh_version_199.pcap");
+    }
+
+    void loadsRealCaptureAndDropsStaleLoads()
+    {
+        QFETCH(QString, path);
+        if (!QFile::exists(path)) QSKIP("public capture not available");
+        MainWindow w;
+        QSignalSpy shown(&w, &MainWindow::captureShown);
+        // the first load is superseded at once: only the second may be shown
+        w.openFile(QStringLiteral(FLOWLADDER_TEST_CAPTURES "/pcapplusplus/one_http_stream_rst.pcap"));
+        w.openFile(path);
+        QVERIFY(shown.wait(20000));
+        QTest::qWait(200);
+        QCOMPARE(shown.count(), 1);
+        QCOMPARE(shown.at(0).at(0).toString(), path);
+        QVERIFY(w.selection()->analysis());
+        QVERIFY(!w.selection()->analysis()->flows.empty());
+        QVERIFY(w.selection()->flowId() >= 1);
+        QVERIFY(w.ladder()->content() && w.ladder()->content()->rows() > 0);
+    }
+
+    void truncatedFileShowsWhatWasRead()
+    {
+        const QString src = QStringLiteral(FLOWLADDER_TEST_CAPTURES "/zeek/ssh_version_199.pcap");
+        if (!QFile::exists(src)) QSKIP("public capture not available");
+        QFile in(src);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray all = in.readAll();
+        QTemporaryDir dir;
+        const QString cut = dir.filePath(QStringLiteral("cut.pcap"));
+        QFile out(cut);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(all.left(all.size() * 2 / 3));
+        out.close();
+        MainWindow w;
+        QSignalSpy shown(&w, &MainWindow::captureShown);
+        w.openFile(cut);
+        QVERIFY(shown.wait(20000));
+        QVERIFY(w.selection()->analysis()->capture.truncated);
+        QVERIFY(w.selection()->analysis()->capture.packets > 0);
+    }
+};
+
+QTEST_MAIN(TestSelection)
+#include "tst_selection.moc"

@@ -1,0 +1,255 @@
+#include "ui/LadderView.h"
+
+#include "ui/LadderPlottable.h"
+
+#include <algorithm>
+
+namespace flowladder::ui {
+
+namespace {
+constexpr double ReadablePixels = 26.0; // pixels per row at the default zoom
+}
+
+LadderView::LadderView(QWidget* parent)
+    : QCustomPlot(parent)
+{
+    setObjectName(QStringLiteral("ladderView"));
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    xAxis->setVisible(false);
+    yAxis->setVisible(false);
+    xAxis->grid()->setVisible(false);
+    yAxis->grid()->setVisible(false);
+    axisRect()->setAutoMargins(QCP::msNone);
+    axisRect()->setMargins(QMargins(0, 0, 0, 0));
+    yAxis->setRangeReversed(true);
+    xAxis->setRange(0, 1);
+    setInteractions(QCP::iRangeDrag);
+    axisRect()->setRangeDrag(Qt::Vertical);
+    axisRect()->setRangeZoom(Qt::Vertical);
+    ladder_ = new LadderPlottable(xAxis, yAxis);
+    setNoAntialiasingOnDrag(false);
+    applyStyle();
+    connect(this, &QCustomPlot::beforeReplot, this, &LadderView::clampRange);
+}
+
+void LadderView::applyStyle()
+{
+    LadderStyle s = LadderStyle::forPalette(palette());
+    ladder_->setStyle(s);
+    setBackground(s.background);
+    axisRect()->setBackground(s.background);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LadderView::changeEvent(QEvent* event)
+{
+    QCustomPlot::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) applyStyle();
+}
+
+void LadderView::setFlow(core::AnalysisPtr analysis, uint32_t flowId)
+{
+    analysis_ = std::move(analysis);
+    flowId_ = flowId;
+    rebuild();
+    zoomReadable();
+    yAxis->setRange(-(LadderPlottable::HeaderHeight + 8) / ReadablePixels,
+                    -(LadderPlottable::HeaderHeight + 8) / ReadablePixels + yAxis->range().size());
+    replot();
+}
+
+void LadderView::clear()
+{
+    analysis_.reset();
+    flowId_ = 0;
+    ladder_->setContent(nullptr);
+    replot();
+}
+
+void LadderView::rebuild()
+{
+    const int64_t keepRow = ladder_->selectedRow();
+    auto content = std::make_shared<LadderContent>(LadderContent::build(analysis_, flowId_, params_));
+    ladder_->setContent(content);
+    if (keepRow >= 0 && keepRow < content->rows()) ladder_->setSelectedRow(keepRow);
+}
+
+std::shared_ptr<const LadderContent> LadderView::content() const { return ladder_->content(); }
+
+void LadderView::setScale(LadderLayout::Scale scale)
+{
+    if (params_.scale == scale) return;
+    const int64_t row = ladder_->selectedRow();
+    params_.scale = scale;
+    rebuild();
+    zoomReadable();
+    if (row >= 0) ensureVisible(row);
+    replot();
+}
+
+int64_t LadderView::selectedRow() const { return ladder_->selectedRow(); }
+
+double LadderView::pixelsPerRow() const
+{
+    const double h = axisRect()->height();
+    return yAxis->range().size() > 0 ? h / yAxis->range().size() : 0;
+}
+
+void LadderView::selectRow(int64_t row)
+{
+    auto c = ladder_->content();
+    if (!c || row >= c->rows()) row = -1;
+    const bool changed = row != ladder_->selectedRow();
+    ladder_->setSelectedRow(row);
+    if (row >= 0) ensureVisible(row);
+    replot(QCustomPlot::rpQueuedReplot);
+    if (changed) emit rowSelected(row);
+}
+
+void LadderView::stepRow(int delta)
+{
+    auto c = ladder_->content();
+    if (!c || c->rows() == 0) return;
+    const int64_t cur = ladder_->selectedRow();
+    const int64_t next = cur < 0 ? 0 : std::clamp<int64_t>(cur + delta, 0, c->rows() - 1);
+    selectRow(next);
+}
+
+void LadderView::stepFinding(int delta)
+{
+    auto c = ladder_->content();
+    if (!c || c->findingRows.empty()) return;
+    const auto& fr = c->findingRows;
+    const int64_t cur = ladder_->selectedRow();
+    int64_t target;
+    if (delta > 0) {
+        auto it = std::upper_bound(fr.begin(), fr.end(), cur < 0 ? -1 : cur,
+                                   [](int64_t v, uint32_t r) { return v < static_cast<int64_t>(r); });
+        target = it == fr.end() ? fr.front() : *it; // wrap around
+    } else {
+        auto it = std::lower_bound(fr.begin(), fr.end(), cur < 0 ? c->rows() : cur,
+                                   [](uint32_t r, int64_t v) { return static_cast<int64_t>(r) < v; });
+        target = it == fr.begin() ? fr.back() : *(it - 1);
+    }
+    selectRow(target);
+}
+
+void LadderView::ensureVisible(int64_t row)
+{
+    auto c = ladder_->content();
+    if (!c || row < 0 || row >= c->rows()) return;
+    const double y = c->layout.yOfRow(static_cast<uint32_t>(row));
+    const QCPRange r = yAxis->range();
+    const double ppu = pixelsPerRow();
+    const double header = ppu > 0 ? (LadderPlottable::HeaderHeight + 4) / ppu : 1;
+    const double margin = ppu > 0 ? 30.0 / ppu : 1;
+    if (y < r.lower + header + margin || y > r.upper - margin)
+        yAxis->setRange(y - r.size() / 2, y + r.size() / 2);
+}
+
+void LadderView::zoomBy(double factor)
+{
+    const int64_t row = ladder_->selectedRow();
+    auto c = ladder_->content();
+    const double center = (row >= 0 && c) ? c->layout.yOfRow(static_cast<uint32_t>(row)) : yAxis->range().center();
+    yAxis->scaleRange(factor, center);
+    replot();
+}
+
+void LadderView::zoomFit()
+{
+    auto c = ladder_->content();
+    const double h = std::max(1.0, c ? c->layout.height() : 1.0);
+    const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
+    // Leave room for the header above row 0 and a little below the last row.
+    const double ppu = (pix - LadderPlottable::HeaderHeight - 30) / h;
+    const double top = -(LadderPlottable::HeaderHeight + 12) / std::max(ppu, 1e-9);
+    yAxis->setRange(top, top + pix / std::max(ppu, 1e-9));
+    replot();
+}
+
+void LadderView::zoomReadable()
+{
+    const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
+    const double center = yAxis->range().center();
+    yAxis->setRange(center - pix / ReadablePixels / 2, center + pix / ReadablePixels / 2);
+    if (ladder_->selectedRow() >= 0) ensureVisible(ladder_->selectedRow());
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LadderView::clampRange()
+{
+    auto c = ladder_->content();
+    if (!c) return;
+    QCPRange r = yAxis->range();
+    const double ppu = pixelsPerRow();
+    const double minTop = ppu > 0 ? -(LadderPlottable::HeaderHeight + 60) / ppu : -2;
+    const double maxBottom = c->layout.height() + (ppu > 0 ? 60.0 / ppu : 2);
+    if (r.size() > maxBottom - minTop) return; // whole flow fits: leave it
+    if (r.lower < minTop) r = QCPRange(minTop, minTop + r.size());
+    if (r.upper > maxBottom) r = QCPRange(maxBottom - r.size(), maxBottom);
+    if (r != yAxis->range()) yAxis->setRange(r);
+}
+
+void LadderView::resizeEvent(QResizeEvent* event)
+{
+    // Keep the zoom level (pixels per row) when the pane is resized.
+    const double ppu = pixelsPerRow();
+    const double top = yAxis->range().lower;
+    QCustomPlot::resizeEvent(event);
+    if (ppu > 0 && axisRect()->height() > 0) yAxis->setRange(top, top + axisRect()->height() / ppu);
+}
+
+void LadderView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton) {
+        const int64_t row = ladder_->rowAt(event->position());
+        if (row >= 0) selectRow(row);
+    }
+    QCustomPlot::mousePressEvent(event);
+}
+
+void LadderView::mouseMoveEvent(QMouseEvent* event)
+{
+    QCustomPlot::mouseMoveEvent(event);
+    if (event->buttons() != Qt::NoButton) return;
+    const int64_t row = ladder_->rowAt(event->position());
+    auto c = ladder_->content();
+    if (row < 0 || !c) {
+        setToolTip(QString());
+        return;
+    }
+    const QString note = c->note(static_cast<uint32_t>(row));
+    setToolTip(note.isEmpty() ? c->label(static_cast<uint32_t>(row)) : c->label(static_cast<uint32_t>(row)) + QStringLiteral("\n") + note);
+}
+
+void LadderView::wheelEvent(QWheelEvent* event)
+{
+    const double steps = event->angleDelta().y() / 120.0;
+    if (event->modifiers() & Qt::ControlModifier) {
+        const double factor = std::pow(0.85, steps);
+        yAxis->scaleRange(factor, yAxis->pixelToCoord(event->position().y()));
+    } else {
+        const double ppu = pixelsPerRow();
+        yAxis->moveRange(-steps * 3 * (ppu > 0 ? ReadablePixels / ppu : 1));
+    }
+    replot(QCustomPlot::rpQueuedReplot);
+    event->accept();
+}
+
+void LadderView::keyPressEvent(QKeyEvent* event)
+{
+    switch (event->key()) {
+    case Qt::Key_Down: nextPacket(); break;
+    case Qt::Key_Up: previousPacket(); break;
+    case Qt::Key_PageDown: stepRow(std::max(1, static_cast<int>(axisRect()->height() / std::max(1.0, pixelsPerRow())) - 2)); break;
+    case Qt::Key_PageUp: stepRow(-std::max(1, static_cast<int>(axisRect()->height() / std::max(1.0, pixelsPerRow())) - 2)); break;
+    case Qt::Key_Home: selectRow(0); break;
+    case Qt::Key_End: if (auto c = ladder_->content()) selectRow(static_cast<int64_t>(c->rows()) - 1); break;
+    default: QCustomPlot::keyPressEvent(event); return;
+    }
+    event->accept();
+}
+
+} // namespace flowladder::ui

@@ -1,0 +1,426 @@
+#include "ui/MainWindow.h"
+
+#include "ui/CaptureLoader.h"
+#include "ui/CurrentSelection.h"
+#include "ui/DetailsPane.h"
+#include "ui/FindingsPane.h"
+#include "ui/FlowListPane.h"
+#include "ui/LadderView.h"
+#include "ui/SummaryPane.h"
+#include "ui/TimeSequenceGraph.h"
+#include "ui/WiresharkFilter.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+#include <algorithm>
+
+#ifndef FLOWLADDER_SAMPLE_SOURCE_DIR
+#define FLOWLADDER_SAMPLE_SOURCE_DIR ""
+#endif
+#ifndef FLOWLADDER_SAMPLE_INSTALL_SUBDIR
+#define FLOWLADDER_SAMPLE_INSTALL_SUBDIR "share/flowladder/sample"
+#endif
+
+namespace flowladder::ui {
+
+namespace {
+constexpr int MaxRecent = 8;
+const QString RecentKey = QStringLiteral("recentFiles");
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , selection_(new CurrentSelection(this))
+    , loader_(new CaptureLoader(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    createPanes();
+    createActions();
+    wireSelection();
+    updateTitle();
+    connect(loader_, &CaptureLoader::started, this, [this](const QString& path) { setBusy(true, path); });
+    connect(loader_, &CaptureLoader::progress, this, &MainWindow::onProgress);
+    connect(loader_, &CaptureLoader::loaded, this, &MainWindow::onLoaded);
+    connect(loader_, &CaptureLoader::failed, this, &MainWindow::onFailed);
+    connect(loader_, &CaptureLoader::cancelled, this, [this](const QString& path) {
+        setBusy(false);
+        statusBar()->showMessage(tr("Stopped loading %1; still showing the previous capture.").arg(QFileInfo(path).fileName()), 8000);
+    });
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createPanes()
+{
+    ladder_ = new LadderView(this);
+    graph_ = new TimeSequenceGraph(this);
+    tabs_ = new QTabWidget(this);
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(ladder_, tr("Ladder"));
+    tabs_->addTab(graph_, tr("Time-sequence graph"));
+    setCentralWidget(tabs_);
+
+    summary_ = new SummaryPane(selection_, this);
+    flowList_ = new FlowListPane(selection_, this);
+    findings_ = new FindingsPane(selection_, this);
+    details_ = new DetailsPane(selection_, this);
+    auto dock = [this](QWidget* w, const QString& title, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(w->objectName() + QStringLiteral("Dock"));
+        d->setWidget(w);
+        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+        addDockWidget(area, d);
+        return d;
+    };
+    QDockWidget* s = dock(summary_, tr("Summary"), Qt::LeftDockWidgetArea);
+    QDockWidget* f = dock(flowList_, tr("Flows"), Qt::LeftDockWidgetArea);
+    QDockWidget* fi = dock(findings_, tr("Findings in this flow"), Qt::RightDockWidgetArea);
+    QDockWidget* de = dock(details_, tr("Packet details"), Qt::RightDockWidgetArea);
+    splitDockWidget(s, f, Qt::Vertical);
+    splitDockWidget(fi, de, Qt::Vertical);
+    resizeDocks({s, fi}, {width() * 3 / 10, width() * 1 / 4}, Qt::Horizontal);
+    resizeDocks({s, f}, {35, 65}, Qt::Vertical);
+    resizeDocks({fi, de}, {30, 70}, Qt::Vertical);
+
+    progress_ = new QProgressBar(this);
+    progress_->setRange(0, 1000);
+    progress_->setMaximumWidth(220);
+    progress_->setFormat(QStringLiteral("%p%"));
+    eta_ = new QLabel(this);
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    connect(cancel_, &QPushButton::clicked, loader_, &CaptureLoader::cancel);
+    statusBar()->addPermanentWidget(eta_);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_);
+    setBusy(false);
+}
+
+void MainWindow::createActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* copyFlow = edit->addAction(tr("Copy Wireshark filter for this &flow"), QKeySequence(tr("Ctrl+Shift+C")), this, &MainWindow::copyFlowFilter);
+    edit->addAction(tr("Copy Wireshark filter for this &packet"), QKeySequence(tr("Ctrl+Alt+C")), this, &MainWindow::copyPacketFilter);
+    QAction* findFlow = edit->addAction(tr("Filter &flows…"), QKeySequence::Find, this, [this] {
+        flowList_->filterEdit()->setFocus();
+        flowList_->filterEdit()->selectAll();
+    });
+    Q_UNUSED(findFlow)
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+    auto* scaleGroup = new QActionGroup(this);
+    QAction* perPacket = viewMenu_->addAction(tr("One row per &packet"), this, [this] { ladder_->setScale(LadderLayout::Scale::PerPacket); });
+    QAction* timeProp = viewMenu_->addAction(tr("&Time-proportional (fold idle gaps)"), this, [this] { ladder_->setScale(LadderLayout::Scale::TimeProportional); });
+    for (QAction* a : {perPacket, timeProp}) {
+        a->setCheckable(true);
+        scaleGroup->addAction(a);
+    }
+    perPacket->setShortcut(QKeySequence(tr("Ctrl+R")));
+    timeProp->setShortcut(QKeySequence(tr("Ctrl+T")));
+    (ladder_->scale() == LadderLayout::Scale::PerPacket ? perPacket : timeProp)->setChecked(true);
+    viewMenu_->addSeparator();
+    QAction* zin = viewMenu_->addAction(tr("Zoom &in"), this, [this] { ladder_->zoomIn(); });
+    zin->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)});
+    QAction* zout = viewMenu_->addAction(tr("Zoom &out"), this, [this] { ladder_->zoomOut(); });
+    zout->setShortcuts({QKeySequence::ZoomOut, QKeySequence(Qt::Key_Minus)});
+    QAction* fit = viewMenu_->addAction(tr("&Fit whole flow"), QKeySequence(tr("Ctrl+0")), this, [this] {
+        ladder_->zoomFit();
+        graph_->zoomFit();
+    });
+    QAction* readable = viewMenu_->addAction(tr("&Readable zoom"), QKeySequence(tr("Ctrl+1")), this, [this] { ladder_->zoomReadable(); });
+    Q_UNUSED(readable)
+    viewMenu_->addAction(tr("&Ladder"), QKeySequence(tr("F5")), this, [this] { tabs_->setCurrentWidget(ladder_); });
+    viewMenu_->addAction(tr("Time-&sequence graph"), QKeySequence(tr("F6")), this, [this] { tabs_->setCurrentWidget(graph_); });
+    viewMenu_->addSeparator();
+    for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu_->addAction(d->toggleViewAction());
+
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    QAction* nextPkt = go->addAction(tr("&Next packet"), QKeySequence(tr("J")), ladder_, &LadderView::nextPacket);
+    QAction* prevPkt = go->addAction(tr("&Previous packet"), QKeySequence(tr("K")), ladder_, &LadderView::previousPacket);
+    QAction* nextFinding = go->addAction(tr("Next &finding"), this, [this] { ladder_->nextFinding(); });
+    nextFinding->setShortcuts({QKeySequence(tr("N")), QKeySequence(Qt::Key_F8)});
+    QAction* prevFinding = go->addAction(tr("Previous f&inding"), this, [this] { ladder_->previousFinding(); });
+    prevFinding->setShortcuts({QKeySequence(tr("Shift+N")), QKeySequence(tr("Shift+F8"))});
+    Q_UNUSED(nextPkt)
+    Q_UNUSED(prevPkt)
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* sample = help->addAction(tr("Open &sample incident"), this, &MainWindow::openSample);
+    help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
+    help->addAction(tr("&About FlowLadder"), this, [this] {
+        QMessageBox::about(this, tr("About FlowLadder"),
+                           tr("<b>FlowLadder %1</b><p>Opens packet captures and explains, on a ladder diagram, why a TCP "
+                              "connection misbehaved.</p>").arg(QCoreApplication::applicationVersion()));
+    });
+
+    QToolBar* tb = addToolBar(tr("Main"));
+    tb->setObjectName(QStringLiteral("mainToolBar"));
+    tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    tb->setMovable(false);
+    tb->addAction(open);
+    tb->addAction(sample);
+    tb->addSeparator();
+    tb->addAction(prevFinding);
+    tb->addAction(nextFinding);
+    tb->addSeparator();
+    tb->addAction(zin);
+    tb->addAction(zout);
+    tb->addAction(fit);
+    tb->addAction(timeProp);
+    tb->addAction(perPacket);
+    tb->addSeparator();
+    tb->addAction(copyFlow);
+    prevFinding->setIconText(tr("◀ Finding"));
+    nextFinding->setIconText(tr("Finding ▶"));
+    zin->setIconText(tr("Zoom +"));
+    zout->setIconText(tr("Zoom −"));
+    fit->setIconText(tr("Fit"));
+    timeProp->setIconText(tr("Time scale"));
+    perPacket->setIconText(tr("Row scale"));
+    copyFlow->setIconText(tr("Copy filter"));
+    sample->setIconText(tr("Sample incident"));
+}
+
+void MainWindow::wireSelection()
+{
+    connect(selection_, &CurrentSelection::flowChanged, this, [this](uint32_t flowId) {
+        if (flowId == 0) {
+            ladder_->clear();
+            graph_->setFlow(nullptr, 0);
+        } else {
+            ladder_->setFlow(selection_->analysis(), flowId);
+            graph_->setFlow(selection_->analysis(), flowId);
+        }
+        updateTitle();
+    });
+    connect(selection_, &CurrentSelection::rowChanged, this, [this](int64_t row) {
+        if (ladder_->selectedRow() != row) ladder_->selectRow(row);
+        graph_->setSelectedRow(row);
+    });
+    connect(ladder_, &LadderView::rowSelected, selection_, &CurrentSelection::setRow);
+    connect(graph_, &TimeSequenceGraph::rowClicked, selection_, &CurrentSelection::setRow);
+}
+
+void MainWindow::openFile(const QString& path)
+{
+    if (path.isEmpty()) return;
+    loadingFile_ = path;
+    loader_->load(path);
+}
+
+void MainWindow::openDialog()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), dir,
+                                                      tr("Packet captures (*.pcap *.pcapng *.cap *.pcap.gz);;All files (*)"));
+    if (path.isEmpty()) return;
+    settings.setValue(QStringLiteral("lastDir"), QFileInfo(path).absolutePath());
+    openFile(path);
+}
+
+QString MainWindow::sampleIncidentPath()
+{
+    const QStringList candidates = {
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../" FLOWLADDER_SAMPLE_INSTALL_SUBDIR "/incident.pcap")),
+        QStringLiteral(FLOWLADDER_SAMPLE_SOURCE_DIR "/incident.pcap"),
+    };
+    for (const QString& c : candidates)
+        if (QFileInfo(c).isFile()) return QFileInfo(c).canonicalFilePath();
+    return {};
+}
+
+void MainWindow::openSample()
+{
+    const QString path = sampleIncidentPath();
+    if (path.isEmpty()) {
+        QMessageBox::information(this, tr("Sample incident"), tr("The sample incident capture is not installed with this build."));
+        return;
+    }
+    openFile(path);
+}
+
+void MainWindow::showAnalysis(const core::AnalysisPtr& analysis, const QString& path)
+{
+    currentFile_ = path;
+    selection_->setAnalysis(analysis);
+    // Start where the trouble is: the most severe finding, or the first flow.
+    if (analysis && !analysis->findings.empty()) {
+        uint32_t best = 0;
+        for (uint32_t i = 1; i < analysis->findings.size(); ++i)
+            if (analysis->findings[i].severity > analysis->findings[best].severity) best = i;
+        selection_->selectFinding(best);
+    } else if (analysis && !analysis->flows.empty()) {
+        selection_->setFlow(1);
+    }
+    updateTitle();
+    ladder_->setFocus();
+    emit captureShown(path);
+}
+
+void MainWindow::onLoaded(const QString& path, const core::AnalysisPtr& analysis)
+{
+    setBusy(false);
+    addRecent(path);
+    showAnalysis(analysis, path);
+    const auto& c = analysis->capture;
+    if (c.truncated)
+        statusBar()->showMessage(tr("⚠ %1 is cut short: showing the %2 packets that could be read.")
+                                     .arg(QFileInfo(path).fileName()).arg(c.packets));
+    else
+        statusBar()->showMessage(tr("Opened %1: %2 flows, %3 findings.").arg(QFileInfo(path).fileName()).arg(analysis->flows.size()).arg(analysis->findings.size()), 8000);
+}
+
+void MainWindow::onFailed(const QString& path, const QString& message)
+{
+    setBusy(false);
+    emit loadFailed(path, message);
+    const QString keep = currentFile_.isEmpty() ? QString() : tr("\n\nStill showing %1.").arg(QFileInfo(currentFile_).fileName());
+    statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
+    if (QApplication::platformName() != QLatin1String("offscreen"))
+        QMessageBox::warning(this, tr("Cannot open capture"), message + keep);
+}
+
+void MainWindow::onProgress(double fraction, double eta)
+{
+    progress_->setValue(static_cast<int>(fraction * 1000));
+    eta_->setText(eta < 0 ? tr("Reading %1…").arg(QFileInfo(loadingFile_).fileName())
+                          : tr("Reading %1… about %2 s left").arg(QFileInfo(loadingFile_).fileName()).arg(static_cast<int>(eta + 0.5)));
+}
+
+void MainWindow::setBusy(bool busy, const QString& path)
+{
+    progress_->setVisible(busy);
+    cancel_->setVisible(busy);
+    eta_->setVisible(busy);
+    if (busy) {
+        progress_->setValue(0);
+        eta_->setText(tr("Reading %1…").arg(QFileInfo(path).fileName()));
+    }
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList list = settings.value(RecentKey).toStringList();
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    list.removeAll(abs);
+    list.prepend(abs);
+    while (list.size() > MaxRecent) list.removeLast();
+    settings.setValue(RecentKey, list);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList list = QSettings().value(RecentKey).toStringList();
+    for (const QString& path : list)
+        recentMenu_->addAction(QFileInfo(path).fileName() + QStringLiteral("   —   ") + QFileInfo(path).absolutePath(), this,
+                               [this, path] { openFile(path); });
+    recentMenu_->setEnabled(!list.isEmpty());
+    if (!list.isEmpty()) {
+        recentMenu_->addSeparator();
+        recentMenu_->addAction(tr("Clear list"), this, [this] {
+            QSettings().remove(RecentKey);
+            rebuildRecentMenu();
+        });
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    QString title = QStringLiteral("FlowLadder");
+    if (!currentFile_.isEmpty()) title = QFileInfo(currentFile_).fileName() + QStringLiteral(" — ") + title;
+    if (const core::Flow* f = selection_->flow())
+        title = tr("Flow %1 · ").arg(f->id) + title;
+    setWindowTitle(title);
+}
+
+void MainWindow::copyFlowFilter()
+{
+    if (const core::Flow* f = selection_->flow()) {
+        QApplication::clipboard()->setText(wiresharkFlowFilter(*f));
+        statusBar()->showMessage(tr("Copied a Wireshark display filter for flow %1.").arg(f->id), 5000);
+    }
+}
+
+void MainWindow::copyPacketFilter()
+{
+    if (const uint32_t frame = selection_->frame()) {
+        QApplication::clipboard()->setText(wiresharkFrameFilter(frame));
+        statusBar()->showMessage(tr("Copied a Wireshark display filter for frame %1.").arg(frame), 5000);
+    }
+}
+
+void MainWindow::showShortcuts()
+{
+    QMessageBox::information(this, tr("Keyboard shortcuts"),
+                             tr("<table>"
+                                "<tr><td><b>J / ↓</b></td><td>next packet</td></tr>"
+                                "<tr><td><b>K / ↑</b></td><td>previous packet</td></tr>"
+                                "<tr><td><b>N / F8</b></td><td>next finding</td></tr>"
+                                "<tr><td><b>Shift+N / Shift+F8</b></td><td>previous finding</td></tr>"
+                                "<tr><td><b>+ / −</b>, Ctrl+wheel</td><td>zoom in / out</td></tr>"
+                                "<tr><td><b>Ctrl+0</b> / <b>Ctrl+1</b></td><td>fit whole flow / readable zoom</td></tr>"
+                                "<tr><td><b>Ctrl+T</b> / <b>Ctrl+R</b></td><td>time-proportional / one row per packet</td></tr>"
+                                "<tr><td><b>Ctrl+Shift+C</b></td><td>copy Wireshark filter for the flow</td></tr>"
+                                "</table>"));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) {
+        for (const QUrl& u : event->mimeData()->urls())
+            if (u.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& u : event->mimeData()->urls())
+        if (u.isLocalFile()) {
+            openFile(u.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    loader_->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace flowladder::ui

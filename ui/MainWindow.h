@@ -1,0 +1,95 @@
+#pragma once
+// The FlowLadder window: assembles the panes around one CurrentSelection, owns the
+// loader, menus, recent files and drag-and-drop. No analysis here.
+
+#include "core/Analysis.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTabWidget;
+class QMenu;
+class QAction;
+
+namespace flowladder::ui {
+
+class CaptureLoader;
+class CurrentSelection;
+class DetailsPane;
+class FindingsPane;
+class FlowListPane;
+class LadderView;
+class SummaryPane;
+class TimeSequenceGraph;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // The bundled sample incident, or an empty string when it is not installed.
+    static QString sampleIncidentPath();
+
+    CurrentSelection* selection() const { return selection_; }
+    CaptureLoader* loader() const { return loader_; }
+    LadderView* ladder() const { return ladder_; }
+    TimeSequenceGraph* graph() const { return graph_; }
+    FlowListPane* flowList() const { return flowList_; }
+    FindingsPane* findings() const { return findings_; }
+    DetailsPane* details() const { return details_; }
+    SummaryPane* summary() const { return summary_; }
+    QString currentFile() const { return currentFile_; }
+
+public slots:
+    void openFile(const QString& path);
+    // Shows an analysis that is already in memory (tests, benchmarks).
+    void showAnalysis(const core::AnalysisPtr& analysis, const QString& path);
+    void openDialog();
+    void openSample();
+    void copyFlowFilter();
+    void copyPacketFilter();
+
+signals:
+    void captureShown(const QString& path);
+    void loadFailed(const QString& path, const QString& message);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createPanes();
+    void createActions();
+    void wireSelection();
+    void onLoaded(const QString& path, const core::AnalysisPtr& analysis);
+    void onFailed(const QString& path, const QString& message);
+    void onProgress(double fraction, double eta);
+    void setBusy(bool busy, const QString& path = {});
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void updateTitle();
+    void showShortcuts();
+
+    CurrentSelection* selection_;
+    CaptureLoader* loader_;
+    LadderView* ladder_ = nullptr;
+    TimeSequenceGraph* graph_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    SummaryPane* summary_ = nullptr;
+    FlowListPane* flowList_ = nullptr;
+    FindingsPane* findings_ = nullptr;
+    DetailsPane* details_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* eta_ = nullptr;
+    QPushButton* cancel_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QString currentFile_;
+    QString loadingFile_;
+};
+
+} // namespace flowladder::ui
