@@ -1,8 +1,22 @@
 #include "core/Analysis.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <sys/mman.h>
 
 namespace flowladder::core {
+
+static_assert(PacketStore::ChunkBytes % (2u << 20) == 0, "a chunk is a whole number of 2 MiB pages");
+static_assert(std::is_trivially_destructible_v<PacketRecord>);
+
+PacketStore::Chunk PacketStore::allocateChunk() {
+    void* p = std::aligned_alloc(2u << 20, ChunkBytes);
+    if (!p) throw std::bad_alloc();
+    ::madvise(p, ChunkBytes, MADV_HUGEPAGE); // a hint: fewer page faults where THP is enabled
+    return Chunk(static_cast<PacketRecord*>(p));
+}
+
+void PacketStore::FreeChunk::operator()(PacketRecord* p) const noexcept { std::free(p); }
 
 std::string_view captureFormatName(CaptureFormat f) {
     switch (f) {

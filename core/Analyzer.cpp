@@ -7,6 +7,12 @@
 #include "core/TcpTracker.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace flowladder::core {
 
@@ -21,33 +27,92 @@ void noteLinktype(CaptureInfo& info, int dlt) {
         info.linktypes.push_back(name);
 }
 
-} // namespace
+// Hands batches of decoded TCP packets from the reading thread to the one that stores
+// them, so reading (libpcap, decoding) and flow building run on two cores. A few batches
+// circulate; the reader waits when the storer falls behind.
+class BatchPipe {
+public:
+    struct Item {
+        uint32_t frame;
+        int64_t tsNs;
+        DecodedPacket packet;
+    };
+    using Batch = std::vector<Item>;
+    static constexpr size_t BatchSize = 2048;
+    static constexpr size_t InFlight = 4;
 
-AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options) {
-    auto reader = CaptureReader::open(path, error);
-    if (!reader) return nullptr;
+    BatchPipe() {
+        for (size_t i = 0; i < InFlight; ++i) {
+            free_.emplace_back();
+            free_.back().reserve(BatchSize);
+        }
+    }
+    // Reader side.
+    Batch takeEmpty() {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return !free_.empty(); });
+        Batch b = std::move(free_.back());
+        free_.pop_back();
+        b.clear();
+        return b;
+    }
+    void pushFull(Batch&& b) {
+        {
+            std::lock_guard lock(mutex_);
+            full_.push_back(std::move(b));
+        }
+        cv_.notify_all();
+    }
+    void close() {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        cv_.notify_all();
+    }
+    // Storer side: false when the reader is done and nothing is left.
+    bool takeFull(Batch& out) {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return !full_.empty() || closed_; });
+        if (full_.empty()) return false;
+        out = std::move(full_.front());
+        full_.pop_front();
+        return true;
+    }
+    void giveBack(Batch&& b) {
+        {
+            std::lock_guard lock(mutex_);
+            free_.push_back(std::move(b));
+        }
+        cv_.notify_all();
+    }
 
-    auto analysis = std::make_shared<Analysis>();
-    CaptureInfo& info = analysis->capture;
-    info.file = path;
-    info.format = reader->format();
-    info.fileBytes = reader->fileSize();
-    noteLinktype(info, reader->dlt());
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::vector<Batch> free_;
+    std::deque<Batch> full_;
+    bool closed_ = false;
+};
 
-    FlowTable table(*analysis);
-    DecodedPacket decoded;
+// Reads every frame, counts what is not TCP, and sends the TCP packets down the pipe.
+void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& info, const AnalyzeOptions& options,
+                BatchPipe& pipe) {
     RawFrame frame;
-    int lastDlt = reader->dlt();
+    int lastDlt = reader.dlt();
     double lastProgress = -1;
     const char* firstMalformed = nullptr;
     uint32_t firstMalformedFrame = 0;
     bool unsupportedReported = false;
+    BatchPipe::Batch batch = pipe.takeEmpty();
     for (;;) {
-        const auto status = reader->next(frame);
+        const auto status = reader.next(frame);
         if (status == CaptureReader::Status::End) break;
         if (status == CaptureReader::Status::Error) {
-            info.errors.push_back(reader->error());
-            info.truncated = reader->truncated();
+            // Whether the file ended inside a record or a length field lied, reading stops
+            // here: what came before is kept, and `truncated` says the rest is missing.
+            info.errors.push_back(reader.error());
+            info.truncated = true;
             break;
         }
         ++info.packets;
@@ -57,12 +122,20 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
             lastDlt = frame.dlt;
             noteLinktype(info, frame.dlt);
         }
-        const DecodeResult r = decodeFrame(frame.dlt, frame.data, frame.caplen, decoded);
-        switch (r.status) {
-        case DecodeStatus::Tcp:
+        BatchPipe::Item& item = batch.emplace_back();
+        const DecodeResult r = decodeFrame(frame.dlt, frame.data, frame.caplen, item.packet);
+        if (r.status == DecodeStatus::Tcp) {
             ++info.tcpPackets;
-            table.add(frame.frame, frame.tsNs, decoded);
-            break;
+            item.frame = frame.frame;
+            item.tsNs = frame.tsNs;
+            if (batch.size() == BatchPipe::BatchSize) {
+                pipe.pushFull(std::move(batch));
+                batch = pipe.takeEmpty();
+            }
+        } else {
+            batch.pop_back();
+        }
+        switch (r.status) {
         case DecodeStatus::Fragment: ++info.ipFragments; break;
         case DecodeStatus::Malformed:
             if (!firstMalformed) {
@@ -79,7 +152,7 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
                                       " are not supported (first: frame " + std::to_string(frame.frame) + ")");
             }
             break;
-        case DecodeStatus::NotTcp: break;
+        default: break;
         }
         if ((info.packets % ProgressBatch) == 0) {
             if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
@@ -87,7 +160,7 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
                 break;
             }
             if (options.progress && info.fileBytes > 0) {
-                const double fraction = static_cast<double>(reader->position()) / static_cast<double>(info.fileBytes);
+                const double fraction = static_cast<double>(reader.position()) / static_cast<double>(info.fileBytes);
                 if (fraction - lastProgress >= 0.001) {
                     lastProgress = fraction;
                     options.progress(std::min(fraction, 1.0));
@@ -95,11 +168,47 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
             }
         }
     }
+    if (!batch.empty()) pipe.pushFull(std::move(batch));
+    pipe.close();
     if (firstMalformed) {
         info.errors.push_back(path + ": " + std::to_string(info.malformed) + " frame" +
                               (info.malformed == 1 ? "" : "s") + " with damaged headers (first: frame " +
                               std::to_string(firstMalformedFrame) + ", " + firstMalformed + ")");
     }
+}
+
+} // namespace
+
+AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options) {
+    auto reader = CaptureReader::open(path, error);
+    if (!reader) return nullptr;
+
+    auto analysis = std::make_shared<Analysis>();
+    CaptureInfo& info = analysis->capture;
+    info.file = path;
+    info.format = reader->format();
+    info.fileBytes = reader->fileSize();
+    noteLinktype(info, reader->dlt());
+
+    FlowTable table(*analysis);
+    BatchPipe pipe;
+    std::exception_ptr readerFailure;
+    std::thread readerThread([&] {
+        try {
+            readFrames(*reader, path, info, options, pipe);
+        } catch (...) {
+            readerFailure = std::current_exception();
+            pipe.close();
+        }
+    });
+    BatchPipe::Batch batch;
+    while (pipe.takeFull(batch)) {
+        for (const auto& item : batch) table.add(item.frame, item.tsNs, item.packet);
+        pipe.giveBack(std::move(batch));
+    }
+    readerThread.join();
+    if (readerFailure) std::rethrow_exception(readerFailure);
+
     if (info.linktypes.empty()) info.linktype = "NONE";
     else info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
 

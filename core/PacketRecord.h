@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace flowladder::core {
@@ -71,24 +72,41 @@ static_assert(sizeof(PacketRecord) == 40, "PacketRecord is sized for tens of mil
 
 // Append-only storage of PacketRecords in fixed chunks: indexes are stable,
 // appending never copies earlier records, and peak memory stays at the data size.
+// A chunk is exactly five 2 MiB pages, allocated aligned and not zero-filled, so the
+// kernel can back it with huge pages: page faults dominate the cost of storing
+// millions of records otherwise.
 class PacketStore {
 public:
-    static constexpr uint32_t ChunkBits = 16;
+    static constexpr uint32_t ChunkBits = 18;
     static constexpr uint32_t ChunkSize = 1u << ChunkBits;
+    static constexpr size_t ChunkBytes = size_t{ChunkSize} * sizeof(PacketRecord);
+
+    PacketStore() = default;
+    PacketStore(const PacketStore&) = delete;
+    PacketStore& operator=(const PacketStore&) = delete;
+    PacketStore(PacketStore&&) noexcept = default;
+    PacketStore& operator=(PacketStore&&) noexcept = default;
 
     uint32_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
 
     PacketRecord& append() {
-        if ((size_ & (ChunkSize - 1)) == 0) chunks_.push_back(std::make_unique<PacketRecord[]>(ChunkSize));
-        return chunks_.back()[size_++ & (ChunkSize - 1)];
+        if ((size_ & (ChunkSize - 1)) == 0) chunks_.push_back(allocateChunk());
+        PacketRecord* slot = chunks_.back().get() + (size_++ & (ChunkSize - 1));
+        return *new (slot) PacketRecord();
     }
     const PacketRecord& operator[](uint32_t i) const { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     PacketRecord& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
-    size_t memoryBytes() const { return chunks_.size() * ChunkSize * sizeof(PacketRecord); }
+    size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
 
 private:
-    std::vector<std::unique_ptr<PacketRecord[]>> chunks_;
+    struct FreeChunk {
+        void operator()(PacketRecord* p) const noexcept;
+    };
+    using Chunk = std::unique_ptr<PacketRecord[], FreeChunk>;
+    static Chunk allocateChunk();
+
+    std::vector<Chunk> chunks_;
     uint32_t size_ = 0;
 };
 

@@ -399,13 +399,17 @@ private:
             lastFrom[0][row] = lastRow[0];
             lastFrom[1][row] = lastRow[1];
         }
+        // Where the previous RST's look past in-flight packets stopped, per receiver: RSTs come
+        // in row order, so the scan only moves forward (a RST flood stays linear).
+        uint32_t scanned[2] = {0, 0};
         for (RstEvent& ev : events_.rsts) {
             const int y = 1 - sideIndex(ev.sender);
             const PacketRecord& r = rec(ev.row);
             // Packets the receiver sent before the RST reached it can still follow it here.
             const int64_t crossing = r.tsNs + std::max<int64_t>(f_.sides[y].rttNs, 0);
-            uint32_t from = ev.row + 1;
+            uint32_t from = std::max(ev.row + 1, scanned[y]);
             while (from < n && rec(from).tsNs <= crossing) ++from;
+            scanned[y] = from;
             ev.framesAfter = after[y][from];
             ev.retransmitsAfter = retrans[y][from];
             ev.lastRowAfter = lastFrom[y][from];

@@ -132,7 +132,9 @@ void runVariants(const Capture& base, const char* ext, Tally& t) {
         }
         const CaptureInfo& c = o.analysis->capture;
         for (const std::string& e : c.errors) EXPECT_NE(e.find(path), std::string::npos) << e;
-        if (c.truncated) EXPECT_FALSE(c.errors.empty());
+        if (c.truncated) {
+            EXPECT_FALSE(c.errors.empty());
+        }
         if (c.truncated || !c.errors.empty()) ++t.partial;
         else ++t.clean;
         if (m == Mutation::Truncate) {
@@ -142,7 +144,9 @@ void runVariants(const Capture& base, const char* ext, Tally& t) {
             const bool atBoundary = cut == base.bytes.size() ||
                                     std::find(base.recordStarts.begin(), base.recordStarts.end(), cut) !=
                                         base.recordStarts.end();
-            if (!atBoundary && cut > base.recordStarts.front()) EXPECT_TRUE(c.truncated);
+            if (!atBoundary && cut > base.recordStarts.front()) {
+                EXPECT_TRUE(c.truncated);
+            }
         }
         // Whatever was read must be usable by the rest of the program.
         EXPECT_NO_THROW((void)analysisToJson(*o.analysis).dump());

@@ -260,8 +260,12 @@ TEST(Compare, OffsetDelayAndOneSidedPackets) {
     EXPECT_EQ(p.matched, k.size() - onlyA.size() - onlyB.size());
     // Every packet seen by both crossed in 10 ms; the FIN is matched to itself.
     for (const PacketMatch& m : p.packets) {
-        if (m.inBoth()) EXPECT_NEAR(static_cast<double>(m.delayNs), 10.0 * Ms, 0.01 * Ms);
-        if (m.aFrame == k[inc.fin].frameA) EXPECT_EQ(m.bFrame, k[inc.fin].frameB);
+        if (m.inBoth()) {
+            EXPECT_NEAR(static_cast<double>(m.delayNs), 10.0 * Ms, 0.01 * Ms);
+        }
+        if (m.aFrame == k[inc.fin].frameA) {
+            EXPECT_EQ(m.bFrame, k[inc.fin].frameB);
+        }
     }
     // Time order on A's clock.
     for (size_t i = 1; i < p.packets.size(); ++i) {
@@ -450,7 +454,9 @@ TEST(Compare, WithoutIpIdsTheCopyThatArrivedIsFoundByTime) {
     EXPECT_EQ(p.onlyInA, (std::vector<uint32_t>{tp.pkts[fin].frameA, tp.pkts[third].frameA}));
     EXPECT_TRUE(p.onlyInB.empty());
     for (const PacketMatch& m : p.packets)
-        if (m.inBoth() && m.aFrame == tp.pkts[second].frameA) EXPECT_EQ(m.bFrame, tp.pkts[second].frameB);
+        if (m.inBoth() && m.aFrame == tp.pkts[second].frameA) {
+            EXPECT_EQ(m.bFrame, tp.pkts[second].frameB);
+        }
     EXPECT_NEAR(l.c.clockOffsetSeconds(), 3.5, 0.001);
     const auto lost = findingsOf(l.c, FindingKind::LostPacket);
     ASSERT_EQ(lost.size(), 1u);
@@ -470,7 +476,9 @@ TEST(Compare, OffsetOverrideKeepsTheMatching) {
     EXPECT_EQ(l.c.pairs[0].onlyInA.size(), inc.finRetx.size());
     // With the offset 0.5 s short, client packets appear to take 10 ms - 0.5 s.
     for (const PacketMatch& m : l.c.pairs[0].packets)
-        if (m.inBoth() && m.sender == Side::Client) EXPECT_NEAR(static_cast<double>(m.delayNs), -490.0 * Ms, 0.01 * Ms);
+        if (m.inBoth() && m.sender == Side::Client) {
+            EXPECT_NEAR(static_cast<double>(m.delayNs), -490.0 * Ms, 0.01 * Ms);
+        }
 }
 
 TEST(Compare, CapturesStartingAtDifferentTimes) {
@@ -643,10 +651,14 @@ TEST(CompareReal, EveryNetnsCaseMatchesItsConnections) {
             EXPECT_GE(p.matched, 10u);
             EXPECT_EQ(p.nearA, Side::Client);
         }
-        if (name != "clock-shift") EXPECT_NEAR(r.c.clockOffsetSeconds(), 0.0, 0.001);
+        if (name != "clock-shift") {
+            EXPECT_NEAR(r.c.clockOffsetSeconds(), 0.0, 0.001);
+        }
         // No test forges anything from the server side, nor loses a client packet before the blackhole.
         for (const Finding& f : r.c.findings)
-            if (f.kind == FindingKind::InjectedPacket) EXPECT_EQ(f.stringField("side"), "client") << f.summary;
+            if (f.kind == FindingKind::InjectedPacket) {
+                EXPECT_EQ(f.stringField("side"), "client") << f.summary;
+            }
     }
     if (cases == 0) GTEST_SKIP() << "no <case>.client.pcap / .server.pcap pairs yet";
 }
@@ -658,7 +670,9 @@ TEST(CompareReal, ClockShift) {
     EXPECT_NEAR(r.c.clockOffsetSeconds(), 3.5, 0.001);
     ASSERT_EQ(r.c.pairs.size(), 1u);
     for (const PacketMatch& m : r.c.pairs[0].packets)
-        if (m.inBoth()) EXPECT_LT(std::llabs(m.delayNs), 1 * Ms);
+        if (m.inBoth()) {
+            EXPECT_LT(std::llabs(m.delayNs), 1 * Ms);
+        }
 }
 
 TEST(CompareReal, Nat) {

@@ -53,7 +53,9 @@ TEST(Decoder, AllFieldsOnEveryLinkType) {
             EXPECT_EQ(p.payloadLen, 100u);
             EXPECT_EQ(p.ttl, 57);
             EXPECT_EQ(p.ipVersion, v6 ? 6 : 4);
-            if (!v6) EXPECT_EQ(p.ipId, 4242);
+            if (!v6) {
+                EXPECT_EQ(p.ipId, 4242);
+            }
             EXPECT_TRUE(p.hasMss);
             EXPECT_EQ(p.mss, 1400);
             EXPECT_TRUE(p.hasWscale);

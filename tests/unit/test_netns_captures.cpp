@@ -38,8 +38,11 @@ void expectServerIgnoredRst(const std::string& file, const char* cls, bool chall
     EXPECT_EQ(m->stringField("class"), cls);
     EXPECT_EQ(m->stringField("outcome"), "ignored");
     EXPECT_EQ(m->intField("expected_seq_relative"), 98);
-    if (challenge) EXPECT_EQ(m->intField("challenge_ack_frame"), 21);
-    else EXPECT_TRUE(std::holds_alternative<std::monostate>(*m->field("challenge_ack_frame")));
+    if (challenge) {
+        EXPECT_EQ(m->intField("challenge_ack_frame"), 21);
+    } else {
+        EXPECT_TRUE(std::holds_alternative<std::monostate>(*m->field("challenge_ack_frame")));
+    }
     EXPECT_EQ(findingsOf(*a, FindingKind::ChallengeAck).size(), challenge ? 1u : 0u);
     const auto* fp = only(*a, FindingKind::RstFingerprintMismatch);
     ASSERT_TRUE(fp);
