@@ -79,7 +79,7 @@ public:
     {
         Flow& f = flow();
         const auto idx = f.packets[static_cast<size_t>(a_.rowOfFrame(f, frame))];
-        f.side(s).states.push_back({idx, a_.packets[idx].tsNs, st});
+        f.side(s).states.push_back({idx, st, a_.packets[idx].tsNs});
         f.side(s).finalState = st;
     }
     uint32_t finding(FindingKind k, Severity sev, uint32_t frame, std::string summary)
