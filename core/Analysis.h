@@ -18,9 +18,10 @@ namespace flowladder::core {
 // (index into Analysis::packets).
 struct StateChange {
     uint32_t packet = 0;
-    int64_t tsNs = 0;
     TcpState state = TcpState::Unknown;
+    int64_t tsNs = 0; // time of that packet
 };
+static_assert(sizeof(StateChange) == 16);
 
 // What one side of a connection did, as the capture point saw it.
 struct FlowSide {

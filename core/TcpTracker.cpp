@@ -64,7 +64,10 @@ struct SideTrack {
 
 class FlowTracker {
 public:
-    FlowTracker(Analysis& a, Flow& f, int64_t captureEndNs) : a_(a), f_(f), captureEndNs_(captureEndNs) {}
+    FlowTracker(Analysis& a, Flow& f, int64_t captureEndNs) : a_(a), f_(f), captureEndNs_(captureEndNs) {
+        states_[0].clear();
+        states_[1].clear();
+    }
 
     FlowEvents run() {
         const uint32_t n = f_.packetCount();
@@ -74,6 +77,8 @@ public:
         for (uint32_t row = 0; row < n; ++row) step(row);
         finishSides(ttlCounts);
         judgeRstOutcomes();
+        // Exact-size timelines: tens of thousands of flows keep only what they need.
+        for (int s = 0; s < 2; ++s) f_.sides[s].states.assign(states_[s].begin(), states_[s].end());
         return std::move(events_);
     }
 
@@ -84,7 +89,7 @@ private:
         if (side_[s].state == st) return;
         side_[s].state = st;
         const PacketRecord& p = rec(row);
-        f_.sides[s].states.push_back({f_.packets[row], p.tsNs, st});
+        states_[s].push_back({f_.packets[row], st, p.tsNs});
     }
 
     void start(const PacketRecord& p, uint32_t row) {
@@ -439,11 +444,11 @@ private:
                     if (sideIndex(q.side()) == y && !q.has(tcpflag::RST)) q.marks |= mark::AfterRst;
                 }
             } else if (ev.outcome == RstOutcome::TookEffect) {
-                auto& states = f_.sides[y].states;
+                auto& states = states_[y];
                 const uint32_t idx = f_.packets[ev.row];
                 while (!states.empty() && states.back().packet > idx) states.pop_back();
                 if (states.empty() || states.back().state != TcpState::Closed)
-                    states.push_back({idx, rec(ev.row).tsNs, TcpState::Closed});
+                    states.push_back({idx, TcpState::Closed, rec(ev.row).tsNs});
                 f_.sides[y].finalState = TcpState::Closed;
             }
             if (ev.ttlMismatch) rec(ev.row).marks |= mark::RstFingerprint;
@@ -456,8 +461,13 @@ private:
     int64_t captureEndNs_;
     SideTrack side_[2];
     FlowEvents events_;
+    // State timelines being built, reused from flow to flow on this thread.
+    static thread_local std::vector<StateChange> scratchStates_[2];
+    std::vector<StateChange>* states_ = scratchStates_;
     int64_t synRow_ = -1, synAckRow_ = -1, handshakeAckRow_ = -1;
 };
+
+thread_local std::vector<StateChange> FlowTracker::scratchStates_[2];
 
 } // namespace
 
