@@ -26,17 +26,52 @@ constexpr int32_t SameConnectionSeqSpan = 1 << 20;
 
 } // namespace
 
-size_t FlowTable::KeyHash::operator()(const Key& k) const noexcept {
-    // FNV-1a over the 36 key bytes: cheap and well spread for address/port tuples.
+namespace {
+
+// FNV-1a over both endpoints, independent of direction: cheap and well spread for
+// address/port tuples.
+uint64_t pairHash(const Endpoint& x, const Endpoint& y) {
+    const Endpoint& lo = endpointLess(x, y) ? x : y;
+    const Endpoint& hi = endpointLess(x, y) ? y : x;
     uint64_t h = 1469598103934665603ull;
     auto mix = [&h](const uint8_t* p, size_t n) {
         for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
     };
-    mix(k.addrLo.bytes.data(), k.addrLo.version == 6 ? 16 : 4);
-    mix(k.addrHi.bytes.data(), k.addrHi.version == 6 ? 16 : 4);
-    const uint32_t ports = (uint32_t{k.portLo} << 16) | k.portHi;
+    mix(lo.addr.bytes.data(), lo.addr.version == 6 ? 16 : 4);
+    mix(hi.addr.bytes.data(), hi.addr.version == 6 ? 16 : 4);
+    const uint32_t ports = (uint32_t{lo.port} << 16) | hi.port;
     mix(reinterpret_cast<const uint8_t*>(&ports), 4);
-    return static_cast<size_t>(h ^ (h >> 29));
+    return h ^ (h >> 29);
+}
+
+bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const Endpoint& y) {
+    return (a == x && b == y) || (a == y && b == x);
+}
+
+} // namespace
+
+size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const {
+    const size_t mask = slots_.size() - 1;
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const uint32_t f = slots_[i];
+        if (f == NoFlow) return i;
+        if (slotHashes_[i] == tag && samePair(flows_[f].a, flows_[f].b, x, y)) return i;
+    }
+}
+
+void FlowTable::grow() {
+    std::vector<uint32_t> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, NoFlow);
+    slotHashes_.assign(old.size() * 2, 0);
+    for (uint32_t f : old) {
+        if (f == NoFlow) continue;
+        const uint64_t h = pairHash(flows_[f].a, flows_[f].b);
+        const size_t i = slotFor(flows_[f].a, flows_[f].b, h);
+        slots_[i] = f;
+        slotHashes_[i] = static_cast<uint32_t>(h >> 32);
+    }
 }
 
 bool FlowTable::startsNewConnection(const Building& b, bool fromB, const DecodedPacket& p) const {
@@ -47,37 +82,35 @@ bool FlowTable::startsNewConnection(const Building& b, bool fromB, const Decoded
     return b.ended;
 }
 
-uint32_t FlowTable::newFlow(const Key& key, const DecodedPacket& p) {
-    const uint32_t idx = static_cast<uint32_t>(flows_.size());
+uint32_t FlowTable::newFlow(const DecodedPacket& p) {
+    const auto idx = static_cast<uint32_t>(flows_.size());
     Building b;
     b.a = p.src;
     b.b = p.dst;
     flows_.push_back(b);
-    index_[key] = idx;
+    if (2 * flows_.size() > slots_.size()) grow();
+    // The newest flow of an address/port pair takes its slot (port reuse).
+    const uint64_t h = pairHash(p.src, p.dst);
+    const size_t i = slotFor(p.src, p.dst, h);
+    slots_[i] = idx;
+    slotHashes_[i] = static_cast<uint32_t>(h >> 32);
     return idx;
 }
 
 uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
-    Key key;
-    if (endpointLess(p.src, p.dst)) {
-        key = {p.src.addr, p.dst.addr, p.src.port, p.dst.port};
-    } else {
-        key = {p.dst.addr, p.src.addr, p.dst.port, p.src.port};
-    }
     uint32_t idx;
-    if (lastFlow_ != UINT32_MAX && key == lastKey_) {
+    if (lastFlow_ != NoFlow && samePair(flows_[lastFlow_].a, flows_[lastFlow_].b, p.src, p.dst)) {
         idx = lastFlow_;
     } else {
-        auto it = index_.find(key);
-        idx = it == index_.end() ? newFlow(key, p) : it->second;
+        const uint32_t found = slots_[slotFor(p.src, p.dst, pairHash(p.src, p.dst))];
+        idx = found == NoFlow ? newFlow(p) : found;
     }
     fromB = !(flows_[idx].a == p.src);
     const bool pureSyn = (p.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
     if (pureSyn && flows_[idx].packets > 0 && startsNewConnection(flows_[idx], fromB, p)) {
-        idx = newFlow(key, p);
+        idx = newFlow(p);
         fromB = false;
     }
-    lastKey_ = key;
     lastFlow_ = idx;
     return idx;
 }
@@ -120,6 +153,9 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
 }
 
 void FlowTable::finish() {
+    std::vector<uint32_t>().swap(slots_);
+    std::vector<uint32_t>().swap(slotHashes_);
+    lastFlow_ = NoFlow;
     auto& flows = analysis_.flows;
     flows.resize(flows_.size());
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
@@ -139,6 +175,7 @@ void FlowTable::finish() {
         f.sides[1].endpoint = aIsClient ? b.b : b.a;
         f.packets.reserve(b.packets); // exact: no slack for millions of packets
     }
+    std::vector<Building>().swap(flows_); // reading-time state is no longer needed
     auto& store = analysis_.packets;
     for (uint32_t i = 0; i < store.size(); ++i) {
         PacketRecord& r = store[i];
@@ -154,9 +191,7 @@ void FlowTable::finish() {
         f.startNs = first.tsNs;
         f.endNs = last.tsNs;
     }
-    std::vector<Building>().swap(flows_);
-    index_ = {};
-    lastFlow_ = UINT32_MAX;
+
 }
 
 } // namespace flowladder::core

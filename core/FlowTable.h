@@ -6,7 +6,7 @@
 #include "core/Analysis.h"
 #include "core/Decoder.h"
 
-#include <unordered_map>
+#include <vector>
 
 namespace flowladder::core {
 
@@ -22,14 +22,7 @@ public:
     size_t flowCount() const { return flows_.size(); }
 
 private:
-    struct Key {
-        IpAddress addrLo, addrHi;
-        uint16_t portLo = 0, portHi = 0;
-        bool operator==(const Key&) const = default;
-    };
-    struct KeyHash {
-        size_t operator()(const Key& k) const noexcept;
-    };
+    static constexpr uint32_t NoFlow = UINT32_MAX;
     // Reading-time state of one flow. "A" is the sender of the flow's first packet.
     struct Building {
         Endpoint a, b;
@@ -43,15 +36,21 @@ private:
     };
 
     uint32_t lookup(const DecodedPacket& p, bool& fromB);
-    uint32_t newFlow(const Key& key, const DecodedPacket& p);
+    uint32_t newFlow(const DecodedPacket& p);
     bool startsNewConnection(const Building& b, bool fromB, const DecodedPacket& p) const;
+    // Slot of the table holding the latest flow of this address/port pair, or the empty slot
+    // where it goes.
+    size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
+    void grow();
 
     Analysis& analysis_;
-    std::unordered_map<Key, uint32_t, KeyHash> index_;
     std::vector<Building> flows_;
+    // Open-addressing hash table of flow indexes (NoFlow when empty), at most half full:
+    // 8 bytes a connection, no allocation per connection.
+    std::vector<uint32_t> slots_ = std::vector<uint32_t>(1024, NoFlow);
+    std::vector<uint32_t> slotHashes_ = std::vector<uint32_t>(1024, 0);
     // One-entry cache: consecutive packets usually belong to the same connection.
-    Key lastKey_{};
-    uint32_t lastFlow_ = UINT32_MAX;
+    uint32_t lastFlow_ = NoFlow;
 };
 
 } // namespace flowladder::core
