@@ -84,8 +84,10 @@ private:
             x.set("side", who(sender));
             return;
         }
-        if (r.ttlMismatch) fingerprint(r);
-        if (r.cls == RstClass::Exact || r.cls == RstClass::NotJudged) return;
+        if (r.cls == RstClass::Exact || r.cls == RstClass::NotJudged) {
+            if (r.ttlMismatch) fingerprint(r);
+            return;
+        }
 
         const bool ignored = r.outcome == RstOutcome::Ignored;
         Finding& x = add(FindingKind::RstSeqMismatch,
@@ -143,6 +145,7 @@ private:
             c.set("rst_frame", int64_t{p.frame});
             c.relatedFrames.push_back(p.frame);
         }
+        if (r.ttlMismatch) fingerprint(r);
     }
 
     void fingerprint(const RstEvent& r) {

@@ -59,7 +59,10 @@ ordered_json flowToJson(const Analysis& a, const Flow& f) {
     return j;
 }
 
-ordered_json analysisToJson(const Analysis& a) {
+namespace {
+
+// Everything of the top-level object but the flows and the findings.
+ordered_json captureHeader(const Analysis& a) {
     const CaptureInfo& ci = a.capture;
     ordered_json j;
     j["file"] = ci.file;
@@ -74,6 +77,13 @@ ordered_json analysisToJson(const Analysis& a) {
     j["malformed"] = ci.malformed;
     j["start"] = seconds(ci.firstNs);
     j["duration"] = seconds(ci.lastNs - ci.firstNs);
+    return j;
+}
+
+} // namespace
+
+ordered_json analysisToJson(const Analysis& a) {
+    ordered_json j = captureHeader(a);
     ordered_json flows = ordered_json::array();
     for (const Flow& f : a.flows) flows.push_back(flowToJson(a, f));
     j["flows"] = std::move(flows);
@@ -81,6 +91,22 @@ ordered_json analysisToJson(const Analysis& a) {
     for (const Finding& f : a.findings) findings.push_back(findingToJson(f));
     j["findings"] = std::move(findings);
     return j;
+}
+
+void writeAnalysisJson(const Analysis& a, std::ostream& out) {
+    out << "{\n";
+    const ordered_json header = captureHeader(a);
+    for (const auto& [key, value] : header.items())
+        out << "  " << ordered_json(key).dump() << ": " << value.dump() << ",\n";
+    out << "  \"flows\": [";
+    for (size_t i = 0; i < a.flows.size(); ++i)
+        out << (i ? ",\n    " : "\n    ") << flowToJson(a, a.flows[i]).dump();
+    out << (a.flows.empty() ? "],\n" : "\n  ],\n");
+    out << "  \"findings\": [";
+    for (size_t i = 0; i < a.findings.size(); ++i)
+        out << (i ? ",\n    " : "\n    ") << findingToJson(a.findings[i]).dump();
+    out << (a.findings.empty() ? "]\n" : "\n  ]\n");
+    out << "}\n";
 }
 
 } // namespace flowladder::core

@@ -5,10 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ostream>
+
 namespace flowladder::core {
 
 nlohmann::ordered_json findingToJson(const Finding& f);
 nlohmann::ordered_json flowToJson(const Analysis& a, const Flow& f);
 nlohmann::ordered_json analysisToJson(const Analysis& a);
+// The same document written flow by flow: memory stays flat on captures of many connections.
+// One flow or finding per line.
+void writeAnalysisJson(const Analysis& a, std::ostream& out);
 
 } // namespace flowladder::core

@@ -25,7 +25,7 @@ int runAnalyze(const std::string& capture, bool json) {
         return ExitUnreadable;
     }
     for (const std::string& e : analysis->capture.errors) std::cerr << "flowladder-cli: warning: " << e << "\n";
-    if (json) std::cout << analysisToJson(*analysis).dump(2) << "\n";
+    if (json) writeAnalysisJson(*analysis, std::cout);
     else writeTextReport(*analysis, std::cout);
     return 0;
 }

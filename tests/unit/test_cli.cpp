@@ -3,7 +3,10 @@
 #include "Scenario.h"
 #include "TestPaths.h"
 
+#include "core/JsonReport.h"
+
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include <array>
 #include <cstdio>
@@ -95,4 +98,16 @@ TEST(Cli, ExitCodes) {
     EXPECT_EQ(garbage.status, 1);
     EXPECT_NE(garbage.out.find(path), std::string::npos);
     std::filesystem::remove(path);
+}
+
+TEST(Cli, StreamedJsonEqualsTheDocument) {
+    Scenario s;
+    s.handshake();
+    s.send(Side::Client, tf::FIN | tf::ACK);
+    s.sendAt(Side::Client, tf::FIN | tf::ACK, s.seq(Side::Client) - 1, 0, 500'000'000);
+    const auto a = s.analyze("streamed");
+    ASSERT_TRUE(a);
+    std::ostringstream out;
+    flowladder::core::writeAnalysisJson(*a, out);
+    EXPECT_EQ(nlohmann::ordered_json::parse(out.str()), flowladder::core::analysisToJson(*a));
 }
