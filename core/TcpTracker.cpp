@@ -54,7 +54,11 @@ struct SideTrack {
     TcpState stateBeforeRst = TcpState::Unknown;
     TcpState state = TcpState::Unknown;
     std::array<uint64_t, 4> ttlSeen{}; // bitmap of TTLs of non-RST packets
-    std::array<uint32_t, 256>* ttlCounts = nullptr;
+    // The most common TTL: counts of the first few distinct values (a host uses one or two).
+    static constexpr int TrackedTtls = 8;
+    std::array<uint8_t, TrackedTtls> ttlValues{};
+    std::array<uint32_t, TrackedTtls> ttlCounts{};
+    int distinctTtls = 0;
     bool ipIdKnown = false;
     uint16_t lastIpId = 0;
     uint32_t ipIdSteps = 0;
@@ -71,11 +75,8 @@ public:
 
     FlowEvents run() {
         const uint32_t n = f_.packetCount();
-        std::array<std::array<uint32_t, 256>, 2> ttlCounts{};
-        side_[0].ttlCounts = &ttlCounts[0];
-        side_[1].ttlCounts = &ttlCounts[1];
         for (uint32_t row = 0; row < n; ++row) step(row);
-        finishSides(ttlCounts);
+        finishSides();
         judgeRstOutcomes();
         // Exact-size timelines: tens of thousands of flows keep only what they need.
         for (int s = 0; s < 2; ++s) f_.sides[s].states.assign(states_[s].begin(), states_[s].end());
@@ -159,7 +160,10 @@ private:
 
     void noteFingerprint(SideTrack& X, const PacketRecord& p) {
         X.ttlSeen[p.ttl >> 6] |= uint64_t{1} << (p.ttl & 63);
-        ++(*X.ttlCounts)[p.ttl];
+        int k = 0;
+        while (k < X.distinctTtls && X.ttlValues[k] != p.ttl) ++k;
+        if (k == X.distinctTtls && k < SideTrack::TrackedTtls) X.ttlValues[X.distinctTtls++] = p.ttl;
+        if (k < X.distinctTtls) ++X.ttlCounts[k];
         if (p.info & pinfo::HasIpId) {
             if (X.ipIdKnown) {
                 const uint32_t stepFwd = static_cast<uint16_t>(p.ipId - X.lastIpId);
@@ -312,7 +316,7 @@ private:
         ev.sender = static_cast<Side>(x);
         ev.receiverState = Y.state;
         // Fingerprint: does the RST look like its sender's other packets?
-        if (X.ttlCounts && std::any_of(X.ttlSeen.begin(), X.ttlSeen.end(), [](uint64_t b) { return b != 0; }))
+        if (std::any_of(X.ttlSeen.begin(), X.ttlSeen.end(), [](uint64_t b) { return b != 0; }))
             ev.ttlMismatch = !(X.ttlSeen[p.ttl >> 6] & (uint64_t{1} << (p.ttl & 63)));
         if ((p.info & pinfo::HasIpId) && X.ipIdKnown) {
             ev.previousIpId = X.lastIpId;
@@ -355,12 +359,13 @@ private:
         setState(x, TcpState::Closed, row);
     }
 
-    void finishSides(const std::array<std::array<uint32_t, 256>, 2>& ttlCounts) {
+    void finishSides() {
         for (int s = 0; s < 2; ++s) {
             FlowSide& fs = f_.sides[s];
-            const auto& counts = ttlCounts[s];
-            fs.usualTtl = static_cast<uint8_t>(std::max_element(counts.begin(), counts.end()) - counts.begin());
-            if (counts[fs.usualTtl] == 0) fs.usualTtl = 0;
+            const SideTrack& t = side_[s];
+            const int best = static_cast<int>(
+                std::max_element(t.ttlCounts.begin(), t.ttlCounts.begin() + t.distinctTtls) - t.ttlCounts.begin());
+            fs.usualTtl = t.distinctTtls ? t.ttlValues[best] : 0;
             if (!side_[s].sent && side_[1 - s].ackValid) fs.isn = firstAckOf(1 - s) - 1;
             fs.finalState = side_[s].state;
             const SideTrack& me = side_[s];
