@@ -59,11 +59,11 @@ FlowListPane::FlowListPane(CurrentSelection* selection, QWidget* parent)
 
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);
-    bar->addWidget(filter_, 1);
     bar->addWidget(withFindings_);
-    bar->addWidget(kind_);
+    bar->addWidget(kind_, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(filter_);
     layout->addLayout(bar);
     layout->addWidget(view_, 1);
 

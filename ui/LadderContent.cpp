@@ -29,11 +29,13 @@ bool lingeringState(TcpState s)
     return s == TcpState::CloseWait || s == TcpState::LastAck || s == TcpState::FinWait1 || s == TcpState::Closing;
 }
 
-void addNote(QHash<uint32_t, QString>& notes, uint32_t row, const QString& text)
+// `lead`: the note that explains the row best goes first.
+void addNote(QHash<uint32_t, QString>& notes, uint32_t row, const QString& text, bool lead = false)
 {
     QString& n = notes[row];
     if (n.contains(text)) return;
-    n = n.isEmpty() ? text : n + QStringLiteral("  ·  ") + text;
+    if (n.isEmpty()) n = text;
+    else n = lead ? text + QStringLiteral("  ·  ") + n : n + QStringLiteral("  ·  ") + text;
 }
 
 QString rstNote(const Flow& f, const Finding& fi, const PacketRecord& p)
@@ -86,7 +88,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         const PacketRecord& p = c.packet(r);
         switch (fi.kind) {
         case FindingKind::RstSeqMismatch: {
-            addNote(c.notes, r, rstNote(f, fi, p));
+            addNote(c.notes, r, rstNote(f, fi, p), true);
             const int64_t ch = c.rowOfFrame(static_cast<uint32_t>(numberField(fi, "challenge_ack_frame")));
             if (ch >= 0) c.connectors.push_back({r, static_cast<uint32_t>(ch), ConnectorKind::ChallengeAck});
             break;
@@ -132,7 +134,8 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
             QString st = QString::fromStdString(state).replace(QLatin1Char('_'), QLatin1Char('-'));
             addNote(c.notes, r, QStringLiteral("%1 stuck in %2 for %3")
                                     .arg(QString::fromStdString(fi.stringField("side")), st.isEmpty() ? QStringLiteral("closing") : st,
-                                         durationText(numberField(fi, "duration"))));
+                                         durationText(numberField(fi, "duration"))),
+                    true);
             break;
         }
         case FindingKind::ConnectionRefused: addNote(c.notes, r, QStringLiteral("connection refused")); break;
@@ -195,9 +198,15 @@ uint32_t LadderContent::rowOfPacketIndex(uint32_t packetIndex) const
     return static_cast<uint32_t>(std::min<std::ptrdiff_t>(it - pk.begin(), static_cast<std::ptrdiff_t>(pk.size()) - 1));
 }
 
-QString LadderContent::label(uint32_t row) const
+QString LadderContent::label(uint32_t row, bool compact) const
 {
     const PacketRecord& p = packet(row);
+    if (compact) {
+        QString s = QStringLiteral("#%1 %2 %3").arg(p.frame).arg(flagsText(p.flags)).arg(analysis->relativeSeq(*flow, p));
+        if (p.has(tcpflag::ACK)) s += QStringLiteral(" ack %1").arg(analysis->relativeAck(*flow, p));
+        if (p.payloadLen) s += QStringLiteral(" len %1").arg(p.payloadLen);
+        return s;
+    }
     QString s = QStringLiteral("#%1  %2").arg(p.frame).arg(flagsText(p.flags));
     s += QStringLiteral("  seq %1").arg(analysis->relativeSeq(*flow, p));
     if (p.has(tcpflag::ACK)) s += QStringLiteral("  ack %1").arg(analysis->relativeAck(*flow, p));

@@ -47,8 +47,8 @@ struct LadderContent {
     int64_t rowOfFrame(uint32_t frame) const;
     // Row of the flow's packet index (index into Analysis::packets), the nearest row at or after it.
     uint32_t rowOfPacketIndex(uint32_t packetIndex) const;
-    // One line: "#12  RST  seq 276  ack 4345  len 0  win 0".
-    QString label(uint32_t row) const;
+    // One line: "#12  RST  seq 276  ack 4345  len 0  win 0"; compact: "#12 RST 276 ack 4345".
+    QString label(uint32_t row, bool compact = false) const;
     QString note(uint32_t row) const { return notes.value(row); }
 };
 

@@ -283,7 +283,9 @@ void LadderPlottable::paintCallouts(QPainter* p, const Geometry& g) const
     const QFontMetricsF fm(f);
     const double w = g.rect.right() - g.notesX - 12;
     double lastBottom = g.rect.top() + g.headerHeight;
+    std::vector<QRectF> boxes;
     for (const Callout& c : callouts_) {
+        if (!c.finding) continue;
         const QString note = content_->note(c.row);
         const QRectF textRect = fm.boundingRect(QRectF(0, 0, w - 10, 1e6), Qt::TextWordWrap, note);
         const double h = textRect.height() + 6;
@@ -301,10 +303,19 @@ void LadderPlottable::paintCallouts(QPainter* p, const Geometry& g) const
             p->drawLine(QPointF(g.serverX + BandWidth / 2 + 2, c.y), QPointF(box.left(), box.top() + fm.height() / 2 + 3));
         p->drawText(box.adjusted(8, 3, -2, -3), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, note);
         lastBottom = box.bottom();
+        boxes.push_back(box);
     }
-    callouts_.clear();
+    // Plain notes (marks only): one muted line each, unless a callout covers that spot.
     f.setBold(false);
     p->setFont(f);
+    p->setPen(style_.mutedText);
+    for (const Callout& c : callouts_) {
+        if (c.finding) continue;
+        const QRectF r(g.notesX + 4, c.y - 8, w, 16);
+        if (std::any_of(boxes.begin(), boxes.end(), [&r](const QRectF& b) { return b.intersects(r); })) continue;
+        p->drawText(r, Qt::AlignLeft | Qt::AlignVCenter, QFontMetricsF(f).elidedText(content_->note(c.row), Qt::ElideRight, w));
+    }
+    callouts_.clear();
 }
 
 void LadderPlottable::paintRow(QPainter* p, const Geometry& g, uint32_t row, bool withText) const
@@ -349,7 +360,9 @@ void LadderPlottable::paintRow(QPainter* p, const Geometry& g, uint32_t row, boo
     QFont f = p->font();
     f.setBold(finding || kind == ArrowKind::Rst);
     p->setFont(f);
-    const QString label = QFontMetricsF(f).elidedText(content_->label(row), Qt::ElideRight, span);
+    QString label = content_->label(row);
+    const QFontMetricsF lfm(f);
+    if (lfm.horizontalAdvance(label) > span) label = lfm.elidedText(content_->label(row, true), Qt::ElideRight, span);
     p->setPen(kind == ArrowKind::PureAck ? style_.text : col.darker(style_.dark ? 80 : 125));
     p->drawText(QRectF(std::min(g.clientX, g.serverX) + BandWidth / 2 + 4, y - fm.height() - 1, span, fm.height()),
                 Qt::AlignCenter, label);
@@ -358,18 +371,7 @@ void LadderPlottable::paintRow(QPainter* p, const Geometry& g, uint32_t row, boo
     // note in the notes column
     if (notesVisible_) {
         const QString note = content_->note(row);
-        if (!note.isEmpty() && finding) {
-            callouts_.push_back({row, y});
-        } else if (!note.isEmpty()) {
-            QFont nf = f;
-            nf.setBold(finding);
-            p->setFont(nf);
-            const double w = g.rect.right() - g.notesX - 8;
-            p->setPen(finding ? style_.noteText : style_.mutedText);
-            p->drawText(QRectF(g.notesX + 4, y - 8, w, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                        QFontMetricsF(nf).elidedText(note, Qt::ElideRight, w));
-            p->setFont(f);
-        }
+        if (!note.isEmpty()) callouts_.push_back({row, y, finding});
     }
     if (finding) {
         p->setPen(Qt::NoPen);
@@ -412,7 +414,8 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
     const QString cp = QStringLiteral("capture point");
     const double cw = QFontMetricsF(normal).horizontalAdvance(cp) + 4;
     const double cx = std::min(g.captureX - cw / 2, g.serverX + 8 - sw - cw - 6);
-    p->drawText(QRectF(std::max(cx, g.clientX + half * 0.4), hr.top() + 19, cw, 16), Qt::AlignLeft, cp);
+    const double clientRight = g.clientX - 30 + QFontMetricsF(normal).horizontalAdvance(cEp) + 8;
+    if (cx >= clientRight) p->drawText(QRectF(cx, hr.top() + 19, cw, 16), Qt::AlignLeft, cp);
     if (notesVisible_) {
         p->setFont(bold);
         p->setPen(style_.text);

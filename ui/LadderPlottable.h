@@ -80,6 +80,7 @@ private:
     struct Callout {
         uint32_t row;
         double y;
+        bool finding; // a finding's note becomes a boxed callout; a mark's note a muted line
     };
     mutable std::vector<Callout> callouts_; // collected while drawing rows, drawn last
 

@@ -53,9 +53,13 @@ void LadderView::setFlow(core::AnalysisPtr analysis, uint32_t flowId)
     analysis_ = std::move(analysis);
     flowId_ = flowId;
     rebuild();
-    zoomReadable();
-    yAxis->setRange(-(LadderPlottable::HeaderHeight + 8) / ReadablePixels,
-                    -(LadderPlottable::HeaderHeight + 8) / ReadablePixels + yAxis->range().size());
+    // The whole flow when it fits with readable labels, else the readable zoom from row 0.
+    auto c = ladder_->content();
+    const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
+    const double fitPpu = (pix - LadderPlottable::HeaderHeight - 40) / std::max(1.0, c->layout.height());
+    const double ppu = std::clamp(fitPpu, LadderPlottable::LabelPixels + 3, ReadablePixels);
+    const double top = -(LadderPlottable::HeaderHeight + 24) / ppu;
+    yAxis->setRange(top, top + pix / ppu);
     replot();
 }
 

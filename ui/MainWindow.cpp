@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "ui/CaptureLoader.h"
+#include "ui/CompareOpenDialog.h"
 #include "ui/CurrentSelection.h"
 #include "ui/DetailsPane.h"
 #include "ui/FindingsPane.h"
@@ -100,9 +101,6 @@ void MainWindow::createPanes()
     QDockWidget* de = dock(details_, tr("Packet details"), Qt::RightDockWidgetArea);
     splitDockWidget(s, f, Qt::Vertical);
     splitDockWidget(fi, de, Qt::Vertical);
-    resizeDocks({s, fi}, {width() * 3 / 10, width() * 1 / 4}, Qt::Horizontal);
-    resizeDocks({s, f}, {35, 65}, Qt::Vertical);
-    resizeDocks({fi, de}, {30, 70}, Qt::Vertical);
 
     progress_ = new QProgressBar(this);
     progress_->setRange(0, 1000);
@@ -121,6 +119,8 @@ void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    file->addAction(tr("&Compare two captures…"), QKeySequence(tr("Ctrl+Shift+O")), this,
+                    [this] { CompareOpenDialog::askAndOpen(this, currentFile_); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addSeparator();
@@ -415,6 +415,34 @@ void MainWindow::dropEvent(QDropEvent* event)
             event->acceptProposedAction();
             return;
         }
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    if (docksSized_) return;
+    docksSized_ = true;
+    // The ladder gets about half the width; the panes share the rest.
+    const auto docks = findChildren<QDockWidget*>();
+    auto byName = [&docks](const char* name) {
+        for (QDockWidget* d : docks)
+            if (d->objectName() == QLatin1String(name)) return d;
+        return static_cast<QDockWidget*>(nullptr);
+    };
+    QDockWidget* s = byName("summaryPaneDock");
+    QDockWidget* f = byName("flowListPaneDock");
+    QDockWidget* fi = byName("findingsPaneDock");
+    QDockWidget* de = byName("detailsPaneDock");
+    if (!s || !f || !fi || !de) return;
+    if (width() < 1300) { // small screens: findings and details share one column as tabs
+        tabifyDockWidget(fi, de);
+        fi->raise();
+        resizeDocks({s, fi}, {width() * 23 / 100, width() * 24 / 100}, Qt::Horizontal);
+        return;
+    }
+    resizeDocks({s, fi}, {width() * 24 / 100, width() * 26 / 100}, Qt::Horizontal);
+    resizeDocks({s, f}, {height() * 40 / 100, height() * 60 / 100}, Qt::Vertical);
+    resizeDocks({fi, de}, {height() * 30 / 100, height() * 70 / 100}, Qt::Vertical);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -60,6 +60,7 @@ protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void createPanes();
@@ -90,6 +91,7 @@ private:
     QMenu* viewMenu_ = nullptr;
     QString currentFile_;
     QString loadingFile_;
+    bool docksSized_ = false;
 };
 
 } // namespace flowladder::ui

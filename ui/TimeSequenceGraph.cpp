@@ -169,7 +169,13 @@ void TimeSequenceGraph::rebuild()
 
 void TimeSequenceGraph::zoomFit()
 {
-    plot_->rescaleAxes();
+    // Fit the segments, ACKs, FINs and RSTs; the window line may run far above them.
+    bool first = true;
+    for (QCPGraph* g : {segments_, retransmits_, fins_, rsts_, acks_}) {
+        if (g->dataCount() == 0) continue;
+        g->rescaleAxes(!first);
+        first = false;
+    }
     plot_->xAxis->scaleRange(1.05);
     plot_->yAxis->scaleRange(1.1);
     plot_->replot();
