@@ -1,4 +1,6 @@
 // flowladder: the desktop program. Options exist for scripted screenshots.
+#include "ui/CompareOpenDialog.h"
+#include "ui/CompareWindow.h"
 #include "ui/CurrentSelection.h"
 #include "ui/LadderView.h"
 #include "ui/MainWindow.h"
@@ -53,7 +55,8 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Explains, on a ladder diagram, why a TCP connection misbehaved."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("capture"), QStringLiteral("pcap or pcapng file to open"), QStringLiteral("[CAPTURE]"));
+    parser.addPositionalArgument(QStringLiteral("capture"), QStringLiteral("pcap or pcapng file to open; two files: compare them (A, then B)"),
+                                 QStringLiteral("[CAPTURE | CAPTURE_A CAPTURE_B]"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Open the bundled sample incident."));
     const QCommandLineOption flow(QStringLiteral("flow"), QStringLiteral("Select flow ID after loading."), QStringLiteral("ID"));
@@ -79,6 +82,25 @@ int main(int argc, char** argv)
     window.resize(sz);
     if (parser.value(scale) == QLatin1String("rows")) window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::PerPacket);
     if (parser.value(scale) == QLatin1String("time")) window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::TimeProportional);
+    const QStringList files = parser.positionalArguments();
+    if (files.size() == 2) { // flowladder A B: two vantage points of the same traffic
+        auto* cmp = flowladder::ui::CompareOpenDialog::open(&window, files[0], files[1]);
+        if (parser.isSet(size)) cmp->resize(sz);
+        auto save = [&, cmp](int code) {
+            if (!parser.isSet(shot)) return;
+            QTimer::singleShot(400, cmp, [&, cmp, code] {
+                const bool ok = cmp->grab().save(parser.value(shot));
+                std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "saved" : "could not save", qPrintable(parser.value(shot)));
+                QApplication::exit(ok ? code : 1);
+            });
+        };
+        QObject::connect(cmp, &flowladder::ui::CompareWindow::comparisonShown, cmp, [save] { save(0); }, Qt::SingleShotConnection);
+        QObject::connect(cmp, &flowladder::ui::CompareWindow::loadFailed, cmp, [save](const QString& msg) {
+            std::fprintf(stderr, "%s\n", qPrintable(msg));
+            save(1);
+        });
+        return app.exec();
+    }
     window.show();
 
     auto afterLoad = [&] {
