@@ -1,5 +1,6 @@
 #include "ui/MainWindow.h"
 
+#include "ui/AnnotationController.h"
 #include "ui/CaptureLoader.h"
 #include "ui/CompareOpenDialog.h"
 #include "ui/CurrentSelection.h"
@@ -61,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent)
     createActions();
     wireSelection();
     updateTitle();
+    new AnnotationController(this); // annotations, autosave, export, postmortem (issue 4)
     connect(loader_, &CaptureLoader::started, this, [this](const QString& path) { setBusy(true, path); });
     connect(loader_, &CaptureLoader::progress, this, &MainWindow::onProgress);
     connect(loader_, &CaptureLoader::loaded, this, &MainWindow::onLoaded);

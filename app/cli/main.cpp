@@ -2,6 +2,7 @@
 // Exit status: 0 on success, 1 when a file cannot be read, 2 for bad usage.
 
 #include "app/cli/CompareCommand.h"
+#include "app/cli/RenderCommand.h"
 #include "core/Analyzer.h"
 #include "core/JsonReport.h"
 #include "core/TextReport.h"
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
     analyze->add_flag("--json", json, "Print the JSON of the CLI contract");
     flowladder::cli::CompareArgs compareArgs;
     auto* compare = flowladder::cli::addCompareCommand(app, compareArgs);
+    flowladder::cli::RenderArgs renderArgs;
+    auto* render = flowladder::cli::addRenderCommand(app, renderArgs);
 
     try {
         app.parse(argc, argv);
@@ -54,5 +57,6 @@ int main(int argc, char** argv) {
     }
     if (*analyze) return runAnalyze(capture, json);
     if (*compare) return flowladder::cli::runCompare(compareArgs);
+    if (*render) return flowladder::cli::runRender(renderArgs, argc, argv);
     return ExitUsage;
 }
