@@ -37,7 +37,8 @@ TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
     plot_->xAxis->setLabel(tr("time since flow start (s)"));
     plot_->yAxis->setLabel(tr("relative sequence number"));
     plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // Sequence numbers climb from bottom left to top right: the legend sits where data is not.
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     auto makeGraph = [this](const QString& name, QCPScatterStyle::ScatterShape shape, double size, bool line) {
         QCPGraph* g = plot_->addGraph();
         g->setName(name);
