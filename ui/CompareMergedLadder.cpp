@@ -96,10 +96,10 @@ QString CompareMergedContent::verdict(uint32_t item) const
     switch (it.kind) {
     case Kind::Both: return {};
     case Kind::Lost:
-        return it.afterOtherEnd ? QStringLiteral("never arrived at %1 (or %2 had stopped capturing)").arg(other, otherCap)
+        return it.afterOtherEnd ? QStringLiteral("not seen at %1: lost, or %2 had stopped capturing").arg(other, otherCap)
                                 : QStringLiteral("never arrived at %1: lost in between").arg(other);
     case Kind::Injected:
-        return it.afterOtherEnd ? QStringLiteral("only at %1 (after %2 stopped capturing)").arg(seen, otherCap)
+        return it.afterOtherEnd ? QStringLiteral("only at %1: created in between, or %2 had stopped capturing").arg(seen, otherCap)
                                 : QStringLiteral("only at %1: created in between").arg(seen);
     case Kind::Unseen: return QStringLiteral("%1 was not capturing yet").arg(otherCap);
     }
@@ -232,13 +232,22 @@ void CompareMergedLadder::paintItem(QPainter* p, const Geometry& g, uint32_t i, 
     const QPointF to(g.px.xOf(it.x1), g.px.map.pixelOf(it.y1));
     const bool selected = static_cast<int64_t>(i) == selected_;
     const bool oneSided = it.kind == Kind::Lost || it.kind == Kind::Injected;
-    const QColor alarm = style_.findingMark;
+    // After the other capture's end the verdict is uncertain (it may just have stopped): muted.
+    QColor alarm = style_.findingMark;
+    if (it.afterOtherEnd) alarm.setAlphaF(0.55);
 
-    if (selected || (oneSided && text)) { // a band across the row: selection, or a packet one side never saw
-        QColor band = selected ? style_.selection : alarm;
-        if (!selected) band.setAlpha(style_.dark ? 40 : 22);
-        const double y0 = std::min(from.y(), to.y()) - 7, y1 = std::max(from.y(), to.y()) + 7;
-        p->fillRect(QRectF(g.rect.left(), y0, g.rect.width(), y1 - y0), band);
+    const double by0 = std::min(from.y(), to.y()) - 7, by1 = std::max(from.y(), to.y()) + 7;
+    if (oneSided && text && !it.afterOtherEnd) { // a band across the row: a packet one side never saw
+        QColor band = alarm;
+        band.setAlpha(style_.dark ? 40 : it.kind == Kind::Injected ? 40 : 22);
+        p->fillRect(QRectF(g.rect.left(), by0, g.rect.width(), by1 - by0), band);
+    }
+    if (selected) {
+        p->fillRect(QRectF(g.rect.left(), by0, g.rect.width(), by1 - by0), style_.selection);
+        QColor edge = style_.selection;
+        edge.setAlpha(220);
+        p->setPen(QPen(edge, 1));
+        p->drawRect(QRectF(g.rect.left() + 1, by0, g.rect.width() - 2, by1 - by0));
     }
     const double width = selected ? 3.0 : (oneSided ? 2.4 : 1.6);
     p->setPen(QPen(col, width, it.kind == Kind::Unseen ? Qt::DotLine : Qt::SolidLine, Qt::RoundCap));
@@ -271,10 +280,10 @@ void CompareMergedLadder::paintItem(QPainter* p, const Geometry& g, uint32_t i, 
     const QString verdict = content_->verdict(i);
     QFont f = p->font();
     if (oneSided) {
-        f.setBold(true);
+        f.setBold(!it.afterOtherEnd);
         p->setFont(f);
         p->setPen(alarm);
-        label += QStringLiteral("  —  ") + verdict.toUpper();
+        label += QStringLiteral("  —  ") + (it.kind == Kind::Injected && !it.afterOtherEnd ? verdict.toUpper() : verdict);
         // The verdict next to the stub's loose end too, where the eye already is.
         const QString tag = it.kind == Kind::Lost ? QStringLiteral("lost") : QStringLiteral("created here");
         const QPointF at = it.kind == Kind::Lost ? to : from;
@@ -326,7 +335,7 @@ void CompareMergedLadder::paintHeader(QPainter* p, const Geometry& g) const
     f.setBold(true);
     p->setFont(f);
     p->setPen(style_.text);
-    const double half = 110;
+    const double half = 90;
     p->drawText(QRectF(g.px.aX - half, h.top() + 4, 2 * half, 16), Qt::AlignCenter, content_->nameA);
     p->drawText(QRectF(g.px.bX - half, h.top() + 4, 2 * half, 16), Qt::AlignCenter, content_->nameB);
     f.setBold(false);
@@ -337,9 +346,10 @@ void CompareMergedLadder::paintHeader(QPainter* p, const Geometry& g) const
     p->drawText(QRectF(g.px.bX - half, h.top() + 20, 2 * half, 14), Qt::AlignCenter, fm.elidedText(content_->fileB, Qt::ElideMiddle, 2 * half));
     p->drawText(QRectF(g.px.xOf(0.5) - 60, h.top() + 32, 120, 14), Qt::AlignCenter, QStringLiteral("in between"));
     const auto& c = *content_->comparison;
-    p->drawText(QRectF(g.notesX, h.top() + 4, g.rect.right() - g.notesX - 4, 16), Qt::AlignLeft | Qt::AlignVCenter,
+    const double legendX = g.px.bX + half + 10;
+    p->drawText(QRectF(legendX, h.top() + 4, g.rect.right() - legendX - 4, 16), Qt::AlignLeft | Qt::AlignVCenter,
                 QStringLiteral("time on A's clock; B shifted by %1 s").arg(c.clockOffsetSeconds(), 0, 'f', 6));
-    p->drawText(QRectF(g.notesX, h.top() + 20, g.rect.right() - g.notesX - 4, 16), Qt::AlignLeft | Qt::AlignVCenter,
+    p->drawText(QRectF(legendX, h.top() + 20, g.rect.right() - legendX - 4, 16), Qt::AlignLeft | Qt::AlignVCenter,
                 QStringLiteral("→ arrow: seen at both   ✗ lost in between   ★ created in between"));
 }
 

@@ -104,6 +104,7 @@ CompareWindow::CompareWindow(QWidget* parent)
     fl->addWidget(new QLabel(tr("<b>What differs between the captures</b>"), findBox));
     findingsView_ = makeTable(findBox, findings_, QStringLiteral("compareFindings"));
     findingsView_->setWordWrap(true);
+    findingsView_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents); // summaries wrap
     findingsView_->setTextElideMode(Qt::ElideRight);
     fl->addWidget(findingsView_);
     left->addWidget(pairsBox);
@@ -120,7 +121,7 @@ CompareWindow::CompareWindow(QWidget* parent)
     split->addWidget(tabs_);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 5);
-    split->setSizes({460, 1100});
+    split->setSizes({560, 1000});
     outer->addWidget(split, 1);
     setCentralWidget(central);
     status_ = new QLabel(this);
@@ -219,6 +220,7 @@ void CompareWindow::onCompared(const ComparisonPtr& c)
     inSelect_ = false;
     updateOffsetText();
     findingsView_->resizeColumnsToContents();
+    findingsView_->setColumnWidth(CompareFindingsModel::Summary, 200);
     findingsView_->horizontalHeader()->setStretchLastSection(true);
     pairsView_->resizeColumnsToContents();
     pair_ = -1;

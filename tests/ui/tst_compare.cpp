@@ -1,0 +1,259 @@
+// The comparison GUI on the bundled sample incident (client capture as A, server
+// capture as B): merged-ladder geometry, models, a render, and the window keeping
+// the merged ladder, the two side-by-side ladders and the findings in step.
+#include "core/Comparison.h"
+#include "ui/CompareLoader.h"
+#include "ui/CompareMergedLadder.h"
+#include "ui/CompareMergedLayout.h"
+#include "ui/CompareMergedView.h"
+#include "ui/CompareModels.h"
+#include "ui/CompareSideBySide.h"
+#include "ui/CompareWindow.h"
+#include "ui/LadderView.h"
+
+#include <QAbstractItemModelTester>
+#include <QDoubleSpinBox>
+#include <QImage>
+#include <QPainter>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+
+using namespace flowladder;
+using namespace flowladder::ui;
+using Kind = CompareMergedLayout::Kind;
+
+namespace {
+const QString SampleA = QStringLiteral(FLOWLADDER_SAMPLE_DIR "/incident-client.pcap");
+const QString SampleB = QStringLiteral(FLOWLADDER_SAMPLE_DIR "/incident.pcap");
+
+ComparisonPtr sampleComparison(std::optional<double> offset = std::nullopt)
+{
+    std::string error;
+    core::CompareOptions o;
+    o.clockOffsetSeconds = offset;
+    auto c = core::compareFiles(SampleA.toStdString(), SampleB.toStdString(), error, o);
+    if (!c) qFatal("%s", error.c_str());
+    return std::make_shared<const core::Comparison>(std::move(*c));
+}
+
+int64_t itemOf(const CompareMergedLayout& m, const core::FlowPair& p, bool inA, uint32_t frame)
+{
+    for (size_t i = 0; i < p.packets.size(); ++i)
+        if ((inA ? p.packets[i].aFrame : p.packets[i].bFrame) == frame) return static_cast<int64_t>(i);
+    return -1;
+}
+} // namespace
+
+class TestCompare : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QCoreApplication::setOrganizationName(QStringLiteral("FlowLadderTests")); }
+
+    void mergedGeometryPlacesArrowsAndStubs()
+    {
+        auto c = sampleComparison();
+        QCOMPARE(c->pairs.size(), size_t{1});
+        const core::FlowPair& p = c->pairs[0];
+        const auto m = CompareMergedLayout::build(*c, p);
+        QCOMPARE(m.items.size(), p.packets.size());
+        // The SYN: seen at both, from A (client side) to B, slanting down by the one-way delay.
+        const auto& syn = m.items[static_cast<size_t>(itemOf(m, p, true, 1))];
+        QCOMPARE(syn.kind, Kind::Both);
+        QCOMPARE(syn.x0, 0.0);
+        QCOMPARE(syn.x1, 1.0);
+        QVERIFY(syn.y1 > syn.y0);
+        QVERIFY(std::abs((syn.t1 - syn.t0) - 15'000'000) < 1'000'000);
+        // The server's ACK of the request (B#5, A#5) runs from B to A.
+        const auto& ack = m.items[static_cast<size_t>(itemOf(m, p, false, 5))];
+        QCOMPARE(ack.x0, 1.0);
+        QCOMPARE(ack.x1, 0.0);
+        QVERIFY(ack.y1 > ack.y0);
+        // The RST exists only at B: a stub that starts between the capture points and ends at B.
+        const auto& rst = m.items[static_cast<size_t>(itemOf(m, p, false, 22))];
+        QCOMPARE(rst.kind, Kind::Injected);
+        QVERIFY(!rst.seenAtA);
+        QCOMPARE(rst.x0, 0.5);
+        QCOMPARE(rst.x1, 1.0);
+        QVERIFY(rst.y1 > rst.y0);
+        // The client's retransmitted FINs never reached B: stubs from A that end half-way.
+        for (uint32_t frame : {19u, 20u}) {
+            const auto& fin = m.items[static_cast<size_t>(itemOf(m, p, true, frame))];
+            QCOMPARE(fin.kind, Kind::Lost);
+            QCOMPARE(fin.x0, 0.0);
+            QCOMPARE(fin.x1, 0.5);
+            QVERIFY(fin.y1 > fin.y0);
+        }
+        // Lookups and hit testing.
+        const auto synMatch = p.packets[static_cast<size_t>(itemOf(m, p, true, 1))];
+        QCOMPARE(m.matchOfPacketA(synMatch.a), itemOf(m, p, true, 1));
+        QCOMPARE(m.matchOfPacketB(synMatch.b), itemOf(m, p, true, 1));
+        CompareMergedLayout::Pixels px{100, 500, LadderLayout::PixelMap{-2, m.height() + 2, 0, 30 * (m.height() + 4)}};
+        const double midY = px.map.pixelOf((rst.y0 + rst.y1) / 2);
+        QCOMPARE(m.itemAt(px, px.xOf(0.75), midY), itemOf(m, p, false, 22));
+        QCOMPARE(m.itemAt(px, 20, midY), int64_t{-1}); // left of both lifelines
+        // Items in a range are those whose extent meets it.
+        const auto inRange = m.itemsInRange(rst.y0, rst.y1);
+        QVERIFY(std::find(inRange.begin(), inRange.end(), static_cast<uint32_t>(itemOf(m, p, false, 22))) != inRange.end());
+        // A wrong clock offset shows up as arrows slanting backwards.
+        auto off = sampleComparison(0.0);
+        const auto m2 = CompareMergedLayout::build(*off, off->pairs[0]);
+        const auto& syn2 = m2.items[static_cast<size_t>(itemOf(m2, off->pairs[0], true, 1))];
+        QVERIFY(syn2.t1 < syn2.t0);
+    }
+
+    void models()
+    {
+        auto c = sampleComparison();
+        ComparePairsModel pairs;
+        QAbstractItemModelTester t1(&pairs, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        CompareFindingsModel findings;
+        QAbstractItemModelTester t2(&findings, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        pairs.setComparison(c);
+        findings.setComparison(c);
+        QCOMPARE(pairs.rowCount(), 1);
+        QCOMPARE(pairs.index(0, 0).data(ComparePairsModel::PairIndexRole).toInt(), 0);
+        QCOMPARE(pairs.index(0, ComparePairsModel::MatchedBy).data().toString(), QStringLiteral("tuple"));
+        QVERIFY(pairs.index(0, ComparePairsModel::OnlyInA).data().toString().startsWith(QStringLiteral("2 ")));
+        QVERIFY(pairs.index(0, ComparePairsModel::OnlyInB).data().toString().startsWith(QStringLiteral("17 ")));
+        QCOMPARE(pairs.index(0, ComparePairsModel::Delay).data().toString(), QStringLiteral("15.0 ms"));
+        QCOMPARE(findings.rowCount(), static_cast<int>(c->findings.size()));
+        // Most severe first: the injected RST at B #22.
+        const QModelIndex first = findings.index(0, 0);
+        QCOMPARE(first.data(CompareFindingsModel::SeverityRole).toInt(), static_cast<int>(core::Severity::Error));
+        bool sawRst = false;
+        for (int r = 0; r < findings.rowCount(); ++r)
+            if (findings.index(r, 0).data(CompareFindingsModel::CaptureRole).toString() == QStringLiteral("B")
+                && findings.index(r, 0).data(CompareFindingsModel::FrameRole).toUInt() == 22)
+                sawRst = true;
+        QVERIFY(sawRst);
+        pairs.setComparison(nullptr);
+        findings.setComparison(nullptr);
+        QCOMPARE(pairs.rowCount(), 0);
+    }
+
+    void renderShowsLifelinesAndStubs()
+    {
+        auto c = sampleComparison();
+        auto content = CompareMergedContent::build(c, 0);
+        QVERIFY(content->valid());
+        QVERIFY(content->verdict(static_cast<uint32_t>(itemOf(content->layout, c->pairs[0], false, 22))).contains(QStringLiteral("created in between")));
+        QVERIFY(content->verdict(static_cast<uint32_t>(itemOf(content->layout, c->pairs[0], true, 19))).contains(QStringLiteral("never arrived")));
+        QCustomPlot plot;
+        auto* ladder = new CompareMergedLadder(plot.xAxis, plot.yAxis);
+        ladder->setContent(content);
+        const LadderStyle style = LadderStyle::light();
+        ladder->setStyle(style);
+        const double h = content->layout.height();
+        QImage img(1200, static_cast<int>(30 * (h + 6)) + 60, QImage::Format_RGB32);
+        img.fill(style.background);
+        const auto g = CompareMergedLadder::geometryFor(QRectF(img.rect()), -2, h + 4 + 60.0 / 30);
+        {
+            QPainter p(&img);
+            ladder->paint(&p, g);
+        }
+        QVERIFY(ladder->lastDrawnItems() > 0);
+        // Lifelines: dark vertical lines at A and B below the header.
+        const int yMid = img.height() / 2;
+        for (double x : {g.px.aX, g.px.bX}) QVERIFY(QColor(img.pixel(static_cast<int>(x), yMid)).lightness() < 140);
+        // The RST stub: red pixels between the middle and B at its row, none between A and the middle.
+        const auto& rst = content->layout.items[static_cast<size_t>(itemOf(content->layout, c->pairs[0], false, 22))];
+        auto reddish = [&](double x0, double x1, double y0, double y1) {
+            int n = 0;
+            for (int x = static_cast<int>(x0); x < static_cast<int>(x1); ++x)
+                for (int y = static_cast<int>(y0); y <= static_cast<int>(y1); ++y) {
+                    const QColor px = img.pixelColor(x, y);
+                    if (px.red() > 170 && px.green() < 90 && px.blue() < 90) ++n;
+                }
+            return n;
+        };
+        const double ry0 = g.px.map.pixelOf(rst.y0), ry1 = g.px.map.pixelOf(rst.y1);
+        QVERIFY(reddish(g.px.xOf(0.55), g.px.xOf(0.95), ry0 - 2, ry1 + 2) > 20);
+        QCOMPARE(reddish(g.px.aX + 4, g.px.xOf(0.4), ry0 - 2, ry1 + 2), 0);
+        // A lost FIN: a red cross at the middle, nothing drawn between the middle and B on its row.
+        const auto& fin = content->layout.items[static_cast<size_t>(itemOf(content->layout, c->pairs[0], true, 19))];
+        const double fy = g.px.map.pixelOf(fin.y1);
+        QVERIFY(reddish(g.px.xOf(0.5) - 7, g.px.xOf(0.5) + 7, fy - 7, fy + 7) > 10);
+    }
+
+    void windowKeepsViewsInStep()
+    {
+        CompareWindow w;
+        w.resize(1500, 900);
+        w.show();
+        QSignalSpy shown(&w, &CompareWindow::comparisonShown);
+        w.openFiles(SampleA, SampleB);
+        QVERIFY(shown.wait(20000));
+        QVERIFY(w.comparison());
+        QCOMPARE(w.currentPair(), 0);
+        // Opens at the most severe finding: the RST only the server side saw.
+        const auto& p = w.comparison()->pairs[0];
+        QVERIFY(w.currentMatch() >= 0);
+        QCOMPARE(p.packets[static_cast<size_t>(w.currentMatch())].bFrame, 22u);
+        QCOMPARE(w.mergedView()->selectedItem(), w.currentMatch());
+        auto* a = w.sideBySide()->ladderA();
+        auto* b = w.sideBySide()->ladderB();
+        QCOMPARE(a->selectedRow(), int64_t{-1}); // A never saw it
+        QCOMPARE(b->selectedRow(), b->content()->rowOfFrame(22));
+        // Selecting a packet in ladder A selects the same packet in B and in the merged ladder.
+        a->selectRow(a->content()->rowOfFrame(18));
+        QCOMPARE(p.packets[static_cast<size_t>(w.currentMatch())].aFrame, 18u);
+        QCOMPARE(b->selectedRow(), b->content()->rowOfFrame(18));
+        QCOMPARE(w.mergedView()->selectedItem(), w.currentMatch());
+        // And from B back to A; from the merged ladder to both.
+        b->selectRow(b->content()->rowOfFrame(5));
+        QCOMPARE(a->selectedRow(), a->content()->rowOfFrame(5));
+        w.mergedView()->selectItem(itemOf(w.mergedView()->content()->layout, p, true, 19));
+        QCOMPARE(a->selectedRow(), a->content()->rowOfFrame(19));
+        QCOMPARE(b->selectedRow(), int64_t{-1});
+        // Scrolling A scrolls B to the same moment.
+        w.tabs()->setCurrentIndex(1);
+        QTest::qWait(50);
+        const double bCentreBefore = b->yAxis->range().center();
+        a->yAxis->moveRange(a->content()->layout.height() / 3);
+        QVERIFY(b->yAxis->range().center() != bCentreBefore);
+        const int64_t tA = a->content()->layout.timeAtY(a->yAxis->range().center());
+        const int64_t tB = b->content()->layout.timeAtY(b->yAxis->range().center());
+        QVERIFY(std::abs(tB + w.comparison()->clockOffsetNs - tA) < 50'000'000); // the same moment
+        // Clicking a finding selects its packet.
+        const int lostRow = [&] {
+            for (int r = 0; r < w.findingsModel()->rowCount(); ++r)
+                if (w.findingsModel()->index(r, 0).data(CompareFindingsModel::CaptureRole).toString() == QStringLiteral("A")
+                    && w.findingsModel()->index(r, 0).data(CompareFindingsModel::FrameRole).toUInt() == 19)
+                    return r;
+            return -1;
+        }();
+        QVERIFY(lostRow >= 0);
+        w.findingsView()->setCurrentIndex(w.findingsModel()->index(lostRow, 0));
+        QCOMPARE(p.packets[static_cast<size_t>(w.currentMatch())].aFrame, 19u);
+
+        // Adjusting the clock offset recomputes off-thread, keeps the selection, and can be reset.
+        const int64_t estimate = w.comparison()->clockOffsetNs;
+        QVERIFY(!w.resetOffsetButton()->isEnabled());
+        w.offsetBox()->setValue(900.0); // ms
+        QVERIFY(shown.wait(5000));
+        QCOMPARE(w.comparison()->clockOffsetNs, int64_t{900'000'000});
+        QVERIFY(!w.comparison()->clockOffsetEstimated);
+        QVERIFY(w.resetOffsetButton()->isEnabled());
+        QCOMPARE(w.comparison()->pairs[0].packets[static_cast<size_t>(w.currentMatch())].aFrame, 19u);
+        QTest::mouseClick(w.resetOffsetButton(), Qt::LeftButton);
+        QVERIFY(shown.wait(5000));
+        QCOMPARE(w.comparison()->clockOffsetNs, estimate);
+        QCOMPARE(w.offsetBox()->value(), static_cast<double>(estimate) / 1e6);
+        QVERIFY(!w.resetOffsetButton()->isEnabled());
+    }
+
+    void unreadableFileFails()
+    {
+        CompareWindow w;
+        QSignalSpy failed(&w, &CompareWindow::loadFailed);
+        w.openFiles(SampleA, QStringLiteral("/nonexistent/b.pcap"));
+        QVERIFY(failed.wait(20000));
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("b.pcap")));
+        QVERIFY(!w.loader()->busy());
+    }
+};
+
+QTEST_MAIN(TestCompare)
+#include "tst_compare.moc"
