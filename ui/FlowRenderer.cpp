@@ -75,12 +75,12 @@ FlowRenderer::FlowRenderer(std::shared_ptr<const LadderContent> content, std::ve
         const double maxH = options_.maxPageHeight > 0 ? std::max(400.0, options_.maxPageHeight) : total;
         double start = y0 - header / ppu;
         const double end = y1 + BottomRoom / ppu;
-        while (start < end - 1e-9) {
-            // The sticky header covers the top of each page, so pages after the first overlap by it.
+        for (;;) {
             const double h = std::min(maxH, (end - start) * ppu);
             pages_.push_back({start, start + h / ppu, h});
-            start += (h - (pages_.size() > 0 ? header : 0)) / ppu;
-            if (h < maxH) break;
+            if (start + h / ppu >= end - 1e-9) break;
+            // The sticky header covers the top of each page, so the next page starts under it.
+            start += (h - header) / ppu;
         }
     }
     plot_ = std::make_unique<QCustomPlot>();

@@ -1,0 +1,192 @@
+// Annotations through the GUI layer: sidecar round trip (debounced autosave, reopen),
+// save on close, a damaged sidecar reported, kept byte for byte and not overwritten,
+// undo/redo of add, edit, move and delete.
+#include "core/Analyzer.h"
+#include "ui/AnnotationController.h"
+#include "ui/AnnotationDocument.h"
+#include "ui/LadderPlottable.h"
+#include "ui/LadderView.h"
+#include "ui/MainWindow.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QMouseEvent>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace flowladder;
+using namespace flowladder::ui;
+
+namespace {
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+} // namespace
+
+class TestAnnotations : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString capture_;
+    core::AnalysisPtr analysis_;
+
+    // A window showing the sample incident copied into the temporary folder.
+    std::unique_ptr<MainWindow> openWindow()
+    {
+        auto w = std::make_unique<MainWindow>();
+        w->resize(1300, 850);
+        w->showAnalysis(analysis_, capture_);
+        return w;
+    }
+    static AnnotationController* controller(MainWindow& w) { return w.findChild<AnnotationController*>(); }
+    int64_t rowOf(MainWindow& w, uint32_t frame) { return w.ladder()->content()->rowOfFrame(frame); }
+
+private slots:
+    void init()
+    {
+        QVERIFY(dir_.isValid());
+        capture_ = dir_.filePath(QStringLiteral("incident-%1.pcap").arg(QTest::currentTestFunction()));
+        QFile::remove(capture_);
+        QVERIFY(QFile::copy(QStringLiteral(FLOWLADDER_SAMPLE_DIR "/incident.pcap"), capture_));
+        std::string error;
+        analysis_ = core::analyzeFile(capture_.toStdString(), error);
+        QVERIFY2(analysis_, error.c_str());
+    }
+
+    void sidecarRoundTrip()
+    {
+        const QString sidecar = capture_ + QStringLiteral(".flowladder.json");
+        {
+            auto w = openWindow();
+            auto* c = controller(*w);
+            QVERIFY(c);
+            QCOMPARE(c->document()->savePath(), sidecar);
+            QVERIFY(c->statusText().contains(QStringLiteral(".flowladder.json")));
+            QVERIFY(c->addNote(rowOf(*w, 22), QStringLiteral("ASA forged this RST")));
+            QVERIFY(c->addCallout(rowOf(*w, 22), 0.4, QStringLiteral("ASA drops state after its own RST — see INC-2291")));
+            QVERIFY(c->addTimeRange(rowOf(*w, 23), rowOf(*w, 30), QStringLiteral("retransmitting into the void")));
+            QVERIFY(c->document()->hasPendingSave());
+            QVERIFY(!QFile::exists(sidecar)); // debounced
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(sidecar), 3000);
+            QVERIFY(!c->document()->hasPendingSave());
+            QVERIFY(c->messageText().isEmpty());
+        }
+        auto w = openWindow();
+        auto* doc = controller(*w)->document();
+        QCOMPARE(doc->items().size(), size_t{3});
+        QCOMPARE(doc->items()[0].kind, core::AnnotationKind::Note);
+        QCOMPARE(doc->items()[0].frame, 22u);
+        QCOMPARE(QString::fromStdString(doc->items()[1].text), QStringLiteral("ASA drops state after its own RST — see INC-2291"));
+        QCOMPARE(doc->items()[2].kind, core::AnnotationKind::TimeRange);
+        QVERIFY(doc->items()[2].startNs < doc->items()[2].endNs);
+        QVERIFY(controller(*w)->statusText().contains(QStringLiteral("3 note")));
+    }
+
+    void savedOnClose()
+    {
+        const QString sidecar = capture_ + QStringLiteral(".flowladder.json");
+        auto w = openWindow();
+        auto* c = controller(*w);
+        c->document()->setSaveDelay(60'000); // only the close can save it in time
+        QVERIFY(c->addNote(rowOf(*w, 19), QStringLiteral("server got the FIN here")));
+        QVERIFY(!QFile::exists(sidecar));
+        w->close();
+        QVERIFY(QFile::exists(sidecar));
+        QVERIFY(readAll(sidecar).contains("server got the FIN here"));
+    }
+
+    void damagedSidecarKept()
+    {
+        const QString sidecar = capture_ + QStringLiteral(".flowladder.json");
+        const QByteArray damaged = "{ \"format\": \"flowladder-annotations\", \"version\": 1, \"annotations\": [ { trunc";
+        {
+            QFile f(sidecar);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(damaged);
+        }
+        auto w = openWindow();
+        auto* c = controller(*w);
+        // Reported, naming the file and where new notes go.
+        QVERIFY2(c->messageText().contains(sidecar), qPrintable(c->messageText()));
+        const QString alt = capture_ + QStringLiteral(".flowladder-2.json");
+        QCOMPARE(c->document()->savePath(), alt);
+        QVERIFY(c->messageText().contains(alt));
+        QVERIFY(c->statusText().contains(QStringLiteral(".flowladder-2.json")));
+        QVERIFY(c->addNote(rowOf(*w, 22), QStringLiteral("new note")));
+        QVERIFY(c->document()->saveNow());
+        QCOMPARE(readAll(sidecar), damaged); // kept byte for byte
+        QVERIFY(readAll(alt).contains("new note"));
+        // Reopening finds the notes in the numbered sidecar, the damaged one still untouched.
+        w.reset();
+        auto w2 = openWindow();
+        QCOMPARE(controller(*w2)->document()->items().size(), size_t{1});
+        QCOMPARE(readAll(sidecar), damaged);
+    }
+
+    void undoRedo()
+    {
+        auto w = openWindow();
+        auto* c = controller(*w);
+        AnnotationDocument* doc = c->document();
+        QUndoStack* undo = doc->undoStack();
+        const uint64_t id = c->addNote(rowOf(*w, 22), QStringLiteral("first"));
+        QVERIFY(id);
+        QVERIFY(doc->setText(id, QStringLiteral("second")));
+        core::Annotation moved = *doc->find(id);
+        moved.frame = 23;
+        QVERIFY(doc->update(moved, 7));
+        moved.frame = 24; // same drag: merged into one step
+        QVERIFY(doc->update(moved, 7));
+        QCOMPARE(undo->count(), 3);
+        QVERIFY(doc->remove(id));
+        QVERIFY(!doc->find(id));
+
+        undo->undo(); // delete
+        QVERIFY(doc->find(id));
+        QCOMPARE(doc->find(id)->frame, 24u);
+        undo->undo(); // the whole drag
+        QCOMPARE(doc->find(id)->frame, 22u);
+        undo->undo(); // text
+        QCOMPARE(QString::fromStdString(doc->find(id)->text), QStringLiteral("first"));
+        undo->undo(); // add
+        QVERIFY(doc->items().empty());
+        undo->redo();
+        undo->redo();
+        QCOMPARE(QString::fromStdString(doc->find(id)->text), QStringLiteral("second"));
+        // Undo is saved too.
+        QVERIFY(doc->saveNow());
+        QVERIFY(readAll(doc->savePath()).contains("second"));
+    }
+
+    void dragMovesANote()
+    {
+        auto w = openWindow();
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        auto* c = controller(*w);
+        LadderView* view = w->ladder();
+        view->zoomReadable();
+        view->selectRow(rowOf(*w, 20));
+        view->replot();
+        const uint64_t id = c->addNote(rowOf(*w, 20), QStringLiteral("drag me"));
+        view->replot();
+        // The note's box hangs under its arrow, to the right of the client lifeline.
+        const auto g = view->ladder()->currentGeometry();
+        const double y = g.map.pixelOf(view->content()->layout.yOfRow(static_cast<uint32_t>(rowOf(*w, 20))));
+        const QPoint press(static_cast<int>(g.clientX + 40), static_cast<int>(y + 12));
+        const double y2 = g.map.pixelOf(view->content()->layout.yOfRow(static_cast<uint32_t>(rowOf(*w, 21))));
+        QTest::mousePress(view, Qt::LeftButton, {}, press);
+        QMouseEvent move(QEvent::MouseMove, QPointF(press.x(), press.y() + (y2 - y)), view->mapToGlobal(QPointF(press.x(), press.y() + (y2 - y))),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(view, &move);
+        QTest::mouseRelease(view, Qt::LeftButton, {}, QPoint(press.x(), static_cast<int>(press.y() + (y2 - y))));
+        QCOMPARE(c->selectedId(), id);
+        QCOMPARE(c->document()->find(id)->frame, 21u);
+        c->document()->undoStack()->undo();
+        QCOMPARE(c->document()->find(id)->frame, 20u);
+    }
+};
+
+QTEST_MAIN(TestAnnotations)
+#include "tst_annotations.moc"
