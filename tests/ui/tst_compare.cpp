@@ -216,6 +216,8 @@ private slots:
         const int64_t tA = a->content()->layout.timeAtY(a->yAxis->range().center());
         const int64_t tB = b->content()->layout.timeAtY(b->yAxis->range().center());
         QVERIFY(std::abs(tB + w.comparison()->clockOffsetNs - tA) < 50'000'000); // the same moment
+        if (const QString dir = qEnvironmentVariable("FLOWLADDER_SHOT_DIR"); !dir.isEmpty()) // for looking at it
+            w.grab().save(dir + QStringLiteral("/compare-side-by-side.png"));
         // Clicking a finding selects its packet.
         const int lostRow = [&] {
             for (int r = 0; r < w.findingsModel()->rowCount(); ++r)
