@@ -9,7 +9,7 @@ PACKAGES=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev
   clang libclang-rt-14-dev
   tshark tcpdump wireshark-common
-  xvfb xauth imagemagick
+  xvfb xauth imagemagick poppler-utils
   iproute2 nftables iperf3 python3
 )
 
