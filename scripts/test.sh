@@ -9,18 +9,37 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 export QT_QPA_PLATFORM=offscreen
 
+# ctest with its output kept, so the closing line can add up every run.
+passed=0
+failed=0
+run_ctest() {
+  local log
+  log=$(mktemp)
+  local rc=0
+  ctest "$@" 2>&1 | tee "$log" || rc=1
+  local total bad
+  total=$(sed -n 's/.* tests failed out of \([0-9]*\)$/\1/p' "$log" | tail -1)
+  bad=$(sed -n 's/.*, \([0-9]*\) tests failed out of .*/\1/p' "$log" | tail -1)
+  rm -f "$log"
+  passed=$((passed + ${total:-0} - ${bad:-0}))
+  failed=$((failed + ${bad:-0}))
+  return $rc
+}
+
 echo "== release build and tests"
 ./scripts/build.sh release
-ctest --preset release -j "$(nproc)"
+run_ctest --preset release -j "$(nproc)" || { echo "tests: $passed passed, $failed failed"; exit 1; }
 
 if [ "${FLOWLADDER_SKIP_ASAN:-0}" != 1 ]; then
   echo "== ASan + UBSan build and tests"
   ./scripts/build.sh asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --preset asan -j "$(nproc)"
+    run_ctest --preset asan -j "$(nproc)" || { echo "tests: $passed passed, $failed failed"; exit 1; }
 fi
 
 if [ "${FLOWLADDER_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== libFuzzer targets, ${FLOWLADDER_FUZZ_SECONDS:-60} s each (ASan + UBSan)"
   ./scripts/fuzz.sh "${FLOWLADDER_FUZZ_SECONDS:-60}"
 fi
+
+echo "tests: $passed passed, $failed failed"

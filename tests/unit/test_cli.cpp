@@ -4,6 +4,7 @@
 #include "TestPaths.h"
 
 #include "core/JsonReport.h"
+#include "tests/support/RunCommand.h"
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -17,24 +18,8 @@ using namespace flowladder::testing;
 
 namespace {
 
-struct CliRun {
-    int status = -1;
-    std::string out;
-};
-
-// Runs the CLI with stderr folded into stdout when `withStderr`.
-CliRun runCli(const std::string& args, bool withStderr = false) {
-    const std::string cmd = std::string(FLOWLADDER_CLI) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null");
-    CliRun r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using flowladder::testsupport::runCli;
+using CliRun = flowladder::testsupport::CommandResult;
 
 } // namespace
 

@@ -6,6 +6,7 @@
 #include "core/Analyzer.h"
 #include "core/Comparison.h"
 #include "tests/support/CaptureWriter.h"
+#include "tests/support/RunCommand.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -562,24 +563,8 @@ TEST(Compare, JsonShape) {
 }
 
 #ifdef FLOWLADDER_CLI
-namespace {
-struct CliRun {
-    int status = -1;
-    std::string out;
-};
-CliRun runCli(const std::string& args, bool withStderr) {
-    const std::string cmd = std::string(FLOWLADDER_CLI) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null");
-    CliRun r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-} // namespace
+using CliRun = flowladder::testsupport::CommandResult;
+using flowladder::testsupport::runCli;
 
 TEST(CompareCli, JsonTextAndExitStatus) {
     Incident inc;

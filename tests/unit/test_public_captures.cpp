@@ -11,6 +11,7 @@
 #include "TestPaths.h"
 
 #include "core/Analyzer.h"
+#include "tests/support/RunCommand.h"
 
 #include <gtest/gtest.h>
 
@@ -26,21 +27,10 @@ using namespace flowladder::testing;
 
 namespace {
 
-std::string run(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return out;
-    std::array<char, 65536> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    ::pclose(p);
-    return out;
-}
-
 // tshark's TCP packet count per tcp.stream.
 std::vector<uint32_t> tsharkStreamSizes(const std::filesystem::path& file, uint64_t& total) {
     const std::string out =
-        run("tshark -n -r '" + file.string() + "' -Y tcp -T fields -e tcp.stream 2>/dev/null");
+        testsupport::runCommand("tshark -n -r '" + file.string() + "' -Y tcp -T fields -e tcp.stream 2>/dev/null").out;
     std::map<std::string, uint32_t> streams;
     std::istringstream in(out);
     std::string line;
