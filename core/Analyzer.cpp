@@ -202,12 +202,20 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
         }
     });
     BatchPipe::Batch batch;
+    std::exception_ptr storeFailure; // e.g. out of memory: keep draining so the reader can finish
     while (pipe.takeFull(batch)) {
-        for (const auto& item : batch) table.add(item.frame, item.tsNs, item.packet);
+        if (!storeFailure) {
+            try {
+                for (const auto& item : batch) table.add(item.frame, item.tsNs, item.packet);
+            } catch (...) {
+                storeFailure = std::current_exception();
+            }
+        }
         pipe.giveBack(std::move(batch));
     }
     readerThread.join();
     if (readerFailure) std::rethrow_exception(readerFailure);
+    if (storeFailure) std::rethrow_exception(storeFailure);
 
     if (info.linktypes.empty()) info.linktype = "NONE";
     else info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
