@@ -20,10 +20,10 @@ namespace flowladder::cli {
 using namespace flowladder::core;
 
 namespace {
-constexpr int ExitUnreadable = 1;
+[[maybe_unused]] constexpr int ExitUnreadable = 1; // used only with the renderer
 constexpr int ExitUsage = 2;
 
-bool parseFrames(const std::string& s, uint32_t& a, uint32_t& b)
+[[maybe_unused]] bool parseFrames(const std::string& s, uint32_t& a, uint32_t& b)
 {
     a = b = 0;
     if (s.empty()) return true;
@@ -65,6 +65,7 @@ CLI::App* addRenderCommand(CLI::App& app, RenderArgs& args)
 int runRender(const RenderArgs& args, int argc, char** argv)
 {
 #ifndef FLOWLADDER_HAS_RENDERER
+    (void)args;
     (void)argc;
     (void)argv;
     std::cerr << "flowladder-cli: this build has no renderer (configure with -DFLOWLADDER_GUI=ON)\n";
