@@ -10,39 +10,11 @@ constexpr double ReadablePixels = 24.0;
 }
 
 CompareMergedView::CompareMergedView(QWidget* parent)
-    : QCustomPlot(parent)
+    : VerticalLadderPlot(ReadablePixels, parent)
 {
     setObjectName(QStringLiteral("compareMergedView"));
-    setFocusPolicy(Qt::StrongFocus);
-    setMouseTracking(true);
-    xAxis->setVisible(false);
-    yAxis->setVisible(false);
-    xAxis->grid()->setVisible(false);
-    yAxis->grid()->setVisible(false);
-    axisRect()->setAutoMargins(QCP::msNone);
-    axisRect()->setMargins(QMargins(0, 0, 0, 0));
-    yAxis->setRangeReversed(true);
-    xAxis->setRange(0, 1);
-    setInteractions(QCP::iRangeDrag);
-    axisRect()->setRangeDrag(Qt::Vertical);
-    axisRect()->setRangeZoom(Qt::Vertical);
     ladder_ = new CompareMergedLadder(xAxis, yAxis);
     applyStyle();
-}
-
-void CompareMergedView::applyStyle()
-{
-    const LadderStyle s = LadderStyle::forPalette(palette());
-    ladder_->setStyle(s);
-    setBackground(s.background);
-    axisRect()->setBackground(s.background);
-    replot(QCustomPlot::rpQueuedReplot);
-}
-
-void CompareMergedView::changeEvent(QEvent* event)
-{
-    QCustomPlot::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) applyStyle();
 }
 
 void CompareMergedView::setContent(std::shared_ptr<const CompareMergedContent> content)
@@ -64,11 +36,6 @@ void CompareMergedView::setContent(std::shared_ptr<const CompareMergedContent> c
     const double top = -(CompareMergedLadder::HeaderHeight + 20) / ppu;
     yAxis->setRange(top, top + pix / ppu);
     replot();
-}
-
-double CompareMergedView::pixelsPerUnit() const
-{
-    return yAxis->range().size() > 0 ? axisRect()->height() / yAxis->range().size() : 0;
 }
 
 void CompareMergedView::zoomFit()
@@ -108,48 +75,19 @@ void CompareMergedView::ensureVisible(int64_t item)
     }
 }
 
-void CompareMergedView::resizeEvent(QResizeEvent* event)
+void CompareMergedView::clickedAt(const QPointF& pos)
 {
-    const double ppu = pixelsPerUnit();
-    const double top = yAxis->range().lower;
-    QCustomPlot::resizeEvent(event);
-    if (ppu > 0 && axisRect()->height() > 0) yAxis->setRange(top, top + axisRect()->height() / ppu);
+    const int64_t item = ladder_->itemAt(pos);
+    if (item >= 0) selectItem(item);
 }
 
-void CompareMergedView::mousePressEvent(QMouseEvent* event)
+QString CompareMergedView::toolTipAt(const QPointF& pos) const
 {
-    if (event->button() == Qt::LeftButton) {
-        const int64_t item = ladder_->itemAt(event->position());
-        if (item >= 0) selectItem(item);
-    }
-    QCustomPlot::mousePressEvent(event);
-}
-
-void CompareMergedView::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    if (event->buttons() != Qt::NoButton) return;
-    const int64_t item = ladder_->itemAt(event->position());
+    const int64_t item = ladder_->itemAt(pos);
     const auto& c = ladder_->content();
-    if (item < 0 || !c) {
-        setToolTip(QString());
-        return;
-    }
+    if (item < 0 || !c) return {};
     const QString verdict = c->verdict(static_cast<uint32_t>(item));
-    setToolTip(c->label(static_cast<uint32_t>(item)) + (verdict.isEmpty() ? QString() : QStringLiteral("\n") + verdict));
-}
-
-void CompareMergedView::wheelEvent(QWheelEvent* event)
-{
-    const double steps = event->angleDelta().y() / 120.0;
-    if (event->modifiers() & Qt::ControlModifier) {
-        yAxis->scaleRange(std::pow(0.85, steps), yAxis->pixelToCoord(event->position().y()));
-    } else {
-        const double ppu = pixelsPerUnit();
-        yAxis->moveRange(-steps * 3 * (ppu > 0 ? ReadablePixels / ppu : 1));
-    }
-    replot(QCustomPlot::rpQueuedReplot);
-    event->accept();
+    return c->label(static_cast<uint32_t>(item)) + (verdict.isEmpty() ? QString() : QStringLiteral("\n") + verdict);
 }
 
 void CompareMergedView::keyPressEvent(QKeyEvent* event)

@@ -3,12 +3,11 @@
 // scrolls, Ctrl+wheel zooms, click or Up/Down selects a packet.
 
 #include "ui/CompareMergedLadder.h"
-
-#include <qcustomplot.h>
+#include "ui/VerticalLadderPlot.h"
 
 namespace flowladder::ui {
 
-class CompareMergedView : public QCustomPlot {
+class CompareMergedView : public VerticalLadderPlot {
     Q_OBJECT
 public:
     explicit CompareMergedView(QWidget* parent = nullptr);
@@ -25,17 +24,13 @@ signals:
     void itemSelected(int64_t item);
 
 protected:
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void wheelEvent(QWheelEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
-    void changeEvent(QEvent* event) override;
-    void resizeEvent(QResizeEvent* event) override;
+    void setLadderStyle(const LadderStyle& style) override { ladder_->setStyle(style); }
+    void clickedAt(const QPointF& pos) override;
+    QString toolTipAt(const QPointF& pos) const override;
 
 private:
     void ensureVisible(int64_t item);
-    double pixelsPerUnit() const;
-    void applyStyle();
 
     CompareMergedLadder* ladder_;
 };

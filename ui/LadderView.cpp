@@ -11,42 +11,16 @@ constexpr double ReadablePixels = 26.0; // pixels per row at the default zoom
 }
 
 LadderView::LadderView(QWidget* parent)
-    : QCustomPlot(parent)
+    : VerticalLadderPlot(ReadablePixels, parent)
 {
     setObjectName(QStringLiteral("ladderView"));
-    setFocusPolicy(Qt::StrongFocus);
-    setMouseTracking(true);
-    xAxis->setVisible(false);
-    yAxis->setVisible(false);
-    xAxis->grid()->setVisible(false);
-    yAxis->grid()->setVisible(false);
-    axisRect()->setAutoMargins(QCP::msNone);
-    axisRect()->setMargins(QMargins(0, 0, 0, 0));
-    yAxis->setRangeReversed(true);
-    xAxis->setRange(0, 1);
-    setInteractions(QCP::iRangeDrag);
-    axisRect()->setRangeDrag(Qt::Vertical);
-    axisRect()->setRangeZoom(Qt::Vertical);
     ladder_ = new LadderPlottable(xAxis, yAxis);
     setNoAntialiasingOnDrag(false);
     applyStyle();
     connect(this, &QCustomPlot::beforeReplot, this, &LadderView::clampRange);
 }
 
-void LadderView::applyStyle()
-{
-    LadderStyle s = LadderStyle::forPalette(palette());
-    ladder_->setStyle(s);
-    setBackground(s.background);
-    axisRect()->setBackground(s.background);
-    replot(QCustomPlot::rpQueuedReplot);
-}
-
-void LadderView::changeEvent(QEvent* event)
-{
-    QCustomPlot::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) applyStyle();
-}
+void LadderView::setLadderStyle(const LadderStyle& style) { ladder_->setStyle(style); }
 
 void LadderView::setFlow(core::AnalysisPtr analysis, uint32_t flowId)
 {
@@ -93,12 +67,6 @@ void LadderView::setScale(LadderLayout::Scale scale)
 }
 
 int64_t LadderView::selectedRow() const { return ladder_->selectedRow(); }
-
-double LadderView::pixelsPerRow() const
-{
-    const double h = axisRect()->height();
-    return yAxis->range().size() > 0 ? h / yAxis->range().size() : 0;
-}
 
 void LadderView::selectRow(int64_t row)
 {
@@ -196,50 +164,19 @@ void LadderView::clampRange()
     if (r != yAxis->range()) yAxis->setRange(r);
 }
 
-void LadderView::resizeEvent(QResizeEvent* event)
+void LadderView::clickedAt(const QPointF& pos)
 {
-    // Keep the zoom level (pixels per row) when the pane is resized.
-    const double ppu = pixelsPerRow();
-    const double top = yAxis->range().lower;
-    QCustomPlot::resizeEvent(event);
-    if (ppu > 0 && axisRect()->height() > 0) yAxis->setRange(top, top + axisRect()->height() / ppu);
+    const int64_t row = ladder_->rowAt(pos);
+    if (row >= 0) selectRow(row);
 }
 
-void LadderView::mousePressEvent(QMouseEvent* event)
+QString LadderView::toolTipAt(const QPointF& pos) const
 {
-    if (event->button() == Qt::LeftButton) {
-        const int64_t row = ladder_->rowAt(event->position());
-        if (row >= 0) selectRow(row);
-    }
-    QCustomPlot::mousePressEvent(event);
-}
-
-void LadderView::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    if (event->buttons() != Qt::NoButton) return;
-    const int64_t row = ladder_->rowAt(event->position());
+    const int64_t row = ladder_->rowAt(pos);
     auto c = ladder_->content();
-    if (row < 0 || !c) {
-        setToolTip(QString());
-        return;
-    }
+    if (row < 0 || !c) return {};
     const QString note = c->note(static_cast<uint32_t>(row));
-    setToolTip(note.isEmpty() ? c->label(static_cast<uint32_t>(row)) : c->label(static_cast<uint32_t>(row)) + QStringLiteral("\n") + note);
-}
-
-void LadderView::wheelEvent(QWheelEvent* event)
-{
-    const double steps = event->angleDelta().y() / 120.0;
-    if (event->modifiers() & Qt::ControlModifier) {
-        const double factor = std::pow(0.85, steps);
-        yAxis->scaleRange(factor, yAxis->pixelToCoord(event->position().y()));
-    } else {
-        const double ppu = pixelsPerRow();
-        yAxis->moveRange(-steps * 3 * (ppu > 0 ? ReadablePixels / ppu : 1));
-    }
-    replot(QCustomPlot::rpQueuedReplot);
-    event->accept();
+    return note.isEmpty() ? c->label(static_cast<uint32_t>(row)) : c->label(static_cast<uint32_t>(row)) + QStringLiteral("\n") + note;
 }
 
 void LadderView::keyPressEvent(QKeyEvent* event)

@@ -5,8 +5,7 @@
 
 #include "ui/LadderContent.h"
 #include "ui/LadderStyle.h"
-
-#include <qcustomplot.h>
+#include "ui/VerticalLadderPlot.h"
 
 #include <memory>
 
@@ -14,7 +13,7 @@ namespace flowladder::ui {
 
 class LadderPlottable;
 
-class LadderView : public QCustomPlot {
+class LadderView : public VerticalLadderPlot {
     Q_OBJECT
 public:
     explicit LadderView(QWidget* parent = nullptr);
@@ -28,7 +27,7 @@ public:
     LadderPlottable* ladder() const { return ladder_; }
     std::shared_ptr<const LadderContent> content() const;
     // Pixels per layout unit right now.
-    double pixelsPerRow() const;
+    double pixelsPerRow() const { return pixelsPerUnit(); }
 
 public slots:
     void selectRow(int64_t row); // scrolls it into view; emits rowSelected when it changes
@@ -45,12 +44,10 @@ signals:
     void rowSelected(int64_t row);
 
 protected:
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void wheelEvent(QWheelEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
-    void changeEvent(QEvent* event) override;
-    void resizeEvent(QResizeEvent* event) override;
+    void setLadderStyle(const LadderStyle& style) override;
+    void clickedAt(const QPointF& pos) override;
+    QString toolTipAt(const QPointF& pos) const override;
 
 private:
     void rebuild();
@@ -59,7 +56,6 @@ private:
     void zoomBy(double factor);
     void ensureVisible(int64_t row);
     void clampRange();
-    void applyStyle();
 
     LadderPlottable* ladder_ = nullptr;
     core::AnalysisPtr analysis_;

@@ -38,7 +38,8 @@ ComparisonPtr sampleComparison(std::optional<double> offset = std::nullopt)
     return std::make_shared<const core::Comparison>(std::move(*c));
 }
 
-int64_t itemOf(const CompareMergedLayout& m, const core::FlowPair& p, bool inA, uint32_t frame)
+// Index of the pair's packet with this frame in capture A or B; layout items follow the pair's packets.
+int64_t itemOf(const CompareMergedLayout& /*layout*/, const core::FlowPair& p, bool inA, uint32_t frame)
 {
     for (size_t i = 0; i < p.packets.size(); ++i)
         if ((inA ? p.packets[i].aFrame : p.packets[i].bFrame) == frame) return static_cast<int64_t>(i);
