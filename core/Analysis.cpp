@@ -1,22 +1,30 @@
 #include "core/Analysis.h"
 
+#include "core/TcpTracker.h"
+
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <sys/mman.h>
 
 namespace flowladder::core {
 
-static_assert(PacketStore::ChunkBytes % (2u << 20) == 0, "a chunk is a whole number of 2 MiB pages");
-static_assert(std::is_trivially_destructible_v<PacketRecord>);
+static_assert(PacketStore::ChunkBytes == detail::HugePageBytes);
 
-PacketStore::Chunk PacketStore::allocateChunk() {
-    void* p = std::aligned_alloc(2u << 20, ChunkBytes);
+void* detail::allocateHugeChunk(size_t bytes) {
+    void* p = std::aligned_alloc(HugePageBytes, bytes);
     if (!p) throw std::bad_alloc();
-    ::madvise(p, ChunkBytes, MADV_HUGEPAGE); // a hint: fewer page faults where THP is enabled
-    return Chunk(static_cast<PacketRecord*>(p));
+    ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: fewer page faults where THP is enabled
+    return p;
 }
 
-void PacketStore::FreeChunk::operator()(PacketRecord* p) const noexcept { std::free(p); }
+void detail::freeHugeChunk(void* p) noexcept { std::free(p); }
+
+void IndexRange::push_back(uint32_t idx) {
+    if (count == 0) first = idx;
+    else if (idx != first + count) throw std::logic_error("IndexRange::push_back: indexes must be consecutive");
+    ++count;
+}
 
 std::string_view captureFormatName(CaptureFormat f) {
     switch (f) {
@@ -35,14 +43,15 @@ int64_t Analysis::rowOfFrame(const Flow& f, uint32_t frame) const {
     return it - f.packets.begin();
 }
 
-TcpState Analysis::stateAt(const Flow& f, Side side, uint32_t row) const {
-    const auto& states = f.side(side).states;
-    if (states.empty() || row >= f.packets.size()) return TcpState::Unknown;
-    const uint32_t idx = f.packets[row];
-    auto it = std::upper_bound(states.begin(), states.end(), idx,
+TcpState StateTimelines::stateAfter(Side side, uint32_t packet) const {
+    const auto& states = sides[sideIndex(side)];
+    if (states.empty()) return TcpState::Unknown;
+    auto it = std::upper_bound(states.begin(), states.end(), packet,
                                [](uint32_t i, const StateChange& c) { return i < c.packet; });
     if (it == states.begin()) return states.front().state;
     return std::prev(it)->state;
 }
+
+StateTimelines Analysis::stateTimelines(const Flow& f) const { return replayStates(*this, f); }
 
 } // namespace flowladder::core

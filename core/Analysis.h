@@ -7,7 +7,9 @@
 #include "core/PacketRecord.h"
 #include "core/Types.h"
 
+#include <compare>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,62 @@ struct StateChange {
 };
 static_assert(sizeof(StateChange) == 16);
 
+// Both sides' state timelines of one flow, in packet order; the first entry of each is
+// the initial state. Derived data: Analysis::stateTimelines() recomputes them for one
+// flow on demand (tens of thousands of flows would otherwise keep ~200 bytes each).
+struct StateTimelines {
+    std::vector<StateChange> sides[2]; // indexed by Side
+    const std::vector<StateChange>& side(Side s) const { return sides[sideIndex(s)]; }
+    // State of `side` just after the packet with index `packet` (Analysis::packets).
+    TcpState stateAfter(Side side, uint32_t packet) const;
+};
+
+// Consecutive indexes [first, first + count): a flow's packets are stored together, so
+// a flow refers to them, and to its findings, by the first index and a count. Reads like
+// a const std::vector<uint32_t> of those indexes.
+struct IndexRange {
+    uint32_t first = 0;
+    uint32_t count = 0;
+
+    class iterator {
+    public:
+        using iterator_category = std::random_access_iterator_tag;
+        using value_type = uint32_t;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = uint32_t;
+        iterator() = default;
+        explicit iterator(uint32_t v) : v_(v) {}
+        uint32_t operator*() const { return v_; }
+        uint32_t operator[](difference_type n) const { return static_cast<uint32_t>(v_ + n); }
+        iterator& operator++() { ++v_; return *this; }
+        iterator operator++(int) { return iterator(v_++); }
+        iterator& operator--() { --v_; return *this; }
+        iterator operator--(int) { return iterator(v_--); }
+        iterator& operator+=(difference_type n) { v_ = static_cast<uint32_t>(v_ + n); return *this; }
+        iterator& operator-=(difference_type n) { v_ = static_cast<uint32_t>(v_ - n); return *this; }
+        friend iterator operator+(iterator i, difference_type n) { return i += n; }
+        friend iterator operator+(difference_type n, iterator i) { return i += n; }
+        friend iterator operator-(iterator i, difference_type n) { return i -= n; }
+        friend difference_type operator-(iterator a, iterator b) { return difference_type{a.v_} - difference_type{b.v_}; }
+        friend auto operator<=>(iterator, iterator) = default;
+
+    private:
+        uint32_t v_ = 0;
+    };
+
+    size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+    uint32_t operator[](size_t i) const { return first + static_cast<uint32_t>(i); }
+    uint32_t front() const { return first; }
+    uint32_t back() const { return first + count - 1; }
+    iterator begin() const { return iterator(first); }
+    iterator end() const { return iterator(first + count); }
+    bool contains(uint32_t idx) const { return idx - first < count; }
+    // Extends the range by one index, which must follow its last one.
+    void push_back(uint32_t idx);
+};
+
 // What one side of a connection did, as the capture point saw it.
 struct FlowSide {
     Endpoint endpoint;
@@ -30,26 +88,26 @@ struct FlowSide {
     uint32_t isn = 0;      // base for relative sequence numbers (SYN seq, or first seq seen)
     uint32_t packets = 0;
     uint64_t payloadBytes = 0;
-    uint16_t mss = 0;
+    // Round trip from the capture point to this side and back (handshake), -1 if unknown.
+    int64_t rttNs = -1;
+    uint16_t mss = 0;        // MSS option of this side's SYN, 0 if none
     int8_t wscale = -1;      // window scale shift from the SYN, -1 if unknown or not negotiated
     uint8_t usualTtl = 0;    // most common TTL / hop limit of this side's non-RST packets
     bool finSent = false;
     bool rstSent = false;
     TcpState finalState = TcpState::Unknown;
-    std::vector<StateChange> states; // in packet order; the first entry is the initial state
-    // Round trip from the capture point to this side and back (handshake), -1 if unknown.
-    int64_t rttNs = -1;
 };
+static_assert(sizeof(FlowSide) <= 56, "50,000 short connections keep one Flow each");
 
 struct Flow {
-    uint32_t id = 0; // 1-based, in order of first packet
     FlowSide sides[2]; // indexed by Side
-    std::vector<uint32_t> packets; // indexes into Analysis::packets, in frame order
-    std::vector<uint32_t> findings; // indexes into Analysis::findings
-    uint32_t firstFrame = 0;
-    uint32_t lastFrame = 0;
+    IndexRange packets;  // indexes into Analysis::packets (stored together, in frame order)
+    IndexRange findings; // indexes into Analysis::findings
     int64_t startNs = 0;
     int64_t endNs = 0;
+    uint32_t id = 0; // 1-based, in order of first packet
+    uint32_t firstFrame = 0;
+    uint32_t lastFrame = 0;
     bool handshakeSeen = false; // SYN seen: client/server roles are certain
 
     const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
@@ -100,8 +158,9 @@ public:
     uint32_t relativeAck(const Flow& f, const PacketRecord& p) const {
         return p.ack - f.side(otherSide(p.side())).isn;
     }
-    // State of `side` just after the flow's packet at `row` (for state bands).
-    TcpState stateAt(const Flow& f, Side side, uint32_t row) const;
+    // Both sides' state timelines of the flow, recomputed from its packets (O(packets)):
+    // callers that need them more than once keep the result.
+    StateTimelines stateTimelines(const Flow& f) const;
 };
 
 using AnalysisPtr = std::shared_ptr<const Analysis>;

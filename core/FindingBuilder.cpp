@@ -228,7 +228,7 @@ private:
     }
 
     void lingering(Side s) {
-        const auto& states = f_.side(s).states;
+        const auto& states = ev_.states.side(s);
         // The last run of closing states, and what ended it.
         int64_t runStart = -1, runEnd = -1;
         for (size_t i = 0; i < states.size(); ++i) {

@@ -1,6 +1,8 @@
 #include "core/FlowTable.h"
 
+#include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace flowladder::core {
 
@@ -53,10 +55,11 @@ bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const End
 size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const {
     const size_t mask = slots_.size() - 1;
     const auto tag = static_cast<uint32_t>(hash >> 32);
+    const auto& flows = analysis_.flows;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         const uint32_t f = slots_[i];
         if (f == NoFlow) return i;
-        if (slotHashes_[i] == tag && samePair(flows_[f].a, flows_[f].b, x, y)) return i;
+        if (slotHashes_[i] == tag && samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y)) return i;
     }
 }
 
@@ -65,30 +68,44 @@ void FlowTable::grow() {
     old.swap(slots_);
     slots_.assign(old.size() * 2, NoFlow);
     slotHashes_.assign(old.size() * 2, 0);
+    const auto& flows = analysis_.flows;
     for (uint32_t f : old) {
         if (f == NoFlow) continue;
-        const uint64_t h = pairHash(flows_[f].a, flows_[f].b);
-        const size_t i = slotFor(flows_[f].a, flows_[f].b, h);
+        const Endpoint& a = flows[f].sides[0].endpoint;
+        const Endpoint& b = flows[f].sides[1].endpoint;
+        const uint64_t h = pairHash(a, b);
+        const size_t i = slotFor(a, b, h);
         slots_[i] = f;
         slotHashes_[i] = static_cast<uint32_t>(h >> 32);
     }
 }
 
-bool FlowTable::startsNewConnection(const Building& b, bool fromB, const DecodedPacket& p) const {
-    const int s = fromB ? 1 : 0;
-    if (b.synSeen[s]) return b.isn[s] != p.seq; // same ISN: a retransmitted SYN
-    if (b.seqSeen[s]) return std::abs(seqDiff(p.seq, b.firstSeq[s])) > SameConnectionSeqSpan;
+bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const {
+    const Building& b = building_[flow];
+    if (b.synSeen & (1u << s)) return analysis_.flows[flow].sides[s].isn != p.seq; // same ISN: a retransmitted SYN
+    if (b.seqSeen & (1u << s)) return std::abs(seqDiff(p.seq, b.firstSeq[s])) > SameConnectionSeqSpan;
     // Only the other side was seen so far: new if that connection had ended.
     return b.ended;
 }
 
+void FlowTable::reserveFor(uint64_t fileBytes) {
+    // Every connection has at least one packet in the file: a 16-byte record header and
+    // 40 bytes of IP and TCP headers.
+    constexpr uint64_t MinBytesPerFlow = 56, MaxReserved = uint64_t{1} << 22;
+    const auto n = static_cast<size_t>(std::min(fileBytes / MinBytesPerFlow + 1, MaxReserved));
+    analysis_.flows.reserve(n);
+    building_.reserve(n);
+}
+
 uint32_t FlowTable::newFlow(const DecodedPacket& p) {
-    const auto idx = static_cast<uint32_t>(flows_.size());
-    Building b;
-    b.a = p.src;
-    b.b = p.dst;
-    flows_.push_back(b);
-    if (2 * flows_.size() > slots_.size()) grow();
+    auto& flows = analysis_.flows;
+    if (flows.size() >= UINT32_MAX - 1) throw std::length_error("more than 4 294 967 294 connections");
+    const auto idx = static_cast<uint32_t>(flows.size());
+    Flow& f = flows.emplace_back();
+    f.sides[0].endpoint = p.src;
+    f.sides[1].endpoint = p.dst;
+    building_.emplace_back();
+    if (2 * flows.size() > slots_.size()) grow();
     // The newest flow of an address/port pair takes its slot (port reuse).
     const uint64_t h = pairHash(p.src, p.dst);
     const size_t i = slotFor(p.src, p.dst, h);
@@ -98,16 +115,17 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p) {
 }
 
 uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
+    const auto& flows = analysis_.flows;
     uint32_t idx;
-    if (lastFlow_ != NoFlow && samePair(flows_[lastFlow_].a, flows_[lastFlow_].b, p.src, p.dst)) {
+    if (lastFlow_ != NoFlow && samePair(flows[lastFlow_].sides[0].endpoint, flows[lastFlow_].sides[1].endpoint, p.src, p.dst)) {
         idx = lastFlow_;
     } else {
         const uint32_t found = slots_[slotFor(p.src, p.dst, pairHash(p.src, p.dst))];
         idx = found == NoFlow ? newFlow(p) : found;
     }
-    fromB = !(flows_[idx].a == p.src);
+    fromB = !(flows[idx].sides[0].endpoint == p.src);
     const bool pureSyn = (p.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
-    if (pureSyn && flows_[idx].packets > 0 && startsNewConnection(flows_[idx], fromB, p)) {
+    if (pureSyn && flows[idx].packets.count > 0 && startsNewConnection(idx, fromB ? 1 : 0, p)) {
         idx = newFlow(p);
         fromB = false;
     }
@@ -118,28 +136,37 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
 void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
     bool fromB = false;
     const uint32_t idx = lookup(p, fromB);
-    Building& b = flows_[idx];
+    Building& b = building_[idx];
+    Flow& f = analysis_.flows[idx];
     const int s = fromB ? 1 : 0;
+    const uint8_t bit = static_cast<uint8_t>(1u << s);
     const bool syn = p.flags & tcpflag::SYN, ackf = p.flags & tcpflag::ACK;
-    if (syn && !ackf && !b.synSeen[s]) {
-        b.synSeen[s] = true;
-        b.isn[s] = p.seq;
+    if (syn) {
+        // Options of the side's (last) SYN: what the analysis scales windows by.
+        FlowSide& fs = f.sides[s];
+        if (p.hasMss) fs.mss = p.mss;
+        fs.wscale = p.hasWscale ? static_cast<int8_t>(p.wscale) : int8_t{-1};
+        if (!ackf && !(b.synSeen & bit)) {
+            b.synSeen |= bit;
+            fs.isn = p.seq;
+        }
+        if (ackf) b.synAckSeen |= bit;
     }
-    if (syn && ackf) b.synAckSeen[s] = true;
-    if (!b.seqSeen[s] && !(p.flags & tcpflag::RST)) {
-        b.seqSeen[s] = true;
+    if (!(b.seqSeen & bit) && !(p.flags & tcpflag::RST)) {
+        b.seqSeen |= bit;
         b.firstSeq[s] = p.seq;
     }
     if (p.flags & (tcpflag::FIN | tcpflag::RST)) b.ended = true;
-    ++b.packets;
+    if (f.packets.count == UINT32_MAX) throw std::length_error("a connection with more than 4 294 967 295 packets");
+    ++f.packets.count;
 
     PacketRecord& r = analysis_.packets.append();
+    flowOf_.push_back(idx);
     r.tsNs = tsNs;
     r.frame = frame;
-    r.flow = idx;
     r.seq = p.seq;
     r.ack = p.ack;
-    r.payloadLen = p.payloadLen;
+    r.payloadLen = std::min(p.payloadLen, PacketRecord::MaxPayloadLen);
     r.window = p.window;
     r.ipId = p.ipId;
     r.flags = p.flags;
@@ -148,8 +175,38 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
              (p.hasMss ? pinfo::HasMss : 0) | (p.hasWscale ? pinfo::HasWscale : 0) |
              (p.hasSackPerm ? pinfo::HasSackPerm : 0) | (p.sackBlocks ? pinfo::HasSack : 0) |
              (p.hasTimestamp ? pinfo::HasTimestamp : 0) | (p.truncated ? pinfo::Truncated : 0);
-    r.wscale = p.wscale;
-    r.mss = p.mss;
+}
+
+// Moves every record to its flow's run (flows in id order, each in frame order): a
+// counting sort done in place, so no second copy of the records exists at any time.
+// `swapped[f]` flips the direction bit of flow f's records (its first sender was the server).
+void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
+    auto& flows = analysis_.flows;
+    auto& store = analysis_.packets;
+    uint32_t next = 0;
+    for (Flow& f : flows) {
+        f.packets.first = next;
+        next += f.packets.count;
+    }
+    // flowOf_[i] becomes the destination of record i.
+    {
+        std::vector<uint32_t> cursor(flows.size());
+        for (size_t f = 0; f < flows.size(); ++f) cursor[f] = flows[f].packets.first;
+        for (uint32_t i = 0; i < store.size(); ++i) {
+            const uint32_t f = flowOf_[i];
+            if (swapped[f]) store[i].info ^= pinfo::FromServer;
+            flowOf_[i] = cursor[f]++;
+        }
+    }
+    // Follow each cycle of the permutation: every swap puts one record in its place.
+    for (uint32_t i = 0; i < store.size(); ++i) {
+        for (uint32_t d = flowOf_[i]; d != i; d = flowOf_[i]) {
+            std::swap(store[i], store[d]);
+            flowOf_[i] = flowOf_[d];
+            flowOf_[d] = d;
+        }
+    }
+    flowOf_.clear();
 }
 
 void FlowTable::finish() {
@@ -157,31 +214,29 @@ void FlowTable::finish() {
     std::vector<uint32_t>().swap(slotHashes_);
     lastFlow_ = NoFlow;
     auto& flows = analysis_.flows;
-    flows.resize(flows_.size());
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
     // SYN-ACK; without either, the side with the ephemeral port.
-    std::vector<uint8_t> swap(flows_.size(), 0);
-    for (size_t i = 0; i < flows_.size(); ++i) {
-        const Building& b = flows_[i];
-        bool aIsClient;
-        if (b.synSeen[0] != b.synSeen[1]) aIsClient = b.synSeen[0];
-        else if (b.synAckSeen[0] != b.synAckSeen[1]) aIsClient = b.synAckSeen[1];
-        else aIsClient = looksLikeClient(b.a, b.b);
-        swap[i] = aIsClient ? 0 : 1;
+    std::vector<uint8_t> swapped(flows.size(), 0);
+    for (size_t i = 0; i < flows.size(); ++i) {
+        const Building& b = building_[i];
         Flow& f = flows[i];
+        const bool synA = b.synSeen & 1u, synB = b.synSeen & 2u;
+        const bool synAckA = b.synAckSeen & 1u, synAckB = b.synAckSeen & 2u;
+        bool aIsClient;
+        if (synA != synB) aIsClient = synA;
+        else if (synAckA != synAckB) aIsClient = synAckB;
+        else aIsClient = looksLikeClient(f.sides[0].endpoint, f.sides[1].endpoint);
         f.id = static_cast<uint32_t>(i + 1);
-        f.handshakeSeen = b.synSeen[0] || b.synSeen[1] || b.synAckSeen[0] || b.synAckSeen[1];
-        f.sides[0].endpoint = aIsClient ? b.a : b.b;
-        f.sides[1].endpoint = aIsClient ? b.b : b.a;
-        f.packets.reserve(b.packets); // exact: no slack for millions of packets
+        f.handshakeSeen = b.synSeen || b.synAckSeen;
+        for (FlowSide& fs : f.sides) fs.isn = 0; // trackFlow settles ISNs
+        if (!aIsClient) {
+            std::swap(f.sides[0], f.sides[1]);
+            swapped[i] = 1;
+        }
     }
-    std::vector<Building>().swap(flows_); // reading-time state is no longer needed
-    auto& store = analysis_.packets;
-    for (uint32_t i = 0; i < store.size(); ++i) {
-        PacketRecord& r = store[i];
-        if (swap[r.flow]) r.info ^= pinfo::FromServer;
-        flows[r.flow].packets.push_back(i);
-    }
+    std::vector<Building>().swap(building_); // reading-time state is no longer needed
+    groupRecords(swapped);
+    const auto& store = analysis_.packets;
     for (Flow& f : flows) {
         if (f.packets.empty()) continue;
         const PacketRecord& first = store[f.packets.front()];
@@ -191,7 +246,6 @@ void FlowTable::finish() {
         f.startNs = first.tsNs;
         f.endNs = last.tsNs;
     }
-
 }
 
 } // namespace flowladder::core

@@ -1,7 +1,13 @@
 #pragma once
-// Groups decoded TCP packets into connections while the file is read. Keeps only
-// a few bytes of state per connection; the TCP analysis runs afterwards, flow by
-// flow, over the stored records (see TcpTracker).
+// Groups decoded TCP packets into connections while the file is read, storing each
+// packet's record as it comes. finish() then settles client and server, and moves the
+// records so that each flow's packets are stored together in frame order: a flow
+// refers to them by a first index and a count, with no per-flow index arrays. The TCP
+// analysis runs afterwards, flow by flow, over the stored records (see TcpTracker).
+//
+// Memory is what bounds this on captures of many short connections: per packet, the
+// 32-byte record and, until finish(), a 4-byte flow number; per connection, its Flow
+// (built in place while reading), 12 bytes of reading-time state and a hash slot.
 
 #include "core/Analysis.h"
 #include "core/Decoder.h"
@@ -14,39 +20,44 @@ class FlowTable {
 public:
     explicit FlowTable(Analysis& analysis) : analysis_(analysis) {}
 
+    // Reserves address space for as many flows as a file of this size can hold (up to a
+    // bound), so the flow arrays never grow by copying. Pages that are never used cost
+    // nothing, while every copy on growth would touch them all.
+    void reserveFor(uint64_t fileBytes);
     // Stores the packet as a record of its flow (creating the flow when new).
     void add(uint32_t frame, int64_t tsNs, const DecodedPacket& p);
-    // Settles client/server roles and builds each flow's packet index. Call once, after the last add().
+    // Settles client/server roles and groups each flow's records. Call once, after the last add().
     void finish();
 
-    size_t flowCount() const { return flows_.size(); }
+    size_t flowCount() const { return analysis_.flows.size(); }
 
 private:
     static constexpr uint32_t NoFlow = UINT32_MAX;
-    // Reading-time state of one flow. "A" is the sender of the flow's first packet.
+    // Reading-time state of one flow that Flow has no place for. Until finish(), side 0
+    // of a Flow is "A", the sender of the flow's first packet, and side 1 is "B".
     struct Building {
-        Endpoint a, b;
-        uint32_t packets = 0;
-        uint32_t isn[2] = {0, 0};      // [0] from A, [1] from B
-        uint32_t firstSeq[2] = {0, 0};
-        bool synSeen[2] = {false, false}; // SYN without ACK sent by A / B
-        bool synAckSeen[2] = {false, false};
-        bool seqSeen[2] = {false, false};
-        bool ended = false; // FIN or RST seen
+        uint32_t firstSeq[2] = {0, 0}; // [0] from A, [1] from B
+        uint8_t synSeen = 0;    // bit s: SYN without ACK sent by side s (the ISN is in Flow)
+        uint8_t synAckSeen = 0; // bit s
+        uint8_t seqSeen = 0;    // bit s: firstSeq[s] is set
+        bool ended = false;     // FIN or RST seen
     };
+    static_assert(sizeof(Building) == 12);
 
     uint32_t lookup(const DecodedPacket& p, bool& fromB);
     uint32_t newFlow(const DecodedPacket& p);
-    bool startsNewConnection(const Building& b, bool fromB, const DecodedPacket& p) const;
+    bool startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const;
     // Slot of the table holding the latest flow of this address/port pair, or the empty slot
     // where it goes.
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
+    void groupRecords(const std::vector<uint8_t>& swapped);
 
     Analysis& analysis_;
-    std::vector<Building> flows_;
+    std::vector<Building> building_;
+    ChunkedArray<uint32_t> flowOf_; // flow of each stored record, until finish()
     // Open-addressing hash table of flow indexes (NoFlow when empty), at most half full:
-    // 8 bytes a connection, no allocation per connection.
+    // 8 bytes a slot, no allocation per connection.
     std::vector<uint32_t> slots_ = std::vector<uint32_t>(1024, NoFlow);
     std::vector<uint32_t> slotHashes_ = std::vector<uint32_t>(1024, 0);
     // One-entry cache: consecutive packets usually belong to the same connection.

@@ -48,7 +48,7 @@ ordered_json flowToJson(const Analysis& a, const Flow& f) {
     j["duration"] = seconds(f.endNs - f.startNs);
     j["client_state"] = std::string(tcpStateName(c.finalState));
     j["server_state"] = std::string(tcpStateName(s.finalState));
-    j["findings"] = f.findings;
+    j["findings"] = std::vector<uint32_t>(f.findings.begin(), f.findings.end());
     j["handshake_seen"] = f.handshakeSeen;
     j["client_packets"] = c.packets;
     j["server_packets"] = s.packets;

@@ -1,12 +1,15 @@
 #pragma once
 // The compact per-packet record kept for every TCP packet of a capture, and the
-// chunked store that holds them. Sized for tens of millions of packets: 40 bytes
+// chunked store that holds them. Sized for tens of millions of packets: 32 bytes
 // a record, no per-packet allocation, no reallocation copies (chunks never move).
 
 #include "core/Types.h"
 
+#include <bit>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <type_traits>
 #include <new>
 #include <vector>
 
@@ -44,70 +47,91 @@ inline constexpr uint8_t Truncated = 1u << 7; // captured length shorter than th
 } // namespace pinfo
 
 struct PacketRecord {
+    static constexpr uint32_t MaxPayloadLen = (1u << 24) - 1; // longer payloads are clamped (none exist: IP lengths are 16 bits, jumbograms aside)
+
     int64_t tsNs = 0;        // capture timestamp, nanoseconds since the epoch
     uint32_t frame = 0;      // 1-based frame number in file order (Wireshark's numbering)
-    uint32_t flow = 0;       // index into Analysis::flows
     uint32_t seq = 0;        // absolute sequence number
     uint32_t ack = 0;        // absolute acknowledgment number (meaningful when ACK is set)
-    uint32_t payloadLen = 0; // TCP payload length from the IP length, not the captured length
+    uint32_t payloadLen : 24 = 0; // TCP payload length from the IP length, not the captured length
+    uint32_t info : 8 = 0;        // pinfo bits
     uint16_t window = 0;     // raw window field, unscaled
     uint16_t ipId = 0;
     uint8_t flags = 0; // tcpflag bits
     uint8_t ttl = 0;   // TTL or hop limit
-    uint8_t info = 0;  // pinfo bits
-    uint8_t wscale = 0; // window scale option value on SYNs (valid with pinfo::HasWscale)
     uint16_t marks = 0; // mark bits
-    uint16_t mss = 0;   // MSS option value on SYNs (valid with pinfo::HasMss)
 
     Side side() const { return (info & pinfo::FromServer) ? Side::Server : Side::Client; }
     bool has(uint8_t flag) const { return (flags & flag) != 0; }
     bool marked(uint16_t m) const { return (marks & m) != 0; }
+    uint32_t payload() const { return payloadLen; }
     // Sequence space this segment occupies: payload plus one for SYN and one for FIN.
     uint32_t seqLen() const {
-        return payloadLen + ((flags & tcpflag::SYN) ? 1u : 0u) + ((flags & tcpflag::FIN) ? 1u : 0u);
+        return payload() + ((flags & tcpflag::SYN) ? 1u : 0u) + ((flags & tcpflag::FIN) ? 1u : 0u);
     }
     uint32_t endSeq() const { return seq + seqLen(); }
 };
-static_assert(sizeof(PacketRecord) == 40, "PacketRecord is sized for tens of millions of packets");
+static_assert(sizeof(PacketRecord) == 32, "PacketRecord is sized for tens of millions of packets");
 
-// Append-only storage of PacketRecords in fixed chunks: indexes are stable,
-// appending never copies earlier records, and peak memory stays at the data size.
-// A chunk is exactly five 2 MiB pages, allocated aligned and not zero-filled, so the
-// kernel can back it with huge pages: page faults dominate the cost of storing
-// millions of records otherwise.
-class PacketStore {
+namespace detail {
+// 2 MiB-aligned, not zero-filled, MADV_HUGEPAGE: see ChunkedArray.
+void* allocateHugeChunk(size_t bytes);
+void freeHugeChunk(void* p) noexcept;
+inline constexpr size_t HugePageBytes = size_t{2} << 20;
+} // namespace detail
+
+// Append-only array of trivially copyable values in fixed chunks: indexes are stable,
+// appending never copies earlier values, and peak memory stays at the data size (a
+// growing std::vector briefly holds both its old and new copy). A chunk is one 2 MiB
+// page, allocated aligned and not zero-filled, so the kernel can back it with a huge
+// page: page faults dominate the cost of storing millions of records otherwise.
+template <class T>
+class ChunkedArray {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+    static_assert((sizeof(T) & (sizeof(T) - 1)) == 0, "a power-of-two size fills a chunk exactly");
+
 public:
-    static constexpr uint32_t ChunkBits = 18;
+    static constexpr uint32_t ChunkBits = static_cast<uint32_t>(std::countr_zero(detail::HugePageBytes / sizeof(T)));
     static constexpr uint32_t ChunkSize = 1u << ChunkBits;
-    static constexpr size_t ChunkBytes = size_t{ChunkSize} * sizeof(PacketRecord);
+    static constexpr size_t ChunkBytes = size_t{ChunkSize} * sizeof(T);
 
-    PacketStore() = default;
-    PacketStore(const PacketStore&) = delete;
-    PacketStore& operator=(const PacketStore&) = delete;
-    PacketStore(PacketStore&&) noexcept = default;
-    PacketStore& operator=(PacketStore&&) noexcept = default;
+    ChunkedArray() = default;
+    ChunkedArray(const ChunkedArray&) = delete;
+    ChunkedArray& operator=(const ChunkedArray&) = delete;
+    ChunkedArray(ChunkedArray&&) noexcept = default;
+    ChunkedArray& operator=(ChunkedArray&&) noexcept = default;
 
     uint32_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
 
-    PacketRecord& append() {
-        if ((size_ & (ChunkSize - 1)) == 0) chunks_.push_back(allocateChunk());
-        PacketRecord* slot = chunks_.back().get() + (size_++ & (ChunkSize - 1));
-        return *new (slot) PacketRecord();
+    T& append() {
+        if ((size_ & (ChunkSize - 1)) == 0) {
+            if (size_ == UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
+            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes))));
+        }
+        T* slot = chunks_.back().get() + (size_++ & (ChunkSize - 1));
+        return *new (slot) T();
     }
-    const PacketRecord& operator[](uint32_t i) const { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
-    PacketRecord& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
+    void push_back(const T& v) { append() = v; }
+    const T& operator[](uint32_t i) const { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
+    T& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
+    // Frees everything.
+    void clear() {
+        chunks_.clear();
+        size_ = 0;
+    }
 
 private:
     struct FreeChunk {
-        void operator()(PacketRecord* p) const noexcept;
+        void operator()(T* p) const noexcept { detail::freeHugeChunk(p); }
     };
-    using Chunk = std::unique_ptr<PacketRecord[], FreeChunk>;
-    static Chunk allocateChunk();
+    using Chunk = std::unique_ptr<T[], FreeChunk>;
 
     std::vector<Chunk> chunks_;
     uint32_t size_ = 0;
 };
+
+using PacketStore = ChunkedArray<PacketRecord>;
 
 } // namespace flowladder::core

@@ -66,25 +66,33 @@ struct SideTrack {
     int64_t pendingChallenge = -1; // index into events.rsts of a mismatched RST this side received
 };
 
+// Runs over one flow's packets in order. `marksOut` is where packet marks go: the
+// analysis' own store on the first run, null when only the timelines are recomputed
+// (the decisions that read marks then find the ones the first run wrote).
 class FlowTracker {
 public:
-    FlowTracker(Analysis& a, Flow& f, int64_t captureEndNs) : a_(a), f_(f), captureEndNs_(captureEndNs) {
-        states_[0].clear();
-        states_[1].clear();
+    FlowTracker(const Analysis& a, Flow& f, int64_t captureEndNs, PacketStore* marksOut, FlowEvents& out)
+        : a_(a), f_(f), captureEndNs_(captureEndNs), marksOut_(marksOut), events_(out) {
+        events_.rsts.clear();
+        events_.fins.clear();
+        for (int s = 0; s < 2; ++s) {
+            events_.finAcked[s] = events_.outstanding[s] = false;
+            states_[s].clear();
+        }
     }
 
-    FlowEvents run() {
+    void run() {
         const uint32_t n = f_.packetCount();
         for (uint32_t row = 0; row < n; ++row) step(row);
         finishSides();
         judgeRstOutcomes();
-        // Exact-size timelines: tens of thousands of flows keep only what they need.
-        for (int s = 0; s < 2; ++s) f_.sides[s].states.assign(states_[s].begin(), states_[s].end());
-        return std::move(events_);
     }
 
 private:
-    PacketRecord& rec(uint32_t row) { return a_.packets[f_.packets[row]]; }
+    const PacketRecord& rec(uint32_t row) const { return a_.packets[f_.packets[row]]; }
+    void addMark(uint32_t row, uint16_t bits) {
+        if (marksOut_) (*marksOut_)[f_.packets[row]].marks |= bits;
+    }
 
     void setState(int s, TcpState st, uint32_t row) {
         if (side_[s].state == st) return;
@@ -110,14 +118,14 @@ private:
     }
 
     void step(uint32_t row) {
-        PacketRecord& p = rec(row);
+        const PacketRecord& p = rec(row);
         if (row == 0) start(p, row);
         const int x = sideIndex(p.side()), y = 1 - x;
         SideTrack& X = side_[x];
         SideTrack& Y = side_[y];
         FlowSide& fx = f_.sides[x];
         ++fx.packets;
-        fx.payloadBytes += p.payloadLen;
+        fx.payloadBytes += p.payload();
         const bool syn = p.has(tcpflag::SYN), ack = p.has(tcpflag::ACK), fin = p.has(tcpflag::FIN),
                    rst = p.has(tcpflag::RST);
 
@@ -128,8 +136,6 @@ private:
         if (syn) {
             fx.isn = p.seq;
             fx.isnKnown = true;
-            if (p.info & pinfo::HasMss) fx.mss = p.mss;
-            fx.wscale = (p.info & pinfo::HasWscale) ? static_cast<int8_t>(p.wscale) : int8_t{-1};
             if (!ack && !X.synSent) {
                 X.synSent = true;
                 synRow_ = row;
@@ -152,7 +158,7 @@ private:
             setState(x, X.stateBeforeRst, row);
         }
         noteFingerprint(X, p);
-        markSegment(p, X, Y);
+        markSegment(p, row, X, Y);
         if (ack) onAck(p, row, x);
         if (syn) onSynState(p, row, x);
         if (fin) onFin(p, row, x);
@@ -175,28 +181,28 @@ private:
         }
     }
 
-    void markSegment(PacketRecord& p, SideTrack& X, SideTrack& Y) {
+    void markSegment(const PacketRecord& p, uint32_t row, SideTrack& X, SideTrack& Y) {
         const uint32_t len = p.seqLen();
         const uint32_t end = p.seq + len;
         const bool keepAlive = p.payloadLen <= 1 && !p.has(tcpflag::SYN | tcpflag::FIN) && X.nextSeqValid &&
                                p.seq == X.nextSeq - 1;
         if (keepAlive) {
-            p.marks |= mark::KeepAlive;
+            addMark(row, mark::KeepAlive);
         } else if (len > 0 && X.nextSeqValid && seqLt(p.seq, X.nextSeq)) {
             const int64_t rtt = f_.sides[sideIndex(p.side())].rttNs;
             const int64_t threshold = rtt > 0 ? std::min(rtt, OutOfOrderThresholdNs) : OutOfOrderThresholdNs;
             if (p.tsNs - X.nextSeqTs < threshold && end != X.nextSeq) {
-                p.marks |= mark::OutOfOrder;
+                addMark(row, mark::OutOfOrder);
             } else {
-                p.marks |= mark::Retransmission;
-                if (Y.dupAcks >= 2 && Y.ackValid && p.seq == Y.lastAck) p.marks |= mark::FastRetransmission;
+                addMark(row, mark::Retransmission);
+                if (Y.dupAcks >= 2 && Y.ackValid && p.seq == Y.lastAck) addMark(row, mark::FastRetransmission);
             }
         } else if (X.nextSeqValid && seqGt(p.seq, X.nextSeq) && !p.has(tcpflag::SYN)) {
-            p.marks |= mark::SegmentNotCaptured;
+            addMark(row, mark::SegmentNotCaptured);
         }
         // Data laid over an earlier FIN's sequence number: that FIN was not this stack's
         // (an injected FIN, as in TCB-teardown evasion), so the side has not closed.
-        if (X.finSent && p.payloadLen > 0 && seqLe(p.seq, X.finSeq) && seqLt(X.finSeq, p.seq + p.payloadLen))
+        if (X.finSent && p.payload() > 0 && seqLe(p.seq, X.finSeq) && seqLt(X.finSeq, p.seq + p.payload()))
             X.finSent = false;
         X.lastWasKeepAlive = keepAlive;
         if (!X.nextSeqValid || seqGt(end, X.nextSeq)) {
@@ -204,10 +210,10 @@ private:
             X.nextSeqTs = p.tsNs;
             X.nextSeqValid = true;
         }
-        if (p.window == 0 && !p.has(tcpflag::SYN | tcpflag::FIN)) p.marks |= mark::ZeroWindow;
+        if (p.window == 0 && !p.has(tcpflag::SYN | tcpflag::FIN)) addMark(row, mark::ZeroWindow);
     }
 
-    void onAck(PacketRecord& p, uint32_t row, int x) {
+    void onAck(const PacketRecord& p, uint32_t row, int x) {
         const int y = 1 - x;
         SideTrack& X = side_[x];
         SideTrack& Y = side_[y];
@@ -218,7 +224,7 @@ private:
             RstEvent& ev = events_.rsts[static_cast<size_t>(X.pendingChallenge)];
             const int64_t waited = p.tsNs - rec(ev.row).tsNs;
             if (pure && sameAck && waited <= std::max<int64_t>(1'000'000'000, 4 * f_.sides[x].rttNs)) {
-                p.marks |= mark::ChallengeAck;
+                addMark(row, mark::ChallengeAck);
                 ev.challengeAckRow = row;
                 challenge = true;
             }
@@ -226,17 +232,17 @@ private:
         }
         if (!challenge && pure && sameAck) {
             if (p.window != X.lastWindow) {
-                p.marks |= mark::WindowUpdate;
+                addMark(row, mark::WindowUpdate);
             } else if (Y.lastWasKeepAlive) {
-                p.marks |= mark::KeepAliveAck;
+                addMark(row, mark::KeepAliveAck);
             } else {
-                p.marks |= mark::DupAck;
+                addMark(row, mark::DupAck);
                 ++X.dupAcks;
             }
         } else if (!sameAck) {
             X.dupAcks = 0;
         }
-        if (Y.nextSeqValid && seqGt(p.ack, Y.nextSeq)) p.marks |= mark::AckedUnseen;
+        if (Y.nextSeqValid && seqGt(p.ack, Y.nextSeq)) addMark(row, mark::AckedUnseen);
         X.lastAck = p.ack;
         X.highestAck = X.ackValid ? seqMax(X.highestAck, p.ack) : p.ack;
         X.lastWindow = p.window;
@@ -286,7 +292,7 @@ private:
 
     void onFin(const PacketRecord& p, uint32_t row, int x) {
         SideTrack& X = side_[x];
-        const uint32_t finSeq = p.seq + p.payloadLen + (p.has(tcpflag::SYN) ? 1u : 0u);
+        const uint32_t finSeq = p.seq + p.payload() + (p.has(tcpflag::SYN) ? 1u : 0u);
         if (!X.finSent) {
             X.finSent = true;
             X.finSeq = finSeq;
@@ -301,12 +307,12 @@ private:
             default: break;
             }
         } else if (finSeq == X.finSeq) {
-            rec(row).marks |= mark::FinRetransmit | mark::Retransmission;
+            addMark(row, mark::FinRetransmit | mark::Retransmission);
             events_.fins.push_back({row, static_cast<Side>(x), true});
         }
     }
 
-    void onRst(PacketRecord& p, uint32_t row, int x) {
+    void onRst(const PacketRecord& p, uint32_t row, int x) {
         const int y = 1 - x;
         SideTrack& X = side_[x];
         SideTrack& Y = side_[y];
@@ -350,7 +356,7 @@ private:
             }
         }
         if (ev.cls != RstClass::Exact && ev.cls != RstClass::NotJudged) {
-            p.marks |= mark::RstSeqMismatch;
+            addMark(row, mark::RstSeqMismatch);
             Y.pendingChallenge = static_cast<int64_t>(events_.rsts.size());
         }
         events_.rsts.push_back(ev);
@@ -445,8 +451,8 @@ private:
             if (ev.outcome == RstOutcome::Ignored && !marked[y]) {
                 marked[y] = true; // later ignored RSTs would mark a subset of these rows
                 for (uint32_t row = ev.row + 1; row < n; ++row) {
-                    PacketRecord& q = rec(row);
-                    if (sideIndex(q.side()) == y && !q.has(tcpflag::RST)) q.marks |= mark::AfterRst;
+                    const PacketRecord& q = rec(row);
+                    if (sideIndex(q.side()) == y && !q.has(tcpflag::RST)) addMark(row, mark::AfterRst);
                 }
             } else if (ev.outcome == RstOutcome::TookEffect) {
                 auto& states = states_[y];
@@ -456,29 +462,41 @@ private:
                     states.push_back({idx, TcpState::Closed, rec(ev.row).tsNs});
                 f_.sides[y].finalState = TcpState::Closed;
             }
-            if (ev.ttlMismatch) rec(ev.row).marks |= mark::RstFingerprint;
+            if (ev.ttlMismatch) addMark(ev.row, mark::RstFingerprint);
         }
         for (RstEvent& ev : events_.rsts) ev.usualTtl = f_.sides[sideIndex(ev.sender)].usualTtl;
     }
 
-    Analysis& a_;
+    const Analysis& a_;
     Flow& f_;
     int64_t captureEndNs_;
+    PacketStore* marksOut_;
+    FlowEvents& events_;
     SideTrack side_[2];
-    FlowEvents events_;
-    // State timelines being built, reused from flow to flow on this thread.
-    static thread_local std::vector<StateChange> scratchStates_[2];
-    std::vector<StateChange>* states_ = scratchStates_;
+    std::vector<StateChange>* states_ = events_.states.sides;
     int64_t synRow_ = -1, synAckRow_ = -1, handshakeAckRow_ = -1;
 };
 
-thread_local std::vector<StateChange> FlowTracker::scratchStates_[2];
-
 } // namespace
 
-FlowEvents trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs) {
-    FlowTracker t(analysis, flow, captureEndNs);
-    return t.run();
+void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out) {
+    FlowTracker(analysis, flow, captureEndNs, &analysis.packets, out).run();
+}
+
+StateTimelines replayStates(const Analysis& analysis, const Flow& flow) {
+    // The flow as trackFlow found it: what FlowTable settled, nothing trackFlow adds.
+    Flow f;
+    f.id = flow.id;
+    f.packets = flow.packets;
+    f.handshakeSeen = flow.handshakeSeen;
+    for (int s = 0; s < 2; ++s) {
+        f.sides[s].endpoint = flow.sides[s].endpoint;
+        f.sides[s].mss = flow.sides[s].mss;
+        f.sides[s].wscale = flow.sides[s].wscale;
+    }
+    FlowEvents events;
+    FlowTracker(analysis, f, analysis.capture.lastNs, nullptr, events).run();
+    return std::move(events.states);
 }
 
 } // namespace flowladder::core

@@ -49,11 +49,17 @@ struct FlowEvents {
     std::vector<FinEvent> fins;
     bool finAcked[2] = {false, false};    // by Side: this side's FIN was acknowledged
     bool outstanding[2] = {false, false}; // by Side: data or FIN still unacknowledged at the end
+    StateTimelines states;
 };
 
-// Runs the analysis of one flow: fills the packets' marks, the sides' ISNs, options,
-// state timelines and final states, and returns the events for the findings.
+// Runs the analysis of one flow: fills the packets' marks and the sides' ISNs, counts,
+// RTTs and final states, and puts the events for the findings and the state timelines
+// into `out` (emptied first: reusing one FlowEvents across flows reuses its buffers).
 // `captureEndNs` is the time of the capture's last packet (for "went silent").
-FlowEvents trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs);
+void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out);
+
+// The state timelines of a flow trackFlow already ran over, computed again the same
+// way without changing the analysis (see Analysis::stateTimelines).
+StateTimelines replayStates(const Analysis& analysis, const Flow& flow);
 
 } // namespace flowladder::core

@@ -162,8 +162,9 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     std::sort(c.findingRows.begin(), c.findingRows.end());
     c.findingRows.erase(std::unique(c.findingRows.begin(), c.findingRows.end()), c.findingRows.end());
 
+    const StateTimelines timelines = a.stateTimelines(f);
     for (Side s : {Side::Client, Side::Server}) {
-        const auto& states = f.side(s).states;
+        const auto& states = timelines.side(s);
         auto& bands = c.bands[sideIndex(s)];
         for (size_t i = 0; i < states.size(); ++i) {
             Band b;
@@ -212,8 +213,9 @@ QString LadderContent::label(uint32_t row, bool compact) const
     if (p.has(tcpflag::ACK)) s += QStringLiteral("  ack %1").arg(analysis->relativeAck(*flow, p));
     if (p.payloadLen) s += QStringLiteral("  len %1").arg(p.payloadLen);
     s += QStringLiteral("  win %1").arg(p.window);
-    if (p.info & pinfo::HasMss) s += QStringLiteral("  mss %1").arg(p.mss);
-    if (p.info & pinfo::HasWscale) s += QStringLiteral("  ws %1").arg(p.wscale);
+    const FlowSide& from = flow->side(p.side()); // option values are the side's, from its SYN
+    if ((p.info & pinfo::HasMss) && from.mss) s += QStringLiteral("  mss %1").arg(from.mss);
+    if ((p.info & pinfo::HasWscale) && from.wscale >= 0) s += QStringLiteral("  ws %1").arg(from.wscale);
     return s;
 }
 

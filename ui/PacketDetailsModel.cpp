@@ -40,7 +40,14 @@ void PacketDetailsModel::setPacket(AnalysisPtr analysis, uint32_t flowId, int64_
     beginResetModel();
     lines_.clear();
     const Flow* f = analysis ? analysis->flowById(flowId) : nullptr;
-    if (f && row >= 0 && row < f->packetCount()) build(*analysis, *f, static_cast<uint32_t>(row));
+    if (f && row >= 0 && row < f->packetCount()) {
+        if (timelinesOf_ != analysis || timelinesFlow_ != flowId) {
+            timelines_ = analysis->stateTimelines(*f);
+            timelinesOf_ = analysis;
+            timelinesFlow_ = flowId;
+        }
+        build(*analysis, *f, static_cast<uint32_t>(row));
+    }
     endResetModel();
 }
 
@@ -72,8 +79,9 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     if (from.wscale >= 0 && !p.has(tcpflag::SYN))
         win += QStringLiteral(" (scaled ×%1 = %2 bytes)").arg(1u << from.wscale).arg(static_cast<qulonglong>(p.window) << from.wscale);
     add(tr("Window"), win);
-    if (p.info & pinfo::HasMss) add(tr("MSS option"), QString::number(p.mss));
-    if (p.info & pinfo::HasWscale) add(tr("Window scale option"), QString::number(p.wscale));
+    // The values are the side's (from its SYN); the record says whether this packet carried them.
+    if ((p.info & pinfo::HasMss) && from.mss) add(tr("MSS option"), QString::number(from.mss));
+    if ((p.info & pinfo::HasWscale) && from.wscale >= 0) add(tr("Window scale option"), QString::number(from.wscale));
     QStringList opts;
     if (p.info & pinfo::HasSackPerm) opts << QStringLiteral("SACK permitted");
     if (p.info & pinfo::HasSack) opts << QStringLiteral("SACK blocks");
@@ -90,8 +98,8 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     for (const auto& m : MarkNames)
         if (p.marked(m.bit)) marks << QString::fromUtf8(m.name);
     add(tr("Marks"), marks.isEmpty() ? tr("none") : marks.join(QStringLiteral(", ")));
-    add(tr("Client state after"), stateText(a.stateAt(f, Side::Client, row)));
-    add(tr("Server state after"), stateText(a.stateAt(f, Side::Server, row)));
+    add(tr("Client state after"), stateText(timelines_.stateAfter(Side::Client, f.packets[row])));
+    add(tr("Server state after"), stateText(timelines_.stateAfter(Side::Server, f.packets[row])));
     for (uint32_t idx : f.findings) {
         if (idx >= a.findings.size() || a.findings[idx].frame != p.frame) continue;
         const Finding& fi = a.findings[idx];

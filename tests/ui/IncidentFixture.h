@@ -47,7 +47,6 @@ public:
         p.tsNs = base_ + static_cast<int64_t>(t * 1e9);
         p.frame = ++a_.capture.packets;
         a_.capture.tcpPackets++;
-        p.flow = id_ - 1;
         p.seq = f.side(s).isn + relSeq;
         p.ack = (flags & tcpflag::ACK) ? f.side(otherSide(s)).isn + relAck : 0;
         p.payloadLen = len;
@@ -59,8 +58,8 @@ public:
         p.marks = marks;
         if (flags & tcpflag::SYN) {
             p.info |= pinfo::HasMss | pinfo::HasWscale;
-            p.mss = 1460;
-            p.wscale = 7;
+            f.side(s).mss = 1460;
+            f.side(s).wscale = 7;
         }
         f.packets.push_back(idx);
         f.side(s).packets++;
@@ -75,13 +74,9 @@ public:
         a_.capture.lastNs = p.tsNs;
         return p.frame;
     }
-    void state(Side s, uint32_t frame, TcpState st)
-    {
-        Flow& f = flow();
-        const auto idx = f.packets[static_cast<size_t>(a_.rowOfFrame(f, frame))];
-        f.side(s).states.push_back({idx, st, a_.packets[idx].tsNs});
-        f.side(s).finalState = st;
-    }
+    // The state a side ends in (what the flow table shows). The state timelines are not
+    // set by hand: Analysis::stateTimelines() derives them from the packets.
+    void finalState(Side s, TcpState st) { flow().side(s).finalState = st; }
     uint32_t finding(FindingKind k, Severity sev, uint32_t frame, std::string summary)
     {
         Finding fi;
@@ -123,15 +118,8 @@ inline std::shared_ptr<Analysis> makeIncidentAnalysis()
         b.add(0.120, C, FIN | ACK, 121, 301, 0);
         b.add(0.121, S, FIN | ACK, 301, 122, 0);
         b.add(0.160, C, ACK, 122, 302, 0);
-        b.state(C, 1, TcpState::SynSent);
-        b.state(C, 3, TcpState::Established);
-        b.state(C, 6, TcpState::FinWait1);
-        b.state(C, 8, TcpState::TimeWait);
-        b.state(S, 2, TcpState::SynReceived);
-        b.state(S, 3, TcpState::Established);
-        b.state(S, 6, TcpState::CloseWait);
-        b.state(S, 7, TcpState::LastAck);
-        b.state(S, 8, TcpState::Closed);
+        b.finalState(C, TcpState::TimeWait);
+        b.finalState(S, TcpState::Closed);
         b.flow().side(C).rttNs = 80'000'000;
         b.flow().side(S).rttNs = 1'000'000;
     }
@@ -161,16 +149,9 @@ inline std::shared_ptr<Analysis> makeIncidentAnalysis()
             if (!firstRetx) firstRetx = f;
             rto = std::min(rto * 2, 120.0);
         }
-        const uint32_t last = b.add(601.3, S, RST | ACK, 5793, 277, 0, mark::AfterRst);
-        b.state(C, 9, TcpState::SynSent);
-        b.state(C, 11, TcpState::Established);
-        b.state(C, fin, TcpState::FinWait1);
-        b.state(C, 18, TcpState::FinWait2);
-        b.state(C, rst, TcpState::Closed);
-        b.state(S, 10, TcpState::SynReceived);
-        b.state(S, 11, TcpState::Established);
-        b.state(S, fin, TcpState::CloseWait);
-        b.state(S, last, TcpState::Closed);
+        b.add(601.3, S, RST | ACK, 5793, 277, 0, mark::AfterRst);
+        b.finalState(C, TcpState::Closed);
+        b.finalState(S, TcpState::Closed);
         b.flow().side(C).rttNs = 80'000'000;
         b.flow().side(S).rttNs = 200'000;
         b.finding(FindingKind::RstSeqMismatch, Severity::Error, rst,
@@ -209,11 +190,8 @@ inline std::shared_ptr<Analysis> makeIncidentAnalysis()
         const uint32_t fin = b.add(0.5, C, FIN | ACK, 1, 1, 0);
         const uint32_t r1 = b.add(0.7, C, FIN | ACK, 1, 1, 0, mark::FinRetransmit | mark::Retransmission);
         const uint32_t r2 = b.add(1.1, C, FIN | ACK, 1, 1, 0, mark::FinRetransmit | mark::Retransmission);
-        b.state(C, 1, TcpState::SynSent);
-        b.state(C, 3, TcpState::Established);
-        b.state(C, fin, TcpState::FinWait1);
-        b.state(S, 2, TcpState::SynReceived);
-        b.state(S, 3, TcpState::Established);
+        b.finalState(C, TcpState::FinWait1);
+        b.finalState(S, TcpState::Established);
         b.finding(FindingKind::FinRetransmit, Severity::Warning, r1, "Client sent its FIN #36 2 more times.");
         b.last().set("original_frame", int64_t{fin});
         b.last().set("frames", std::vector<uint32_t>{r1, r2});
@@ -237,8 +215,8 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
         b.add(t, fromServer ? Side::Server : Side::Client, tcpflag::ACK, fromServer ? seq : 1, fromServer ? 1 : seq, fromServer ? 1448 : 0, marks);
         if (fromServer) seq += 1448;
     }
-    b.state(Side::Client, 1, TcpState::Established);
-    b.state(Side::Server, 1, TcpState::Established);
+    b.finalState(Side::Client, TcpState::Established);
+    b.finalState(Side::Server, TcpState::Established);
     return a;
 }
 

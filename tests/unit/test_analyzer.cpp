@@ -88,8 +88,9 @@ TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait) {
     EXPECT_TRUE(last.marked(core::mark::Retransmission));
     EXPECT_TRUE(last.marked(core::mark::AfterRst));
     // State bands: the server entered CLOSE-WAIT at its ACK of the FIN.
-    EXPECT_EQ(a->stateAt(f, Side::Server, inc.finFrame), TcpState::CloseWait);
-    EXPECT_EQ(a->stateAt(f, Side::Server, 2), TcpState::Established);
+    const core::StateTimelines states = a->stateTimelines(f);
+    EXPECT_EQ(states.stateAfter(Side::Server, f.packets[inc.finFrame]), TcpState::CloseWait);
+    EXPECT_EQ(states.stateAfter(Side::Server, f.packets[2]), TcpState::Established);
 }
 
 TEST(Analyzer, InWindowRstAnsweredByChallengeAckIsNotDupAck) {

@@ -6,6 +6,9 @@
 
 #include "core/Analyzer.h"
 
+#include <algorithm>
+#include <filesystem>
+
 using namespace flowladder;
 using namespace flowladder::testing;
 using core::FindingKind;
@@ -152,4 +155,44 @@ TEST(SampleIncident, ServerIgnoredTheOffByOneRstAndStayedInCloseWait) {
     EXPECT_GT(std::get<double>(*l->field("duration")), 590.0);
     EXPECT_EQ(only(*a, FindingKind::RstFingerprintMismatch)->intField("usual_ttl"), 57);
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::CloseWait);
+}
+
+// State timelines are not stored: Analysis::stateTimelines() replays the tracker over one
+// flow. The replay must agree with what the analysis concluded: each side's timeline ends in
+// its final state, starts at the flow's first packet, and every lingering_close finding
+// starts at a change of its side's timeline.
+TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis) {
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "tests/data/netns"))
+        if (e.path().extension() == ".pcap" || e.path().extension() == ".pcapng")
+            files.push_back("tests/data/netns/" + e.path().filename().string());
+    files.push_back("resources/sample/incident.pcap");
+    ASSERT_GE(files.size(), 10u);
+    size_t lingering = 0;
+    for (const auto& file : files) {
+        SCOPED_TRACE(file);
+        auto a = load(file);
+        ASSERT_TRUE(a);
+        for (const core::Flow& f : a->flows) {
+            const core::StateTimelines t = a->stateTimelines(f);
+            for (Side s : {Side::Client, Side::Server}) {
+                ASSERT_FALSE(t.side(s).empty());
+                EXPECT_EQ(t.side(s).front().packet, f.packets.front());
+                EXPECT_EQ(t.side(s).back().state, f.side(s).finalState);
+                EXPECT_EQ(t.stateAfter(s, f.packets.back()), f.side(s).finalState);
+            }
+            for (uint32_t i : f.findings) {
+                const core::Finding& x = a->findings[i];
+                if (x.kind != FindingKind::LingeringClose) continue;
+                ++lingering;
+                const Side s = x.stringField("side") == "server" ? Side::Server : Side::Client;
+                const auto& states = t.side(s);
+                const auto since = static_cast<uint32_t>(x.intField("since_frame"));
+                EXPECT_TRUE(std::any_of(states.begin(), states.end(), [&](const core::StateChange& c) {
+                    return a->packets[c.packet].frame == since && c.tsNs == a->packets[c.packet].tsNs;
+                })) << "since_frame " << since;
+            }
+        }
+    }
+    EXPECT_GT(lingering, 0u);
 }
