@@ -206,6 +206,54 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
     }
 }
 
+// Tracks flows [begin, end) and builds their findings into `out`.
+void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out) {
+    FlowEvents events; // reused: its buffers grow once, not once per flow
+    for (size_t i = begin; i < end; ++i) {
+        trackFlow(a, a.flows[i], a.capture.lastNs, events);
+        buildFindings(a, a.flows[i], events, a.capture.lastNs, out);
+    }
+}
+
+// The per-flow analysis. Flows are independent (each writes only its own records' marks
+// and its own Flow), so with many packets in more than one flow the second half of the
+// packets' flows runs on another thread; findings keep flow order.
+void analyseFlows(Analysis& a) {
+    constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
+    const size_t n = a.flows.size();
+    size_t split = n;
+    if (n >= 2 && a.packets.size() >= ParallelFrom) {
+        uint64_t seen = 0;
+        split = 0;
+        while (split < n && 2 * seen < a.packets.size()) seen += a.flows[split++].packets.size();
+        if (split == n) split = n - 1; // the first half holds all but the last flow
+    }
+    if (split == n) {
+        analyseFlowRange(a, 0, n, a.findings);
+        return;
+    }
+    std::vector<Finding> second;
+    std::exception_ptr failure;
+    std::thread helper([&] {
+        try {
+            analyseFlowRange(a, split, n, second);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    });
+    try {
+        analyseFlowRange(a, 0, split, a.findings);
+    } catch (...) {
+        helper.join();
+        throw;
+    }
+    helper.join();
+    if (failure) std::rethrow_exception(failure);
+    const auto base = static_cast<uint32_t>(a.findings.size());
+    for (size_t i = split; i < n; ++i) a.flows[i].findings.first += base;
+    a.findings.insert(a.findings.end(), std::make_move_iterator(second.begin()), std::make_move_iterator(second.end()));
+}
+
 } // namespace
 
 AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options) {
@@ -251,11 +299,7 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
     else info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
 
     table.finish();
-    FlowEvents events; // reused: its buffers grow once, not once per flow
-    for (Flow& flow : analysis->flows) {
-        trackFlow(*analysis, flow, info.lastNs, events);
-        buildFindings(*analysis, flow, events, info.lastNs);
-    }
+    analyseFlows(*analysis);
     if (options.progress) options.progress(1.0);
     return analysis;
 }

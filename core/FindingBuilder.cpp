@@ -30,7 +30,8 @@ bool isClosingState(TcpState s) {
 
 class Builder {
 public:
-    Builder(Analysis& a, Flow& f, const FlowEvents& ev, int64_t endNs) : a_(a), f_(f), ev_(ev), endNs_(endNs) {}
+    Builder(const Analysis& a, Flow& f, const FlowEvents& ev, int64_t endNs, std::vector<Finding>& out)
+        : a_(a), f_(f), ev_(ev), endNs_(endNs), out_(out) {}
 
     void run() {
         for (const RstEvent& r : ev_.rsts) rst(r);
@@ -48,8 +49,8 @@ private:
     uint32_t rel(Side sender, uint32_t seq) const { return seq - f_.side(sender).isn; }
 
     Finding& add(FindingKind kind, Severity sev, uint32_t frameNo) {
-        f_.findings.push_back(static_cast<uint32_t>(a_.findings.size()));
-        Finding& x = a_.findings.emplace_back();
+        f_.findings.push_back(static_cast<uint32_t>(out_.size()));
+        Finding& x = out_.emplace_back();
         x.kind = kind;
         x.severity = sev;
         x.flow = f_.id;
@@ -335,10 +336,11 @@ private:
         }
     }
 
-    Analysis& a_;
+    const Analysis& a_;
     Flow& f_;
     const FlowEvents& ev_;
     int64_t endNs_;
+    std::vector<Finding>& out_;
 };
 
 } // namespace
@@ -350,8 +352,9 @@ std::string formatDuration(int64_t ns) {
     return fmt("%.1f s", static_cast<double>(ns) / 1e9);
 }
 
-void buildFindings(Analysis& analysis, Flow& flow, const FlowEvents& events, int64_t captureEndNs) {
-    Builder(analysis, flow, events, captureEndNs).run();
+void buildFindings(const Analysis& analysis, Flow& flow, const FlowEvents& events, int64_t captureEndNs,
+                   std::vector<Finding>& out) {
+    Builder(analysis, flow, events, captureEndNs, out).run();
 }
 
 } // namespace flowladder::core

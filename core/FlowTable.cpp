@@ -8,12 +8,6 @@ namespace flowladder::core {
 
 namespace {
 
-bool endpointLess(const Endpoint& x, const Endpoint& y) {
-    const int c = std::memcmp(x.addr.bytes.data(), y.addr.bytes.data(), 16);
-    if (c != 0) return c < 0;
-    return x.port < y.port;
-}
-
 // Client by convention when no SYN was seen: the side with the ephemeral (higher,
 // or non-well-known) port.
 bool looksLikeClient(const Endpoint& x, const Endpoint& other) {
@@ -30,24 +24,42 @@ constexpr int32_t SameConnectionSeqSpan = 1 << 20;
 
 namespace {
 
-// FNV-1a over both endpoints, independent of direction: cheap and well spread for
-// address/port tuples.
-uint64_t pairHash(const Endpoint& x, const Endpoint& y) {
-    const Endpoint& lo = endpointLess(x, y) ? x : y;
-    const Endpoint& hi = endpointLess(x, y) ? y : x;
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](const uint8_t* p, size_t n) {
-        for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-    };
-    mix(lo.addr.bytes.data(), lo.addr.version == 6 ? 16 : 4);
-    mix(hi.addr.bytes.data(), hi.addr.version == 6 ? 16 : 4);
-    const uint32_t ports = (uint32_t{lo.port} << 16) | hi.port;
-    mix(reinterpret_cast<const uint8_t*>(&ports), 4);
-    return h ^ (h >> 29);
+// The address as two words (IPv4 uses the first four bytes; the rest are zero).
+struct AddrWords {
+    uint64_t lo, hi;
+};
+AddrWords words(const IpAddress& a) {
+    AddrWords w;
+    std::memcpy(&w.lo, a.bytes.data(), 8);
+    std::memcpy(&w.hi, a.bytes.data() + 8, 8);
+    return w;
+}
+
+uint64_t mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+uint64_t endpointHash(const Endpoint& e) {
+    const AddrWords w = words(e.addr);
+    return mix64(w.lo * 0x9e3779b97f4a7c15ull ^ w.hi * 0xc2b2ae3d27d4eb4full ^
+                 (uint64_t{e.port} << 8 | e.addr.version));
+}
+
+// Independent of direction: the sum of the two endpoints' hashes, mixed again.
+uint64_t pairHash(const Endpoint& x, const Endpoint& y) { return mix64(endpointHash(x) + endpointHash(y)); }
+
+// Endpoint equality in three word compares (this runs for every packet).
+bool sameEndpoint(const Endpoint& a, const Endpoint& b) {
+    const AddrWords x = words(a.addr), y = words(b.addr);
+    return ((x.lo ^ y.lo) | (x.hi ^ y.hi)) == 0 && a.port == b.port && a.addr.version == b.addr.version;
 }
 
 bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const Endpoint& y) {
-    return (a == x && b == y) || (a == y && b == x);
+    return (sameEndpoint(a, x) && sameEndpoint(b, y)) || (sameEndpoint(a, y) && sameEndpoint(b, x));
 }
 
 } // namespace
@@ -123,7 +135,7 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
         const uint32_t found = slots_[slotFor(p.src, p.dst, pairHash(p.src, p.dst))];
         idx = found == NoFlow ? newFlow(p) : found;
     }
-    fromB = !(flows[idx].sides[0].endpoint == p.src);
+    fromB = !sameEndpoint(flows[idx].sides[0].endpoint, p.src);
     const bool pureSyn = (p.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
     if (pureSyn && flows[idx].packets.count > 0 && startsNewConnection(idx, fromB ? 1 : 0, p)) {
         idx = newFlow(p);

@@ -83,17 +83,19 @@ void touchAnalysis(const Analysis& a) {
         check(!f.packets.empty());
         flowPackets += f.packets.size();
         check(f.firstFrame <= f.lastFrame);
+        const StateTimelines timelines = a.stateTimelines(f);
         for (uint32_t row = 0; row < f.packetCount(); ++row) {
             check(f.packets[row] < a.packets.size());
             const PacketRecord& p = a.packet(f, row);
             check(a.rowOfFrame(f, p.frame) >= 0);
             (void)a.relativeSeq(f, p);
             (void)a.relativeAck(f, p);
-            (void)a.stateAt(f, Side::Client, row);
-            (void)a.stateAt(f, Side::Server, row);
+            (void)timelines.stateAfter(Side::Client, f.packets[row]);
         }
-        for (const FlowSide& s : f.sides) {
-            for (const StateChange& sc : s.states) check(sc.packet < a.packets.size());
+        for (Side s : {Side::Client, Side::Server}) {
+            // The replayed timeline covers only this flow's packets and ends in the final state.
+            for (const StateChange& sc : timelines.side(s)) check(f.packets.contains(sc.packet));
+            check(!timelines.side(s).empty() && timelines.side(s).back().state == f.side(s).finalState);
         }
         for (uint32_t fi : f.findings) check(fi < a.findings.size());
         (void)f.durationSeconds();
