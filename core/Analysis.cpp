@@ -11,10 +11,10 @@ namespace flowladder::core {
 
 static_assert(PacketStore::ChunkBytes == detail::HugePageBytes);
 
-void* detail::allocateHugeChunk(size_t bytes) {
+void* detail::allocateHugeChunk(size_t bytes, bool huge) {
     void* p = std::aligned_alloc(HugePageBytes, bytes);
     if (!p) throw std::bad_alloc();
-    ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: fewer page faults where THP is enabled
+    if (huge) ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: fewer page faults where THP is enabled
     return p;
 }
 

@@ -7,6 +7,7 @@
 #include "core/TcpTracker.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -43,7 +44,7 @@ public:
         DecodedPacket packet;
     };
     using Batch = std::vector<Item>;
-    static constexpr size_t BatchSize = 2048;
+    static constexpr size_t BatchSize = 1024;
     static constexpr size_t InFlight = 4;
 
     BatchPipe() {
@@ -117,6 +118,12 @@ private:
     }
 
     int sleepers_ = 0;
+
+public:
+    // Where the reader stood in the file when it handed over its latest batch.
+    std::atomic<uint64_t> readPosition{0};
+
+private:
     std::mutex mutex_;
     std::condition_variable cv_;
     std::vector<Batch> free_;
@@ -158,6 +165,7 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             item.frame = frame.frame;
             item.tsNs = frame.tsNs;
             if (batch.size() == BatchPipe::BatchSize) {
+                pipe.readPosition.store(reader.position(), std::memory_order_relaxed);
                 pipe.pushFull(std::move(batch));
                 batch = pipe.takeEmpty();
             }
@@ -197,6 +205,7 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             }
         }
     }
+    pipe.readPosition.store(info.fileBytes, std::memory_order_relaxed);
     if (!batch.empty()) pipe.pushFull(std::move(batch));
     pipe.close();
     if (firstMalformed) {
@@ -281,9 +290,12 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
     });
     BatchPipe::Batch batch;
     std::exception_ptr storeFailure; // e.g. out of memory: keep draining so the reader can finish
+    uint64_t handedOver = 0;
     while (pipe.takeFull(batch)) {
+        handedOver += batch.size();
         if (!storeFailure) {
             try {
+                table.noteProgress(pipe.readPosition.load(std::memory_order_relaxed), info.fileBytes, handedOver);
                 for (const auto& item : batch) table.add(item.frame, item.tsNs, item.packet);
             } catch (...) {
                 storeFailure = std::current_exception();

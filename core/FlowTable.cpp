@@ -66,12 +66,11 @@ bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const End
 
 size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const {
     const size_t mask = slots_.size() - 1;
-    const auto tag = static_cast<uint32_t>(hash >> 32);
     const auto& flows = analysis_.flows;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         const uint32_t f = slots_[i];
         if (f == NoFlow) return i;
-        if (slotHashes_[i] == tag && samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y)) return i;
+        if (samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y)) return i;
     }
 }
 
@@ -79,7 +78,6 @@ void FlowTable::grow() {
     std::vector<uint32_t> old;
     old.swap(slots_);
     slots_.assign(old.size() * 2, NoFlow);
-    slotHashes_.assign(old.size() * 2, 0);
     const auto& flows = analysis_.flows;
     for (uint32_t f : old) {
         if (f == NoFlow) continue;
@@ -88,7 +86,6 @@ void FlowTable::grow() {
         const uint64_t h = pairHash(a, b);
         const size_t i = slotFor(a, b, h);
         slots_[i] = f;
-        slotHashes_[i] = static_cast<uint32_t>(h >> 32);
     }
 }
 
@@ -109,6 +106,14 @@ void FlowTable::reserveFor(uint64_t fileBytes) {
     building_.reserve(n);
 }
 
+void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar) {
+    if (bytesRead == 0 || bytesRead > fileBytes) return;
+    const double perByte = static_cast<double>(packetsSoFar) / static_cast<double>(bytesRead);
+    const auto more = static_cast<uint64_t>(static_cast<double>(fileBytes - bytesRead) * perByte);
+    analysis_.packets.expectMore(more);
+    flowOf_.expectMore(more);
+}
+
 uint32_t FlowTable::newFlow(const DecodedPacket& p) {
     auto& flows = analysis_.flows;
     if (flows.size() >= UINT32_MAX - 1) throw std::length_error("more than 4 294 967 294 connections");
@@ -122,7 +127,6 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p) {
     const uint64_t h = pairHash(p.src, p.dst);
     const size_t i = slotFor(p.src, p.dst, h);
     slots_[i] = idx;
-    slotHashes_[i] = static_cast<uint32_t>(h >> 32);
     return idx;
 }
 
@@ -223,7 +227,6 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
 
 void FlowTable::finish() {
     std::vector<uint32_t>().swap(slots_);
-    std::vector<uint32_t>().swap(slotHashes_);
     lastFlow_ = NoFlow;
     auto& flows = analysis_.flows;
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a

@@ -24,6 +24,10 @@ public:
     // bound), so the flow arrays never grow by copying. Pages that are never used cost
     // nothing, while every copy on growth would touch them all.
     void reserveFor(uint64_t fileBytes);
+    // Tells the table how far reading got (bytes of the file read, file size, and packets
+    // handed over so far, stored or about to be), so its arrays can estimate how many
+    // more records will come.
+    void noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar);
     // Stores the packet as a record of its flow (creating the flow when new).
     void add(uint32_t frame, int64_t tsNs, const DecodedPacket& p);
     // Settles client/server roles and groups each flow's records. Call once, after the last add().
@@ -57,9 +61,8 @@ private:
     std::vector<Building> building_;
     ChunkedArray<uint32_t> flowOf_; // flow of each stored record, until finish()
     // Open-addressing hash table of flow indexes (NoFlow when empty), at most half full:
-    // 8 bytes a slot, no allocation per connection.
+    // 4 bytes a slot, no allocation per connection.
     std::vector<uint32_t> slots_ = std::vector<uint32_t>(1024, NoFlow);
-    std::vector<uint32_t> slotHashes_ = std::vector<uint32_t>(1024, 0);
     // One-entry cache: consecutive packets usually belong to the same connection.
     uint32_t lastFlow_ = NoFlow;
 };

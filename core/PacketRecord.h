@@ -74,8 +74,8 @@ struct PacketRecord {
 static_assert(sizeof(PacketRecord) == 32, "PacketRecord is sized for tens of millions of packets");
 
 namespace detail {
-// 2 MiB-aligned, not zero-filled, MADV_HUGEPAGE: see ChunkedArray.
-void* allocateHugeChunk(size_t bytes);
+// 2 MiB-aligned, not zero-filled, MADV_HUGEPAGE when `huge`: see ChunkedArray.
+void* allocateHugeChunk(size_t bytes, bool huge);
 void freeHugeChunk(void* p) noexcept;
 inline constexpr size_t HugePageBytes = size_t{2} << 20;
 } // namespace detail
@@ -84,7 +84,9 @@ inline constexpr size_t HugePageBytes = size_t{2} << 20;
 // appending never copies earlier values, and peak memory stays at the data size (a
 // growing std::vector briefly holds both its old and new copy). A chunk is one 2 MiB
 // page, allocated aligned and not zero-filled, so the kernel can back it with a huge
-// page: page faults dominate the cost of storing millions of records otherwise.
+// page: page faults dominate the cost of storing millions of records otherwise. A huge
+// page is resident as a whole, though, so a chunk that will stay mostly empty (the last
+// one, or the only one of a small capture) gets ordinary pages: see expectMore().
 template <class T>
 class ChunkedArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
@@ -104,10 +106,14 @@ public:
     uint32_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
 
+    // How many more values the caller expects to append (an estimate; unknown by default).
+    void expectMore(uint64_t n) { expectedMore_ = n; }
+
     T& append() {
         if ((size_ & (ChunkSize - 1)) == 0) {
             if (size_ == UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
-            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes))));
+            const bool willFill = expectedMore_ >= ChunkSize - ChunkSize / 16;
+            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
         }
         T* slot = chunks_.back().get() + (size_++ & (ChunkSize - 1));
         return *new (slot) T();
@@ -130,6 +136,7 @@ private:
 
     std::vector<Chunk> chunks_;
     uint32_t size_ = 0;
+    uint64_t expectedMore_ = UINT64_MAX;
 };
 
 using PacketStore = ChunkedArray<PacketRecord>;
