@@ -87,6 +87,9 @@ public:
         wakeSleeper(lock);
     }
 
+    // Where the reader stood in the file when it handed over its latest batch.
+    std::atomic<uint64_t> readPosition{0};
+
 private:
     static constexpr auto PollFor = std::chrono::microseconds(500);
 
@@ -118,12 +121,6 @@ private:
     }
 
     int sleepers_ = 0;
-
-public:
-    // Where the reader stood in the file when it handed over its latest batch.
-    std::atomic<uint64_t> readPosition{0};
-
-private:
     std::mutex mutex_;
     std::condition_variable cv_;
     std::vector<Batch> free_;

@@ -110,8 +110,8 @@ public:
     void expectMore(uint64_t n) { expectedMore_ = n; }
 
     T& append() {
+        if (size_ == UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
         if ((size_ & (ChunkSize - 1)) == 0) {
-            if (size_ == UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
             const bool willFill = expectedMore_ >= ChunkSize - ChunkSize / 16;
             chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
         }
