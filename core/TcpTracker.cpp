@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 
 namespace flowladder::core {
 
@@ -481,6 +482,49 @@ private:
 
 void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out) {
     FlowTracker(analysis, flow, captureEndNs, &analysis.packets, out).run();
+}
+
+std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow) {
+    std::vector<Resend> out;
+    const uint32_t n = flow.packetCount();
+    bool any = false;
+    for (uint32_t row = 0; row < n && !any; ++row) any = analysis.packet(flow, row).marked(mark::Retransmission);
+    if (!any) return out;
+    // Per side, first transmissions sorted by unwrapped sequence number. New data comes in
+    // increasing order, so this is an append but for segments that arrived out of order.
+    struct Sent {
+        int64_t start;
+        uint32_t len;
+        uint32_t row;
+    };
+    std::vector<Sent> first[2];
+    int64_t lastAbs[2] = {0, 0};
+    uint32_t lastSeq[2] = {0, 0};
+    bool seen[2] = {false, false};
+    for (uint32_t row = 0; row < n; ++row) {
+        const PacketRecord& p = analysis.packet(flow, row);
+        const int s = sideIndex(p.side());
+        if (p.has(tcpflag::RST)) continue;
+        // Unwrapped position: sequence numbers move by less than 2^31 between a side's packets.
+        const int64_t abs = seen[s] ? lastAbs[s] + seqDiff(p.seq, lastSeq[s]) : int64_t{p.seq};
+        if (!seen[s] || abs > lastAbs[s]) {
+            lastAbs[s] = abs;
+            lastSeq[s] = p.seq;
+        }
+        seen[s] = true;
+        const uint32_t len = p.seqLen();
+        if (len == 0) continue;
+        auto& sent = first[s];
+        auto after = std::upper_bound(sent.begin(), sent.end(), abs, [](int64_t x, const Sent& e) { return x < e.start; });
+        if (!p.marked(mark::Retransmission)) {
+            if (after == sent.begin() || std::prev(after)->start != abs) sent.insert(after, Sent{abs, len, row});
+            continue;
+        }
+        if (after == sent.begin()) continue;
+        const Sent& e = *std::prev(after);
+        if (abs < e.start + e.len) out.push_back({row, e.row});
+    }
+    return out;
 }
 
 StateTimelines replayStates(const Analysis& analysis, const Flow& flow) {

@@ -2,6 +2,8 @@
 
 #include "ui/Format.h"
 
+#include "core/TcpTracker.h"
+
 #include <algorithm>
 
 namespace flowladder::ui {
@@ -142,14 +144,30 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         default: break;
         }
     }
+    // Each retransmission back to the previous copy of its data, so that repeated
+    // retransmissions form a chain along the sender's lifeline (FIN chains are above).
+    QHash<uint32_t, uint32_t> lastCopy; // first transmission row -> latest copy's row
+    for (const core::Resend& r : core::findResends(a, f)) {
+        c.originalOf.insert(r.row, r.originalRow);
+        if (c.packet(r.row).marked(mark::FinRetransmit)) continue;
+        c.connectors.push_back({lastCopy.value(r.originalRow, r.originalRow), r.row, ConnectorKind::Retransmission});
+        lastCopy.insert(r.originalRow, r.row);
+    }
     // Generic notes from the core's per-packet marks, unless a finding already said it better.
     for (uint32_t row = 0; row < c.rows(); ++row) {
         const PacketRecord& p = c.packet(row);
         if (!p.marks) continue;
         const bool specific = c.notes.contains(row);
         const QString have = c.notes.value(row);
-        if (p.marked(mark::Retransmission) && !have.contains(QStringLiteral("retransmission")) && !have.contains(QStringLiteral("FIN sent again")))
-            addNote(c.notes, row, QStringLiteral("retransmission"));
+        if (p.marked(mark::Retransmission) && !have.contains(QStringLiteral("retransmission")) && !have.contains(QStringLiteral("FIN sent again"))) {
+            const auto orig = c.originalOf.constFind(row);
+            if (orig == c.originalOf.constEnd()) {
+                addNote(c.notes, row, QStringLiteral("retransmission"));
+            } else {
+                const PacketRecord& o = c.packet(*orig);
+                addNote(c.notes, row, QStringLiteral("retransmission of #%1 (+%2)").arg(o.frame).arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
+            }
+        }
         if (p.marked(mark::FastRetransmission) && !specific) addNote(c.notes, row, QStringLiteral("fast retransmission"));
         if (p.marked(mark::DupAck)) addNote(c.notes, row, QStringLiteral("dup ACK"));
         if (p.marked(mark::ZeroWindow)) addNote(c.notes, row, QStringLiteral("zero window"));

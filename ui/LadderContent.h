@@ -1,7 +1,8 @@
 #pragma once
 // What the ladder draws for one flow, read once from the Analysis when the flow is
 // chosen: the vertical layout, per-row notes taken from the findings, connectors
-// (RST -> challenge ACK, original FIN -> its retransmission), the state bands of each
+// (RST -> challenge ACK, original FIN -> its retransmission, first transmission -> its
+// retransmissions), the state bands of each
 // side and where the capture point sits. No TCP reasoning here: the findings and
 // marks of the core are the facts; this only places them.
 
@@ -16,7 +17,7 @@
 namespace flowladder::ui {
 
 struct LadderContent {
-    enum class ConnectorKind { ChallengeAck, FinRetransmit };
+    enum class ConnectorKind { ChallengeAck, FinRetransmit, Retransmission };
     struct Connector {
         uint32_t fromRow = 0;
         uint32_t toRow = 0;
@@ -37,6 +38,7 @@ struct LadderContent {
     std::vector<Connector> connectors;
     std::vector<Band> bands[2]; // indexed by core::Side
     std::vector<uint32_t> findingRows; // sorted, unique
+    QHash<uint32_t, uint32_t> originalOf; // retransmission row -> row of its first transmission
     double capturePointX = 0.5; // 0 = client lifeline, 1 = server lifeline
 
     static LadderContent build(core::AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params);

@@ -231,15 +231,17 @@ void LadderPlottable::paintConnectors(QPainter* p, const Geometry& g) const
         ++i;
         if (std::max(y0, y1) < g.rect.top() || std::min(y0, y1) > g.rect.bottom()) continue;
         const bool fin = c.kind == LadderContent::ConnectorKind::FinRetransmit;
-        const QColor col = style_.colorOf(fin ? ArrowKind::Fin : ArrowKind::ChallengeAck);
+        const bool resend = c.kind == LadderContent::ConnectorKind::Retransmission;
+        const QColor col = style_.colorOf(fin ? ArrowKind::Fin : resend ? ArrowKind::Retransmission : ArrowKind::ChallengeAck);
         const Side s = content_->packet(c.fromRow).side();
-        // FIN chains hug the sender's lifeline; challenge ACK links run from the RST's arrival.
-        const double x0 = fin ? (s == Side::Client ? g.clientX + 30 : g.serverX - 30)
-                              : (s == Side::Client ? g.serverX - 40 : g.clientX + 40);
+        // FIN and retransmission chains hug the sender's lifeline; challenge ACK links run
+        // from the RST's arrival.
+        const double x0 = (fin || resend) ? (s == Side::Client ? g.clientX + (resend ? 18 : 30) : g.serverX - (resend ? 18 : 30))
+                                          : (s == Side::Client ? g.serverX - 40 : g.clientX + 40);
         const double bulge = (x0 < (g.clientX + g.serverX) / 2 ? 1 : -1) * (std::min(60.0, 20.0 + std::abs(y1 - y0)) + 8.0 * (i % 3));
         QPainterPath path(QPointF(x0, y0));
         path.cubicTo(QPointF(x0 + bulge, y0 + (y1 - y0) * 0.3), QPointF(x0 + bulge, y0 + (y1 - y0) * 0.7), QPointF(x0, y1));
-        p->setPen(QPen(col, 2.0, fin ? Qt::DotLine : Qt::DashLine));
+        p->setPen(QPen(col, resend ? 1.2 : 2.0, (fin || resend) ? Qt::DotLine : Qt::DashLine));
         p->drawPath(path);
         p->setBrush(col);
         p->drawEllipse(QPointF(x0, y1), 2.5, 2.5);

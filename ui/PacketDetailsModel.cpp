@@ -43,6 +43,7 @@ void PacketDetailsModel::setPacket(AnalysisPtr analysis, uint32_t flowId, int64_
     if (f && row >= 0 && row < f->packetCount()) {
         if (timelinesOf_ != analysis || timelinesFlow_ != flowId) {
             timelines_ = analysis->stateTimelines(*f);
+            resends_ = core::findResends(*analysis, *f);
             timelinesOf_ = analysis;
             timelinesFlow_ = flowId;
         }
@@ -98,6 +99,12 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     for (const auto& m : MarkNames)
         if (p.marked(m.bit)) marks << QString::fromUtf8(m.name);
     add(tr("Marks"), marks.isEmpty() ? tr("none") : marks.join(QStringLiteral(", ")));
+    const auto resend = std::lower_bound(resends_.begin(), resends_.end(), row,
+                                         [](const core::Resend& r, uint32_t x) { return r.row < x; });
+    if (resend != resends_.end() && resend->row == row) {
+        const PacketRecord& o = a.packet(f, resend->originalRow);
+        add(tr("First sent in"), QStringLiteral("#%1, %2 earlier").arg(o.frame).arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
+    }
     add(tr("Client state after"), stateText(timelines_.stateAfter(Side::Client, f.packets[row])));
     add(tr("Server state after"), stateText(timelines_.stateAfter(Side::Server, f.packets[row])));
     for (uint32_t idx : f.findings) {

@@ -3,6 +3,7 @@
 // where a finding says they differ (RST sequence number, TTL of a forged RST...).
 
 #include "core/Analysis.h"
+#include "core/TcpTracker.h"
 
 #include <QAbstractTableModel>
 #include <QString>
@@ -41,6 +42,7 @@ private:
     core::AnalysisPtr timelinesOf_;
     uint32_t timelinesFlow_ = 0;
     core::StateTimelines timelines_;
+    std::vector<core::Resend> resends_; // in row order
 };
 
 } // namespace flowladder::ui

@@ -60,9 +60,22 @@ private slots:
         QVERIFY(c.note(chal).contains(QStringLiteral("challenge ACK for RST #20")));
         QVERIFY(c.note(chal + 1).contains(QStringLiteral("retransmission")));
         QVERIFY(c.label(rst).startsWith(QStringLiteral("#20  RST  seq 276")));
-        QCOMPARE(c.connectors.size(), size_t(1));
         QCOMPARE(c.connectors[0].fromRow, rst);
         QCOMPARE(c.connectors[0].toRow, chal);
+        // the ten retransmissions of the server's segment #19 form a chain from it, each
+        // linked to the previous copy
+        uint32_t previous = static_cast<uint32_t>(c.rowOfFrame(19));
+        size_t resends = 0;
+        for (const auto& k : c.connectors)
+            if (k.kind == LadderContent::ConnectorKind::Retransmission) {
+                ++resends;
+                QCOMPARE(k.fromRow, previous);
+                QVERIFY(k.toRow > k.fromRow);
+                previous = k.toRow;
+            }
+        QCOMPARE(resends, size_t(10));
+        QCOMPARE(c.connectors.size(), size_t(11));
+        QVERIFY(c.note(chal + 1).contains(QStringLiteral("retransmission of #19")));
         // the server's CLOSE-WAIT band, lingering, about 599.5 s long
         bool closeWait = false;
         for (const auto& b : c.bands[int(core::Side::Server)])

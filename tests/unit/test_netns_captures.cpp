@@ -5,6 +5,7 @@
 #include "TestPaths.h"
 
 #include "core/Analyzer.h"
+#include "core/TcpTracker.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -195,4 +196,40 @@ TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis) {
         }
     }
     EXPECT_GT(lingering, 0u);
+}
+
+// Every retransmission links to the first packet that carried its data: on the sample, the
+// server's 13 retransmissions all send again what #20 sent first.
+TEST(SampleIncident, RetransmissionsLinkToTheirFirstTransmission) {
+    auto a = load("resources/sample/incident.pcap");
+    ASSERT_TRUE(a);
+    const core::Flow& f = a->flows[0];
+    const auto resends = core::findResends(*a, f);
+    ASSERT_EQ(resends.size(), 13u);
+    for (const core::Resend& r : resends) EXPECT_EQ(a->packet(f, r.originalRow).frame, 20u);
+}
+
+TEST(NetnsCaptures, ResendsPointBackToTheSameSidesEarlierData) {
+    size_t linked = 0, marked = 0;
+    for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "tests/data/netns")) {
+        if (e.path().extension() != ".pcap") continue;
+        SCOPED_TRACE(e.path().filename().string());
+        auto a = load("tests/data/netns/" + e.path().filename().string());
+        ASSERT_TRUE(a);
+        for (const core::Flow& f : a->flows) {
+            for (uint32_t row = 0; row < f.packetCount(); ++row)
+                if (a->packet(f, row).marked(core::mark::Retransmission)) ++marked;
+            for (const core::Resend& r : core::findResends(*a, f)) {
+                ++linked;
+                const core::PacketRecord& x = a->packet(f, r.row);
+                const core::PacketRecord& o = a->packet(f, r.originalRow);
+                EXPECT_LT(r.originalRow, r.row);
+                EXPECT_EQ(x.side(), o.side());
+                EXPECT_FALSE(o.marked(core::mark::Retransmission));
+                EXPECT_TRUE(core::seqLe(o.seq, x.seq) && core::seqLt(x.seq, o.endSeq())) << "#" << x.frame << " from #" << o.frame;
+            }
+        }
+    }
+    EXPECT_GT(linked, 0u);
+    EXPECT_EQ(linked, marked) << "every retransmission's first transmission is in these captures";
 }
