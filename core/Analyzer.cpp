@@ -21,6 +21,10 @@ namespace flowladder::core {
 namespace {
 
 constexpr uint32_t ProgressBatch = 4096; // frames between progress / cancel checks
+// Timestamps are kept within +-2^62 ns of the epoch (1824 to 2116): the difference of any two
+// fits in 64 bits. (Sums of a timestamp and a difference saturate: satAdd.)
+constexpr int64_t MaxTimestampNs = (int64_t{1} << 62) - 1;
+constexpr int64_t MinTimestampNs = -(int64_t{1} << 62);
 
 void noteLinktype(CaptureInfo& info, int dlt) {
     if (dlt < 0) return; // no interface described yet
@@ -137,6 +141,7 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
     const char* firstMalformed = nullptr;
     uint32_t firstMalformedFrame = 0;
     bool unsupportedReported = false;
+    uint32_t badTimestamps = 0, firstBadTimestampFrame = 0;
     BatchPipe::Batch batch = pipe.takeEmpty();
     for (;;) {
         const auto status = reader.next(frame);
@@ -149,6 +154,12 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             break;
         }
         ++info.packets;
+        if (frame.tsNs < MinTimestampNs || frame.tsNs > MaxTimestampNs) {
+            // Only a damaged or hostile pcapng (64-bit ticks, offsets) gets here: clamped, every
+            // difference of two timestamps stays within 64 bits.
+            if (!badTimestamps++) firstBadTimestampFrame = frame.frame;
+            frame.tsNs = std::clamp<int64_t>(frame.tsNs, MinTimestampNs, MaxTimestampNs);
+        }
         if (info.packets == 1 || frame.tsNs < info.firstNs) info.firstNs = frame.tsNs;
         if (frame.tsNs > info.lastNs || info.packets == 1) info.lastNs = frame.tsNs;
         if (frame.dlt != lastDlt) {
@@ -205,6 +216,11 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
     pipe.readPosition.store(info.fileBytes, std::memory_order_relaxed);
     if (!batch.empty()) pipe.pushFull(std::move(batch));
     pipe.close();
+    if (badTimestamps) {
+        info.errors.push_back(path + ": " + std::to_string(badTimestamps) + " frame" + (badTimestamps == 1 ? "" : "s") +
+                              " with a timestamp outside 1824-2116, clamped (first: frame " +
+                              std::to_string(firstBadTimestampFrame) + ")");
+    }
     if (firstMalformed) {
         info.errors.push_back(path + ": " + std::to_string(info.malformed) + " frame" +
                               (info.malformed == 1 ? "" : "s") + " with damaged headers (first: frame " +

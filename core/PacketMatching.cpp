@@ -288,7 +288,7 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             m.aFrame = A.packets[ai].frame;
             m.bFrame = B.packets[bi].frame;
             m.sender = g.sender;
-            const int64_t raw = B.packets[bi].tsNs + offset - A.packets[ai].tsNs;
+            const int64_t raw = satSub(satAdd(B.packets[bi].tsNs, offset), A.packets[ai].tsNs);
             m.delayNs = fwd ? raw : -raw;
             aUsed[std::find(g.a.begin(), g.a.end(), ai) - g.a.begin()] = 1;
             bUsed[std::find(g.b.begin(), g.b.end(), bi) - g.b.begin()] = 1;
@@ -303,8 +303,8 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             (inA ? m.a : m.b) = idx;
             (inA ? m.aFrame : m.bFrame) = seen.packets[idx].frame;
             m.sender = g.sender;
-            const int64_t toA = offset - (fwd ? d : -d); // add to a time at B: when the packet was (would be) at A
-            const int64_t atOther = inA ? seen.packets[idx].tsNs - toA : seen.packets[idx].tsNs + toA;
+            const int64_t toA = fwd ? satSub(offset, d) : satAdd(offset, d); // add to a time at B: when the packet was (would be) at A
+            const int64_t atOther = inA ? satSub(seen.packets[idx].tsNs, toA) : satAdd(seen.packets[idx].tsNs, toA);
             m.outsideOtherCapture = other.capture.packets == 0 || atOther < other.capture.firstNs;
             m.afterOtherCaptureEnd = !m.outsideOtherCapture && atOther > other.capture.lastNs;
             if (!m.outsideOtherCapture) (inA == fwd ? m.lost : m.injected) = true;
@@ -316,7 +316,7 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             if (!bUsed[i]) onlyIn(false, g.b[i]);
     }
     auto timeOf = [&](const PacketMatch& m) {
-        return m.inA() ? A.packets[m.a].tsNs : B.packets[m.b].tsNs + offset;
+        return m.inA() ? A.packets[m.a].tsNs : satAdd(B.packets[m.b].tsNs, offset);
     };
     std::stable_sort(pr.packets.begin(), pr.packets.end(), [&](const PacketMatch& x, const PacketMatch& y) {
         const int64_t tx = timeOf(x), ty = timeOf(y);

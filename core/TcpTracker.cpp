@@ -224,7 +224,8 @@ private:
         if (X.pendingChallenge >= 0) {
             RstEvent& ev = events_.rsts[static_cast<size_t>(X.pendingChallenge)];
             const int64_t waited = p.tsNs - rec(ev.row).tsNs;
-            if (pure && sameAck && waited <= std::max<int64_t>(1'000'000'000, 4 * f_.sides[x].rttNs)) {
+            const int64_t rtt = std::min<int64_t>(f_.sides[x].rttNs, int64_t{1} << 40); // ~18 min: 4x stays small
+            if (pure && sameAck && waited <= std::max<int64_t>(1'000'000'000, 4 * rtt)) {
                 addMark(row, mark::ChallengeAck);
                 ev.challengeAckRow = row;
                 challenge = true;
@@ -423,7 +424,7 @@ private:
             const int y = 1 - sideIndex(ev.sender);
             const PacketRecord& r = rec(ev.row);
             // Packets the receiver sent before the RST reached it can still follow it here.
-            const int64_t crossing = r.tsNs + std::max<int64_t>(f_.sides[y].rttNs, 0);
+            const int64_t crossing = satAdd(r.tsNs, std::max<int64_t>(f_.sides[y].rttNs, 0));
             uint32_t from = std::max(ev.row + 1, scanned[y]);
             while (from < n && rec(from).tsNs <= crossing) ++from;
             scanned[y] = from;

@@ -41,6 +41,17 @@ inline constexpr uint8_t CWR = 0x80;
 // "SYN,ACK" style rendering of a flags byte (empty string for no flags).
 std::string flagsToString(uint8_t flags);
 
+// a + b and a - b saturated at the int64_t limits: a timestamp plus a difference or an
+// offset read from a hostile file must not overflow.
+inline int64_t satAdd(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+inline int64_t satSub(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_sub_overflow(a, b, &r) ? (b < 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
 // RFC 1982 serial arithmetic on 32-bit sequence numbers.
 inline int32_t seqDiff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
 inline bool seqLt(uint32_t a, uint32_t b) { return seqDiff(a, b) < 0; }

@@ -7,10 +7,12 @@
 #include "HostileSupport.h"
 
 #include "core/Decoder.h"
+#include "core/JsonReport.h"
 #include "core/PcapngReader.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -776,3 +778,32 @@ TEST(BoundedTime, RstFloodWithEqualTimestamps) {
 }
 
 } // namespace
+
+// A pcapng timestamp far outside any real capture (64-bit ticks allow them) is clamped to 2^62 ns after the epoch (year 2116) and reported, so durations and reports
+// never overflow.
+TEST(PcapngTimestamps, AbsurdTimestampIsClampedAndReported) {
+    PcapngWriter w = goodPcapng(3);
+    Bytes body;
+    putLe32(body, 0);          // interface 0
+    const uint64_t ticks = 5'000'000'000'000'000ull; // microseconds: 5e18 ns, the year 2128
+    putLe32(body, static_cast<uint32_t>(ticks >> 32)); // timestamp, high word
+    putLe32(body, static_cast<uint32_t>(ticks));       // timestamp, low word
+    const Bytes frame = goodFrames(1).front();
+    putLe32(body, static_cast<uint32_t>(frame.size()));
+    putLe32(body, static_cast<uint32_t>(frame.size()));
+    body.insert(body.end(), frame.begin(), frame.end());
+    while (body.size() % 4) body.push_back(0);
+    w.addBlock(6, body);
+    const std::string path = tempPath("absurd-ts.pcapng");
+    w.write(path);
+    const Outcome o = analyze(path);
+    ASSERT_TRUE(o.analysis) << o.error;
+    const auto& c = o.analysis->capture;
+    EXPECT_EQ(c.packets, 4u);
+    EXPECT_GE(c.firstNs, 0);
+    EXPECT_EQ(c.lastNs, (int64_t{1} << 62) - 1);
+    ASSERT_FALSE(c.errors.empty());
+    EXPECT_NE(c.errors.back().find("clamped (first: frame 4)"), std::string::npos) << c.errors.back();
+    EXPECT_NO_THROW((void)flowladder::core::analysisToJson(*o.analysis).dump());
+    std::remove(path.c_str());
+}
