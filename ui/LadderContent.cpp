@@ -71,9 +71,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     const Analysis& a = *c.analysis;
     const Flow& f = *c.flow;
 
-    std::vector<int64_t> ts(f.packets.size());
-    for (size_t i = 0; i < f.packets.size(); ++i) ts[i] = a.packets[f.packets[i]].tsNs;
-    c.layout = LadderLayout::build(std::move(ts), params);
+    c.relayout(params);
 
     // Capture point from each side's round trip to the capture point.
     const int64_t rc = f.side(Side::Client).rttNs, rs = f.side(Side::Server).rttNs;
@@ -198,6 +196,14 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         }
     }
     return c;
+}
+
+void LadderContent::relayout(const LadderLayout::Params& params)
+{
+    if (!valid()) return;
+    std::vector<int64_t> ts(flow->packets.size());
+    for (size_t i = 0; i < flow->packets.size(); ++i) ts[i] = analysis->packets[flow->packets[i]].tsNs;
+    layout = LadderLayout::build(std::move(ts), params);
 }
 
 int64_t LadderContent::rowOfFrame(uint32_t frame) const

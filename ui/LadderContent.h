@@ -42,6 +42,8 @@ struct LadderContent {
     double capturePointX = 0.5; // 0 = client lifeline, 1 = server lifeline
 
     static LadderContent build(core::AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params);
+    // Lays the rows out again (time or row scale); everything else depends on the flow only.
+    void relayout(const LadderLayout::Params& params);
 
     bool valid() const { return analysis && flow; }
     uint32_t rows() const { return flow ? flow->packetCount() : 0; }

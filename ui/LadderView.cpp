@@ -60,10 +60,18 @@ void LadderView::setScale(LadderLayout::Scale scale)
     if (params_.scale == scale) return;
     const int64_t row = ladder_->selectedRow();
     params_.scale = scale;
-    rebuild();
+    if (auto old = ladder_->content(); old && old->valid()) {
+        auto content = std::make_shared<LadderContent>(*old); // notes, bands, links: same flow
+        content->relayout(params_);
+        ladder_->setContent(content);
+        if (row >= 0 && row < content->rows()) ladder_->setSelectedRow(row);
+    } else {
+        rebuild();
+    }
     zoomReadable();
     if (row >= 0) ensureVisible(row);
     replot();
+    emit scaleChanged(scale);
 }
 
 int64_t LadderView::selectedRow() const { return ladder_->selectedRow(); }

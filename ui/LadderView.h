@@ -42,6 +42,7 @@ public slots:
 
 signals:
     void rowSelected(int64_t row);
+    void scaleChanged(LadderLayout::Scale scale);
 
 protected:
     void keyPressEvent(QKeyEvent* event) override;

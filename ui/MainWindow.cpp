@@ -148,6 +148,10 @@ void MainWindow::createActions()
     perPacket->setShortcut(QKeySequence(tr("Ctrl+R")));
     timeProp->setShortcut(QKeySequence(tr("Ctrl+T")));
     (ladder_->scale() == LadderLayout::Scale::PerPacket ? perPacket : timeProp)->setChecked(true);
+    // Checked state follows the view, whoever changed its scale (menu, toolbar, --scale).
+    connect(ladder_, &LadderView::scaleChanged, this, [perPacket, timeProp](LadderLayout::Scale s) {
+        (s == LadderLayout::Scale::PerPacket ? perPacket : timeProp)->setChecked(true);
+    });
     viewMenu_->addSeparator();
     QAction* zin = viewMenu_->addAction(tr("Zoom &in"), this, [this] { ladder_->zoomIn(); });
     zin->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)});
