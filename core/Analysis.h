@@ -142,7 +142,7 @@ class Analysis {
 public:
     CaptureInfo capture;
     PacketStore packets;
-    std::vector<Flow> flows; // flows[i].id == i + 1
+    std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flows[i].id == i + 1
     std::vector<Finding> findings;
 
     const Flow* flowById(uint32_t id) const {

@@ -7,12 +7,7 @@
 #include "core/TcpTracker.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <exception>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -33,116 +28,23 @@ void noteLinktype(CaptureInfo& info, int dlt) {
         info.linktypes.push_back(name);
 }
 
-// Hands batches of decoded TCP packets from the reading thread to the one that stores
-// them, so reading (libpcap, decoding) and flow building run on two cores. A few batches
-// circulate; the reader waits when the storer falls behind.
+// Reads every frame, counts what is not TCP, and stores the TCP packets in their flows.
 //
-// A side that finds nothing to take polls for a short while before it sleeps, and a side
-// that hands something over wakes the other only if it sleeps: a batch takes ~0.2 ms to
-// fill, and waking a sleeping thread costs as much on a virtual machine.
-class BatchPipe {
-public:
-    struct Item {
-        uint32_t frame;
-        int64_t tsNs;
-        DecodedPacket packet;
-    };
-    using Batch = std::vector<Item>;
-    static constexpr size_t BatchSize = 1024;
-    static constexpr size_t InFlight = 4;
-
-    BatchPipe() {
-        for (size_t i = 0; i < InFlight; ++i) {
-            free_.emplace_back();
-            free_.back().reserve(BatchSize);
-        }
-    }
-    // Reader side.
-    Batch takeEmpty() {
-        std::unique_lock lock(mutex_);
-        waitFor(lock, [this] { return !free_.empty(); });
-        Batch b = std::move(free_.back());
-        free_.pop_back();
-        b.clear();
-        return b;
-    }
-    void pushFull(Batch&& b) {
-        std::unique_lock lock(mutex_);
-        full_.push_back(std::move(b));
-        wakeSleeper(lock);
-    }
-    void close() {
-        std::unique_lock lock(mutex_);
-        closed_ = true;
-        wakeSleeper(lock);
-    }
-    // Storer side: false when the reader is done and nothing is left.
-    bool takeFull(Batch& out) {
-        std::unique_lock lock(mutex_);
-        waitFor(lock, [this] { return !full_.empty() || closed_; });
-        if (full_.empty()) return false;
-        out = std::move(full_.front());
-        full_.pop_front();
-        return true;
-    }
-    void giveBack(Batch&& b) {
-        std::unique_lock lock(mutex_);
-        free_.push_back(std::move(b));
-        wakeSleeper(lock);
-    }
-
-    // Where the reader stood in the file when it handed over its latest batch.
-    std::atomic<uint64_t> readPosition{0};
-
-private:
-    static constexpr auto PollFor = std::chrono::microseconds(500);
-
-    template <class Ready>
-    void waitFor(std::unique_lock<std::mutex>& lock, Ready ready) {
-        if (ready()) return;
-        const auto until = std::chrono::steady_clock::now() + PollFor;
-        do {
-            lock.unlock();
-            for (int i = 0; i < 64; ++i) cpuRelax();
-            lock.lock();
-            if (ready()) return;
-        } while (std::chrono::steady_clock::now() < until);
-        ++sleepers_;
-        cv_.wait(lock, ready);
-        --sleepers_;
-    }
-    void wakeSleeper(std::unique_lock<std::mutex>& lock) {
-        const bool someoneSleeps = sleepers_ > 0;
-        lock.unlock();
-        if (someoneSleeps) cv_.notify_all();
-    }
-    static void cpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#else
-        std::this_thread::yield();
-#endif
-    }
-
-    int sleepers_ = 0;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::vector<Batch> free_;
-    std::deque<Batch> full_;
-    bool closed_ = false;
-};
-
-// Reads every frame, counts what is not TCP, and sends the TCP packets down the pipe.
+// One thread reads, decodes and stores. Handing decoded packets to a second thread that
+// stores them was tried and measured slower: the other core has to fetch every decoded
+// packet (~100 bytes) from this core's cache, and on the 2-core VMs this is measured on
+// that transfer cost more than the storing it moved (docs/benchmarks.md).
 void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& info, const AnalyzeOptions& options,
-                BatchPipe& pipe) {
+                FlowTable& table) {
     RawFrame frame;
+    DecodedPacket packet;
     int lastDlt = reader.dlt();
     double lastProgress = -1;
     const char* firstMalformed = nullptr;
     uint32_t firstMalformedFrame = 0;
     bool unsupportedReported = false;
     uint32_t badTimestamps = 0, firstBadTimestampFrame = 0;
-    BatchPipe::Batch batch = pipe.takeEmpty();
+    table.noteProgress(reader.position(), info.fileBytes, 0);
     for (;;) {
         const auto status = reader.next(frame);
         if (status == CaptureReader::Status::End) break;
@@ -166,21 +68,12 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             lastDlt = frame.dlt;
             noteLinktype(info, frame.dlt);
         }
-        BatchPipe::Item& item = batch.emplace_back();
-        const DecodeResult r = decodeFrame(frame.dlt, frame.data, frame.caplen, item.packet);
-        if (r.status == DecodeStatus::Tcp) {
-            ++info.tcpPackets;
-            item.frame = frame.frame;
-            item.tsNs = frame.tsNs;
-            if (batch.size() == BatchPipe::BatchSize) {
-                pipe.readPosition.store(reader.position(), std::memory_order_relaxed);
-                pipe.pushFull(std::move(batch));
-                batch = pipe.takeEmpty();
-            }
-        } else {
-            batch.pop_back();
-        }
+        const DecodeResult r = decodeFrame(frame.dlt, frame.data, frame.caplen, packet);
         switch (r.status) {
+        case DecodeStatus::Tcp:
+            ++info.tcpPackets;
+            table.add(frame.frame, frame.tsNs, packet);
+            break;
         case DecodeStatus::Fragment: ++info.ipFragments; break;
         case DecodeStatus::Malformed:
             if (!firstMalformed) {
@@ -200,6 +93,7 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
         default: break;
         }
         if ((info.packets % ProgressBatch) == 0) {
+            table.noteProgress(reader.position(), info.fileBytes, info.tcpPackets);
             if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
                 info.cancelled = true;
                 break;
@@ -213,9 +107,6 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             }
         }
     }
-    pipe.readPosition.store(info.fileBytes, std::memory_order_relaxed);
-    if (!batch.empty()) pipe.pushFull(std::move(batch));
-    pipe.close();
     if (badTimestamps) {
         info.errors.push_back(path + ": " + std::to_string(badTimestamps) + " frame" + (badTimestamps == 1 ? "" : "s") +
                               " with a timestamp outside 1824-2116, clamped (first: frame " +
@@ -291,34 +182,7 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
 
     FlowTable table(*analysis);
     table.reserveFor(info.fileBytes);
-    BatchPipe pipe;
-    std::exception_ptr readerFailure;
-    std::thread readerThread([&] {
-        try {
-            readFrames(*reader, path, info, options, pipe);
-        } catch (...) {
-            readerFailure = std::current_exception();
-            pipe.close();
-        }
-    });
-    BatchPipe::Batch batch;
-    std::exception_ptr storeFailure; // e.g. out of memory: keep draining so the reader can finish
-    uint64_t handedOver = 0;
-    while (pipe.takeFull(batch)) {
-        handedOver += batch.size();
-        if (!storeFailure) {
-            try {
-                table.noteProgress(pipe.readPosition.load(std::memory_order_relaxed), info.fileBytes, handedOver);
-                for (const auto& item : batch) table.add(item.frame, item.tsNs, item.packet);
-            } catch (...) {
-                storeFailure = std::current_exception();
-            }
-        }
-        pipe.giveBack(std::move(batch));
-    }
-    readerThread.join();
-    if (readerFailure) std::rethrow_exception(readerFailure);
-    if (storeFailure) std::rethrow_exception(storeFailure);
+    readFrames(*reader, path, info, options, table);
 
     if (info.linktypes.empty()) info.linktype = "NONE";
     else info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();

@@ -97,18 +97,25 @@ bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p
     return b.ended;
 }
 
+namespace {
+// Every TCP packet takes at least this much of a file: a 16-byte record header and 40
+// bytes of IP and TCP headers. So does every connection (it has at least one packet).
+constexpr uint64_t MinBytesPerPacket = 56;
+} // namespace
+
 void FlowTable::reserveFor(uint64_t fileBytes) {
-    // Every connection has at least one packet in the file: a 16-byte record header and
-    // 40 bytes of IP and TCP headers.
-    constexpr uint64_t MinBytesPerFlow = 56, MaxReserved = uint64_t{1} << 22;
-    const auto n = static_cast<size_t>(std::min(fileBytes / MinBytesPerFlow + 1, MaxReserved));
+    constexpr uint64_t MaxReserved = uint64_t{1} << 22;
+    const auto n = static_cast<size_t>(std::min(fileBytes / MinBytesPerPacket + 1, MaxReserved));
     analysis_.flows.reserve(n);
     building_.reserve(n);
 }
 
 void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar) {
-    if (bytesRead == 0 || bytesRead > fileBytes) return;
-    const double perByte = static_cast<double>(packetsSoFar) / static_cast<double>(bytesRead);
+    if (bytesRead > fileBytes) return;
+    // Before the first packet, the most the rest of the file can hold.
+    const double perByte = packetsSoFar == 0 || bytesRead == 0
+                               ? 1.0 / static_cast<double>(MinBytesPerPacket)
+                               : static_cast<double>(packetsSoFar) / static_cast<double>(bytesRead);
     const auto more = static_cast<uint64_t>(static_cast<double>(fileBytes - bytesRead) * perByte);
     analysis_.packets.expectMore(more);
     flowOf_.expectMore(more);

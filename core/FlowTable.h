@@ -24,9 +24,9 @@ public:
     // bound), so the flow arrays never grow by copying. Pages that are never used cost
     // nothing, while every copy on growth would touch them all.
     void reserveFor(uint64_t fileBytes);
-    // Tells the table how far reading got (bytes of the file read, file size, and packets
-    // handed over so far, stored or about to be), so its arrays can estimate how many
-    // more records will come.
+    // Tells the table how far reading got (bytes of the file read, file size, and TCP
+    // packets stored so far), so its arrays can estimate how many more records will come.
+    // Before the first packet (packetsSoFar 0) the estimate is the most the file can hold.
     void noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar);
     // Stores the packet as a record of its flow (creating the flow when new).
     void add(uint32_t frame, int64_t tsNs, const DecodedPacket& p);

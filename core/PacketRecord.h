@@ -78,6 +78,29 @@ namespace detail {
 void* allocateHugeChunk(size_t bytes, bool huge);
 void freeHugeChunk(void* p) noexcept;
 inline constexpr size_t HugePageBytes = size_t{2} << 20;
+
+// Allocator for large arrays that fill from the front (the flows): an allocation of 2 MiB
+// or more is 2 MiB-aligned and asks for huge pages, so filling it takes a page fault per
+// 2 MiB instead of per 4 KiB (a fault costs 3-18 us on the VMs this is measured on).
+// Reserved but untouched pages cost nothing; the page being filled is resident whole.
+template <class T>
+struct HugePageAllocator {
+    using value_type = T;
+    HugePageAllocator() = default;
+    template <class U>
+    HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+    T* allocate(size_t n) {
+        if (n > (SIZE_MAX - HugePageBytes) / sizeof(T)) throw std::bad_alloc();
+        const size_t bytes = n * sizeof(T);
+        if (bytes < HugePageBytes) return static_cast<T*>(::operator new(bytes));
+        return static_cast<T*>(allocateHugeChunk((bytes + HugePageBytes - 1) & ~(HugePageBytes - 1), true));
+    }
+    void deallocate(T* p, size_t n) noexcept {
+        if (n * sizeof(T) < HugePageBytes) ::operator delete(p);
+        else freeHugeChunk(p);
+    }
+    friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
+};
 } // namespace detail
 
 // Append-only array of trivially copyable values in fixed chunks: indexes are stable,
