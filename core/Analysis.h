@@ -103,19 +103,18 @@ struct Flow {
     FlowSide sides[2]; // indexed by Side
     IndexRange packets;  // indexes into Analysis::packets (stored together, in frame order)
     IndexRange findings; // indexes into Analysis::findings
-    int64_t startNs = 0;
-    int64_t endNs = 0;
+    int64_t startNs = 0; // time of the first packet (the flow's relative times count from it)
     uint32_t id = 0; // 1-based, in order of first packet
-    uint32_t firstFrame = 0;
-    uint32_t lastFrame = 0;
     bool handshakeSeen = false; // SYN seen: client/server roles are certain
+    // The first and last frame and the end time come from the stored packets:
+    // Analysis::firstFrame(), lastFrame(), endNs().
 
     const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
     FlowSide& side(Side s) { return sides[sideIndex(s)]; }
     uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
     uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
-    double durationSeconds() const { return static_cast<double>(endNs - startNs) / 1e9; }
 };
+static_assert(sizeof(Flow) <= 144, "50,000 short connections keep one Flow each");
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
@@ -149,6 +148,12 @@ public:
         return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr;
     }
     const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }
+    // Frame numbers of the flow's first and last packet (0 for a flow without packets).
+    uint32_t firstFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.front()].frame; }
+    uint32_t lastFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.back()].frame; }
+    // Time of the flow's last packet.
+    int64_t endNs(const Flow& f) const { return f.packets.empty() ? f.startNs : packets[f.packets.back()].tsNs; }
+    double durationSeconds(const Flow& f) const { return static_cast<double>(endNs(f) - f.startNs) / 1e9; }
     // Row of the flow's packet with this frame number, or -1.
     int64_t rowOfFrame(const Flow& f, uint32_t frame) const;
     // Sequence number relative to the sending side's ISN (what the GUI shows).

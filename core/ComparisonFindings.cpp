@@ -224,7 +224,7 @@ void addStateFinding(Ctx& x, FlowPair& pr) {
     f.kind = FindingKind::StateDisagreement;
     f.severity = explained ? Severity::Error : Severity::Warning;
     f.flow = pr.a;
-    f.frame = fa.lastFrame;
+    f.frame = x.A.lastFrame(fa);
     setPairFields(f, 'a', pr);
     f.set("client_state_a", st(inA[0]));
     f.set("server_state_a", st(inA[1]));
@@ -233,7 +233,7 @@ void addStateFinding(Ctx& x, FlowPair& pr) {
     std::string sides;
     for (Side s : differing) sides += (sides.empty() ? "" : ",") + who(s);
     f.set("sides", sides);
-    f.relatedFrames.push_back(fb.lastFrame);
+    f.relatedFrames.push_back(x.B.lastFrame(fb));
     f.summary = fmt("%s ends with the client in %s and the server in %s, %s with the client in %s and the server in "
                     "%s: the two ends disagree about the connection%s.",
                     capitalized(captureLabel('a', pr)).c_str(), st(inA[0]).c_str(), st(inA[1]).c_str(),

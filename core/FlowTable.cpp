@@ -261,12 +261,7 @@ void FlowTable::finish() {
     const auto& store = analysis_.packets;
     for (Flow& f : flows) {
         if (f.packets.empty()) continue;
-        const PacketRecord& first = store[f.packets.front()];
-        const PacketRecord& last = store[f.packets.back()];
-        f.firstFrame = first.frame;
-        f.lastFrame = last.frame;
-        f.startNs = first.tsNs;
-        f.endNs = last.tsNs;
+        f.startNs = store[f.packets.front()].tsNs;
     }
 }
 

@@ -37,18 +37,18 @@ namespace {
 // The fields of a flow object in contract order, handed to `set(key, value)`: one list
 // for building an object and for refilling one in place.
 template <class Set>
-void flowFields(const Flow& f, Set&& set) {
+void flowFields(const Analysis& a, const Flow& f, Set&& set) {
     const FlowSide& c = f.side(Side::Client);
     const FlowSide& s = f.side(Side::Server);
     set("id", f.id);
     set("client", c.endpoint.toString());
     set("server", s.endpoint.toString());
-    set("first_frame", f.firstFrame);
-    set("last_frame", f.lastFrame);
+    set("first_frame", a.firstFrame(f));
+    set("last_frame", a.lastFrame(f));
     set("packets", f.packetCount());
     set("bytes", f.payloadBytes());
     set("start", seconds(f.startNs));
-    set("duration", seconds(f.endNs - f.startNs));
+    set("duration", seconds(a.endNs(f) - f.startNs));
     set("client_state", std::string(tcpStateName(c.finalState)));
     set("server_state", std::string(tcpStateName(s.finalState)));
     set("findings", std::vector<uint32_t>(f.findings.begin(), f.findings.end()));
@@ -63,17 +63,16 @@ void flowFields(const Flow& f, Set&& set) {
 
 // Overwrites the values of an object flowToJson made, in order: no key lookups and no
 // key strings per flow, which is most of the cost of writing 50,000 flows.
-void refillFlowJson(ordered_json& j, const Flow& f) {
+void refillFlowJson(ordered_json& j, const Analysis& a, const Flow& f) {
     auto it = j.begin();
-    flowFields(f, [&it](const char*, auto&& value) { (it++).value() = std::forward<decltype(value)>(value); });
+    flowFields(a, f, [&it](const char*, auto&& value) { (it++).value() = std::forward<decltype(value)>(value); });
 }
 
 } // namespace
 
 ordered_json flowToJson(const Analysis& a, const Flow& f) {
-    (void)a;
     ordered_json j;
-    flowFields(f, [&j](const char* key, auto&& value) { j[key] = std::forward<decltype(value)>(value); });
+    flowFields(a, f, [&j](const char* key, auto&& value) { j[key] = std::forward<decltype(value)>(value); });
     return j;
 }
 
@@ -121,7 +120,7 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out) {
     std::string text;
     for (size_t i = 0; i < a.flows.size(); ++i) {
         if (i == 0) flow = flowToJson(a, a.flows[i]);
-        else refillFlowJson(flow, a.flows[i]);
+        else refillFlowJson(flow, a, a.flows[i]);
         text = flow.dump();
         out << (i ? ",\n    " : "\n    ") << text;
     }

@@ -43,7 +43,7 @@ bool CurrentSelection::selectFrame(uint32_t flowId, uint32_t frame)
     if (!analysis_) return false;
     if (flowId == 0) {
         for (const auto& f : analysis_->flows)
-            if (frame >= f.firstFrame && frame <= f.lastFrame && analysis_->rowOfFrame(f, frame) >= 0) {
+            if (analysis_->rowOfFrame(f, frame) >= 0) {
                 flowId = f.id;
                 break;
             }

@@ -71,7 +71,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case Packets: return f.packetCount();
         case Bytes: return bytesText(f.payloadBytes());
         case Start: return durationText(static_cast<double>(f.startNs - analysis_->capture.firstNs) / 1e9);
-        case Duration: return durationText(f.durationSeconds());
+        case Duration: return durationText(analysis_->durationSeconds(f));
         case ClientState: return stateText(f.side(Side::Client).finalState);
         case ServerState: return stateText(f.side(Side::Server).finalState);
         case Findings: return badges(f);
@@ -83,7 +83,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case Packets: return f.packetCount();
         case Bytes: return static_cast<qulonglong>(f.payloadBytes());
         case Start: return static_cast<qlonglong>(f.startNs);
-        case Duration: return f.durationSeconds();
+        case Duration: return analysis_->durationSeconds(f);
         case Findings: return maxSeverity(f) * 100000 + static_cast<int>(f.findings.size());
         default: return data(index, Qt::DisplayRole);
         }

@@ -187,7 +187,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
             b.fromRow = i == 0 ? 0 : c.rowOfPacketIndex(states[i].packet);
             b.toRow = i + 1 < states.size() ? c.rowOfPacketIndex(states[i + 1].packet) : c.rows() - 1;
             b.state = states[i].state;
-            b.durationNs = (i + 1 < states.size() ? states[i + 1].tsNs : f.endNs) - states[i].tsNs;
+            b.durationNs = (i + 1 < states.size() ? states[i + 1].tsNs : a.endNs(f)) - states[i].tsNs;
             b.lingering = lingeringState(b.state);
             if (c.rows() == 0) continue;
             b.fromRow = std::min(b.fromRow, c.rows() - 1);

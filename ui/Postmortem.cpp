@@ -54,8 +54,8 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
         if (!f) continue;
         const QString c = endpointText(f->side(Side::Client).endpoint), s = endpointText(f->side(Side::Server).endpoint);
         md += QStringLiteral("\n## Flow %1: %2 → %3\n\n").arg(f->id).arg(c, s);
-        md += QStringLiteral("- Time: %1 – %2 (%3)\n").arg(utc(f->startNs), timeOfDay(f->endNs), durationText(f->durationSeconds()));
-        md += QStringLiteral("- Frames %1–%2, %3 packets, %4 of payload\n").arg(f->firstFrame).arg(f->lastFrame).arg(f->packetCount()).arg(bytesText(f->payloadBytes()));
+        md += QStringLiteral("- Time: %1 – %2 (%3)\n").arg(utc(f->startNs), timeOfDay(a.endNs(*f)), durationText(a.durationSeconds(*f)));
+        md += QStringLiteral("- Frames %1–%2, %3 packets, %4 of payload\n").arg(a.firstFrame(*f)).arg(a.lastFrame(*f)).arg(f->packetCount()).arg(bytesText(f->payloadBytes()));
         md += QStringLiteral("- End state: client %1, server %2%3\n")
                   .arg(stateText(f->side(Side::Client).finalState), stateText(f->side(Side::Server).finalState),
                        f->handshakeSeen ? QString() : QStringLiteral(" (roles guessed: no SYN in the capture)"));

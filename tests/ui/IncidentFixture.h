@@ -64,12 +64,7 @@ public:
         f.packets.push_back(idx);
         f.side(s).packets++;
         f.side(s).payloadBytes += len;
-        if (f.packets.size() == 1) {
-            f.firstFrame = p.frame;
-            f.startNs = p.tsNs;
-        }
-        f.lastFrame = p.frame;
-        f.endNs = p.tsNs;
+        if (f.packets.size() == 1) f.startNs = p.tsNs;
         if (a_.capture.firstNs == 0) a_.capture.firstNs = p.tsNs;
         a_.capture.lastNs = p.tsNs;
         return p.frame;

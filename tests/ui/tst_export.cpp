@@ -31,7 +31,7 @@ std::vector<core::Annotation> incidentNotes(const core::Analysis& a)
     core::Annotation r;
     r.id = 3, r.kind = core::AnnotationKind::TimeRange, r.flow = 2, r.text = "retransmitting into the void";
     const core::Flow& f = *a.flowById(2);
-    r.startNs = a.packet(f, 13).tsNs, r.endNs = f.endNs;
+    r.startNs = a.packet(f, 13).tsNs, r.endNs = a.endNs(f);
     v.push_back(r);
     return v;
 }

@@ -273,7 +273,7 @@ TEST(Analyzer, PortReuseWithNewIsnIsANewFlow) {
     ASSERT_EQ(a->flows.size(), 2u);
     EXPECT_EQ(a->flows[0].packetCount(), 6u);
     EXPECT_EQ(a->flows[1].packetCount(), 4u);
-    EXPECT_EQ(a->flows[1].firstFrame, 7u);
+    EXPECT_EQ(a->firstFrame(a->flows[1]), 7u);
     EXPECT_EQ(a->flows[1].side(Side::Client).isn, a->packets[a->flows[1].packets[0]].seq);
 }
 

@@ -132,7 +132,7 @@ TEST(NetnsCaptures, PortReuseGivesTwoFlows) {
     ASSERT_TRUE(a);
     ASSERT_EQ(a->flows.size(), 2u);
     EXPECT_EQ(a->flows[0].packetCount(), 13u);
-    EXPECT_EQ(a->flows[1].firstFrame, 14u);
+    EXPECT_EQ(a->firstFrame(a->flows[1]), 14u);
     EXPECT_EQ(a->flows[1].side(Side::Client).isn, 748802316u);
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::TimeWait);
 }
