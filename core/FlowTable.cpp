@@ -67,10 +67,12 @@ bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const End
 size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const {
     const size_t mask = slots_.size() - 1;
     const auto& flows = analysis_.flows;
+    const auto tag = static_cast<uint32_t>(hash);
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         const uint32_t f = slots_[i];
         if (f == NoFlow) return i;
-        if (samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y)) return i;
+        if (building_[f].hash == tag && samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y))
+            return i;
     }
 }
 
@@ -78,13 +80,13 @@ void FlowTable::grow() {
     std::vector<uint32_t> old;
     old.swap(slots_);
     slots_.assign(old.size() * 2, NoFlow);
-    const auto& flows = analysis_.flows;
+    // Every flow in the table has its own address/port pair: no comparisons, only the
+    // stored hash to find an empty slot.
+    const size_t mask = slots_.size() - 1;
     for (uint32_t f : old) {
         if (f == NoFlow) continue;
-        const Endpoint& a = flows[f].sides[0].endpoint;
-        const Endpoint& b = flows[f].sides[1].endpoint;
-        const uint64_t h = pairHash(a, b);
-        const size_t i = slotFor(a, b, h);
+        size_t i = building_[f].hash & mask;
+        while (slots_[i] != NoFlow) i = (i + 1) & mask;
         slots_[i] = f;
     }
 }
@@ -121,19 +123,17 @@ void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t pa
     flowOf_.expectMore(more);
 }
 
-uint32_t FlowTable::newFlow(const DecodedPacket& p) {
+uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash) {
     auto& flows = analysis_.flows;
     if (flows.size() >= UINT32_MAX - 1) throw std::length_error("more than 4 294 967 294 connections");
     const auto idx = static_cast<uint32_t>(flows.size());
     Flow& f = flows.emplace_back();
     f.sides[0].endpoint = p.src;
     f.sides[1].endpoint = p.dst;
-    building_.emplace_back();
+    building_.emplace_back().hash = static_cast<uint32_t>(hash);
     if (2 * flows.size() > slots_.size()) grow();
     // The newest flow of an address/port pair takes its slot (port reuse).
-    const uint64_t h = pairHash(p.src, p.dst);
-    const size_t i = slotFor(p.src, p.dst, h);
-    slots_[i] = idx;
+    slots_[slotFor(p.src, p.dst, hash)] = idx;
     return idx;
 }
 
@@ -143,13 +143,14 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
     if (lastFlow_ != NoFlow && samePair(flows[lastFlow_].sides[0].endpoint, flows[lastFlow_].sides[1].endpoint, p.src, p.dst)) {
         idx = lastFlow_;
     } else {
-        const uint32_t found = slots_[slotFor(p.src, p.dst, pairHash(p.src, p.dst))];
-        idx = found == NoFlow ? newFlow(p) : found;
+        const uint64_t h = pairHash(p.src, p.dst);
+        const uint32_t found = slots_[slotFor(p.src, p.dst, h)];
+        idx = found == NoFlow ? newFlow(p, h) : found;
     }
     fromB = !sameEndpoint(flows[idx].sides[0].endpoint, p.src);
     const bool pureSyn = (p.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
     if (pureSyn && flows[idx].packets.count > 0 && startsNewConnection(idx, fromB ? 1 : 0, p)) {
-        idx = newFlow(p);
+        idx = newFlow(p, pairHash(p.src, p.dst));
         fromB = false;
     }
     lastFlow_ = idx;

@@ -7,7 +7,7 @@
 //
 // Memory is what bounds this on captures of many short connections: per packet, the
 // 32-byte record and, until finish(), a 4-byte flow number; per connection, its Flow
-// (built in place while reading), 12 bytes of reading-time state and a hash slot.
+// (built in place while reading), 16 bytes of reading-time state and a hash slot.
 
 #include "core/Analysis.h"
 #include "core/Decoder.h"
@@ -40,19 +40,21 @@ private:
     // Reading-time state of one flow that Flow has no place for. Until finish(), side 0
     // of a Flow is "A", the sender of the flow's first packet, and side 1 is "B".
     struct Building {
+        uint32_t hash = 0;             // low 32 bits of the address/port pair's hash
         uint32_t firstSeq[2] = {0, 0}; // [0] from A, [1] from B
         uint8_t synSeen = 0;    // bit s: SYN without ACK sent by side s (the ISN is in Flow)
         uint8_t synAckSeen = 0; // bit s
         uint8_t seqSeen = 0;    // bit s: firstSeq[s] is set
         bool ended = false;     // FIN or RST seen
     };
-    static_assert(sizeof(Building) == 12);
+    static_assert(sizeof(Building) == 16);
 
     uint32_t lookup(const DecodedPacket& p, bool& fromB);
-    uint32_t newFlow(const DecodedPacket& p);
+    uint32_t newFlow(const DecodedPacket& p, uint64_t hash);
     bool startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const;
     // Slot of the table holding the latest flow of this address/port pair, or the empty slot
-    // where it goes.
+    // where it goes. A slot's flow is compared by its stored hash first: most probes then
+    // stay within building_ instead of reaching into the much larger flow array.
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
     void groupRecords(const std::vector<uint8_t>& swapped);
