@@ -132,7 +132,7 @@ void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding
 // and its own Flow), so with many packets in more than one flow the second half of the
 // packets' flows runs on another thread; findings keep flow order.
 void analyseFlows(Analysis& a) {
-    static const uint32_t ParallelFrom = getenv("FL_PF") ? atoi(getenv("FL_PF")) : 100000; // packets: below this a thread costs more than it saves
+    constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
     const size_t n = a.flows.size();
     size_t split = n;
     if (n >= 2 && a.packets.size() >= ParallelFrom) {

@@ -140,8 +140,9 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash) {
 uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
     const auto& flows = analysis_.flows;
     uint32_t idx;
-    if (lastFlow_ != NoFlow && samePair(flows[lastFlow_].sides[0].endpoint, flows[lastFlow_].sides[1].endpoint, p.src, p.dst)) {
-        idx = lastFlow_;
+    uint32_t& recent = recent_[recentIndex(p)];
+    if (recent != NoFlow && samePair(flows[recent].sides[0].endpoint, flows[recent].sides[1].endpoint, p.src, p.dst)) {
+        idx = recent;
     } else {
         const uint64_t h = pairHash(p.src, p.dst);
         const uint32_t found = slots_[slotFor(p.src, p.dst, h)];
@@ -153,7 +154,7 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
         idx = newFlow(p, pairHash(p.src, p.dst));
         fromB = false;
     }
-    lastFlow_ = idx;
+    recent = idx; // the newest flow of the pair, also after port reuse
     return idx;
 }
 
@@ -235,7 +236,7 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
 
 void FlowTable::finish() {
     std::vector<uint32_t>().swap(slots_);
-    lastFlow_ = NoFlow;
+    std::vector<uint32_t>().swap(recent_);
     auto& flows = analysis_.flows;
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
     // SYN-ACK; without either, the side with the ephemeral port.
