@@ -120,7 +120,6 @@ void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t pa
                                : static_cast<double>(packetsSoFar) / static_cast<double>(bytesRead);
     const auto more = static_cast<uint64_t>(static_cast<double>(fileBytes - bytesRead) * perByte);
     analysis_.packets.expectMore(more);
-    flowOf_.expectMore(more);
 }
 
 uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash) {
@@ -185,10 +184,14 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
     if (f.packets.count == UINT32_MAX) throw std::length_error("a connection with more than 4 294 967 295 packets");
     ++f.packets.count;
 
+    const auto index = static_cast<uint32_t>(analysis_.packets.size());
+    if (frame != index + 1 + skipped_) {
+        skipped_ = frame - index - 1; // frames arrive in increasing order, from 1
+        gaps_.push_back({index, skipped_});
+    }
     PacketRecord& r = analysis_.packets.append();
-    flowOf_.push_back(idx);
     r.tsNs = tsNs;
-    r.frame = frame;
+    r.frame = idx; // the flow, until groupRecords() (see the header)
     r.seq = p.seq;
     r.ack = p.ack;
     r.payloadLen = std::min(p.payloadLen, PacketRecord::MaxPayloadLen);
@@ -202,36 +205,54 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
              (p.hasTimestamp ? pinfo::HasTimestamp : 0) | (p.truncated ? pinfo::Truncated : 0);
 }
 
+uint32_t FlowTable::frameOfRecord(uint32_t index) const {
+    if (gaps_.empty()) return index + 1;
+    auto it = std::upper_bound(gaps_.begin(), gaps_.end(), index, [](uint32_t i, const Gap& g) { return i < g.first; });
+    return index + 1 + (it == gaps_.begin() ? 0 : std::prev(it)->skipped);
+}
+
 // Moves every record to its flow's run (flows in id order, each in frame order): a
 // counting sort done in place, so no second copy of the records exists at any time.
 // `swapped[f]` flips the direction bit of flow f's records (its first sender was the server).
 void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
     auto& flows = analysis_.flows;
     auto& store = analysis_.packets;
+    const auto n = static_cast<uint32_t>(store.size());
     uint32_t next = 0;
     for (Flow& f : flows) {
         f.packets.first = next;
         next += f.packets.count;
     }
-    // flowOf_[i] becomes the destination of record i.
+    // Each record's frame field turns from its flow into its destination.
     {
         std::vector<uint32_t> cursor(flows.size());
         for (size_t f = 0; f < flows.size(); ++f) cursor[f] = flows[f].packets.first;
-        for (uint32_t i = 0; i < store.size(); ++i) {
-            const uint32_t f = flowOf_[i];
-            if (swapped[f]) store[i].info ^= pinfo::FromServer;
-            flowOf_[i] = cursor[f]++;
+        for (uint32_t i = 0; i < n; ++i) {
+            PacketRecord& r = store[i];
+            if (swapped[r.frame]) r.info ^= pinfo::FromServer;
+            r.frame = cursor[r.frame]++;
         }
     }
-    // Follow each cycle of the permutation: every swap puts one record in its place.
-    for (uint32_t i = 0; i < store.size(); ++i) {
-        for (uint32_t d = flowOf_[i]; d != i; d = flowOf_[i]) {
+    // Follow each cycle of the permutation: every swap puts one record in its place, where
+    // it gets its frame number back. A position not yet placed holds the record that was
+    // read there (cycles only touch their own positions), so where each record came from,
+    // and so its frame number, is known when it is placed.
+    std::vector<uint64_t> placed((n + 63) / 64, 0);
+    const auto place = [&](uint32_t at, uint32_t from) {
+        store[at].frame = frameOfRecord(from);
+        placed[at >> 6] |= uint64_t{1} << (at & 63);
+    };
+    for (uint32_t i = 0; i < n; ++i) {
+        if (placed[i >> 6] >> (i & 63) & 1) continue;
+        uint32_t from = i; // where the record now at i was read
+        for (uint32_t d = store[i].frame; d != i; d = store[i].frame) {
             std::swap(store[i], store[d]);
-            flowOf_[i] = flowOf_[d];
-            flowOf_[d] = d;
+            place(d, from);
+            from = d;
         }
+        place(i, from);
     }
-    flowOf_.clear();
+    std::vector<Gap>().swap(gaps_);
 }
 
 void FlowTable::finish() {

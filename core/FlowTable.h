@@ -5,9 +5,13 @@
 // refers to them by a first index and a count, with no per-flow index arrays. The TCP
 // analysis runs afterwards, flow by flow, over the stored records (see TcpTracker).
 //
-// Memory is what bounds this on captures of many short connections: per packet, the
-// 32-byte record and, until finish(), a 4-byte flow number; per connection, its Flow
-// (built in place while reading), 16 bytes of reading-time state and a hash slot.
+// Memory is what bounds this on captures of many short connections: per packet, only the
+// 32-byte record; per connection, its Flow (built in place while reading), 16 bytes of
+// reading-time state and a hash slot.
+//
+// Until finish(), a stored record's `frame` field holds the number of its flow: the frame
+// number follows from the record's position and the non-TCP frames before it (kept as a
+// list of gaps, empty when every frame is TCP), and is put back when the records move.
 
 #include "core/Analysis.h"
 #include "core/Decoder.h"
@@ -58,10 +62,19 @@ private:
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
     void groupRecords(const std::vector<uint8_t>& swapped);
+    // Frame number of the record stored at `index` while reading.
+    uint32_t frameOfRecord(uint32_t index) const;
 
     Analysis& analysis_;
     std::vector<Building> building_;
-    ChunkedArray<uint32_t> flowOf_; // flow of each stored record, until finish()
+    // From record `first` on, frame number = record index + 1 + `skipped` (frames that were
+    // not TCP), until the next gap. A gap is noted only where a non-TCP frame came between.
+    struct Gap {
+        uint32_t first;
+        uint32_t skipped;
+    };
+    std::vector<Gap> gaps_;
+    uint32_t skipped_ = 0;
     // Open-addressing hash table of flow indexes (NoFlow when empty), at most half full:
     // 4 bytes a slot, no allocation per connection.
     std::vector<uint32_t> slots_ = std::vector<uint32_t>(1024, NoFlow);
