@@ -93,8 +93,9 @@ void FlowTable::grow() {
 
 bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const {
     const Building& b = building_[flow];
-    if (b.synSeen & (1u << s)) return analysis_.flows[flow].sides[s].isn != p.seq; // same ISN: a retransmitted SYN
-    if (b.seqSeen & (1u << s)) return std::abs(seqDiff(p.seq, b.firstSeq[s])) > SameConnectionSeqSpan;
+    const uint32_t isn = analysis_.flows[flow].sides[s].isn; // see Building
+    if (b.synSeen & (1u << s)) return isn != p.seq; // same ISN: a retransmitted SYN
+    if (b.seqSeen & (1u << s)) return std::abs(seqDiff(p.seq, isn)) > SameConnectionSeqSpan;
     // Only the other side was seen so far: new if that connection had ended.
     return b.ended;
 }
@@ -178,7 +179,7 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
     }
     if (!(b.seqSeen & bit) && !(p.flags & tcpflag::RST)) {
         b.seqSeen |= bit;
-        b.firstSeq[s] = p.seq;
+        if (!(b.synSeen & bit)) f.sides[s].isn = p.seq;
     }
     if (p.flags & (tcpflag::FIN | tcpflag::RST)) b.ended = true;
     if (f.packets.count == UINT32_MAX) throw std::length_error("a connection with more than 4 294 967 295 packets");

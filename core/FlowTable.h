@@ -6,7 +6,7 @@
 // analysis runs afterwards, flow by flow, over the stored records (see TcpTracker).
 //
 // Memory is what bounds this on captures of many short connections: per packet, only the
-// 32-byte record; per connection, its Flow (built in place while reading), 16 bytes of
+// 32-byte record; per connection, its Flow (built in place while reading), 8 bytes of
 // reading-time state and a hash slot.
 //
 // Until finish(), a stored record's `frame` field holds the number of its flow: the frame
@@ -42,16 +42,17 @@ public:
 private:
     static constexpr uint32_t NoFlow = UINT32_MAX;
     // Reading-time state of one flow that Flow has no place for. Until finish(), side 0
-    // of a Flow is "A", the sender of the flow's first packet, and side 1 is "B".
+    // of a Flow is "A", the sender of the flow's first packet, and side 1 is "B", and a
+    // side's `isn` holds the sequence number of its SYN if one was seen, or else of its
+    // first packet (other than a RST): what tells a new connection on the same ports.
     struct Building {
-        uint32_t hash = 0;             // low 32 bits of the address/port pair's hash
-        uint32_t firstSeq[2] = {0, 0}; // [0] from A, [1] from B
-        uint8_t synSeen = 0;    // bit s: SYN without ACK sent by side s (the ISN is in Flow)
+        uint32_t hash = 0;      // low 32 bits of the address/port pair's hash
+        uint8_t synSeen = 0;    // bit s: SYN without ACK sent by side s
         uint8_t synAckSeen = 0; // bit s
-        uint8_t seqSeen = 0;    // bit s: firstSeq[s] is set
+        uint8_t seqSeen = 0;    // bit s: side s sent a packet other than a RST
         bool ended = false;     // FIN or RST seen
     };
-    static_assert(sizeof(Building) == 16);
+    static_assert(sizeof(Building) == 8);
 
     uint32_t lookup(const DecodedPacket& p, bool& fromB);
     uint32_t newFlow(const DecodedPacket& p, uint64_t hash);

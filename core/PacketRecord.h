@@ -135,7 +135,7 @@ public:
     T& append() {
         if (size_ == UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
         if ((size_ & (ChunkSize - 1)) == 0) {
-            const bool willFill = expectedMore_ >= ChunkSize - ChunkSize / 16;
+            const bool willFill = expectedMore_ >= ChunkSize / 2;
             chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
         }
         T* slot = chunks_.back().get() + (size_++ & (ChunkSize - 1));
