@@ -108,8 +108,8 @@ struct HugePageAllocator {
 // growing std::vector briefly holds both its old and new copy). A chunk is one 2 MiB
 // page, allocated aligned and not zero-filled, so the kernel can back it with a huge
 // page: page faults dominate the cost of storing millions of records otherwise. A huge
-// page is resident as a whole, though, so a chunk that will stay mostly empty (the last
-// one, or the only one of a small capture) gets ordinary pages: see expectMore().
+// page is resident as a whole, though, so a chunk that will stay less than half full (the
+// last one, or the only one of a small capture) gets ordinary pages: see expectMore().
 template <class T>
 class ChunkedArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);

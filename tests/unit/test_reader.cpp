@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 using namespace flowladder;
 using namespace flowladder::testing;
@@ -64,6 +65,48 @@ TEST(Reader, PcapngWithTwoInterfacesOfDifferentLinkTypes) {
     EXPECT_EQ(a->flows.size(), 3u);
     EXPECT_EQ(a->packets[0].tsNs, 1'000'000'000'000'000'001);
     EXPECT_EQ(a->packets[1].frame, 2u);
+}
+
+// While reading, records are stored in arrival order and their frame numbers are derived from
+// their position and the non-TCP frames between them; grouping by flow must give every packet
+// its own frame number back, in frame order within each flow.
+TEST(Reader, FrameNumbersSurviveGroupingAroundNonTcpFrames) {
+    Bytes arp(42, 0);
+    arp[12] = 0x08;
+    arp[13] = 0x06;
+    PcapWriter w(linktypeOf(Link::Ethernet));
+    // frame: 1 A, 2 B, 3 arp, 4 arp, 5 C, 6 A, 7 arp, 8 B, 9 C, 10 A, 11 arp, 12 arp, 13 arp, 14 B
+    const char* plan = "AB..CA.BCA...B";
+    std::map<char, std::vector<uint32_t>> framesOf;
+    int64_t ts = 1'700'000'000'000'000'000;
+    for (uint32_t i = 0; plan[i]; ++i, ts += 1'000'000) {
+        const char c = plan[i];
+        if (c == '.') {
+            w.add(ts, arp);
+            continue;
+        }
+        TcpSegment seg;
+        seg.sport = static_cast<uint16_t>(40000 + (c - 'A'));
+        seg.seq = 1000 + i;
+        seg.flags = core::tcpflag::ACK;
+        w.add(ts, buildFrame(Link::Ethernet, seg));
+        framesOf[c].push_back(i + 1);
+    }
+    const auto path = tempPath("gaps.pcap");
+    w.write(path);
+    std::string error;
+    auto a = analyzePath(path, error);
+    ASSERT_TRUE(a) << error;
+    EXPECT_EQ(a->capture.packets, 14u);
+    ASSERT_EQ(a->flows.size(), 3u);
+    for (const core::Flow& f : a->flows) {
+        const char c = static_cast<char>('A' + (f.side(Side::Client).endpoint.port - 40000));
+        std::vector<uint32_t> frames;
+        for (uint32_t idx : f.packets) frames.push_back(a->packets[idx].frame);
+        EXPECT_EQ(frames, framesOf[c]) << "flow " << c;
+        EXPECT_EQ(a->firstFrame(f), framesOf[c].front());
+        EXPECT_EQ(a->lastFrame(f), framesOf[c].back());
+    }
 }
 
 TEST(Reader, TruncatedFileKeepsWhatCameBefore) {
