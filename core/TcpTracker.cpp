@@ -91,6 +91,10 @@ public:
 
 private:
     const PacketRecord& rec(uint32_t row) const { return a_.packets[f_.packets[row]]; }
+    // From a packet out to its answer; -1 (unknown) when the capture's clock ran backwards.
+    static int64_t roundTrip(int64_t sentNs, int64_t answeredNs) {
+        return answeredNs >= sentNs ? answeredNs - sentNs : -1;
+    }
     void addMark(uint32_t row, uint16_t bits) {
         if (marksOut_) (*marksOut_)[f_.packets[row]].marks |= bits;
     }
@@ -145,7 +149,7 @@ private:
                 X.synAckSent = true;
                 synAckRow_ = row;
                 // SYN out, SYN-ACK back: the round trip from the capture point to this side.
-                if (synRow_ >= 0) fx.rttNs = p.tsNs - rec(static_cast<uint32_t>(synRow_)).tsNs;
+                if (synRow_ >= 0) fx.rttNs = roundTrip(rec(static_cast<uint32_t>(synRow_)).tsNs, p.tsNs);
             }
         }
 
@@ -258,7 +262,7 @@ private:
             setState(y, TcpState::Established, row);
         if (handshakeAckRow_ < 0 && synAckRow_ >= 0 && !p.has(tcpflag::SYN) && Y.synAckSent) {
             handshakeAckRow_ = row;
-            f_.sides[x].rttNs = p.tsNs - rec(static_cast<uint32_t>(synAckRow_)).tsNs;
+            f_.sides[x].rttNs = roundTrip(rec(static_cast<uint32_t>(synAckRow_)).tsNs, p.tsNs);
         }
         // The peer's FIN acknowledged: this side received it, the peer knows it arrived.
         if (Y.finSent && !X.peerFinAcked && seqGe(p.ack, Y.finSeq + 1)) {

@@ -82,11 +82,13 @@ void touchAnalysis(const Analysis& a) {
         check(a.flowById(f.id) == &f);
         check(!f.packets.empty());
         flowPackets += f.packets.size();
-        check(f.firstFrame <= f.lastFrame);
+        check(a.firstFrame(f) <= a.lastFrame(f));
         const StateTimelines timelines = a.stateTimelines(f);
         for (uint32_t row = 0; row < f.packetCount(); ++row) {
             check(f.packets[row] < a.packets.size());
             const PacketRecord& p = a.packet(f, row);
+            check(row == 0 || p.frame > a.packet(f, row - 1).frame); // frame order within the flow
+            check(p.frame >= 1); // (pcapng custom blocks take frame numbers too: no upper bound)
             check(a.rowOfFrame(f, p.frame) >= 0);
             (void)a.relativeSeq(f, p);
             (void)a.relativeAck(f, p);
@@ -98,7 +100,7 @@ void touchAnalysis(const Analysis& a) {
             check(!timelines.side(s).empty() && timelines.side(s).back().state == f.side(s).finalState);
         }
         for (uint32_t fi : f.findings) check(fi < a.findings.size());
-        (void)f.durationSeconds();
+        (void)a.durationSeconds(f);
         (void)f.payloadBytes();
     }
     check(flowPackets == c.tcpPackets);

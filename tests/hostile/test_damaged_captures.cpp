@@ -807,3 +807,49 @@ TEST(PcapngTimestamps, AbsurdTimestampIsClampedAndReported) {
     EXPECT_NO_THROW((void)flowladder::core::analysisToJson(*o.analysis).dump());
     std::remove(path.c_str());
 }
+
+// A clock that runs backwards across the handshake (here the SYN at the clamp limit in 2116,
+// its SYN-ACK in 2001) gives no round-trip time: it stays unknown instead of a huge negative
+// value that later arithmetic (the challenge-ACK wait, four round trips) would overflow.
+TEST(PcapngTimestamps, HandshakeAgainstTheClockGivesNoRoundTrip) {
+    PcapngWriter w;
+    w.addInterface(linktypeOf(Link::Ethernet), 6); // microseconds
+    const auto epb = [&w](uint64_t ticks, const TcpSegment& seg) {
+        Bytes body;
+        const Bytes frame = buildFrame(Link::Ethernet, seg);
+        putLe32(body, 0);
+        putLe32(body, static_cast<uint32_t>(ticks >> 32));
+        putLe32(body, static_cast<uint32_t>(ticks));
+        putLe32(body, static_cast<uint32_t>(frame.size()));
+        putLe32(body, static_cast<uint32_t>(frame.size()));
+        body.insert(body.end(), frame.begin(), frame.end());
+        while (body.size() % 4) body.push_back(0);
+        w.addBlock(6, body);
+    };
+    TcpSegment c, sv;
+    sv.src = c.dst;
+    sv.dst = c.src;
+    sv.sport = c.dport;
+    sv.dport = c.sport;
+    const uint64_t y2001 = 1'000'000'000'000'000ull, y2128 = 5'000'000'000'000'000ull;
+    c.flags = tcpflag::SYN, c.seq = 100;
+    epb(y2128, c);
+    sv.flags = tcpflag::SYN | tcpflag::ACK, sv.seq = 500, sv.ack = 101;
+    epb(y2001, sv);
+    c.flags = tcpflag::ACK, c.seq = 101, c.ack = 501;
+    epb(y2001 + 1, c);
+    c.flags = tcpflag::RST, c.seq = 150; // inside the window, not RCV.NXT: a challenge is due
+    epb(y2001 + 2, c);
+    sv.flags = tcpflag::ACK, sv.seq = 501, sv.ack = 101; // the challenge ACK
+    epb(y2001 + 3, sv);
+    const std::string path = tempPath("backwards-handshake.pcapng");
+    w.write(path);
+    const Outcome o = analyze(path);
+    ASSERT_TRUE(o.analysis) << o.error;
+    ASSERT_EQ(o.analysis->flows.size(), 1u);
+    const Flow& f = o.analysis->flows[0];
+    EXPECT_EQ(f.side(Side::Server).rttNs, -1);
+    EXPECT_EQ(f.side(Side::Client).rttNs, 1000); // SYN-ACK to ACK: 1 us, forwards
+    EXPECT_NO_THROW((void)flowladder::core::analysisToJson(*o.analysis).dump());
+    std::remove(path.c_str());
+}
