@@ -231,10 +231,10 @@ RESULT=$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).md
 {
     echo "Date: $DATE. Machine: $MACHINE. FlowLadder $REV${DIRTY:+ (uncommitted changes in: $DIRTY)}, Release build."
     echo "Wall and CPU (user + system) time: medians of $RUNS runs, process start to exit, file in page cache."
-    echo "CPU time and peak RSS: getrusage of each run (wait4). Load average when measuring started: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "CPU time, peak RSS and page faults (minor + major, median): getrusage of each run (wait4). Load average when measuring started: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
-    echo "| capture | packets | flows | program | wall s | wall ratio to bare | CPU s | CPU ratio to bare | peak RSS MB | RSS B/pkt | (RSS − bare RSS) B/pkt |"
-    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| capture | packets | flows | program | wall s | wall ratio to bare | CPU s | CPU ratio to bare | peak RSS MB | RSS B/pkt | (RSS − bare RSS) B/pkt | page faults |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$RESULT"
 for name in bulk conns; do
     f=$WORK/$name.pcap
@@ -244,19 +244,19 @@ for name in bulk conns; do
     info=$("$CORE" "$f")
     packets=$(sed 's/.*packets=\([0-9]*\) tcp.*/\1/' <<<"$info")
     flows=$(sed 's/.* flows=\([0-9]*\).*/\1/' <<<"$info")
-    while read -r label s c kb; do
-        case $label in bare) bare_s=$s bare_c=$c bare_kb=$kb ;; core) core_s=$s core_c=$c core_kb=$kb ;;
-        cli) cli_s=$s cli_c=$c cli_kb=$kb ;; esac
+    while read -r label s c kb pf; do
+        case $label in bare) bare_s=$s bare_c=$c bare_kb=$kb bare_pf=$pf ;; core) core_s=$s core_c=$c core_kb=$kb core_pf=$pf ;;
+        cli) cli_s=$s cli_c=$c cli_kb=$kb cli_pf=$pf ;; esac
     done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f")
-    row() { # program wall cpu kb
-        awk -v c="$name.pcap" -v p="$packets" -v fl="$flows" -v prog="$1" -v s="$2" -v cpu="$3" -v kb="$4" \
+    row() { # program wall cpu kb faults
+        awk -v c="$name.pcap" -v p="$packets" -v fl="$flows" -v prog="$1" -v s="$2" -v cpu="$3" -v kb="$4" -v pf="$5" \
             -v bs="$bare_s" -v bc="$bare_c" -v bkb="$bare_kb" 'BEGIN {
-            printf "| %s | %d | %d | %s | %.3f | %.2f | %.3f | %.2f | %.1f | %.1f | %.1f |\n",
-                c, p, fl, prog, s, s / bs, cpu, cpu / bc, kb / 1024, kb * 1024 / p, (kb - bkb) * 1024 / p }'
+            printf "| %s | %d | %d | %s | %.3f | %.2f | %.3f | %.2f | %.1f | %.1f | %.1f | %d |\n",
+                c, p, fl, prog, s, s / bs, cpu, cpu / bc, kb / 1024, kb * 1024 / p, (kb - bkb) * 1024 / p, pf }'
     }
-    { row "bare libpcap loop" "$bare_s" "$bare_c" "$bare_kb"
-      row "analyzeFile (no JSON)" "$core_s" "$core_c" "$core_kb"
-      row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb"; } >>"$RESULT"
+    { row "bare libpcap loop" "$bare_s" "$bare_c" "$bare_kb" "$bare_pf"
+      row "analyzeFile (no JSON)" "$core_s" "$core_c" "$core_kb" "$core_pf"
+      row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb" "$cli_pf"; } >>"$RESULT"
 done
 {
     echo

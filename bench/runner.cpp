@@ -1,12 +1,13 @@
 // Times commands for bench/run.sh: runs each one RUNS times, interleaved (so a change
 // in machine load hits every command alike), stdout to /dev/null, and prints per command
 //
-//     LABEL WALL_MEDIAN_S CPU_MEDIAN_S MAX_RSS_KB
+//     LABEL WALL_MEDIAN_S CPU_MEDIAN_S MAX_RSS_KB PAGE_FAULTS_MEDIAN
 //
-// Wall: fork to exit. CPU (user + system) and peak RSS: the child's rusage from wait4(),
-// microsecond resolution. Written with libc only and kept small on purpose: Linux
-// carries the forking process's RSS high-water mark across exec into ru_maxrss, so the
-// parent must be smaller than anything it measures (a Python parent is ~8 MB).
+// Wall: fork to exit. CPU (user + system), peak RSS and page faults (minor + major): the
+// child's rusage from wait4(), microsecond resolution. Written with libc only and kept
+// small on purpose: Linux carries the forking process's RSS high-water mark across exec
+// into ru_maxrss, so the parent must be smaller than anything it measures (a Python
+// parent is ~8 MB).
 //
 // Usage: flowladder-bench-run RUNS LABEL CMD... [--- LABEL CMD...]...
 #include <algorithm>
@@ -25,7 +26,7 @@ namespace {
 struct Command {
     const char* label;
     std::vector<char*> argv;
-    std::vector<double> wall, cpu;
+    std::vector<double> wall, cpu, faults;
     long maxrssKb = 0;
 };
 
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
         if (std::strcmp(argv[i], "---") == 0) continue;
         if (commands.empty() || std::strcmp(argv[i - 1], "---") == 0 || i == 2) {
-            commands.push_back({argv[i], {}, {}, {}});
+            commands.push_back({argv[i], {}, {}, {}, {}});
             continue;
         }
         commands.back().argv.push_back(argv[i]);
@@ -87,9 +88,10 @@ int main(int argc, char** argv) {
             c.cpu.push_back(static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
             c.maxrssKb = std::max(c.maxrssKb, ru.ru_maxrss);
+            c.faults.push_back(static_cast<double>(ru.ru_minflt + ru.ru_majflt));
         }
     }
     for (auto& c : commands)
-        std::printf("%s %.3f %.3f %ld\n", c.label, median(c.wall), median(c.cpu), c.maxrssKb);
+        std::printf("%s %.3f %.3f %ld %.0f\n", c.label, median(c.wall), median(c.cpu), c.maxrssKb, median(c.faults));
     return 0;
 }
