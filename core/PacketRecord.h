@@ -141,15 +141,9 @@ public:
         T* slot = chunks_.back().get() + (size_++ & (ChunkSize - 1));
         return *new (slot) T();
     }
-    void push_back(const T& v) { append() = v; }
     const T& operator[](uint32_t i) const { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     T& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
-    // Frees everything.
-    void clear() {
-        chunks_.clear();
-        size_ = 0;
-    }
 
 private:
     struct FreeChunk {

@@ -43,7 +43,8 @@ bool CurrentSelection::selectFrame(uint32_t flowId, uint32_t frame)
     if (!analysis_) return false;
     if (flowId == 0) {
         for (const auto& f : analysis_->flows)
-            if (analysis_->rowOfFrame(f, frame) >= 0) {
+            if (frame >= analysis_->firstFrame(f) && frame <= analysis_->lastFrame(f) &&
+                analysis_->rowOfFrame(f, frame) >= 0) {
                 flowId = f.id;
                 break;
             }
