@@ -1,6 +1,6 @@
 // Times core::analyzeFile alone (no JSON, no text report) on one capture.
 // Prints: packets=N tcp_packets=N flows=N findings=N seconds=S maxrss_kb=K
-#include "core/Analyzer.h"
+#include "core/tcp/Analyzer.h"
 
 #include <chrono>
 #include <cstdio>

@@ -2,7 +2,7 @@
 // The link-type table of fuzz_decoder: input byte 0 (modulo the count) picks one.
 // The order is part of the corpus format: append only.
 
-#include "core/Decoder.h"
+#include "core/capture/Decoder.h"
 
 #include <cstddef>
 

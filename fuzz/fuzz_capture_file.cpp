@@ -9,12 +9,12 @@
 // reader directly, checking its own contract (frame numbers increase, position
 // stays within the file, an error is sticky).
 
-#include "core/Analyzer.h"
-#include "core/CaptureReader.h"
-#include "core/Decoder.h"
-#include "core/JsonReport.h"
-#include "core/PcapngReader.h"
-#include "core/TextReport.h"
+#include "core/tcp/Analyzer.h"
+#include "core/capture/CaptureReader.h"
+#include "core/capture/Decoder.h"
+#include "core/report/JsonReport.h"
+#include "core/capture/PcapngReader.h"
+#include "core/report/TextReport.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

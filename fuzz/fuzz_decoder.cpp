@@ -4,7 +4,7 @@
 // is the captured frame. The frame is copied into a buffer of exactly its size
 // so that AddressSanitizer flags any read past the captured length.
 
-#include "core/Decoder.h"
+#include "core/capture/Decoder.h"
 #include "fuzz/LinkTypes.h"
 
 #include <cstddef>

@@ -13,8 +13,8 @@
 // 64 KiB (the -max_len of fuzz_capture_file), and its first frames are added
 // to DECODER_DIR.
 
-#include "core/CaptureReader.h"
-#include "core/Types.h"
+#include "core/capture/CaptureReader.h"
+#include "core/model/Types.h"
 #include "fuzz/LinkTypes.h"
 #include "tests/support/CaptureWriter.h"
 

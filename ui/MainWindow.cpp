@@ -1,16 +1,16 @@
 #include "ui/MainWindow.h"
 
-#include "ui/AnnotationController.h"
-#include "ui/CaptureLoader.h"
-#include "ui/CompareOpenDialog.h"
-#include "ui/CurrentSelection.h"
-#include "ui/DetailsPane.h"
-#include "ui/FindingsPane.h"
-#include "ui/FlowListPane.h"
-#include "ui/LadderView.h"
-#include "ui/SummaryPane.h"
-#include "ui/TimeSequenceGraph.h"
-#include "ui/WiresharkFilter.h"
+#include "ui/annotate/AnnotationController.h"
+#include "ui/models/CaptureLoader.h"
+#include "ui/compare/CompareOpenDialog.h"
+#include "ui/models/CurrentSelection.h"
+#include "ui/panes/DetailsPane.h"
+#include "ui/panes/FindingsPane.h"
+#include "ui/panes/FlowListPane.h"
+#include "ui/ladder/LadderView.h"
+#include "ui/panes/SummaryPane.h"
+#include "ui/ladder/TimeSequenceGraph.h"
+#include "ui/models/WiresharkFilter.h"
 
 #include <QActionGroup>
 #include <QApplication>

@@ -2,7 +2,7 @@
 // The FlowLadder window: assembles the panes around one CurrentSelection, owns the
 // loader, menus, recent files and drag-and-drop. No analysis here.
 
-#include "core/Analysis.h"
+#include "core/model/Analysis.h"
 
 #include <QMainWindow>
 

@@ -1,15 +1,15 @@
 #include "app/cli/RenderCommand.h"
 
-#include "core/Analyzer.h"
-#include "core/Annotations.h"
+#include "core/tcp/Analyzer.h"
+#include "core/annotations/Annotations.h"
 
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #ifdef FLOWLADDER_HAS_RENDERER
-#include "ui/FlowRenderer.h"
-#include "ui/LadderContent.h"
+#include "ui/export/FlowRenderer.h"
+#include "ui/ladder/LadderContent.h"
 
 #include <QApplication>
 #include <QFileInfo>

@@ -3,9 +3,9 @@
 
 #include "app/cli/CompareCommand.h"
 #include "app/cli/RenderCommand.h"
-#include "core/Analyzer.h"
-#include "core/JsonReport.h"
-#include "core/TextReport.h"
+#include "core/tcp/Analyzer.h"
+#include "core/report/JsonReport.h"
+#include "core/report/TextReport.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,8 +1,8 @@
 // flowladder: the desktop program. Options exist for scripted screenshots.
-#include "ui/CompareOpenDialog.h"
-#include "ui/CompareWindow.h"
-#include "ui/CurrentSelection.h"
-#include "ui/LadderView.h"
+#include "ui/compare/CompareOpenDialog.h"
+#include "ui/compare/CompareWindow.h"
+#include "ui/models/CurrentSelection.h"
+#include "ui/ladder/LadderView.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>

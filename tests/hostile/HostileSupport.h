@@ -2,8 +2,8 @@
 // Helpers shared by the hostile-input tests: temp paths, timed analysis, raw
 // little-endian writers for hand-made damage, and a valid synthetic capture.
 
-#include "core/Analyzer.h"
-#include "core/Types.h"
+#include "core/tcp/Analyzer.h"
+#include "core/model/Types.h"
 #include "tests/support/CaptureWriter.h"
 
 #include <gtest/gtest.h>

@@ -6,9 +6,9 @@
 
 #include "HostileSupport.h"
 
-#include "core/Decoder.h"
-#include "core/JsonReport.h"
-#include "core/PcapngReader.h"
+#include "core/capture/Decoder.h"
+#include "core/report/JsonReport.h"
+#include "core/capture/PcapngReader.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 
 #include "HostileSupport.h"
 
-#include "core/JsonReport.h"
+#include "core/report/JsonReport.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // a middlebox, ignored, server stuck in CLOSE-WAIT retransmitting), a clean flow,
 // and a large flow for culling and benchmarks. Built directly, no capture file.
 
-#include "core/Analysis.h"
+#include "core/model/Analysis.h"
 
 #include <memory>
 

@@ -1,11 +1,11 @@
 // Annotations through the GUI layer: sidecar round trip (debounced autosave, reopen),
 // save on close, a damaged sidecar reported, kept byte for byte and not overwritten,
 // undo/redo of add, edit, move and delete.
-#include "core/Analyzer.h"
-#include "ui/AnnotationController.h"
-#include "ui/AnnotationDocument.h"
-#include "ui/LadderPlottable.h"
-#include "ui/LadderView.h"
+#include "core/tcp/Analyzer.h"
+#include "ui/annotate/AnnotationController.h"
+#include "ui/annotate/AnnotationDocument.h"
+#include "ui/ladder/LadderPlottable.h"
+#include "ui/ladder/LadderView.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>

@@ -1,15 +1,15 @@
 // The comparison GUI on the bundled sample incident (client capture as A, server
 // capture as B): merged-ladder geometry, models, a render, and the window keeping
 // the merged ladder, the two side-by-side ladders and the findings in step.
-#include "core/Comparison.h"
-#include "ui/CompareLoader.h"
-#include "ui/CompareMergedLadder.h"
-#include "ui/CompareMergedLayout.h"
-#include "ui/CompareMergedView.h"
-#include "ui/CompareModels.h"
-#include "ui/CompareSideBySide.h"
-#include "ui/CompareWindow.h"
-#include "ui/LadderView.h"
+#include "core/compare/Comparison.h"
+#include "ui/models/CompareLoader.h"
+#include "ui/compare/CompareMergedLadder.h"
+#include "ui/compare/CompareMergedLayout.h"
+#include "ui/compare/CompareMergedView.h"
+#include "ui/models/CompareModels.h"
+#include "ui/compare/CompareSideBySide.h"
+#include "ui/compare/CompareWindow.h"
+#include "ui/ladder/LadderView.h"
 
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>

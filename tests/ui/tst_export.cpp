@@ -3,9 +3,9 @@
 // pcapng with notes as packet comments (checked with tshark when present), and the exit
 // codes of `flowladder-cli render`.
 #include "IncidentFixture.h"
-#include "core/PcapngExport.h"
-#include "ui/FlowRenderer.h"
-#include "ui/Postmortem.h"
+#include "core/capture/PcapngExport.h"
+#include "ui/export/FlowRenderer.h"
+#include "ui/export/Postmortem.h"
 
 #include <QFile>
 #include <QFileInfo>

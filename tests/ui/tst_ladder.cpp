@@ -1,9 +1,9 @@
 // The ladder: what it places for the incident, a render checked for structure, and
 // culling/replot time on a 1M-packet flow.
 #include "IncidentFixture.h"
-#include "ui/LadderContent.h"
-#include "ui/LadderPlottable.h"
-#include "ui/LadderView.h"
+#include "ui/ladder/LadderContent.h"
+#include "ui/ladder/LadderPlottable.h"
+#include "ui/ladder/LadderView.h"
 
 #include <QElapsedTimer>
 #include <QImage>

@@ -1,5 +1,5 @@
 // LadderLayout: row <-> y <-> time <-> pixel mapping, gap folding and culling.
-#include "ui/LadderLayout.h"
+#include "ui/ladder/LadderLayout.h"
 
 #include <QTest>
 

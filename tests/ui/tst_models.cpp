@@ -1,9 +1,9 @@
 // Every item model under QAbstractItemModelTester, with content checks on the incident.
 #include "IncidentFixture.h"
-#include "ui/FindingsModel.h"
-#include "ui/FlowFilterProxy.h"
-#include "ui/FlowTableModel.h"
-#include "ui/PacketDetailsModel.h"
+#include "ui/models/FindingsModel.h"
+#include "ui/models/FlowFilterProxy.h"
+#include "ui/models/FlowTableModel.h"
+#include "ui/models/PacketDetailsModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QTest>

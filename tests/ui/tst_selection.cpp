@@ -1,18 +1,18 @@
 // Selection stays in step across the flow table, ladder, time-sequence graph,
 // findings and details panes; loading files through the real core.
 #include "IncidentFixture.h"
-#include "ui/CaptureLoader.h"
-#include "ui/CurrentSelection.h"
-#include "ui/DetailsPane.h"
-#include "ui/FindingsModel.h"
-#include "ui/FindingsPane.h"
-#include "ui/FlowFilterProxy.h"
-#include "ui/FlowListPane.h"
-#include "ui/FlowTableModel.h"
-#include "ui/LadderView.h"
+#include "ui/models/CaptureLoader.h"
+#include "ui/models/CurrentSelection.h"
+#include "ui/panes/DetailsPane.h"
+#include "ui/models/FindingsModel.h"
+#include "ui/panes/FindingsPane.h"
+#include "ui/models/FlowFilterProxy.h"
+#include "ui/panes/FlowListPane.h"
+#include "ui/models/FlowTableModel.h"
+#include "ui/ladder/LadderView.h"
 #include "ui/MainWindow.h"
-#include "ui/PacketDetailsModel.h"
-#include "ui/TimeSequenceGraph.h"
+#include "ui/models/PacketDetailsModel.h"
+#include "ui/ladder/TimeSequenceGraph.h"
 
 #include <QFile>
 #include <QSignalSpy>

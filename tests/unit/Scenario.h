@@ -3,8 +3,8 @@
 // sequence numbers, and writes it as a capture; then analyses it. Keeps the
 // analyzer tests short and readable: each test says what each side sends.
 
-#include "core/Analyzer.h"
-#include "core/Types.h"
+#include "core/tcp/Analyzer.h"
+#include "core/model/Types.h"
 #include "tests/support/CaptureWriter.h"
 
 #include <gtest/gtest.h>

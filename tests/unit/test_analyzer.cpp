@@ -3,8 +3,8 @@
 
 #include "Scenario.h"
 
-#include "core/Analysis.h"
-#include "core/JsonReport.h"
+#include "core/model/Analysis.h"
+#include "core/report/JsonReport.h"
 
 using namespace flowladder;
 using namespace flowladder::testing;

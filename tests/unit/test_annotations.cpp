@@ -2,7 +2,7 @@
 
 #include "TestPaths.h"
 
-#include "core/Annotations.h"
+#include "core/annotations/Annotations.h"
 
 #include <gtest/gtest.h>
 

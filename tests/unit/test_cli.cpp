@@ -3,7 +3,7 @@
 #include "Scenario.h"
 #include "TestPaths.h"
 
-#include "core/JsonReport.h"
+#include "core/report/JsonReport.h"
 #include "tests/support/RunCommand.h"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 // Link, IP and TCP decoding of single frames, including cut-short and damaged headers.
 
-#include "core/Decoder.h"
+#include "core/capture/Decoder.h"
 #include "tests/support/CaptureWriter.h"
 
 #include <gtest/gtest.h>

@@ -4,8 +4,8 @@
 #include "Scenario.h"
 #include "TestPaths.h"
 
-#include "core/Analyzer.h"
-#include "core/TcpTracker.h"
+#include "core/tcp/Analyzer.h"
+#include "core/tcp/TcpTracker.h"
 
 #include <algorithm>
 #include <filesystem>

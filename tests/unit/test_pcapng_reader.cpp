@@ -1,7 +1,7 @@
 // The built-in pcapng reader: synthetic files from the test CaptureWriter,
 // damaged files, and (when present) the public sample captures.
 
-#include "core/PcapngReader.h"
+#include "core/capture/PcapngReader.h"
 #include "tests/support/CaptureWriter.h"
 
 #include <cstdio>

@@ -10,7 +10,7 @@
 
 #include "TestPaths.h"
 
-#include "core/Analyzer.h"
+#include "core/tcp/Analyzer.h"
 #include "tests/support/RunCommand.h"
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 #include "Scenario.h"
 #include "TestPaths.h"
 
-#include "core/Analyzer.h"
+#include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
 
 #include <filesystem>

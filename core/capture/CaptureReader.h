@@ -1,0 +1,45 @@
+#pragma once
+// Reads frames from a pcap or pcapng file through libpcap, numbering them from 1
+// in file order. A pcapng whose interfaces have different link types (which
+// libpcap refuses) is read by a small built-in block reader instead.
+
+#include "core/model/Analysis.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace flowladder::core {
+
+struct RawFrame {
+    uint32_t frame = 0; // 1-based
+    int64_t tsNs = 0;
+    int dlt = 0;        // link type of this frame's interface
+    uint32_t caplen = 0;
+    uint32_t wirelen = 0;
+    const uint8_t* data = nullptr; // valid until the next call to next()
+};
+
+class CaptureReader {
+public:
+    enum class Status { Frame, End, Error };
+
+    virtual ~CaptureReader() = default;
+    // Opens `path`. On failure returns nullptr and sets `error` to a readable
+    // message naming the file and what is wrong.
+    static std::unique_ptr<CaptureReader> open(const std::string& path, std::string& error);
+
+    // Next frame. On Error, `error()` says what broke and where; frames read so far stay valid.
+    virtual Status next(RawFrame& frame) = 0;
+    virtual std::string error() const = 0;
+    // True when the error means the file ended or broke inside a record.
+    virtual bool truncated() const = 0;
+    virtual CaptureFormat format() const = 0;
+    // Link type of the file (first interface for pcapng).
+    virtual int dlt() const = 0;
+    // Bytes consumed so far (for progress), and the file size.
+    virtual uint64_t position() const = 0;
+    virtual uint64_t fileSize() const = 0;
+};
+
+} // namespace flowladder::core

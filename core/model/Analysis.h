@@ -1,0 +1,173 @@
+#pragma once
+// The immutable result of analysing one capture: what the file was, every TCP
+// packet as a compact record, the flows with their per-side state timelines, and
+// the findings. The CLI, the GUI, annotations and comparison all read this.
+
+#include "core/model/Finding.h"
+#include "core/model/PacketRecord.h"
+#include "core/model/Types.h"
+
+#include <compare>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flowladder::core {
+
+// A change of one side's inferred TCP state, caused by the packet at `packet`
+// (index into Analysis::packets).
+struct StateChange {
+    uint32_t packet = 0;
+    TcpState state = TcpState::Unknown;
+    int64_t tsNs = 0; // time of that packet
+};
+static_assert(sizeof(StateChange) == 16);
+
+// Both sides' state timelines of one flow, in packet order; the first entry of each is
+// the initial state. Derived data: Analysis::stateTimelines() recomputes them for one
+// flow on demand (tens of thousands of flows would otherwise keep ~200 bytes each).
+struct StateTimelines {
+    std::vector<StateChange> sides[2]; // indexed by Side
+    const std::vector<StateChange>& side(Side s) const { return sides[sideIndex(s)]; }
+    // State of `side` just after the packet with index `packet` (Analysis::packets).
+    TcpState stateAfter(Side side, uint32_t packet) const;
+};
+
+// Consecutive indexes [first, first + count): a flow's packets are stored together, so
+// a flow refers to them, and to its findings, by the first index and a count. Reads like
+// a const std::vector<uint32_t> of those indexes.
+struct IndexRange {
+    uint32_t first = 0;
+    uint32_t count = 0;
+
+    class iterator {
+    public:
+        using iterator_category = std::random_access_iterator_tag;
+        using value_type = uint32_t;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = uint32_t;
+        iterator() = default;
+        explicit iterator(uint32_t v) : v_(v) {}
+        uint32_t operator*() const { return v_; }
+        uint32_t operator[](difference_type n) const { return static_cast<uint32_t>(v_ + n); }
+        iterator& operator++() { ++v_; return *this; }
+        iterator operator++(int) { return iterator(v_++); }
+        iterator& operator--() { --v_; return *this; }
+        iterator operator--(int) { return iterator(v_--); }
+        iterator& operator+=(difference_type n) { v_ = static_cast<uint32_t>(v_ + n); return *this; }
+        iterator& operator-=(difference_type n) { v_ = static_cast<uint32_t>(v_ - n); return *this; }
+        friend iterator operator+(iterator i, difference_type n) { return i += n; }
+        friend iterator operator+(difference_type n, iterator i) { return i += n; }
+        friend iterator operator-(iterator i, difference_type n) { return i -= n; }
+        friend difference_type operator-(iterator a, iterator b) { return difference_type{a.v_} - difference_type{b.v_}; }
+        friend auto operator<=>(iterator, iterator) = default;
+
+    private:
+        uint32_t v_ = 0;
+    };
+
+    size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+    uint32_t operator[](size_t i) const { return first + static_cast<uint32_t>(i); }
+    uint32_t front() const { return first; }
+    uint32_t back() const { return first + count - 1; }
+    iterator begin() const { return iterator(first); }
+    iterator end() const { return iterator(first + count); }
+    bool contains(uint32_t idx) const { return idx - first < count; }
+    // Extends the range by one index, which must follow its last one.
+    void push_back(uint32_t idx);
+};
+
+// What one side of a connection did, as the capture point saw it.
+struct FlowSide {
+    Endpoint endpoint;
+    bool isnKnown = false; // a SYN from this side was seen
+    uint32_t isn = 0;      // base for relative sequence numbers (SYN seq, or first seq seen)
+    uint32_t packets = 0;
+    uint64_t payloadBytes = 0;
+    // Round trip from the capture point to this side and back (handshake), -1 if unknown.
+    int64_t rttNs = -1;
+    uint16_t mss = 0;        // MSS option of this side's SYN, 0 if none
+    int8_t wscale = -1;      // window scale shift from the SYN, -1 if unknown or not negotiated
+    uint8_t usualTtl = 0;    // most common TTL / hop limit of this side's non-RST packets
+    bool finSent = false;
+    bool rstSent = false;
+    TcpState finalState = TcpState::Unknown;
+};
+static_assert(sizeof(FlowSide) <= 56, "50,000 short connections keep one Flow each");
+
+struct Flow {
+    FlowSide sides[2]; // indexed by Side
+    IndexRange packets;  // indexes into Analysis::packets (stored together, in frame order)
+    IndexRange findings; // indexes into Analysis::findings
+    int64_t startNs = 0; // time of the first packet (the flow's relative times count from it)
+    uint32_t id = 0; // 1-based, in order of first packet
+    bool handshakeSeen = false; // SYN seen: client/server roles are certain
+    // The first and last frame and the end time come from the stored packets:
+    // Analysis::firstFrame(), lastFrame(), endNs().
+
+    const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
+    FlowSide& side(Side s) { return sides[sideIndex(s)]; }
+    uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
+    uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
+};
+static_assert(sizeof(Flow) <= 144, "50,000 short connections keep one Flow each");
+
+enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
+std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
+
+struct CaptureInfo {
+    std::string file;
+    CaptureFormat format = CaptureFormat::Unknown;
+    std::string linktype; // "EN10MB", "LINUX_SLL", ...; "MIXED" when a pcapng mixes link types
+    std::vector<std::string> linktypes; // every link type seen, in order of appearance
+    uint64_t fileBytes = 0;
+    uint32_t packets = 0;    // frames read
+    uint32_t tcpPackets = 0; // frames that decoded to TCP
+    uint32_t ipFragments = 0; // IP fragments (counted, not reassembled)
+    uint32_t malformed = 0;   // frames whose headers were damaged or cut short
+    uint32_t unsupportedLink = 0;
+    bool truncated = false; // the file ended or broke inside a record: what came before was kept
+    bool cancelled = false;
+    std::vector<std::string> errors; // readable problems met while reading, each naming the file
+    int64_t firstNs = 0;
+    int64_t lastNs = 0;
+};
+
+class Analysis {
+public:
+    CaptureInfo capture;
+    PacketStore packets;
+    std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flows[i].id == i + 1
+    std::vector<Finding> findings;
+
+    const Flow* flowById(uint32_t id) const {
+        return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr;
+    }
+    const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }
+    // Frame numbers of the flow's first and last packet (0 for a flow without packets).
+    uint32_t firstFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.front()].frame; }
+    uint32_t lastFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.back()].frame; }
+    // Time of the flow's last packet.
+    int64_t endNs(const Flow& f) const { return f.packets.empty() ? f.startNs : packets[f.packets.back()].tsNs; }
+    double durationSeconds(const Flow& f) const { return static_cast<double>(endNs(f) - f.startNs) / 1e9; }
+    // Row of the flow's packet with this frame number, or -1.
+    int64_t rowOfFrame(const Flow& f, uint32_t frame) const;
+    // Sequence number relative to the sending side's ISN (what the GUI shows).
+    uint32_t relativeSeq(const Flow& f, const PacketRecord& p) const {
+        return p.seq - f.side(p.side()).isn;
+    }
+    uint32_t relativeAck(const Flow& f, const PacketRecord& p) const {
+        return p.ack - f.side(otherSide(p.side())).isn;
+    }
+    // Both sides' state timelines of the flow, recomputed from its packets (O(packets)):
+    // callers that need them more than once keep the result.
+    StateTimelines stateTimelines(const Flow& f) const;
+};
+
+using AnalysisPtr = std::shared_ptr<const Analysis>;
+
+} // namespace flowladder::core

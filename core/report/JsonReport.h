@@ -1,0 +1,19 @@
+#pragma once
+// The JSON of the CLI contract (DESIGN.md, `analyze --json`), also the golden data of the tests.
+
+#include "core/model/Analysis.h"
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+namespace flowladder::core {
+
+nlohmann::ordered_json findingToJson(const Finding& f);
+nlohmann::ordered_json flowToJson(const Analysis& a, const Flow& f);
+nlohmann::ordered_json analysisToJson(const Analysis& a);
+// The same document written flow by flow: memory stays flat on captures of many connections.
+// One flow or finding per line.
+void writeAnalysisJson(const Analysis& a, std::ostream& out);
+
+} // namespace flowladder::core

@@ -1,0 +1,59 @@
+#include "core/report/TextReport.h"
+
+#include "core/report/TextFormat.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace flowladder::core {
+
+namespace {
+
+std::string pad(std::string s, size_t w) {
+    if (s.size() < w) s.append(w - s.size(), ' ');
+    return s;
+}
+
+int severityRank(Severity s) { return s == Severity::Error ? 0 : s == Severity::Warning ? 1 : 2; }
+
+} // namespace
+
+void writeTextReport(const Analysis& a, std::ostream& out) {
+    const CaptureInfo& ci = a.capture;
+    out << ci.file << ": " << captureFormatName(ci.format) << ", " << ci.linktype << ", " << ci.packets
+        << " packets (" << ci.tcpPackets << " TCP) in " << formatDuration(ci.lastNs - ci.firstNs) << ", "
+        << a.flows.size() << " TCP connection" << (a.flows.size() == 1 ? "" : "s") << "\n";
+    for (const std::string& e : ci.errors) out << "warning: " << e << "\n";
+    if (ci.truncated) out << "warning: the file is truncated or damaged; what came before the damage was analysed\n";
+
+    // Headline: the serious findings first.
+    std::vector<const Finding*> serious;
+    for (const Finding& f : a.findings)
+        if (f.severity != Severity::Info) serious.push_back(&f);
+    std::stable_sort(serious.begin(), serious.end(), [](const Finding* x, const Finding* y) {
+        return severityRank(x->severity) < severityRank(y->severity);
+    });
+    out << "\n";
+    if (serious.empty()) out << "No problems found.\n";
+    for (const Finding* f : serious)
+        out << (f->severity == Severity::Error ? "ERROR   " : "WARNING ") << "flow " << f->flow << " #" << f->frame
+            << " " << findingKindName(f->kind) << ": " << f->summary << "\n";
+
+    out << "\n"
+        << pad("ID", 5) << pad("CLIENT", 28) << pad("SERVER", 28) << pad("PKTS", 8) << pad("BYTES", 11)
+        << pad("DURATION", 10) << pad("CLIENT STATE", 14) << pad("SERVER STATE", 14) << "FINDINGS\n";
+    for (const Flow& f : a.flows) {
+        std::string kinds;
+        for (uint32_t i : f.findings) {
+            const std::string k(findingKindName(a.findings[i].kind));
+            if (kinds.find(k) == std::string::npos) kinds += (kinds.empty() ? "" : ",") + k;
+        }
+        out << pad(std::to_string(f.id), 5) << pad(f.side(Side::Client).endpoint.toString(), 28)
+            << pad(f.side(Side::Server).endpoint.toString(), 28) << pad(std::to_string(f.packetCount()), 8)
+            << pad(std::to_string(f.payloadBytes()), 11) << pad(formatDuration(a.endNs(f) - f.startNs), 10)
+            << pad(std::string(tcpStateName(f.side(Side::Client).finalState)), 14)
+            << pad(std::string(tcpStateName(f.side(Side::Server).finalState)), 14) << kinds << "\n";
+    }
+}
+
+} // namespace flowladder::core

@@ -1,0 +1,196 @@
+#include "core/tcp/Analyzer.h"
+
+#include "core/capture/CaptureReader.h"
+#include "core/capture/Decoder.h"
+#include "core/tcp/FindingBuilder.h"
+#include "core/tcp/FlowTable.h"
+#include "core/tcp/TcpTracker.h"
+
+#include <algorithm>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace flowladder::core {
+
+namespace {
+
+constexpr uint32_t ProgressBatch = 4096; // frames between progress / cancel checks
+// Timestamps are kept within +-2^62 ns of the epoch (1824 to 2116): the difference of any two
+// fits in 64 bits. (Sums of a timestamp and a difference saturate: satAdd.)
+constexpr int64_t MaxTimestampNs = (int64_t{1} << 62) - 1;
+constexpr int64_t MinTimestampNs = -(int64_t{1} << 62);
+
+void noteLinktype(CaptureInfo& info, int dlt) {
+    if (dlt < 0) return; // no interface described yet
+    const std::string name = linktypeName(dlt);
+    if (std::find(info.linktypes.begin(), info.linktypes.end(), name) == info.linktypes.end())
+        info.linktypes.push_back(name);
+}
+
+// Reads every frame, counts what is not TCP, and stores the TCP packets in their flows.
+//
+// One thread reads, decodes and stores. Handing decoded packets to a second thread that
+// stores them was tried and measured slower: the other core has to fetch every decoded
+// packet (~100 bytes) from this core's cache, and on the 2-core VMs this is measured on
+// that transfer cost more than the storing it moved (docs/benchmarks.md).
+void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& info, const AnalyzeOptions& options,
+                FlowTable& table) {
+    RawFrame frame;
+    DecodedPacket packet;
+    int lastDlt = reader.dlt();
+    double lastProgress = -1;
+    const char* firstMalformed = nullptr;
+    uint32_t firstMalformedFrame = 0;
+    bool unsupportedReported = false;
+    uint32_t badTimestamps = 0, firstBadTimestampFrame = 0;
+    table.noteProgress(reader.position(), info.fileBytes, 0);
+    for (;;) {
+        const auto status = reader.next(frame);
+        if (status == CaptureReader::Status::End) break;
+        if (status == CaptureReader::Status::Error) {
+            // Whether the file ended inside a record or a length field lied, reading stops
+            // here: what came before is kept, and `truncated` says the rest is missing.
+            info.errors.push_back(reader.error());
+            info.truncated = true;
+            break;
+        }
+        ++info.packets;
+        if (frame.tsNs < MinTimestampNs || frame.tsNs > MaxTimestampNs) {
+            // Only a damaged or hostile pcapng (64-bit ticks, offsets) gets here: clamped, every
+            // difference of two timestamps stays within 64 bits.
+            if (!badTimestamps++) firstBadTimestampFrame = frame.frame;
+            frame.tsNs = std::clamp<int64_t>(frame.tsNs, MinTimestampNs, MaxTimestampNs);
+        }
+        if (info.packets == 1 || frame.tsNs < info.firstNs) info.firstNs = frame.tsNs;
+        if (frame.tsNs > info.lastNs || info.packets == 1) info.lastNs = frame.tsNs;
+        if (frame.dlt != lastDlt) {
+            lastDlt = frame.dlt;
+            noteLinktype(info, frame.dlt);
+        }
+        const DecodeResult r = decodeFrame(frame.dlt, frame.data, frame.caplen, packet);
+        switch (r.status) {
+        case DecodeStatus::Tcp:
+            ++info.tcpPackets;
+            table.add(frame.frame, frame.tsNs, packet);
+            break;
+        case DecodeStatus::Fragment: ++info.ipFragments; break;
+        case DecodeStatus::Malformed:
+            if (!firstMalformed) {
+                firstMalformed = r.error;
+                firstMalformedFrame = frame.frame;
+            }
+            ++info.malformed;
+            break;
+        case DecodeStatus::Unsupported:
+            ++info.unsupportedLink;
+            if (!unsupportedReported) {
+                unsupportedReported = true;
+                info.errors.push_back(path + ": frames with link type " + std::to_string(frame.dlt) +
+                                      " are not supported (first: frame " + std::to_string(frame.frame) + ")");
+            }
+            break;
+        default: break;
+        }
+        if ((info.packets % ProgressBatch) == 0) {
+            table.noteProgress(reader.position(), info.fileBytes, info.tcpPackets);
+            if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+                info.cancelled = true;
+                break;
+            }
+            if (options.progress && info.fileBytes > 0) {
+                const double fraction = static_cast<double>(reader.position()) / static_cast<double>(info.fileBytes);
+                if (fraction - lastProgress >= 0.001) {
+                    lastProgress = fraction;
+                    options.progress(std::min(fraction, 1.0));
+                }
+            }
+        }
+    }
+    if (badTimestamps) {
+        info.errors.push_back(path + ": " + std::to_string(badTimestamps) + " frame" + (badTimestamps == 1 ? "" : "s") +
+                              " with a timestamp outside 1824-2116, clamped (first: frame " +
+                              std::to_string(firstBadTimestampFrame) + ")");
+    }
+    if (firstMalformed) {
+        info.errors.push_back(path + ": " + std::to_string(info.malformed) + " frame" +
+                              (info.malformed == 1 ? "" : "s") + " with damaged headers (first: frame " +
+                              std::to_string(firstMalformedFrame) + ", " + firstMalformed + ")");
+    }
+}
+
+// Tracks flows [begin, end) and builds their findings into `out`.
+void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out) {
+    FlowEvents events; // reused: its buffers grow once, not once per flow
+    for (size_t i = begin; i < end; ++i) {
+        trackFlow(a, a.flows[i], a.capture.lastNs, events);
+        buildFindings(a, a.flows[i], events, a.capture.lastNs, out);
+    }
+}
+
+// The per-flow analysis. Flows are independent (each writes only its own records' marks
+// and its own Flow), so with many packets in more than one flow the second half of the
+// packets' flows runs on another thread; findings keep flow order.
+void analyseFlows(Analysis& a) {
+    constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
+    const size_t n = a.flows.size();
+    size_t split = n;
+    if (n >= 2 && a.packets.size() >= ParallelFrom) {
+        uint64_t seen = 0;
+        split = 0;
+        while (split < n && 2 * seen < a.packets.size()) seen += a.flows[split++].packets.size();
+        if (split == n) split = n - 1; // the first half holds all but the last flow
+    }
+    if (split == n) {
+        analyseFlowRange(a, 0, n, a.findings);
+        return;
+    }
+    std::vector<Finding> second;
+    std::exception_ptr failure;
+    std::thread helper([&] {
+        try {
+            analyseFlowRange(a, split, n, second);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    });
+    try {
+        analyseFlowRange(a, 0, split, a.findings);
+    } catch (...) {
+        helper.join();
+        throw;
+    }
+    helper.join();
+    if (failure) std::rethrow_exception(failure);
+    const auto base = static_cast<uint32_t>(a.findings.size());
+    for (size_t i = split; i < n; ++i) a.flows[i].findings.first += base;
+    a.findings.insert(a.findings.end(), std::make_move_iterator(second.begin()), std::make_move_iterator(second.end()));
+}
+
+} // namespace
+
+AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options) {
+    auto reader = CaptureReader::open(path, error);
+    if (!reader) return nullptr;
+
+    auto analysis = std::make_shared<Analysis>();
+    CaptureInfo& info = analysis->capture;
+    info.file = path;
+    info.format = reader->format();
+    info.fileBytes = reader->fileSize();
+    noteLinktype(info, reader->dlt());
+
+    FlowTable table(*analysis);
+    table.reserveFor(info.fileBytes);
+    readFrames(*reader, path, info, options, table);
+
+    if (info.linktypes.empty()) info.linktype = "NONE";
+    else info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
+
+    table.finish();
+    analyseFlows(*analysis);
+    if (options.progress) options.progress(1.0);
+    return analysis;
+}
+
+} // namespace flowladder::core

@@ -1,0 +1,26 @@
+#pragma once
+// Turns a capture file into an immutable Analysis: reads, decodes, groups packets
+// into flows, tracks each side's TCP state and produces the findings.
+
+#include "core/model/Analysis.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+namespace flowladder::core {
+
+struct AnalyzeOptions {
+    // Called with the fraction of the file read (0..1); throttled to changes of >= 0.1 %.
+    std::function<void(double fraction)> progress;
+    // Checked once per batch of packets; when set, reading stops and the partial
+    // result is returned with capture.cancelled = true.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+// Analyses `path`. When the file cannot be opened at all, returns nullptr and sets
+// `error` (message names the file and the problem). A file that breaks part way
+// gives the analysis of what could be read, with capture.truncated and capture.errors.
+AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options = {});
+
+} // namespace flowladder::core

@@ -1,0 +1,292 @@
+#include "core/tcp/FlowTable.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace flowladder::core {
+
+namespace {
+
+// Client by convention when no SYN was seen: the side with the ephemeral (higher,
+// or non-well-known) port.
+bool looksLikeClient(const Endpoint& x, const Endpoint& other) {
+    const bool xWellKnown = x.port < 1024, otherWellKnown = other.port < 1024;
+    if (xWellKnown != otherWellKnown) return !xWellKnown;
+    return x.port > other.port;
+}
+
+// A SYN whose ISN lies this close to what was already seen belongs to the same connection
+// (handshake packets captured out of order).
+constexpr int32_t SameConnectionSeqSpan = 1 << 20;
+
+} // namespace
+
+namespace {
+
+// The address as two words (IPv4 uses the first four bytes; the rest are zero).
+struct AddrWords {
+    uint64_t lo, hi;
+};
+AddrWords words(const IpAddress& a) {
+    AddrWords w;
+    std::memcpy(&w.lo, a.bytes.data(), 8);
+    std::memcpy(&w.hi, a.bytes.data() + 8, 8);
+    return w;
+}
+
+uint64_t mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+uint64_t endpointHash(const Endpoint& e) {
+    const AddrWords w = words(e.addr);
+    return mix64(w.lo * 0x9e3779b97f4a7c15ull ^ w.hi * 0xc2b2ae3d27d4eb4full ^
+                 (uint64_t{e.port} << 8 | e.addr.version));
+}
+
+// Independent of direction: the sum of the two endpoints' hashes, mixed again.
+uint64_t pairHash(const Endpoint& x, const Endpoint& y) { return mix64(endpointHash(x) + endpointHash(y)); }
+
+// Endpoint equality in three word compares (this runs for every packet).
+bool sameEndpoint(const Endpoint& a, const Endpoint& b) {
+    const AddrWords x = words(a.addr), y = words(b.addr);
+    return ((x.lo ^ y.lo) | (x.hi ^ y.hi)) == 0 && a.port == b.port && a.addr.version == b.addr.version;
+}
+
+bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const Endpoint& y) {
+    return (sameEndpoint(a, x) && sameEndpoint(b, y)) || (sameEndpoint(a, y) && sameEndpoint(b, x));
+}
+
+} // namespace
+
+size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const {
+    const size_t mask = slots_.size() - 1;
+    const auto& flows = analysis_.flows;
+    const auto tag = static_cast<uint32_t>(hash);
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const uint32_t f = slots_[i];
+        if (f == NoFlow) return i;
+        if (building_[f].hash == tag && samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y))
+            return i;
+    }
+}
+
+void FlowTable::grow() {
+    std::vector<uint32_t> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, NoFlow);
+    // Every flow in the table has its own address/port pair: no comparisons, only the
+    // stored hash to find an empty slot.
+    const size_t mask = slots_.size() - 1;
+    for (uint32_t f : old) {
+        if (f == NoFlow) continue;
+        size_t i = building_[f].hash & mask;
+        while (slots_[i] != NoFlow) i = (i + 1) & mask;
+        slots_[i] = f;
+    }
+}
+
+bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const {
+    const Building& b = building_[flow];
+    const uint32_t isn = analysis_.flows[flow].sides[s].isn; // see Building
+    if (b.synSeen & (1u << s)) return isn != p.seq; // same ISN: a retransmitted SYN
+    if (b.seqSeen & (1u << s)) return std::abs(seqDiff(p.seq, isn)) > SameConnectionSeqSpan;
+    // Only the other side was seen so far: new if that connection had ended.
+    return b.ended;
+}
+
+namespace {
+// Every TCP packet takes at least this much of a file: a 16-byte record header and 40
+// bytes of IP and TCP headers. So does every connection (it has at least one packet).
+constexpr uint64_t MinBytesPerPacket = 56;
+} // namespace
+
+void FlowTable::reserveFor(uint64_t fileBytes) {
+    constexpr uint64_t MaxReserved = uint64_t{1} << 22;
+    const auto n = static_cast<size_t>(std::min(fileBytes / MinBytesPerPacket + 1, MaxReserved));
+    analysis_.flows.reserve(n);
+    building_.reserve(n);
+}
+
+void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar) {
+    if (bytesRead > fileBytes) return;
+    // Before the first packet, the most the rest of the file can hold.
+    const double perByte = packetsSoFar == 0 || bytesRead == 0
+                               ? 1.0 / static_cast<double>(MinBytesPerPacket)
+                               : static_cast<double>(packetsSoFar) / static_cast<double>(bytesRead);
+    const auto more = static_cast<uint64_t>(static_cast<double>(fileBytes - bytesRead) * perByte);
+    analysis_.packets.expectMore(more);
+}
+
+uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash) {
+    auto& flows = analysis_.flows;
+    if (flows.size() >= UINT32_MAX - 1) throw std::length_error("more than 4 294 967 294 connections");
+    const auto idx = static_cast<uint32_t>(flows.size());
+    Flow& f = flows.emplace_back();
+    f.sides[0].endpoint = p.src;
+    f.sides[1].endpoint = p.dst;
+    building_.emplace_back().hash = static_cast<uint32_t>(hash);
+    if (2 * flows.size() > slots_.size()) grow();
+    // The newest flow of an address/port pair takes its slot (port reuse).
+    slots_[slotFor(p.src, p.dst, hash)] = idx;
+    return idx;
+}
+
+uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
+    const auto& flows = analysis_.flows;
+    uint32_t idx;
+    uint32_t& recent = recent_[recentIndex(p)];
+    if (recent != NoFlow && samePair(flows[recent].sides[0].endpoint, flows[recent].sides[1].endpoint, p.src, p.dst)) {
+        idx = recent;
+    } else {
+        const uint64_t h = pairHash(p.src, p.dst);
+        const uint32_t found = slots_[slotFor(p.src, p.dst, h)];
+        idx = found == NoFlow ? newFlow(p, h) : found;
+    }
+    fromB = !sameEndpoint(flows[idx].sides[0].endpoint, p.src);
+    const bool pureSyn = (p.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
+    if (pureSyn && flows[idx].packets.count > 0 && startsNewConnection(idx, fromB ? 1 : 0, p)) {
+        idx = newFlow(p, pairHash(p.src, p.dst));
+        fromB = false;
+    }
+    recent = idx; // the newest flow of the pair, also after port reuse
+    return idx;
+}
+
+void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
+    bool fromB = false;
+    const uint32_t idx = lookup(p, fromB);
+    Building& b = building_[idx];
+    Flow& f = analysis_.flows[idx];
+    const int s = fromB ? 1 : 0;
+    const uint8_t bit = static_cast<uint8_t>(1u << s);
+    const bool syn = p.flags & tcpflag::SYN, ackf = p.flags & tcpflag::ACK;
+    if (syn) {
+        // Options of the side's (last) SYN: what the analysis scales windows by.
+        FlowSide& fs = f.sides[s];
+        if (p.hasMss) fs.mss = p.mss;
+        fs.wscale = p.hasWscale ? static_cast<int8_t>(p.wscale) : int8_t{-1};
+        if (!ackf && !(b.synSeen & bit)) {
+            b.synSeen |= bit;
+            fs.isn = p.seq;
+        }
+        if (ackf) b.synAckSeen |= bit;
+    }
+    if (!(b.seqSeen & bit) && !(p.flags & tcpflag::RST)) {
+        b.seqSeen |= bit;
+        if (!(b.synSeen & bit)) f.sides[s].isn = p.seq;
+    }
+    if (p.flags & (tcpflag::FIN | tcpflag::RST)) b.ended = true;
+    if (f.packets.count == UINT32_MAX) throw std::length_error("a connection with more than 4 294 967 295 packets");
+    ++f.packets.count;
+
+    const auto index = static_cast<uint32_t>(analysis_.packets.size());
+    if (frame != index + 1 + skipped_) {
+        skipped_ = frame - index - 1; // frames arrive in increasing order, from 1
+        gaps_.push_back({index, skipped_});
+    }
+    PacketRecord& r = analysis_.packets.append();
+    r.tsNs = tsNs;
+    r.frame = idx; // the flow, until groupRecords() (see the header)
+    r.seq = p.seq;
+    r.ack = p.ack;
+    r.payloadLen = std::min(p.payloadLen, PacketRecord::MaxPayloadLen);
+    r.window = p.window;
+    r.ipId = p.ipId;
+    r.flags = p.flags;
+    r.ttl = p.ttl;
+    r.info = (fromB ? pinfo::FromServer : 0) | (p.ipVersion == 4 ? pinfo::HasIpId : 0) |
+             (p.hasMss ? pinfo::HasMss : 0) | (p.hasWscale ? pinfo::HasWscale : 0) |
+             (p.hasSackPerm ? pinfo::HasSackPerm : 0) | (p.sackBlocks ? pinfo::HasSack : 0) |
+             (p.hasTimestamp ? pinfo::HasTimestamp : 0) | (p.truncated ? pinfo::Truncated : 0);
+}
+
+uint32_t FlowTable::frameOfRecord(uint32_t index) const {
+    if (gaps_.empty()) return index + 1;
+    auto it = std::upper_bound(gaps_.begin(), gaps_.end(), index, [](uint32_t i, const Gap& g) { return i < g.first; });
+    return index + 1 + (it == gaps_.begin() ? 0 : std::prev(it)->skipped);
+}
+
+// Moves every record to its flow's run (flows in id order, each in frame order): a
+// counting sort done in place, so no second copy of the records exists at any time.
+// `swapped[f]` flips the direction bit of flow f's records (its first sender was the server).
+void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
+    auto& flows = analysis_.flows;
+    auto& store = analysis_.packets;
+    const auto n = static_cast<uint32_t>(store.size());
+    uint32_t next = 0;
+    for (Flow& f : flows) {
+        f.packets.first = next;
+        next += f.packets.count;
+    }
+    // Each record's frame field turns from its flow into its destination.
+    {
+        std::vector<uint32_t> cursor(flows.size());
+        for (size_t f = 0; f < flows.size(); ++f) cursor[f] = flows[f].packets.first;
+        for (uint32_t i = 0; i < n; ++i) {
+            PacketRecord& r = store[i];
+            if (swapped[r.frame]) r.info ^= pinfo::FromServer;
+            r.frame = cursor[r.frame]++;
+        }
+    }
+    // Follow each cycle of the permutation: every swap puts one record in its place, where
+    // it gets its frame number back. A position not yet placed holds the record that was
+    // read there (cycles only touch their own positions), so where each record came from,
+    // and so its frame number, is known when it is placed.
+    std::vector<uint64_t> placed((n + 63) / 64, 0);
+    const auto place = [&](uint32_t at, uint32_t from) {
+        store[at].frame = frameOfRecord(from);
+        placed[at >> 6] |= uint64_t{1} << (at & 63);
+    };
+    for (uint32_t i = 0; i < n; ++i) {
+        if (placed[i >> 6] >> (i & 63) & 1) continue;
+        uint32_t from = i; // where the record now at i was read
+        for (uint32_t d = store[i].frame; d != i; d = store[i].frame) {
+            std::swap(store[i], store[d]);
+            place(d, from);
+            from = d;
+        }
+        place(i, from);
+    }
+    std::vector<Gap>().swap(gaps_);
+}
+
+void FlowTable::finish() {
+    std::vector<uint32_t>().swap(slots_);
+    std::vector<uint32_t>().swap(recent_);
+    auto& flows = analysis_.flows;
+    // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
+    // SYN-ACK; without either, the side with the ephemeral port.
+    std::vector<uint8_t> swapped(flows.size(), 0);
+    for (size_t i = 0; i < flows.size(); ++i) {
+        const Building& b = building_[i];
+        Flow& f = flows[i];
+        const bool synA = b.synSeen & 1u, synB = b.synSeen & 2u;
+        const bool synAckA = b.synAckSeen & 1u, synAckB = b.synAckSeen & 2u;
+        bool aIsClient;
+        if (synA != synB) aIsClient = synA;
+        else if (synAckA != synAckB) aIsClient = synAckB;
+        else aIsClient = looksLikeClient(f.sides[0].endpoint, f.sides[1].endpoint);
+        f.id = static_cast<uint32_t>(i + 1);
+        f.handshakeSeen = b.synSeen || b.synAckSeen;
+        for (FlowSide& fs : f.sides) fs.isn = 0; // trackFlow settles ISNs
+        if (!aIsClient) {
+            std::swap(f.sides[0], f.sides[1]);
+            swapped[i] = 1;
+        }
+    }
+    std::vector<Building>().swap(building_); // reading-time state is no longer needed
+    groupRecords(swapped);
+    const auto& store = analysis_.packets;
+    for (Flow& f : flows) {
+        if (f.packets.empty()) continue;
+        f.startNs = store[f.packets.front()].tsNs;
+    }
+}
+
+} // namespace flowladder::core

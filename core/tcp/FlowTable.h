@@ -1,0 +1,91 @@
+#pragma once
+// Groups decoded TCP packets into connections while the file is read, storing each
+// packet's record as it comes. finish() then settles client and server, and moves the
+// records so that each flow's packets are stored together in frame order: a flow
+// refers to them by a first index and a count, with no per-flow index arrays. The TCP
+// analysis runs afterwards, flow by flow, over the stored records (see TcpTracker).
+//
+// Memory is what bounds this on captures of many short connections: per packet, only the
+// 32-byte record; per connection, its Flow (built in place while reading), 8 bytes of
+// reading-time state and a hash slot.
+//
+// Until finish(), a stored record's `frame` field holds the number of its flow: the frame
+// number follows from the record's position and the non-TCP frames before it (kept as a
+// list of gaps, empty when every frame is TCP), and is put back when the records move.
+
+#include "core/model/Analysis.h"
+#include "core/capture/Decoder.h"
+
+#include <vector>
+
+namespace flowladder::core {
+
+class FlowTable {
+public:
+    explicit FlowTable(Analysis& analysis) : analysis_(analysis) {}
+
+    // Reserves address space for as many flows as a file of this size can hold (up to a
+    // bound), so the flow arrays never grow by copying. Pages that are never used cost
+    // nothing, while every copy on growth would touch them all.
+    void reserveFor(uint64_t fileBytes);
+    // Tells the table how far reading got (bytes of the file read, file size, and TCP
+    // packets stored so far), so its arrays can estimate how many more records will come.
+    // Before the first packet (packetsSoFar 0) the estimate is the most the file can hold.
+    void noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar);
+    // Stores the packet as a record of its flow (creating the flow when new).
+    void add(uint32_t frame, int64_t tsNs, const DecodedPacket& p);
+    // Settles client/server roles and groups each flow's records. Call once, after the last add().
+    void finish();
+
+    size_t flowCount() const { return analysis_.flows.size(); }
+
+private:
+    static constexpr uint32_t NoFlow = UINT32_MAX;
+    // Reading-time state of one flow that Flow has no place for. Until finish(), side 0
+    // of a Flow is "A", the sender of the flow's first packet, and side 1 is "B", and a
+    // side's `isn` holds the sequence number of its SYN if one was seen, or else of its
+    // first packet (other than a RST): what tells a new connection on the same ports.
+    struct Building {
+        uint32_t hash = 0;      // low 32 bits of the address/port pair's hash
+        uint8_t synSeen = 0;    // bit s: SYN without ACK sent by side s
+        uint8_t synAckSeen = 0; // bit s
+        uint8_t seqSeen = 0;    // bit s: side s sent a packet other than a RST
+        bool ended = false;     // FIN or RST seen
+    };
+    static_assert(sizeof(Building) == 8);
+
+    uint32_t lookup(const DecodedPacket& p, bool& fromB);
+    uint32_t newFlow(const DecodedPacket& p, uint64_t hash);
+    bool startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const;
+    // Slot of the table holding the latest flow of this address/port pair, or the empty slot
+    // where it goes. A slot's flow is compared by its stored hash first: most probes then
+    // stay within building_ instead of reaching into the much larger flow array.
+    size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
+    void grow();
+    void groupRecords(const std::vector<uint8_t>& swapped);
+    // Frame number of the record stored at `index` while reading.
+    uint32_t frameOfRecord(uint32_t index) const;
+
+    Analysis& analysis_;
+    std::vector<Building> building_;
+    // From record `first` on, frame number = record index + 1 + `skipped` (frames that were
+    // not TCP), until the next gap. A gap is noted only where a non-TCP frame came between.
+    struct Gap {
+        uint32_t first;
+        uint32_t skipped;
+    };
+    std::vector<Gap> gaps_;
+    uint32_t skipped_ = 0;
+    // Open-addressing hash table of flow indexes (NoFlow when empty), at most half full:
+    // 4 bytes a slot, no allocation per connection.
+    std::vector<uint32_t> slots_ = std::vector<uint32_t>(1024, NoFlow);
+    // Cache of the newest flow by port pair (the ports' XOR picks the entry): the packets of
+    // concurrent connections interleave (in a capture of 50,000 short connections, only 8%
+    // follow a packet of the same one), and their port pairs differ. A hit costs one compare
+    // against the flow, which the packet updates anyway; a miss takes the hash table.
+    static constexpr size_t RecentSize = 4096;
+    static size_t recentIndex(const DecodedPacket& p) { return (p.src.port ^ p.dst.port) & (RecentSize - 1); }
+    std::vector<uint32_t> recent_ = std::vector<uint32_t>(RecentSize, NoFlow);
+};
+
+} // namespace flowladder::core

@@ -1,0 +1,551 @@
+#include "core/tcp/TcpTracker.h"
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+
+namespace flowladder::core {
+
+std::string_view rstClassName(RstClass c) {
+    switch (c) {
+    case RstClass::Exact: return "exact";
+    case RstClass::OffByOneAfterFin: return "off_by_one_after_fin";
+    case RstClass::InWindow: return "in_window";
+    case RstClass::OutOfWindow: return "out_of_window";
+    case RstClass::NotJudged: return "not_judged";
+    }
+    return "not_judged";
+}
+
+std::string_view rstOutcomeName(RstOutcome o) {
+    switch (o) {
+    case RstOutcome::TookEffect: return "took_effect";
+    case RstOutcome::Ignored: return "ignored";
+    case RstOutcome::Unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// A receiver silent for this long after a RST, while the capture goes on, took it.
+constexpr int64_t SilenceProvesResetNs = 1'000'000'000;
+
+// Below this gap (or the RTT when known) a segment below the send high-water mark
+// is out of order rather than retransmitted (as Wireshark decides).
+constexpr int64_t OutOfOrderThresholdNs = 3'000'000;
+
+struct SideTrack {
+    bool sent = false;
+    bool nextSeqValid = false;
+    uint32_t nextSeq = 0; // highest sequence number sent + 1 (SND.NXT as seen)
+    int64_t nextSeqTs = 0;
+    bool ackValid = false;
+    uint32_t lastAck = 0;
+    uint32_t highestAck = 0; // what this side acknowledged of the peer: its RCV.NXT
+    uint16_t lastWindow = 0;
+    uint32_t dupAcks = 0;
+    bool finSent = false;
+    uint32_t finSeq = 0;
+    bool peerFinAcked = false; // this side acknowledged the peer's FIN
+    bool synSent = false;
+    bool synAckSent = false;
+    bool lastWasKeepAlive = false;
+    bool closedByOwnRst = false;
+    TcpState stateBeforeRst = TcpState::Unknown;
+    TcpState state = TcpState::Unknown;
+    std::array<uint64_t, 4> ttlSeen{}; // bitmap of TTLs of non-RST packets
+    // The most common TTL: counts of the first few distinct values (a host uses one or two).
+    static constexpr int TrackedTtls = 8;
+    std::array<uint8_t, TrackedTtls> ttlValues{};
+    std::array<uint32_t, TrackedTtls> ttlCounts{};
+    int distinctTtls = 0;
+    bool ipIdKnown = false;
+    uint16_t lastIpId = 0;
+    uint32_t ipIdSteps = 0;
+    uint32_t maxIpIdStep = 0;
+    int64_t pendingChallenge = -1; // index into events.rsts of a mismatched RST this side received
+};
+
+// Runs over one flow's packets in order. `marksOut` is where packet marks go: the
+// analysis' own store on the first run, null when only the timelines are recomputed
+// (the decisions that read marks then find the ones the first run wrote).
+class FlowTracker {
+public:
+    FlowTracker(const Analysis& a, Flow& f, int64_t captureEndNs, PacketStore* marksOut, FlowEvents& out)
+        : a_(a), f_(f), captureEndNs_(captureEndNs), marksOut_(marksOut), events_(out) {
+        events_.rsts.clear();
+        events_.fins.clear();
+        for (int s = 0; s < 2; ++s) {
+            events_.finAcked[s] = events_.outstanding[s] = false;
+            states_[s].clear();
+        }
+    }
+
+    void run() {
+        const uint32_t n = f_.packetCount();
+        for (uint32_t row = 0; row < n; ++row) step(row);
+        finishSides();
+        judgeRstOutcomes();
+    }
+
+private:
+    const PacketRecord& rec(uint32_t row) const { return a_.packets[f_.packets[row]]; }
+    // From a packet out to its answer; -1 (unknown) when the capture's clock ran backwards.
+    static int64_t roundTrip(int64_t sentNs, int64_t answeredNs) {
+        return answeredNs >= sentNs ? answeredNs - sentNs : -1;
+    }
+    void addMark(uint32_t row, uint16_t bits) {
+        if (marksOut_) (*marksOut_)[f_.packets[row]].marks |= bits;
+    }
+
+    void setState(int s, TcpState st, uint32_t row) {
+        if (side_[s].state == st) return;
+        side_[s].state = st;
+        const PacketRecord& p = rec(row);
+        states_[s].push_back({f_.packets[row], st, p.tsNs});
+    }
+
+    void start(const PacketRecord& p, uint32_t row) {
+        const int x = sideIndex(p.side()), y = 1 - x;
+        const bool syn = p.has(tcpflag::SYN), ack = p.has(tcpflag::ACK);
+        if (syn && !ack) {
+            setState(x, TcpState::SynSent, row);
+            setState(y, TcpState::Listen, row);
+        } else if (syn && ack) {
+            setState(x, TcpState::SynReceived, row);
+            setState(y, TcpState::SynSent, row);
+        } else {
+            // Mid-stream: the handshake happened before the capture started.
+            setState(x, TcpState::Established, row);
+            setState(y, TcpState::Established, row);
+        }
+    }
+
+    void step(uint32_t row) {
+        const PacketRecord& p = rec(row);
+        if (row == 0) start(p, row);
+        const int x = sideIndex(p.side()), y = 1 - x;
+        SideTrack& X = side_[x];
+        SideTrack& Y = side_[y];
+        FlowSide& fx = f_.sides[x];
+        ++fx.packets;
+        fx.payloadBytes += p.payload();
+        const bool syn = p.has(tcpflag::SYN), ack = p.has(tcpflag::ACK), fin = p.has(tcpflag::FIN),
+                   rst = p.has(tcpflag::RST);
+
+        if (!X.sent) {
+            X.sent = true;
+            if (!syn) fx.isn = p.seq - 1; // mid-stream: first byte seen is relative 1
+        }
+        if (syn) {
+            fx.isn = p.seq;
+            fx.isnKnown = true;
+            if (!ack && !X.synSent) {
+                X.synSent = true;
+                synRow_ = row;
+            }
+            if (ack && !X.synAckSent) {
+                X.synAckSent = true;
+                synAckRow_ = row;
+                // SYN out, SYN-ACK back: the round trip from the capture point to this side.
+                if (synRow_ >= 0) fx.rttNs = roundTrip(rec(static_cast<uint32_t>(synRow_)).tsNs, p.tsNs);
+            }
+        }
+
+        if (rst) {
+            onRst(p, row, x);
+            return;
+        }
+        if (X.closedByOwnRst) {
+            // It kept talking after "its" RST: that RST did not come from this host.
+            X.closedByOwnRst = false;
+            setState(x, X.stateBeforeRst, row);
+        }
+        noteFingerprint(X, p);
+        markSegment(p, row, X, Y);
+        if (ack) onAck(p, row, x);
+        if (syn) onSynState(p, row, x);
+        if (fin) onFin(p, row, x);
+    }
+
+    void noteFingerprint(SideTrack& X, const PacketRecord& p) {
+        X.ttlSeen[p.ttl >> 6] |= uint64_t{1} << (p.ttl & 63);
+        int k = 0;
+        while (k < X.distinctTtls && X.ttlValues[k] != p.ttl) ++k;
+        if (k == X.distinctTtls && k < SideTrack::TrackedTtls) X.ttlValues[X.distinctTtls++] = p.ttl;
+        if (k < X.distinctTtls) ++X.ttlCounts[k];
+        if (p.info & pinfo::HasIpId) {
+            if (X.ipIdKnown) {
+                const uint32_t stepFwd = static_cast<uint16_t>(p.ipId - X.lastIpId);
+                X.maxIpIdStep = std::max(X.maxIpIdStep, stepFwd);
+                ++X.ipIdSteps;
+            }
+            X.ipIdKnown = true;
+            X.lastIpId = p.ipId;
+        }
+    }
+
+    void markSegment(const PacketRecord& p, uint32_t row, SideTrack& X, SideTrack& Y) {
+        const uint32_t len = p.seqLen();
+        const uint32_t end = p.seq + len;
+        const bool keepAlive = p.payloadLen <= 1 && !p.has(tcpflag::SYN | tcpflag::FIN) && X.nextSeqValid &&
+                               p.seq == X.nextSeq - 1;
+        if (keepAlive) {
+            addMark(row, mark::KeepAlive);
+        } else if (len > 0 && X.nextSeqValid && seqLt(p.seq, X.nextSeq)) {
+            const int64_t rtt = f_.sides[sideIndex(p.side())].rttNs;
+            const int64_t threshold = rtt > 0 ? std::min(rtt, OutOfOrderThresholdNs) : OutOfOrderThresholdNs;
+            if (p.tsNs - X.nextSeqTs < threshold && end != X.nextSeq) {
+                addMark(row, mark::OutOfOrder);
+            } else {
+                addMark(row, mark::Retransmission);
+                if (Y.dupAcks >= 2 && Y.ackValid && p.seq == Y.lastAck) addMark(row, mark::FastRetransmission);
+            }
+        } else if (X.nextSeqValid && seqGt(p.seq, X.nextSeq) && !p.has(tcpflag::SYN)) {
+            addMark(row, mark::SegmentNotCaptured);
+        }
+        // Data laid over an earlier FIN's sequence number: that FIN was not this stack's
+        // (an injected FIN, as in TCB-teardown evasion), so the side has not closed.
+        if (X.finSent && p.payload() > 0 && seqLe(p.seq, X.finSeq) && seqLt(X.finSeq, p.seq + p.payload()))
+            X.finSent = false;
+        X.lastWasKeepAlive = keepAlive;
+        if (!X.nextSeqValid || seqGt(end, X.nextSeq)) {
+            X.nextSeq = end;
+            X.nextSeqTs = p.tsNs;
+            X.nextSeqValid = true;
+        }
+        if (p.window == 0 && !p.has(tcpflag::SYN | tcpflag::FIN)) addMark(row, mark::ZeroWindow);
+    }
+
+    void onAck(const PacketRecord& p, uint32_t row, int x) {
+        const int y = 1 - x;
+        SideTrack& X = side_[x];
+        SideTrack& Y = side_[y];
+        const bool pure = p.payloadLen == 0 && !p.has(tcpflag::SYN | tcpflag::FIN | tcpflag::RST);
+        const bool sameAck = X.ackValid && p.ack == X.lastAck;
+        bool challenge = false;
+        if (X.pendingChallenge >= 0) {
+            RstEvent& ev = events_.rsts[static_cast<size_t>(X.pendingChallenge)];
+            const int64_t waited = p.tsNs - rec(ev.row).tsNs;
+            const int64_t rtt = std::min<int64_t>(f_.sides[x].rttNs, int64_t{1} << 40); // ~18 min: 4x stays small
+            if (pure && sameAck && waited <= std::max<int64_t>(1'000'000'000, 4 * rtt)) {
+                addMark(row, mark::ChallengeAck);
+                ev.challengeAckRow = row;
+                challenge = true;
+            }
+            X.pendingChallenge = -1;
+        }
+        if (!challenge && pure && sameAck) {
+            if (p.window != X.lastWindow) {
+                addMark(row, mark::WindowUpdate);
+            } else if (Y.lastWasKeepAlive) {
+                addMark(row, mark::KeepAliveAck);
+            } else {
+                addMark(row, mark::DupAck);
+                ++X.dupAcks;
+            }
+        } else if (!sameAck) {
+            X.dupAcks = 0;
+        }
+        if (Y.nextSeqValid && seqGt(p.ack, Y.nextSeq)) addMark(row, mark::AckedUnseen);
+        X.lastAck = p.ack;
+        X.highestAck = X.ackValid ? seqMax(X.highestAck, p.ack) : p.ack;
+        X.lastWindow = p.window;
+        X.ackValid = true;
+
+        // The SYN's sender acknowledges the SYN-ACK: established on its side.
+        if (X.state == TcpState::SynSent && Y.synAckSent && !p.has(tcpflag::SYN) && p.ack == f_.sides[y].isn + 1)
+            setState(x, TcpState::Established, row);
+        // The handshake completes when the SYN-ACK's sender sees its SYN acknowledged.
+        if (Y.state == TcpState::SynReceived && Y.synAckSent && p.ack == f_.sides[y].isn + 1)
+            setState(y, TcpState::Established, row);
+        if (handshakeAckRow_ < 0 && synAckRow_ >= 0 && !p.has(tcpflag::SYN) && Y.synAckSent) {
+            handshakeAckRow_ = row;
+            f_.sides[x].rttNs = roundTrip(rec(static_cast<uint32_t>(synAckRow_)).tsNs, p.tsNs);
+        }
+        // The peer's FIN acknowledged: this side received it, the peer knows it arrived.
+        if (Y.finSent && !X.peerFinAcked && seqGe(p.ack, Y.finSeq + 1)) {
+            X.peerFinAcked = true;
+            switch (X.state) {
+            case TcpState::Established:
+            case TcpState::SynReceived: setState(x, TcpState::CloseWait, row); break;
+            case TcpState::FinWait1: setState(x, TcpState::Closing, row); break;
+            case TcpState::FinWait2: setState(x, TcpState::TimeWait, row); break;
+            default: break;
+            }
+            switch (Y.state) {
+            case TcpState::FinWait1: setState(y, TcpState::FinWait2, row); break;
+            case TcpState::Closing: setState(y, TcpState::TimeWait, row); break;
+            case TcpState::LastAck: setState(y, TcpState::Closed, row); break;
+            default: break;
+            }
+        }
+    }
+
+    void onSynState(const PacketRecord& p, uint32_t row, int x) {
+        const int y = 1 - x;
+        if (!p.has(tcpflag::ACK)) {
+            if (side_[x].state == TcpState::Unknown || side_[x].state == TcpState::Closed)
+                setState(x, TcpState::SynSent, row);
+            return;
+        }
+        if (side_[x].state == TcpState::Listen || side_[x].state == TcpState::Unknown ||
+            side_[x].state == TcpState::Closed)
+            setState(x, TcpState::SynReceived, row);
+        if (side_[y].state == TcpState::SynSent) setState(y, TcpState::Established, row);
+    }
+
+    void onFin(const PacketRecord& p, uint32_t row, int x) {
+        SideTrack& X = side_[x];
+        const uint32_t finSeq = p.seq + p.payload() + (p.has(tcpflag::SYN) ? 1u : 0u);
+        if (!X.finSent) {
+            X.finSent = true;
+            X.finSeq = finSeq;
+            f_.sides[x].finSent = true;
+            events_.fins.push_back({row, static_cast<Side>(x), false});
+            switch (X.state) {
+            case TcpState::CloseWait: setState(x, TcpState::LastAck, row); break;
+            case TcpState::Established:
+            case TcpState::SynReceived:
+            case TcpState::SynSent:
+            case TcpState::Unknown: setState(x, TcpState::FinWait1, row); break;
+            default: break;
+            }
+        } else if (finSeq == X.finSeq) {
+            addMark(row, mark::FinRetransmit | mark::Retransmission);
+            events_.fins.push_back({row, static_cast<Side>(x), true});
+        }
+    }
+
+    void onRst(const PacketRecord& p, uint32_t row, int x) {
+        const int y = 1 - x;
+        SideTrack& X = side_[x];
+        SideTrack& Y = side_[y];
+        f_.sides[x].rstSent = true;
+        RstEvent ev;
+        ev.row = row;
+        ev.sender = static_cast<Side>(x);
+        ev.receiverState = Y.state;
+        // Fingerprint: does the RST look like its sender's other packets?
+        if (std::any_of(X.ttlSeen.begin(), X.ttlSeen.end(), [](uint64_t b) { return b != 0; }))
+            ev.ttlMismatch = !(X.ttlSeen[p.ttl >> 6] & (uint64_t{1} << (p.ttl & 63)));
+        if ((p.info & pinfo::HasIpId) && X.ipIdKnown) {
+            ev.previousIpId = X.lastIpId;
+            // The sender's IDs move in small steps; this RST's ID is nowhere near them. Alone this
+            // proves little (Linux sends RSTs for closed sockets from a control socket with its
+            // own IDs), so it only supports a TTL mismatch.
+            const bool sequential = X.ipIdSteps >= 2 && X.maxIpIdStep <= 64;
+            ev.ipIdUnusual = sequential && static_cast<uint16_t>(p.ipId - X.lastIpId) > 1000;
+        }
+        if (Y.state == TcpState::SynSent) {
+            ev.receiverInSynSent = true; // an answer to a SYN: validated by its ACK, not its seq
+        } else if (X.nextSeqValid || Y.ackValid) {
+            uint32_t expected;
+            if (X.nextSeqValid && Y.ackValid) expected = seqMax(X.nextSeq, Y.highestAck);
+            else expected = X.nextSeqValid ? X.nextSeq : Y.highestAck;
+            ev.expectedSeq = expected;
+            ev.delta = seqDiff(p.seq, expected);
+            const int8_t scale = (f_.sides[0].wscale >= 0 && f_.sides[1].wscale >= 0) ? f_.sides[y].wscale : 0;
+            ev.receiveWindow = Y.ackValid ? (uint32_t{Y.lastWindow} << scale) : 65535u;
+            // A correct stack puts its SND.NXT in a RST; the receiver accepts only its RCV.NXT.
+            // Both are the expected value here: what the sender was seen sending, or what the
+            // receiver acknowledged when the capture missed part of the sender's data.
+            if (ev.delta == 0) {
+                ev.cls = RstClass::Exact;
+            } else if (ev.delta == -1 && X.finSent && expected == X.finSeq + 1) {
+                ev.cls = RstClass::OffByOneAfterFin;
+            } else if (ev.delta > 0 && static_cast<uint32_t>(ev.delta) < ev.receiveWindow) {
+                ev.cls = RstClass::InWindow;
+            } else {
+                ev.cls = RstClass::OutOfWindow;
+            }
+        }
+        if (ev.cls != RstClass::Exact && ev.cls != RstClass::NotJudged) {
+            addMark(row, mark::RstSeqMismatch);
+            Y.pendingChallenge = static_cast<int64_t>(events_.rsts.size());
+        }
+        events_.rsts.push_back(ev);
+        if (!X.closedByOwnRst) X.stateBeforeRst = X.state;
+        X.closedByOwnRst = true;
+        setState(x, TcpState::Closed, row);
+    }
+
+    void finishSides() {
+        for (int s = 0; s < 2; ++s) {
+            FlowSide& fs = f_.sides[s];
+            const SideTrack& t = side_[s];
+            const int best = static_cast<int>(
+                std::max_element(t.ttlCounts.begin(), t.ttlCounts.begin() + t.distinctTtls) - t.ttlCounts.begin());
+            fs.usualTtl = t.distinctTtls ? t.ttlValues[best] : 0;
+            if (!side_[s].sent && side_[1 - s].ackValid) fs.isn = firstAckOf(1 - s) - 1;
+            fs.finalState = side_[s].state;
+            const SideTrack& me = side_[s];
+            const SideTrack& peer = side_[1 - s];
+            events_.finAcked[s] = me.finSent && peer.peerFinAcked;
+            events_.outstanding[s] = me.nextSeqValid && (!peer.ackValid || seqGt(me.nextSeq, peer.highestAck));
+        }
+    }
+
+    uint32_t firstAckOf(int s) {
+        for (uint32_t row = 0; row < f_.packetCount(); ++row) {
+            const PacketRecord& p = rec(row);
+            if (sideIndex(p.side()) == s && p.has(tcpflag::ACK)) return p.ack;
+        }
+        return 0;
+    }
+
+    // For each RST: did its receiver keep sending (ignored), go silent while the
+    // capture went on (took effect), or does the capture end too soon to tell?
+    void judgeRstOutcomes() {
+        if (events_.rsts.empty()) return;
+        const uint32_t n = f_.packetCount();
+        // Suffix counts per side of non-RST packets, their retransmissions and the last
+        // such row, so that each RST is judged without rescanning the flow.
+        std::vector<uint32_t> after[2] = {std::vector<uint32_t>(n + 1, 0), std::vector<uint32_t>(n + 1, 0)};
+        std::vector<uint32_t> retrans[2] = {std::vector<uint32_t>(n + 1, 0), std::vector<uint32_t>(n + 1, 0)};
+        int64_t lastRow[2] = {-1, -1};
+        std::vector<int64_t> lastFrom[2] = {std::vector<int64_t>(n + 1, -1), std::vector<int64_t>(n + 1, -1)};
+        for (uint32_t row = n; row-- > 0;) {
+            const PacketRecord& q = rec(row);
+            for (int s = 0; s < 2; ++s) {
+                after[s][row] = after[s][row + 1];
+                retrans[s][row] = retrans[s][row + 1];
+            }
+            const int s = sideIndex(q.side());
+            if (!q.has(tcpflag::RST)) {
+                ++after[s][row];
+                if (q.marked(mark::Retransmission)) ++retrans[s][row];
+                if (lastRow[s] < 0) lastRow[s] = row;
+            }
+            lastFrom[0][row] = lastRow[0];
+            lastFrom[1][row] = lastRow[1];
+        }
+        // Where the previous RST's look past in-flight packets stopped, per receiver: RSTs come
+        // in row order, so the scan only moves forward (a RST flood stays linear).
+        uint32_t scanned[2] = {0, 0};
+        for (RstEvent& ev : events_.rsts) {
+            const int y = 1 - sideIndex(ev.sender);
+            const PacketRecord& r = rec(ev.row);
+            // Packets the receiver sent before the RST reached it can still follow it here.
+            const int64_t crossing = satAdd(r.tsNs, std::max<int64_t>(f_.sides[y].rttNs, 0));
+            uint32_t from = std::max(ev.row + 1, scanned[y]);
+            while (from < n && rec(from).tsNs <= crossing) ++from;
+            scanned[y] = from;
+            ev.framesAfter = after[y][from];
+            ev.retransmitsAfter = retrans[y][from];
+            ev.lastRowAfter = lastFrom[y][from];
+            if (ev.challengeAckRow >= 0 && ev.challengeAckRow < from) {
+                ++ev.framesAfter; // a challenge ACK proves the RST was ignored, however soon it came
+                if (ev.lastRowAfter < 0) ev.lastRowAfter = ev.challengeAckRow;
+            }
+            if (ev.framesAfter > 0) {
+                ev.outcome = RstOutcome::Ignored;
+                continue;
+            }
+            // Silent afterwards: proof enough when the capture went on, or when the RST was one
+            // every stack must accept (exact, or answering a SYN).
+            const bool flowWentOn = ev.row + 1 < n;
+            if (ev.receiverInSynSent || ev.cls == RstClass::Exact || flowWentOn ||
+                captureEndNs_ - r.tsNs >= SilenceProvesResetNs)
+                ev.outcome = RstOutcome::TookEffect;
+        }
+        // Mark what was sent after an ignored RST, and close the sides that took one.
+        bool marked[2] = {false, false};
+        for (const RstEvent& ev : events_.rsts) {
+            const int y = 1 - sideIndex(ev.sender);
+            if (ev.outcome == RstOutcome::Ignored && !marked[y]) {
+                marked[y] = true; // later ignored RSTs would mark a subset of these rows
+                for (uint32_t row = ev.row + 1; row < n; ++row) {
+                    const PacketRecord& q = rec(row);
+                    if (sideIndex(q.side()) == y && !q.has(tcpflag::RST)) addMark(row, mark::AfterRst);
+                }
+            } else if (ev.outcome == RstOutcome::TookEffect) {
+                auto& states = states_[y];
+                const uint32_t idx = f_.packets[ev.row];
+                while (!states.empty() && states.back().packet > idx) states.pop_back();
+                if (states.empty() || states.back().state != TcpState::Closed)
+                    states.push_back({idx, TcpState::Closed, rec(ev.row).tsNs});
+                f_.sides[y].finalState = TcpState::Closed;
+            }
+            if (ev.ttlMismatch) addMark(ev.row, mark::RstFingerprint);
+        }
+        for (RstEvent& ev : events_.rsts) ev.usualTtl = f_.sides[sideIndex(ev.sender)].usualTtl;
+    }
+
+    const Analysis& a_;
+    Flow& f_;
+    int64_t captureEndNs_;
+    PacketStore* marksOut_;
+    FlowEvents& events_;
+    SideTrack side_[2];
+    std::vector<StateChange>* states_ = events_.states.sides;
+    int64_t synRow_ = -1, synAckRow_ = -1, handshakeAckRow_ = -1;
+};
+
+} // namespace
+
+void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out) {
+    FlowTracker(analysis, flow, captureEndNs, &analysis.packets, out).run();
+}
+
+std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow) {
+    std::vector<Resend> out;
+    const uint32_t n = flow.packetCount();
+    bool any = false;
+    for (uint32_t row = 0; row < n && !any; ++row) any = analysis.packet(flow, row).marked(mark::Retransmission);
+    if (!any) return out;
+    // Per side, first transmissions sorted by unwrapped sequence number. New data comes in
+    // increasing order, so this is an append but for segments that arrived out of order.
+    struct Sent {
+        int64_t start;
+        uint32_t len;
+        uint32_t row;
+    };
+    std::vector<Sent> first[2];
+    int64_t lastAbs[2] = {0, 0};
+    uint32_t lastSeq[2] = {0, 0};
+    bool seen[2] = {false, false};
+    for (uint32_t row = 0; row < n; ++row) {
+        const PacketRecord& p = analysis.packet(flow, row);
+        const int s = sideIndex(p.side());
+        if (p.has(tcpflag::RST)) continue;
+        // Unwrapped position: sequence numbers move by less than 2^31 between a side's packets.
+        const int64_t abs = seen[s] ? lastAbs[s] + seqDiff(p.seq, lastSeq[s]) : int64_t{p.seq};
+        if (!seen[s] || abs > lastAbs[s]) {
+            lastAbs[s] = abs;
+            lastSeq[s] = p.seq;
+        }
+        seen[s] = true;
+        const uint32_t len = p.seqLen();
+        if (len == 0) continue;
+        auto& sent = first[s];
+        auto after = std::upper_bound(sent.begin(), sent.end(), abs, [](int64_t x, const Sent& e) { return x < e.start; });
+        if (!p.marked(mark::Retransmission)) {
+            if (after == sent.begin() || std::prev(after)->start != abs) sent.insert(after, Sent{abs, len, row});
+            continue;
+        }
+        if (after == sent.begin()) continue;
+        const Sent& e = *std::prev(after);
+        if (abs < e.start + e.len) out.push_back({row, e.row});
+    }
+    return out;
+}
+
+StateTimelines replayStates(const Analysis& analysis, const Flow& flow) {
+    // The flow as trackFlow found it: what FlowTable settled, nothing trackFlow adds.
+    Flow f;
+    f.id = flow.id;
+    f.packets = flow.packets;
+    f.handshakeSeen = flow.handshakeSeen;
+    for (int s = 0; s < 2; ++s) {
+        f.sides[s].endpoint = flow.sides[s].endpoint;
+        f.sides[s].mss = flow.sides[s].mss;
+        f.sides[s].wscale = flow.sides[s].wscale;
+    }
+    FlowEvents events;
+    FlowTracker(analysis, f, analysis.capture.lastNs, nullptr, events).run();
+    return std::move(events.states);
+}
+
+} // namespace flowladder::core

@@ -1,0 +1,78 @@
+#pragma once
+// Per-connection TCP analysis over a flow's stored packets: marks each packet
+// (retransmission, duplicate ACK, challenge ACK...), infers each side's state over
+// time, and collects the events the findings are built from (see FindingBuilder).
+
+#include "core/model/Analysis.h"
+
+#include <vector>
+
+namespace flowladder::core {
+
+// How a RST's sequence number relates to what its receiver expects (RFC 5961 3.2).
+enum class RstClass : uint8_t { Exact, OffByOneAfterFin, InWindow, OutOfWindow, NotJudged };
+std::string_view rstClassName(RstClass c); // "off_by_one_after_fin" | "in_window" | "out_of_window" | ...
+
+enum class RstOutcome : uint8_t { TookEffect, Ignored, Unknown };
+std::string_view rstOutcomeName(RstOutcome o); // "took_effect" | "ignored" | "unknown"
+
+struct RstEvent {
+    uint32_t row = 0;    // row of the RST in the flow
+    Side sender{};
+    RstClass cls = RstClass::NotJudged;
+    uint32_t expectedSeq = 0; // receiver's RCV.NXT as the capture shows it
+    int32_t delta = 0;        // rst seq - expected
+    uint32_t receiveWindow = 0; // receiver's last advertised window, scaled
+    int64_t challengeAckRow = -1;
+    bool receiverInSynSent = false; // RST answers a SYN: seq is not checked, it is a refusal
+    TcpState receiverState = TcpState::Unknown; // receiver's state when the RST arrived
+    // What the receiver did afterwards.
+    RstOutcome outcome = RstOutcome::Unknown;
+    uint32_t framesAfter = 0;      // non-RST packets the receiver sent after it got the RST
+    uint32_t retransmitsAfter = 0; // of those, retransmissions
+    int64_t lastRowAfter = -1;     // the receiver's last such packet
+    // Fingerprint of the RST against its sender's other packets.
+    bool ttlMismatch = false;
+    bool ipIdUnusual = false;
+    uint8_t usualTtl = 0;
+    uint16_t previousIpId = 0; // IP ID of the sender's packet before the RST (IPv4)
+};
+
+struct FinEvent {
+    uint32_t row = 0;
+    Side sender{};
+    bool retransmit = false;
+};
+
+struct FlowEvents {
+    std::vector<RstEvent> rsts;
+    std::vector<FinEvent> fins;
+    bool finAcked[2] = {false, false};    // by Side: this side's FIN was acknowledged
+    bool outstanding[2] = {false, false}; // by Side: data or FIN still unacknowledged at the end
+    StateTimelines states;
+};
+
+// Runs the analysis of one flow: fills the packets' marks and the sides' ISNs, counts,
+// RTTs and final states, and puts the events for the findings and the state timelines
+// into `out` (emptied first: reusing one FlowEvents across flows reuses its buffers).
+// `captureEndNs` is the time of the capture's last packet (for "went silent").
+void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out);
+
+// A packet marked as a retransmission and the earlier packet of the same side that first
+// carried that sequence number.
+struct Resend {
+    uint32_t row = 0;         // the retransmission (row in the flow)
+    uint32_t originalRow = 0; // the first transmission
+};
+
+// For every packet of an analysed flow marked as a retransmission, its first transmission:
+// the same side's earliest packet whose sequence space holds the retransmitted sequence
+// number (the same segment, or a larger one when the retransmission re-segments). Rows
+// without one in the capture are left out. Computed on demand, O(n log n), in row order.
+std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow);
+
+// The state timelines of a flow trackFlow already ran over, computed again the same
+// way without changing the analysis (see Analysis::stateTimelines).
+StateTimelines replayStates(const Analysis& analysis, const Flow& flow);
+
+} // namespace flowladder::core

@@ -1,0 +1,166 @@
+#include "ui/annotate/AnnotationDocument.h"
+
+#include <QUndoCommand>
+
+#include <algorithm>
+
+namespace flowladder::ui {
+using core::Annotation;
+
+// One edit of one annotation: `before` and `after` (nullopt = absent) make add, edit,
+// move and delete the same command.
+class AnnotationCommand : public QUndoCommand {
+public:
+    AnnotationCommand(AnnotationDocument* doc, uint64_t id, std::optional<Annotation> before, std::optional<Annotation> after,
+                      const QString& text, int mergeKey)
+        : QUndoCommand(text)
+        , doc_(doc)
+        , id_(id)
+        , before_(std::move(before))
+        , after_(std::move(after))
+        , mergeKey_(mergeKey)
+    {
+    }
+    void redo() override { doc_->apply(id_, after_); }
+    void undo() override { doc_->apply(id_, before_); }
+    int id() const override { return mergeKey_ ? mergeKey_ : -1; }
+    bool mergeWith(const QUndoCommand* other) override
+    {
+        const auto* o = static_cast<const AnnotationCommand*>(other);
+        if (o->id_ != id_ || !o->after_ || !after_) return false;
+        after_ = o->after_;
+        return true;
+    }
+
+private:
+    AnnotationDocument* doc_;
+    uint64_t id_;
+    std::optional<Annotation> before_, after_;
+    int mergeKey_;
+};
+
+namespace {
+QString kindText(core::AnnotationKind k)
+{
+    switch (k) {
+    case core::AnnotationKind::Note: return QObject::tr("note");
+    case core::AnnotationKind::Callout: return QObject::tr("callout");
+    case core::AnnotationKind::TimeRange: return QObject::tr("time range");
+    }
+    return QObject::tr("note");
+}
+} // namespace
+
+AnnotationDocument::AnnotationDocument(QObject* parent)
+    : QObject(parent)
+{
+    saveTimer_.setSingleShot(true);
+    saveTimer_.setInterval(500);
+    connect(&saveTimer_, &QTimer::timeout, this, &AnnotationDocument::saveNow);
+}
+
+AnnotationDocument::~AnnotationDocument()
+{
+    if (dirty_) saveNow();
+}
+
+void AnnotationDocument::open(const QString& capturePath)
+{
+    close();
+    capturePath_ = capturePath;
+    store_ = core::AnnotationStore::open(capturePath.toStdString());
+    emit opened(capturePath);
+    emit changed();
+}
+
+void AnnotationDocument::close()
+{
+    if (dirty_) saveNow();
+    saveTimer_.stop();
+    undo_.clear();
+    store_ = core::AnnotationStore();
+    capturePath_.clear();
+    saveError_.clear();
+}
+
+std::vector<Annotation> AnnotationDocument::itemsOfFlow(uint32_t flowId) const
+{
+    std::vector<Annotation> out;
+    for (const Annotation& a : items())
+        if (a.flow == flowId) out.push_back(a);
+    return out;
+}
+
+uint64_t AnnotationDocument::add(Annotation a)
+{
+    if (!isOpen()) return 0;
+    a.id = store_.set().nextId();
+    undo_.push(new AnnotationCommand(this, a.id, std::nullopt, a, tr("Add %1").arg(kindText(a.kind)), 0));
+    return a.id;
+}
+
+bool AnnotationDocument::setText(uint64_t id, const QString& text)
+{
+    const Annotation* cur = find(id);
+    if (!cur || cur->text == text.toStdString()) return false;
+    Annotation a = *cur;
+    a.text = text.toStdString();
+    undo_.push(new AnnotationCommand(this, id, *cur, a, tr("Edit %1").arg(kindText(a.kind)), 0));
+    return true;
+}
+
+bool AnnotationDocument::update(const Annotation& a, int mergeKey)
+{
+    const Annotation* cur = find(a.id);
+    if (!cur || *cur == a) return false;
+    undo_.push(new AnnotationCommand(this, a.id, *cur, a, tr("Move %1").arg(kindText(a.kind)), mergeKey));
+    return true;
+}
+
+bool AnnotationDocument::remove(uint64_t id)
+{
+    const Annotation* cur = find(id);
+    if (!cur) return false;
+    undo_.push(new AnnotationCommand(this, id, *cur, std::nullopt, tr("Delete %1").arg(kindText(cur->kind)), 0));
+    return true;
+}
+
+void AnnotationDocument::apply(uint64_t id, const std::optional<Annotation>& a)
+{
+    auto& items = store_.set().items;
+    auto it = std::find_if(items.begin(), items.end(), [id](const Annotation& x) { return x.id == id; });
+    if (a) {
+        if (it != items.end()) *it = *a;
+        else items.push_back(*a);
+        // Keep file order stable: by id.
+        std::sort(items.begin(), items.end(), [](const Annotation& x, const Annotation& y) { return x.id < y.id; });
+    } else if (it != items.end()) {
+        items.erase(it);
+    }
+    scheduleSave();
+    emit changed();
+}
+
+void AnnotationDocument::scheduleSave()
+{
+    dirty_ = true;
+    saveTimer_.start();
+}
+
+bool AnnotationDocument::saveNow()
+{
+    saveTimer_.stop();
+    if (!isOpen()) return false;
+    std::string error;
+    if (!store_.save(error)) {
+        saveError_ = QString::fromStdString(error);
+        emit saveFailed(saveError_);
+        return false;
+    }
+    dirty_ = false;
+    saveError_.clear();
+    emit saved(savePath());
+    return true;
+}
+
+} // namespace flowladder::ui

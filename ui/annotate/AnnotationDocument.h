@@ -1,0 +1,75 @@
+#pragma once
+// The annotations of the open capture as the GUI edits them: a core::AnnotationStore
+// (sidecar, fingerprint, damaged files kept) plus an undo stack and a debounced,
+// atomic autosave. Every edit goes through an undo command; every change is saved
+// about 500 ms later and on close, so the user's notes are never lost.
+
+#include "core/annotations/Annotations.h"
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+#include <QUndoStack>
+
+#include <optional>
+#include <vector>
+
+namespace flowladder::ui {
+
+class AnnotationDocument : public QObject {
+    Q_OBJECT
+public:
+    explicit AnnotationDocument(QObject* parent = nullptr);
+    ~AnnotationDocument() override; // saves pending changes
+
+    // Saves what is pending, then loads the sidecar of `capturePath` (clears the undo stack).
+    void open(const QString& capturePath);
+    void close(); // saves and forgets the capture
+    bool isOpen() const { return !capturePath_.isEmpty(); }
+    QString capturePath() const { return capturePath_; }
+    QString savePath() const { return QString::fromStdString(store_.savePath()); }
+    // Non-empty when the sidecar could not be used (damaged, another capture's): it names the
+    // file, says it is kept, and where new notes go.
+    QString problem() const { return QString::fromStdString(store_.problem()); }
+    QString lastSaveError() const { return saveError_; }
+    bool hasPendingSave() const { return saveTimer_.isActive(); }
+
+    const core::AnnotationSet& set() const { return store_.set(); }
+    const std::vector<core::Annotation>& items() const { return store_.set().items; }
+    std::vector<core::Annotation> itemsOfFlow(uint32_t flowId) const;
+    const core::Annotation* find(uint64_t id) const { return store_.set().find(id); }
+    QUndoStack* undoStack() { return &undo_; }
+
+    // Edits, each one undoable. Return the annotation's id (0 when nothing was done).
+    uint64_t add(core::Annotation a); // a.id is assigned
+    bool setText(uint64_t id, const QString& text);
+    // Replaces the whole annotation (moves, resizes). `mergeKey` != 0 merges consecutive
+    // updates with the same key into one undo step (a drag).
+    bool update(const core::Annotation& a, int mergeKey = 0);
+    bool remove(uint64_t id);
+
+    // Writes now (atomic). False and lastSaveError() when it failed.
+    bool saveNow();
+    void setSaveDelay(int ms) { saveTimer_.setInterval(ms); }
+
+signals:
+    void opened(const QString& capturePath);
+    void changed();
+    void saved(const QString& path);
+    void saveFailed(const QString& message);
+
+private:
+    friend class AnnotationCommand;
+    // Puts `a` in place of the annotation with `id` (inserts, replaces or, when nullopt, removes).
+    void apply(uint64_t id, const std::optional<core::Annotation>& a);
+    void scheduleSave();
+
+    core::AnnotationStore store_;
+    QString capturePath_;
+    QUndoStack undo_;
+    QTimer saveTimer_;
+    QString saveError_;
+    bool dirty_ = false;
+};
+
+} // namespace flowladder::ui

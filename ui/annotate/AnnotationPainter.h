@@ -1,0 +1,64 @@
+#pragma once
+// Where the user's annotations sit on a ladder and how they look. The same code places
+// and draws them in the ladder pane (AnnotationOverlay), in exports (FlowRenderer) and
+// answers hit tests for dragging, so what is exported is what was on screen.
+//
+// Geometry is the ladder's (LadderPlottable::Geometry): notes hang under their packet's
+// arrow, callouts are boxes at (boxFrame, boxX) with an arrow to (frame, anchorX), time
+// ranges are translucent bands between two capture times.
+
+#include "core/annotations/Annotations.h"
+#include "ui/ladder/LadderContent.h"
+#include "ui/ladder/LadderPlottable.h"
+#include "ui/ladder/LadderStyle.h"
+
+#include <QFont>
+#include <QPainter>
+#include <QRectF>
+
+#include <vector>
+
+namespace flowladder::ui {
+
+class AnnotationPainter {
+public:
+    enum class Part { None, Box, Anchor, RangeBody, RangeStart, RangeEnd };
+    struct Hit {
+        uint64_t id = 0;
+        Part part = Part::None;
+        explicit operator bool() const { return id != 0; }
+    };
+    struct Placed {
+        uint64_t id = 0;
+        core::AnnotationKind kind = core::AnnotationKind::Note;
+        QRectF box;     // text box (note, callout) or label (time range)
+        QPointF anchor; // what the note or callout points at
+        QRectF band;    // time range band
+        QString text;
+    };
+
+    static QFont font(const QFont& base); // the annotation font (8.5 pt)
+    static double xOf(const LadderPlottable::Geometry& g, double fraction);
+    static double fractionOf(const LadderPlottable::Geometry& g, double x);
+    // Pixel y of a frame's row; false when the frame is not in the flow.
+    static bool yOfFrame(const LadderPlottable::Geometry& g, const LadderContent& c, uint32_t frame, double& y);
+
+    // Places the annotations of `c`'s flow (others are skipped). `device` gives font metrics.
+    static std::vector<Placed> place(const LadderPlottable::Geometry& g, const LadderContent& c,
+                                     const std::vector<core::Annotation>& items, const QFont& font,
+                                     QPaintDevice* device = nullptr);
+    // Time-range bands: drawn under the ladder.
+    static void paintBelow(QPainter* p, const std::vector<Placed>& placed, const std::vector<core::Annotation>& items,
+                           const LadderStyle& style);
+    // Range edges and labels, notes, callouts: drawn over the ladder.
+    static void paintAbove(QPainter* p, const LadderPlottable::Geometry& g, const std::vector<Placed>& placed,
+                           const std::vector<core::Annotation>& items, const LadderStyle& style, uint64_t selectedId = 0);
+    // Both, for export.
+    static void paintAll(QPainter* p, const LadderPlottable::Geometry& g, const LadderContent& c,
+                         const std::vector<core::Annotation>& items, const LadderStyle& style, bool below);
+
+    static Hit hitTest(const std::vector<Placed>& placed, const QPointF& pos);
+    static QColor rangeColor(const core::Annotation& a);
+};
+
+} // namespace flowladder::ui

@@ -1,0 +1,115 @@
+#include "ui/compare/CompareSideBySide.h"
+
+#include "ui/ladder/LadderView.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace flowladder::ui {
+using namespace flowladder::core;
+
+CompareSideBySide::CompareSideBySide(QWidget* parent)
+    : QWidget(parent)
+    , a_(new LadderView(this))
+    , b_(new LadderView(this))
+    , captionA_(new QLabel(this))
+    , captionB_(new QLabel(this))
+{
+    a_->setObjectName(QStringLiteral("ladderA"));
+    b_->setObjectName(QStringLiteral("ladderB"));
+    auto* row = new QHBoxLayout(this);
+    row->setContentsMargins(0, 0, 0, 0);
+    for (auto [view, caption] : {std::pair{a_, captionA_}, std::pair{b_, captionB_}}) {
+        auto* col = new QVBoxLayout;
+        caption->setTextFormat(Qt::PlainText);
+        caption->setContentsMargins(6, 2, 6, 2);
+        col->addWidget(caption);
+        col->addWidget(view, 1);
+        row->addLayout(col, 1);
+    }
+    connect(a_, &LadderView::rowSelected, this, [this](int64_t r) { onRowSelected(true, r); });
+    connect(b_, &LadderView::rowSelected, this, [this](int64_t r) { onRowSelected(false, r); });
+    connect(a_->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { syncScroll(true); });
+    connect(b_->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { syncScroll(false); });
+}
+
+void CompareSideBySide::setContent(std::shared_ptr<const CompareMergedContent> content)
+{
+    const bool samePair = content_ && content && content_->pairIndex == content->pairIndex;
+    content_ = std::move(content);
+    const FlowPair* p = content_ ? content_->pair() : nullptr;
+    if (!p) {
+        a_->clear();
+        b_->clear();
+        match_ = -1;
+        updateCaptions();
+        return;
+    }
+    if (!samePair) {
+        syncing_ = true;
+        a_->setFlow(content_->comparison->a, p->a);
+        b_->setFlow(content_->comparison->b, p->b);
+        syncing_ = false;
+        match_ = -1;
+    }
+    updateCaptions();
+    syncScroll(true); // the offset may have changed
+}
+
+void CompareSideBySide::updateCaptions()
+{
+    const FlowPair* p = content_ ? content_->pair() : nullptr;
+    captionA_->setText(p ? QStringLiteral("%1 — %2, flow %3").arg(content_->nameA, content_->fileA).arg(p->a) : QString());
+    captionB_->setText(p ? QStringLiteral("%1 — %2, flow %3").arg(content_->nameB, content_->fileB).arg(p->b) : QString());
+}
+
+void CompareSideBySide::selectMatch(int64_t match)
+{
+    const FlowPair* p = content_ ? content_->pair() : nullptr;
+    if (!p || match < 0 || static_cast<size_t>(match) >= p->packets.size()) match = -1;
+    const bool changed = match != match_;
+    match_ = match;
+    syncing_ = true;
+    const PacketMatch* m = match >= 0 ? &p->packets[static_cast<size_t>(match)] : nullptr;
+    a_->selectRow(m && m->inA() ? content_->a->rowOfPacketIndex(m->a) : -1);
+    b_->selectRow(m && m->inB() ? content_->b->rowOfPacketIndex(m->b) : -1);
+    syncing_ = false;
+    if (m && !m->inA()) syncScroll(false); // keep the other side at the same moment
+    if (m && !m->inB()) syncScroll(true);
+    if (changed) emit matchSelected(match_);
+}
+
+void CompareSideBySide::onRowSelected(bool fromA, int64_t row)
+{
+    if (syncing_ || !content_ || !content_->valid()) return;
+    const auto& c = fromA ? content_->a : content_->b;
+    int64_t match = -1;
+    if (row >= 0 && row < c->rows()) {
+        const uint32_t packet = c->flow->packets[static_cast<size_t>(row)];
+        match = fromA ? content_->layout.matchOfPacketA(packet) : content_->layout.matchOfPacketB(packet);
+    }
+    selectMatch(match);
+}
+
+void CompareSideBySide::syncScroll(bool fromA)
+{
+    if (syncing_ || !content_ || !content_->valid()) return;
+    LadderView* src = fromA ? a_ : b_;
+    LadderView* dst = fromA ? b_ : a_;
+    const auto srcContent = src->content();
+    const auto dstContent = dst->content();
+    if (!srcContent || !dstContent || srcContent->rows() == 0 || dstContent->rows() == 0) return;
+    // The moment at the centre of the source, on the destination's clock.
+    const int64_t offset = content_->comparison->clockOffsetNs; // B + offset = A
+    const int64_t t = srcContent->layout.timeAtY(src->yAxis->range().center());
+    const int64_t tDst = fromA ? t - offset : t + offset;
+    const double y = dstContent->layout.yOfTime(tDst);
+    const double size = dst->yAxis->range().size();
+    syncing_ = true;
+    dst->yAxis->setRange(y - size / 2, y + size / 2);
+    dst->replot(QCustomPlot::rpQueuedReplot);
+    syncing_ = false;
+}
+
+} // namespace flowladder::ui

@@ -1,0 +1,246 @@
+#include "ui/ladder/LadderContent.h"
+
+#include "ui/models/Format.h"
+
+#include "core/tcp/TcpTracker.h"
+
+#include <algorithm>
+
+namespace flowladder::ui {
+using namespace flowladder::core;
+
+double numberField(const Finding& f, std::string_view name, double fallback)
+{
+    const FieldValue* v = f.field(name);
+    if (!v) return fallback;
+    if (std::holds_alternative<int64_t>(*v)) return static_cast<double>(std::get<int64_t>(*v));
+    if (std::holds_alternative<double>(*v)) return std::get<double>(*v);
+    return fallback;
+}
+
+bool hasNumber(const Finding& f, std::string_view name)
+{
+    const FieldValue* v = f.field(name);
+    return v && (std::holds_alternative<int64_t>(*v) || std::holds_alternative<double>(*v));
+}
+
+namespace {
+
+bool lingeringState(TcpState s)
+{
+    return s == TcpState::CloseWait || s == TcpState::LastAck || s == TcpState::FinWait1 || s == TcpState::Closing;
+}
+
+// `lead`: the note that explains the row best goes first.
+void addNote(QHash<uint32_t, QString>& notes, uint32_t row, const QString& text, bool lead = false)
+{
+    QString& n = notes[row];
+    if (n.contains(text)) return;
+    if (n.isEmpty()) n = text;
+    else n = lead ? text + QStringLiteral("  ·  ") + n : n + QStringLiteral("  ·  ") + text;
+}
+
+QString rstNote(const Flow& f, const Finding& fi, const PacketRecord& p)
+{
+    const auto delta = static_cast<int64_t>(numberField(fi, "delta"));
+    QString text;
+    if (delta == 0)
+        text = QStringLiteral("seq ≠ RCV.NXT");
+    else
+        text = QStringLiteral("seq = RCV.NXT %1 %2").arg(delta < 0 ? QStringLiteral("−") : QStringLiteral("+")).arg(std::abs(delta));
+    if (hasNumber(fi, "expected_seq")) {
+        const auto expected = static_cast<uint32_t>(numberField(fi, "expected_seq"));
+        text += QStringLiteral(" (expected %1)").arg(expected - f.side(p.side()).isn);
+    }
+    const std::string outcome = fi.stringField("outcome");
+    const QString receiver = QString::fromLatin1(sideName(otherSide(p.side())).data());
+    if (outcome == "ignored") text += QStringLiteral(": %1 IGNORED it").arg(receiver);
+    else if (outcome == "took_effect") text += QStringLiteral(": took effect");
+    return text;
+}
+
+} // namespace
+
+LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params)
+{
+    LadderContent c;
+    c.analysis = std::move(analysis);
+    if (!c.analysis) return c;
+    c.flow = c.analysis->flowById(flowId);
+    if (!c.flow) return c;
+    const Analysis& a = *c.analysis;
+    const Flow& f = *c.flow;
+
+    c.relayout(params);
+
+    // Capture point from each side's round trip to the capture point.
+    const int64_t rc = f.side(Side::Client).rttNs, rs = f.side(Side::Server).rttNs;
+    if (rc >= 0 && rs >= 0 && rc + rs > 0)
+        c.capturePointX = std::clamp(static_cast<double>(rc) / static_cast<double>(rc + rs), 0.1, 0.9);
+
+    for (uint32_t idx : f.findings) {
+        if (idx >= a.findings.size()) continue;
+        const Finding& fi = a.findings[idx];
+        const int64_t row = c.rowOfFrame(fi.frame);
+        if (row < 0) continue;
+        const auto r = static_cast<uint32_t>(row);
+        c.findingRows.push_back(r);
+        const PacketRecord& p = c.packet(r);
+        switch (fi.kind) {
+        case FindingKind::RstSeqMismatch: {
+            addNote(c.notes, r, rstNote(f, fi, p), true);
+            const int64_t ch = c.rowOfFrame(static_cast<uint32_t>(numberField(fi, "challenge_ack_frame")));
+            if (ch >= 0) c.connectors.push_back({r, static_cast<uint32_t>(ch), ConnectorKind::ChallengeAck});
+            break;
+        }
+        case FindingKind::ChallengeAck: {
+            const auto rst = static_cast<uint32_t>(numberField(fi, "rst_frame"));
+            addNote(c.notes, r, rst ? QStringLiteral("challenge ACK for RST #%1").arg(rst) : QStringLiteral("challenge ACK"));
+            const int64_t rr = c.rowOfFrame(rst);
+            if (rr >= 0 && std::none_of(c.connectors.begin(), c.connectors.end(), [&](const Connector& k) {
+                    return k.fromRow == static_cast<uint32_t>(rr) && k.toRow == r;
+                }))
+                c.connectors.push_back({static_cast<uint32_t>(rr), r, ConnectorKind::ChallengeAck});
+            break;
+        }
+        case FindingKind::RstFingerprintMismatch: {
+            QString t = QStringLiteral("forged? TTL %1").arg(static_cast<int>(numberField(fi, "ttl", p.ttl)));
+            if (hasNumber(fi, "usual_ttl")) t += QStringLiteral(" (sender's usual: %1)").arg(static_cast<int>(numberField(fi, "usual_ttl")));
+            if (hasNumber(fi, "ip_id")) t += QStringLiteral(", IP ID %1").arg(static_cast<int>(numberField(fi, "ip_id")));
+            addNote(c.notes, r, t);
+            break;
+        }
+        case FindingKind::FinRetransmit: {
+            auto orig = static_cast<uint32_t>(numberField(fi, "original_frame"));
+            const int64_t o = c.rowOfFrame(orig);
+            std::vector<uint32_t> frames{fi.frame};
+            if (const FieldValue* v = fi.field("frames"); v && std::holds_alternative<std::vector<uint32_t>>(*v))
+                frames = std::get<std::vector<uint32_t>>(*v);
+            for (uint32_t fr : frames) {
+                const int64_t rr = c.rowOfFrame(fr);
+                if (rr < 0) continue;
+                addNote(c.notes, static_cast<uint32_t>(rr), QStringLiteral("FIN sent again (first #%1)").arg(orig));
+                if (o >= 0) c.connectors.push_back({static_cast<uint32_t>(o), static_cast<uint32_t>(rr), ConnectorKind::FinRetransmit});
+            }
+            break;
+        }
+        case FindingKind::RstIgnored:
+            addNote(c.notes, r, QStringLiteral("%1 kept sending: %2 more packets")
+                                    .arg(QString::fromStdString(fi.stringField("side")))
+                                    .arg(static_cast<int64_t>(numberField(fi, "frames_after"))));
+            break;
+        case FindingKind::LingeringClose: {
+            const std::string state = fi.stringField("state");
+            QString st = QString::fromStdString(state).replace(QLatin1Char('_'), QLatin1Char('-'));
+            addNote(c.notes, r, QStringLiteral("%1 stuck in %2 for %3")
+                                    .arg(QString::fromStdString(fi.stringField("side")), st.isEmpty() ? QStringLiteral("closing") : st,
+                                         durationText(numberField(fi, "duration"))),
+                    true);
+            break;
+        }
+        case FindingKind::ConnectionRefused: addNote(c.notes, r, QStringLiteral("connection refused")); break;
+        default: break;
+        }
+    }
+    // Each retransmission back to the previous copy of its data, so that repeated
+    // retransmissions form a chain along the sender's lifeline (FIN chains are above).
+    QHash<uint32_t, uint32_t> lastCopy; // first transmission row -> latest copy's row
+    for (const core::Resend& r : core::findResends(a, f)) {
+        c.originalOf.insert(r.row, r.originalRow);
+        if (c.packet(r.row).marked(mark::FinRetransmit)) continue;
+        c.connectors.push_back({lastCopy.value(r.originalRow, r.originalRow), r.row, ConnectorKind::Retransmission});
+        lastCopy.insert(r.originalRow, r.row);
+    }
+    // Generic notes from the core's per-packet marks, unless a finding already said it better.
+    for (uint32_t row = 0; row < c.rows(); ++row) {
+        const PacketRecord& p = c.packet(row);
+        if (!p.marks) continue;
+        const bool specific = c.notes.contains(row);
+        const QString have = c.notes.value(row);
+        if (p.marked(mark::Retransmission) && !have.contains(QStringLiteral("retransmission")) && !have.contains(QStringLiteral("FIN sent again"))) {
+            const auto orig = c.originalOf.constFind(row);
+            if (orig == c.originalOf.constEnd()) {
+                addNote(c.notes, row, QStringLiteral("retransmission"));
+            } else {
+                const PacketRecord& o = c.packet(*orig);
+                addNote(c.notes, row, QStringLiteral("retransmission of #%1 (+%2)").arg(o.frame).arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
+            }
+        }
+        if (p.marked(mark::FastRetransmission) && !specific) addNote(c.notes, row, QStringLiteral("fast retransmission"));
+        if (p.marked(mark::DupAck)) addNote(c.notes, row, QStringLiteral("dup ACK"));
+        if (p.marked(mark::ZeroWindow)) addNote(c.notes, row, QStringLiteral("zero window"));
+        if (p.marked(mark::KeepAlive)) addNote(c.notes, row, QStringLiteral("keep-alive"));
+        if (p.marked(mark::SegmentNotCaptured)) addNote(c.notes, row, QStringLiteral("previous segment not captured"));
+        if (p.marked(mark::ChallengeAck) && !have.contains(QStringLiteral("challenge ACK")))
+            addNote(c.notes, row, QStringLiteral("challenge ACK"));
+        if (p.marked(mark::AfterRst) && !have.contains(QStringLiteral("after RST"))) addNote(c.notes, row, QStringLiteral("sent after RST"));
+    }
+    std::sort(c.findingRows.begin(), c.findingRows.end());
+    c.findingRows.erase(std::unique(c.findingRows.begin(), c.findingRows.end()), c.findingRows.end());
+
+    const StateTimelines timelines = a.stateTimelines(f);
+    for (Side s : {Side::Client, Side::Server}) {
+        const auto& states = timelines.side(s);
+        auto& bands = c.bands[sideIndex(s)];
+        for (size_t i = 0; i < states.size(); ++i) {
+            Band b;
+            b.fromRow = i == 0 ? 0 : c.rowOfPacketIndex(states[i].packet);
+            b.toRow = i + 1 < states.size() ? c.rowOfPacketIndex(states[i + 1].packet) : c.rows() - 1;
+            b.state = states[i].state;
+            b.durationNs = (i + 1 < states.size() ? states[i + 1].tsNs : a.endNs(f)) - states[i].tsNs;
+            b.lingering = lingeringState(b.state);
+            if (c.rows() == 0) continue;
+            b.fromRow = std::min(b.fromRow, c.rows() - 1);
+            b.toRow = std::clamp(b.toRow, b.fromRow, c.rows() - 1);
+            bands.push_back(b);
+        }
+    }
+    return c;
+}
+
+void LadderContent::relayout(const LadderLayout::Params& params)
+{
+    if (!valid()) return;
+    std::vector<int64_t> ts(flow->packets.size());
+    for (size_t i = 0; i < flow->packets.size(); ++i) ts[i] = analysis->packets[flow->packets[i]].tsNs;
+    layout = LadderLayout::build(std::move(ts), params);
+}
+
+int64_t LadderContent::rowOfFrame(uint32_t frame) const
+{
+    if (!flow || frame == 0) return -1;
+    const auto& pk = flow->packets;
+    auto it = std::lower_bound(pk.begin(), pk.end(), frame,
+                               [this](uint32_t idx, uint32_t fr) { return analysis->packets[idx].frame < fr; });
+    if (it == pk.end() || analysis->packets[*it].frame != frame) return -1;
+    return it - pk.begin();
+}
+
+uint32_t LadderContent::rowOfPacketIndex(uint32_t packetIndex) const
+{
+    const auto& pk = flow->packets;
+    auto it = std::lower_bound(pk.begin(), pk.end(), packetIndex);
+    return static_cast<uint32_t>(std::min<std::ptrdiff_t>(it - pk.begin(), static_cast<std::ptrdiff_t>(pk.size()) - 1));
+}
+
+QString LadderContent::label(uint32_t row, bool compact) const
+{
+    const PacketRecord& p = packet(row);
+    if (compact) {
+        QString s = QStringLiteral("#%1 %2 %3").arg(p.frame).arg(flagsText(p.flags)).arg(analysis->relativeSeq(*flow, p));
+        if (p.has(tcpflag::ACK)) s += QStringLiteral(" ack %1").arg(analysis->relativeAck(*flow, p));
+        if (p.payloadLen) s += QStringLiteral(" len %1").arg(p.payloadLen);
+        return s;
+    }
+    QString s = QStringLiteral("#%1  %2").arg(p.frame).arg(flagsText(p.flags));
+    s += QStringLiteral("  seq %1").arg(analysis->relativeSeq(*flow, p));
+    if (p.has(tcpflag::ACK)) s += QStringLiteral("  ack %1").arg(analysis->relativeAck(*flow, p));
+    if (p.payloadLen) s += QStringLiteral("  len %1").arg(p.payloadLen);
+    s += QStringLiteral("  win %1").arg(p.window);
+    const FlowSide& from = flow->side(p.side()); // option values are the side's, from its SYN
+    if ((p.info & pinfo::HasMss) && from.mss) s += QStringLiteral("  mss %1").arg(from.mss);
+    if ((p.info & pinfo::HasWscale) && from.wscale >= 0) s += QStringLiteral("  ws %1").arg(from.wscale);
+    return s;
+}
+
+} // namespace flowladder::ui

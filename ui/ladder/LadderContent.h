@@ -1,0 +1,63 @@
+#pragma once
+// What the ladder draws for one flow, read once from the Analysis when the flow is
+// chosen: the vertical layout, per-row notes taken from the findings, connectors
+// (RST -> challenge ACK, original FIN -> its retransmission, first transmission -> its
+// retransmissions), the state bands of each
+// side and where the capture point sits. No TCP reasoning here: the findings and
+// marks of the core are the facts; this only places them.
+
+#include "core/model/Analysis.h"
+#include "ui/ladder/LadderLayout.h"
+
+#include <QHash>
+#include <QString>
+
+#include <vector>
+
+namespace flowladder::ui {
+
+struct LadderContent {
+    enum class ConnectorKind { ChallengeAck, FinRetransmit, Retransmission };
+    struct Connector {
+        uint32_t fromRow = 0;
+        uint32_t toRow = 0;
+        ConnectorKind kind = ConnectorKind::ChallengeAck;
+    };
+    struct Band {
+        uint32_t fromRow = 0;
+        uint32_t toRow = 0; // inclusive
+        core::TcpState state = core::TcpState::Unknown;
+        int64_t durationNs = 0;
+        bool lingering = false; // CLOSE-WAIT, LAST-ACK, FIN-WAIT-1, CLOSING: a side stuck closing
+    };
+
+    core::AnalysisPtr analysis;
+    const core::Flow* flow = nullptr;
+    LadderLayout layout;
+    QHash<uint32_t, QString> notes; // row -> text from findings and marks
+    std::vector<Connector> connectors;
+    std::vector<Band> bands[2]; // indexed by core::Side
+    std::vector<uint32_t> findingRows; // sorted, unique
+    QHash<uint32_t, uint32_t> originalOf; // retransmission row -> row of its first transmission
+    double capturePointX = 0.5; // 0 = client lifeline, 1 = server lifeline
+
+    static LadderContent build(core::AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params);
+    // Lays the rows out again (time or row scale); everything else depends on the flow only.
+    void relayout(const LadderLayout::Params& params);
+
+    bool valid() const { return analysis && flow; }
+    uint32_t rows() const { return flow ? flow->packetCount() : 0; }
+    const core::PacketRecord& packet(uint32_t row) const { return analysis->packet(*flow, row); }
+    int64_t rowOfFrame(uint32_t frame) const;
+    // Row of the flow's packet index (index into Analysis::packets), the nearest row at or after it.
+    uint32_t rowOfPacketIndex(uint32_t packetIndex) const;
+    // One line: "#12  RST  seq 276  ack 4345  len 0  win 0"; compact: "#12 RST 276 ack 4345".
+    QString label(uint32_t row, bool compact = false) const;
+    QString note(uint32_t row) const { return notes.value(row); }
+};
+
+// Reads a numeric finding field stored either as an integer or a double.
+double numberField(const core::Finding& f, std::string_view name, double fallback = 0);
+bool hasNumber(const core::Finding& f, std::string_view name);
+
+} // namespace flowladder::ui

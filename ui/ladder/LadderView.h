@@ -1,0 +1,67 @@
+#pragma once
+// The ladder pane: a QCustomPlot holding one LadderPlottable. Vertical scroll (wheel,
+// drag), zoom (Ctrl+wheel, zoomIn/zoomOut/fit), click and keyboard selection.
+// Knows nothing of the main window: give it an Analysis and a flow id.
+
+#include "ui/ladder/LadderContent.h"
+#include "ui/ladder/LadderStyle.h"
+#include "ui/ladder/VerticalLadderPlot.h"
+
+#include <memory>
+
+namespace flowladder::ui {
+
+class LadderPlottable;
+
+class LadderView : public VerticalLadderPlot {
+    Q_OBJECT
+public:
+    explicit LadderView(QWidget* parent = nullptr);
+
+    void setFlow(core::AnalysisPtr analysis, uint32_t flowId);
+    void clear();
+    uint32_t flowId() const { return flowId_; }
+    void setScale(LadderLayout::Scale scale);
+    LadderLayout::Scale scale() const { return params_.scale; }
+    int64_t selectedRow() const;
+    LadderPlottable* ladder() const { return ladder_; }
+    std::shared_ptr<const LadderContent> content() const;
+    // Pixels per layout unit right now.
+    double pixelsPerRow() const { return pixelsPerUnit(); }
+
+public slots:
+    void selectRow(int64_t row); // scrolls it into view; emits rowSelected when it changes
+    void nextPacket() { stepRow(+1); }
+    void previousPacket() { stepRow(-1); }
+    void nextFinding() { stepFinding(+1); }
+    void previousFinding() { stepFinding(-1); }
+    void zoomIn() { zoomBy(1.0 / 1.5); }
+    void zoomOut() { zoomBy(1.5); }
+    void zoomFit();
+    void zoomReadable(); // one readable label per row, keeping the selection in view
+
+signals:
+    void rowSelected(int64_t row);
+    void scaleChanged(LadderLayout::Scale scale);
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+    void setLadderStyle(const LadderStyle& style) override;
+    void clickedAt(const QPointF& pos) override;
+    QString toolTipAt(const QPointF& pos) const override;
+
+private:
+    void rebuild();
+    void stepRow(int delta);
+    void stepFinding(int delta);
+    void zoomBy(double factor);
+    void ensureVisible(int64_t row);
+    void clampRange();
+
+    LadderPlottable* ladder_ = nullptr;
+    core::AnalysisPtr analysis_;
+    uint32_t flowId_ = 0;
+    LadderLayout::Params params_;
+};
+
+} // namespace flowladder::ui

@@ -1,0 +1,220 @@
+#include "ui/ladder/TimeSequenceGraph.h"
+
+#include "ui/models/Format.h"
+#include "ui/ladder/LadderStyle.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+
+namespace flowladder::ui {
+using namespace flowladder::core;
+
+TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
+    : QWidget(parent)
+    , direction_(new QComboBox(this))
+    , plot_(new QCustomPlot(this))
+{
+    setObjectName(QStringLiteral("timeSequenceGraph"));
+    direction_->addItem(tr("client → server"), 0);
+    direction_->addItem(tr("server → client"), 1);
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 2, 4, 0);
+    bar->addWidget(new QLabel(tr("Direction:"), this));
+    bar->addWidget(direction_);
+    bar->addStretch(1);
+    bar->addWidget(new QLabel(tr("drag to pan · wheel to zoom · click a point to select"), this));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(plot_, 1);
+
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->xAxis->setLabel(tr("time since flow start (s)"));
+    plot_->yAxis->setLabel(tr("relative sequence number"));
+    plot_->legend->setVisible(true);
+    // Sequence numbers climb from bottom left to top right: the legend sits where data is not.
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    auto makeGraph = [this](const QString& name, QCPScatterStyle::ScatterShape shape, double size, bool line) {
+        QCPGraph* g = plot_->addGraph();
+        g->setName(name);
+        g->setLineStyle(line ? QCPGraph::lsStepLeft : QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(shape, size));
+        g->setAdaptiveSampling(true);
+        return g;
+    };
+    window_ = makeGraph(tr("advertised window"), QCPScatterStyle::ssNone, 0, true);
+    acks_ = makeGraph(tr("ACK"), QCPScatterStyle::ssNone, 0, true);
+    segments_ = makeGraph(tr("segment end"), QCPScatterStyle::ssDisc, 4, false);
+    retransmits_ = makeGraph(tr("retransmission"), QCPScatterStyle::ssCircle, 8, false);
+    fins_ = makeGraph(tr("FIN"), QCPScatterStyle::ssTriangle, 10, false);
+    rsts_ = makeGraph(tr("RST"), QCPScatterStyle::ssCross, 11, false);
+    selected_ = makeGraph(tr("selected"), QCPScatterStyle::ssSquare, 13, false);
+    selected_->removeFromLegend();
+    cursor_ = new QCPItemStraightLine(plot_);
+    cursor_->setVisible(false);
+    applyStyle();
+
+    connect(direction_, &QComboBox::currentIndexChanged, this, [this](int i) { setSender(i == 0 ? Side::Client : Side::Server); });
+    connect(plot_, &QCustomPlot::mousePress, this, &TimeSequenceGraph::onClick);
+}
+
+bool TimeSequenceGraph::event(QEvent* e)
+{
+    if (e->type() == QEvent::PaletteChange || e->type() == QEvent::ApplicationPaletteChange) applyStyle();
+    return QWidget::event(e);
+}
+
+void TimeSequenceGraph::applyStyle()
+{
+    const LadderStyle s = LadderStyle::forPalette(palette());
+    plot_->setBackground(s.background);
+    for (QCPAxis* ax : {plot_->xAxis, plot_->yAxis}) {
+        ax->setBasePen(QPen(s.lifeline));
+        ax->setTickPen(QPen(s.lifeline));
+        ax->setSubTickPen(QPen(s.lifeline));
+        ax->setTickLabelColor(s.text);
+        ax->setLabelColor(s.text);
+        ax->grid()->setPen(QPen(s.dark ? QColor(0x3a, 0x3e, 0x45) : QColor(0xe2, 0xe4, 0xe8)));
+    }
+    plot_->legend->setBrush(s.background);
+    plot_->legend->setTextColor(s.text);
+    plot_->legend->setBorderPen(QPen(s.gapLine));
+    auto pen = [](QColor c, double w, Qt::PenStyle st = Qt::SolidLine) { return QPen(c, w, st); };
+    segments_->setPen(pen(s.colorOf(ArrowKind::Data), 1));
+    retransmits_->setPen(pen(s.colorOf(ArrowKind::Retransmission), 1.6));
+    fins_->setPen(pen(s.colorOf(ArrowKind::Fin), 1.6));
+    rsts_->setPen(pen(s.colorOf(ArrowKind::Rst), 2.2));
+    acks_->setPen(pen(s.colorOf(ArrowKind::Syn), 1.4));
+    window_->setPen(pen(s.mutedText, 1.2, Qt::DashLine));
+    selected_->setPen(pen(s.text, 1.6));
+    cursor_->setPen(QPen(s.selection.darker(130), 1, Qt::DotLine));
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimeSequenceGraph::setFlow(AnalysisPtr analysis, uint32_t flowId)
+{
+    analysis_ = std::move(analysis);
+    flowId_ = flowId;
+    selectedRow_ = -1;
+    // Default to the direction that carried more data.
+    const Flow* f = analysis_ ? analysis_->flowById(flowId_) : nullptr;
+    Side s = Side::Client;
+    if (f && f->side(Side::Server).payloadBytes > f->side(Side::Client).payloadBytes) s = Side::Server;
+    sender_ = s;
+    direction_->blockSignals(true);
+    direction_->setCurrentIndex(sideIndex(s));
+    direction_->blockSignals(false);
+    rebuild();
+    zoomFit();
+}
+
+void TimeSequenceGraph::setSender(Side sender)
+{
+    sender_ = sender;
+    direction_->blockSignals(true);
+    direction_->setCurrentIndex(sideIndex(sender));
+    direction_->blockSignals(false);
+    rebuild();
+    zoomFit();
+}
+
+int TimeSequenceGraph::segmentCount() const { return segments_->dataCount() + retransmits_->dataCount(); }
+
+void TimeSequenceGraph::rebuild()
+{
+    for (QCPGraph* g : {segments_, retransmits_, fins_, rsts_, acks_, window_, selected_}) g->data()->clear();
+    rowTime_.clear();
+    const Flow* f = analysis_ ? analysis_->flowById(flowId_) : nullptr;
+    if (!f) {
+        plot_->replot();
+        return;
+    }
+    const Analysis& a = *analysis_;
+    const FlowSide& recv = f->side(otherSide(sender_));
+    const uint32_t isn = f->side(sender_).isn;
+    QVector<double> sx, sy, rx, ry, fx, fy, tx, ty, ax, ay, wx, wy;
+    rowTime_.resize(f->packetCount());
+    for (uint32_t row = 0; row < f->packetCount(); ++row) {
+        const PacketRecord& p = a.packet(*f, row);
+        const double t = relativeSeconds(*f, p.tsNs);
+        rowTime_[row] = t;
+        if (p.side() == sender_) {
+            const double end = static_cast<double>(p.endSeq() - isn);
+            const bool retx = p.marked(mark::Retransmission | mark::FastRetransmission | mark::FinRetransmit);
+            if (p.seqLen() > 0 || retx) (retx ? rx : sx).append(t), (retx ? ry : sy).append(end);
+            if (p.has(tcpflag::FIN)) fx.append(t), fy.append(end);
+            if (p.has(tcpflag::RST)) tx.append(t), ty.append(static_cast<double>(p.seq - isn));
+        } else if (p.has(tcpflag::ACK)) {
+            const double ack = static_cast<double>(p.ack - isn);
+            ax.append(t), ay.append(ack);
+            const int shift = (recv.wscale >= 0 && !p.has(tcpflag::SYN)) ? recv.wscale : 0;
+            wx.append(t), wy.append(ack + static_cast<double>(static_cast<uint64_t>(p.window) << shift));
+            if (p.has(tcpflag::RST)) tx.append(t), ty.append(ack);
+        } else if (p.has(tcpflag::RST)) {
+            tx.append(t), ty.append(static_cast<double>(p.ack - isn));
+        }
+    }
+    segments_->setData(sx, sy, true);
+    retransmits_->setData(rx, ry, true);
+    fins_->setData(fx, fy, true);
+    rsts_->setData(tx, ty, true);
+    acks_->setData(ax, ay, true);
+    window_->setData(wx, wy, true);
+    setSelectedRow(selectedRow_);
+}
+
+void TimeSequenceGraph::zoomFit()
+{
+    // Fit the segments, ACKs, FINs and RSTs; the window line may run far above them.
+    bool first = true;
+    for (QCPGraph* g : {segments_, retransmits_, fins_, rsts_, acks_}) {
+        if (g->dataCount() == 0) continue;
+        g->rescaleAxes(!first);
+        first = false;
+    }
+    plot_->xAxis->scaleRange(1.05);
+    plot_->yAxis->scaleRange(1.1);
+    plot_->replot();
+}
+
+void TimeSequenceGraph::setSelectedRow(int64_t row)
+{
+    selectedRow_ = row;
+    selected_->data()->clear();
+    const Flow* f = analysis_ ? analysis_->flowById(flowId_) : nullptr;
+    if (!f || row < 0 || row >= static_cast<int64_t>(rowTime_.size())) {
+        cursor_->setVisible(false);
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const PacketRecord& p = analysis_->packet(*f, static_cast<uint32_t>(row));
+    const uint32_t isn = f->side(sender_).isn;
+    const double t = rowTime_[static_cast<size_t>(row)];
+    const double y = p.side() == sender_ ? static_cast<double>(p.endSeq() - isn) : static_cast<double>(p.ack - isn);
+    selected_->addData(t, y);
+    cursor_->setVisible(true);
+    cursor_->point1->setCoords(t, 0);
+    cursor_->point2->setCoords(t, 1);
+    if (!plot_->xAxis->range().contains(t)) plot_->xAxis->setRange(t, plot_->xAxis->range().size(), Qt::AlignCenter);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimeSequenceGraph::onClick(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton || rowTime_.empty()) return;
+    const double t = plot_->xAxis->pixelToCoord(event->position().x());
+    auto it = std::lower_bound(rowTime_.begin(), rowTime_.end(), t);
+    size_t row = static_cast<size_t>(it - rowTime_.begin());
+    if (row == rowTime_.size() || (row > 0 && t - rowTime_[row - 1] < rowTime_[row] - t)) --row;
+    // Only a click near a point selects (within 8 px in time).
+    if (std::abs(plot_->xAxis->coordToPixel(rowTime_[row]) - event->position().x()) > 8) return;
+    setSelectedRow(static_cast<int64_t>(row));
+    emit rowClicked(static_cast<int64_t>(row));
+}
+
+} // namespace flowladder::ui

@@ -1,0 +1,63 @@
+#pragma once
+// Stevens-style time-sequence graph of one direction of a flow: sequence numbers of
+// the sender's segments against time, the receiver's ACK line and advertised window
+// line, retransmissions, FINs and RSTs marked. Linked to the ladder by row.
+
+#include "core/model/Analysis.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QCustomPlot;
+class QCPGraph;
+class QCPItemStraightLine;
+class QComboBox;
+class QMouseEvent;
+
+namespace flowladder::ui {
+
+class TimeSequenceGraph : public QWidget {
+    Q_OBJECT
+public:
+    explicit TimeSequenceGraph(QWidget* parent = nullptr);
+
+    void setFlow(core::AnalysisPtr analysis, uint32_t flowId);
+    void setSender(core::Side sender);
+    core::Side sender() const { return sender_; }
+    QCustomPlot* plot() const { return plot_; }
+    int64_t selectedRow() const { return selectedRow_; }
+    // Points in the sender's segment graph (for tests).
+    int segmentCount() const;
+
+public slots:
+    void setSelectedRow(int64_t row);
+    void zoomFit();
+
+signals:
+    void rowClicked(int64_t row);
+
+private:
+    void rebuild();
+    void applyStyle();
+    void onClick(QMouseEvent* event);
+    bool event(QEvent* e) override;
+
+    core::AnalysisPtr analysis_;
+    uint32_t flowId_ = 0;
+    core::Side sender_ = core::Side::Client;
+    int64_t selectedRow_ = -1;
+    std::vector<double> rowTime_; // seconds since flow start, per row
+    QComboBox* direction_;
+    QCustomPlot* plot_;
+    QCPGraph* segments_ = nullptr;
+    QCPGraph* retransmits_ = nullptr;
+    QCPGraph* fins_ = nullptr;
+    QCPGraph* rsts_ = nullptr;
+    QCPGraph* acks_ = nullptr;
+    QCPGraph* window_ = nullptr;
+    QCPGraph* selected_ = nullptr;
+    QCPItemStraightLine* cursor_ = nullptr;
+};
+
+} // namespace flowladder::ui

@@ -1,0 +1,28 @@
+#pragma once
+// Readable Qt strings for core values (endpoints, states, durations, finding kinds).
+// Formatting only: every fact comes from the Analysis.
+
+#include "core/model/Analysis.h"
+
+#include <QString>
+
+namespace flowladder::ui {
+
+QString endpointText(const core::Endpoint& e);
+// "CLOSE-WAIT", the RFC 793 spelling people read.
+QString stateText(core::TcpState s);
+// "1.842 s", "601.3 s", "12 min 3 s", "850 us".
+QString durationText(double seconds);
+QString bytesText(uint64_t bytes);
+QString flagsText(uint8_t flags);
+// Short badge for a finding kind ("RST seq≠", "challenge ACK", ...).
+QString kindBadge(core::FindingKind k);
+// Longer human name ("RST with wrong sequence number").
+QString kindTitle(core::FindingKind k);
+QString severityText(core::Severity s);
+// Seconds since the flow's first packet.
+double relativeSeconds(const core::Flow& f, int64_t tsNs);
+// Time of day with milliseconds, local time.
+QString clockText(int64_t tsNs);
+
+} // namespace flowladder::ui
