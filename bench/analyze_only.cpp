@@ -7,7 +7,8 @@
 #include <string>
 #include <sys/resource.h>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s CAPTURE\n", argv[0]);
         return 2;

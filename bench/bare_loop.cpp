@@ -1,13 +1,13 @@
 // Baseline for the benchmarks: opens a capture with nanosecond timestamps and
 // calls pcap_next_ex until EOF, counting packets and nothing else.
 // Prints: packets=N seconds=S maxrss_kb=K
-#include <pcap/pcap.h>
-
 #include <chrono>
 #include <cstdio>
+#include <pcap/pcap.h>
 #include <sys/resource.h>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s CAPTURE\n", argv[0]);
         return 2;
@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
     int rc;
-    while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) ++packets;
+    while ((rc = pcap_next_ex(p, &hdr, &data)) == 1)
+        ++packets;
     if (rc != PCAP_ERROR_BREAK) std::fprintf(stderr, "%s: %s\n", argv[1], pcap_geterr(p));
     pcap_close(p);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -3,20 +3,19 @@
 //
 //   flowladder-bench-conns server ADDR PORT COUNT [THREADS]   serve COUNT connections, then exit
 //   flowladder-bench-conns client ADDR PORT COUNT [THREADS]   make COUNT connections
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -24,7 +23,8 @@ namespace {
 constexpr size_t RequestSize = 32;
 constexpr size_t ResponseSize = 200;
 
-bool readFull(int fd, char* buf, size_t n) {
+bool readFull(int fd, char* buf, size_t n)
+{
     size_t got = 0;
     while (got < n) {
         const ssize_t r = ::read(fd, buf + got, n - got);
@@ -34,7 +34,8 @@ bool readFull(int fd, char* buf, size_t n) {
     return true;
 }
 
-bool writeFull(int fd, const char* buf, size_t n) {
+bool writeFull(int fd, const char* buf, size_t n)
+{
     size_t put = 0;
     while (put < n) {
         const ssize_t r = ::write(fd, buf + put, n - put);
@@ -44,7 +45,8 @@ bool writeFull(int fd, const char* buf, size_t n) {
     return true;
 }
 
-sockaddr_in makeAddr(const char* addr, int port) {
+sockaddr_in makeAddr(const char* addr, int port)
+{
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(static_cast<uint16_t>(port));
@@ -55,7 +57,8 @@ sockaddr_in makeAddr(const char* addr, int port) {
     return sa;
 }
 
-int server(const sockaddr_in& sa, long count, int threads) {
+int server(const sockaddr_in& sa, long count, int threads)
+{
     const int ls = ::socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     ::setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -75,20 +78,24 @@ int server(const sockaddr_in& sa, long count, int threads) {
             while (served.load() + failed.load() < count) {
                 const int fd = ::accept(ls, nullptr, nullptr);
                 if (fd < 0) break; // listening socket shut down
-                if (readFull(fd, req, sizeof req) && writeFull(fd, resp, sizeof resp)) ++served;
-                else ++failed;
+                if (readFull(fd, req, sizeof req) && writeFull(fd, resp, sizeof resp))
+                    ++served;
+                else
+                    ++failed;
                 ::close(fd);
                 if (served.load() + failed.load() >= count) ::shutdown(ls, SHUT_RDWR); // wake the others
             }
         });
     }
-    for (auto& th : pool) th.join();
+    for (auto& th : pool)
+        th.join();
     ::close(ls);
     std::printf("served=%ld failed=%ld\n", served.load(), failed.load());
     return failed.load() == 0 ? 0 : 1;
 }
 
-int client(const sockaddr_in& sa, long count, int threads) {
+int client(const sockaddr_in& sa, long count, int threads)
+{
     std::atomic<long> next{0}, ok{0}, failed{0};
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::thread> pool;
@@ -108,7 +115,8 @@ int client(const sockaddr_in& sa, long count, int threads) {
             }
         });
     }
-    for (auto& th : pool) th.join();
+    for (auto& th : pool)
+        th.join();
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("connections=%ld failed=%ld seconds=%.3f\n", ok.load(), failed.load(), s);
     return failed.load() == 0 ? 0 : 1;
@@ -116,7 +124,8 @@ int client(const sockaddr_in& sa, long count, int threads) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     if (argc < 5) {
         std::fprintf(stderr, "usage: %s server|client ADDR PORT COUNT [THREADS]\n", argv[0]);
         return 2;

@@ -9,15 +9,12 @@
 // reader directly, checking its own contract (frame numbers increase, position
 // stays within the file, an error is sticky).
 
-#include "core/tcp/Analyzer.h"
 #include "core/capture/CaptureReader.h"
 #include "core/capture/Decoder.h"
-#include "core/report/JsonReport.h"
 #include "core/capture/PcapngReader.h"
+#include "core/report/JsonReport.h"
 #include "core/report/TextReport.h"
-
-#include <sys/mman.h>
-#include <unistd.h>
+#include "core/tcp/Analyzer.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +23,8 @@
 #include <ostream>
 #include <streambuf>
 #include <string>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace {
 
@@ -40,7 +39,8 @@ protected:
 
 class MemFile {
 public:
-    MemFile() {
+    MemFile()
+    {
         fd_ = memfd_create("flowladder-fuzz", 0);
         if (fd_ < 0) {
             std::perror("memfd_create");
@@ -49,7 +49,8 @@ public:
         path_ = "/proc/self/fd/" + std::to_string(fd_);
     }
     const std::string& path() const { return path_; }
-    void set(const uint8_t* data, size_t size) {
+    void set(const uint8_t* data, size_t size)
+    {
         if (ftruncate(fd_, 0) != 0) std::abort();
         size_t done = 0;
         while (done < size) {
@@ -64,16 +65,19 @@ private:
     std::string path_;
 };
 
-void check(bool ok) {
+void check(bool ok)
+{
     if (!ok) __builtin_trap();
 }
 
-void touchAnalysis(const Analysis& a) {
+void touchAnalysis(const Analysis& a)
+{
     const CaptureInfo& c = a.capture;
     check(c.tcpPackets <= c.packets);
     check(c.malformed <= c.packets);
     check(!c.linktype.empty());
-    for (const std::string& e : c.errors) check(!e.empty());
+    for (const std::string& e : c.errors)
+        check(!e.empty());
 
     uint64_t flowPackets = 0;
     for (size_t i = 0; i < a.flows.size(); ++i) {
@@ -96,10 +100,12 @@ void touchAnalysis(const Analysis& a) {
         }
         for (Side s : {Side::Client, Side::Server}) {
             // The replayed timeline covers only this flow's packets and ends in the final state.
-            for (const StateChange& sc : timelines.side(s)) check(f.packets.contains(sc.packet));
+            for (const StateChange& sc : timelines.side(s))
+                check(f.packets.contains(sc.packet));
             check(!timelines.side(s).empty() && timelines.side(s).back().state == f.side(s).finalState);
         }
-        for (uint32_t fi : f.findings) check(fi < a.findings.size());
+        for (uint32_t fi : f.findings)
+            check(fi < a.findings.size());
         (void)a.durationSeconds(f);
         (void)f.payloadBytes();
     }
@@ -117,7 +123,8 @@ void touchAnalysis(const Analysis& a) {
     writeTextReport(a, null);
 }
 
-void drainPcapng(const std::string& path) {
+void drainPcapng(const std::string& path)
+{
     std::string error;
     auto reader = openPcapngReader(path, error);
     if (!reader) {
@@ -145,7 +152,8 @@ void drainPcapng(const std::string& path) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
     static MemFile file;
     file.set(data, size);
 

@@ -16,7 +16,8 @@ using namespace flowladder::core;
 using flowladder::fuzz::LinkTypeCount;
 using flowladder::fuzz::LinkTypes;
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
     if (size < 1) return 0;
     const int dlt = LinkTypes[data[0] % LinkTypeCount];
     const size_t caplen = size - 1;

@@ -39,28 +39,36 @@ constexpr int FramesPerCapture = 64;
 fs::path decoderDir, fileDir;
 int decoderSeeds = 0, fileSeeds = 0;
 
-void put(const fs::path& p, const Bytes& b) { writeFile(p.string(), b); }
+void put(const fs::path& p, const Bytes& b)
+{
+    writeFile(p.string(), b);
+}
 
-void decoderSeed(int dlt, const Bytes& frame) {
+void decoderSeed(int dlt, const Bytes& frame)
+{
     const int idx = fuzz::linkTypeIndex(dlt);
     if (idx < 0) return;
     Bytes b;
     b.push_back(static_cast<uint8_t>(idx));
-    b.insert(b.end(), frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(std::min(frame.size(), MaxDecoderSeed - 1)));
+    b.insert(b.end(), frame.begin(),
+             frame.begin() + static_cast<std::ptrdiff_t>(std::min(frame.size(), MaxDecoderSeed - 1)));
     put(decoderDir / ("syn-" + std::to_string(decoderSeeds++)), b);
 }
 
-void fileSeed(const std::string& name, Bytes b) {
+void fileSeed(const std::string& name, Bytes b)
+{
     if (b.size() > MaxFileSeed) b.resize(MaxFileSeed);
     put(fileDir / name, b);
     ++fileSeeds;
 }
 
-void be16(Bytes& b, uint16_t v) {
+void be16(Bytes& b, uint16_t v)
+{
     b.push_back(static_cast<uint8_t>(v >> 8));
     b.push_back(static_cast<uint8_t>(v));
 }
-void le16(Bytes& b, uint16_t v) {
+void le16(Bytes& b, uint16_t v)
+{
     b.push_back(static_cast<uint8_t>(v));
     b.push_back(static_cast<uint8_t>(v >> 8));
 }
@@ -68,7 +76,8 @@ void le16(Bytes& b, uint16_t v) {
 // A short connection with the incident's shape: handshake with options, data,
 // FIN from the server, an off-by-one RST from the client, a challenge ACK,
 // the FIN retransmitted into silence.
-std::vector<TcpSegment> conversation(const std::string& c, const std::string& s, uint16_t sport) {
+std::vector<TcpSegment> conversation(const std::string& c, const std::string& s, uint16_t sport)
+{
     using namespace core::tcpflag;
     std::vector<TcpSegment> out;
     auto seg = [&](bool fromClient, uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len = 0) {
@@ -103,8 +112,8 @@ std::vector<TcpSegment> conversation(const std::string& c, const std::string& s,
     seg(true, 1101, 5301, ACK);
     seg(false, 5301, 1101, FIN | ACK);
     seg(true, 1101, 5302, ACK);
-    seg(true, 1100, 0, RST); // seq = expected - 1 after FIN
-    seg(false, 5302, 1101, ACK); // challenge ACK
+    seg(true, 1100, 0, RST);           // seq = expected - 1 after FIN
+    seg(false, 5302, 1101, ACK);       // challenge ACK
     seg(false, 5301, 1101, FIN | ACK); // retransmitted FIN
     seg(false, 5301, 1101, FIN | ACK);
     TcpSegment* zw = seg(true, 1101, 5302, ACK);
@@ -118,21 +127,26 @@ struct Built {
     std::vector<Bytes> frames;
 };
 
-Built build(Link link, bool v6, uint16_t sport) {
+Built build(Link link, bool v6, uint16_t sport)
+{
     Built b{linktypeOf(link), dltOf(link), {}};
-    const auto segs = v6 ? conversation("2001:db8::1", "2001:db8::2", sport) : conversation("10.0.0.1", "10.0.0.2", sport);
+    const auto segs =
+        v6 ? conversation("2001:db8::1", "2001:db8::2", sport) : conversation("10.0.0.1", "10.0.0.2", sport);
     LinkOptions opt;
-    for (const TcpSegment& s : segs) b.frames.push_back(buildFrame(link, s, opt));
+    for (const TcpSegment& s : segs)
+        b.frames.push_back(buildFrame(link, s, opt));
     return b;
 }
 
-void synthetic() {
+void synthetic()
+{
     const int64_t t0 = 1700000000LL * 1000000000LL;
     for (Link link : AllLinks) {
         for (bool v6 : {false, true}) {
             const Built b = build(link, v6, v6 ? 40006 : 40004);
             const std::string tag = std::string(linkName(link)) + (v6 ? "-v6" : "-v4");
-            for (const Bytes& f : b.frames) decoderSeed(b.dlt, f);
+            for (const Bytes& f : b.frames)
+                decoderSeed(b.dlt, f);
 
             PcapWriter pw(b.linktype, v6);
             for (size_t i = 0; i < b.frames.size(); ++i)
@@ -140,8 +154,10 @@ void synthetic() {
             fileSeed("pcap-" + tag, pw.bytes());
             // Cut inside the last record's header and inside its data.
             const size_t last = pw.recordOffset(pw.recordCount() - 1);
-            fileSeed("pcap-cut-header-" + tag, Bytes(pw.bytes().begin(), pw.bytes().begin() + static_cast<std::ptrdiff_t>(last + 8)));
-            fileSeed("pcap-cut-data-" + tag, Bytes(pw.bytes().begin(), pw.bytes().begin() + static_cast<std::ptrdiff_t>(last + 30)));
+            fileSeed("pcap-cut-header-" + tag,
+                     Bytes(pw.bytes().begin(), pw.bytes().begin() + static_cast<std::ptrdiff_t>(last + 8)));
+            fileSeed("pcap-cut-data-" + tag,
+                     Bytes(pw.bytes().begin(), pw.bytes().begin() + static_cast<std::ptrdiff_t>(last + 30)));
 
             PcapngWriter nw(v6); // big-endian for the IPv6 variants
             nw.addInterface(b.linktype, v6 ? 9 : 6, 0, v6 ? std::optional<int64_t>(5) : std::nullopt);
@@ -154,7 +170,8 @@ void synthetic() {
     {
         const Built b = build(Link::Ethernet, false, 40100);
         PcapWriter pw(b.linktype, false, 54);
-        for (size_t i = 0; i < b.frames.size(); ++i) pw.add(t0 + static_cast<int64_t>(i) * 1000, b.frames[i]);
+        for (size_t i = 0; i < b.frames.size(); ++i)
+            pw.add(t0 + static_cast<int64_t>(i) * 1000, b.frames[i]);
         fileSeed("pcap-snaplen54", pw.bytes());
     }
     // Mixed link types in one pcapng (libpcap refuses it: the built-in reader reads it),
@@ -178,11 +195,13 @@ void synthetic() {
 
         PcapngWriter sp(big);
         sp.addInterface(a.linktype, 6, 96);
-        for (const Bytes& f : a.frames) sp.addSimplePacket(f);
+        for (const Bytes& f : a.frames)
+            sp.addSimplePacket(f);
         sp.newSection();
         sp.addInterface(r.linktype);
         sp.addInterface(a.linktype);
-        for (size_t i = 0; i < a.frames.size(); ++i) sp.addObsoletePacket(Packet{t0, a.frames[i], 0, 1});
+        for (size_t i = 0; i < a.frames.size(); ++i)
+            sp.addObsoletePacket(Packet{t0, a.frames[i], 0, 1});
         fileSeed(big ? "pcapng-spb-pb-be" : "pcapng-spb-pb-le", sp.bytes());
         fileSeed(big ? "pcapng-cut-be" : "pcapng-cut-le",
                  Bytes(sp.bytes().begin(), sp.bytes().begin() + static_cast<std::ptrdiff_t>(sp.packetOffset(3) + 10)));
@@ -210,7 +229,8 @@ void synthetic() {
         le16(f, static_cast<uint16_t>(4 + ip->size()));
         le16(f, 9);
         f.insert(f.end(), ip->begin(), ip->end());
-        while (f.size() % 4) f.push_back(0);
+        while (f.size() % 4)
+            f.push_back(0);
         decoderSeed(core::linktype::Nflog, f);
     }
     // IPv6 with hop-by-hop, routing, destination options, fragment (offset 0) and AH headers.
@@ -223,8 +243,10 @@ void synthetic() {
         Bytes ext;
         for (size_t i = 0; i < sizeof chain; ++i) {
             const uint8_t next = i + 1 < sizeof chain ? chain[i + 1] : 6;
-            if (chain[i] == 51) ext.insert(ext.end(), {next, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1}); // AH: (1+2)*4 = 12
-            else ext.insert(ext.end(), {next, 0, 0, 0, 0, 0, 0, 0});
+            if (chain[i] == 51)
+                ext.insert(ext.end(), {next, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1}); // AH: (1+2)*4 = 12
+            else
+                ext.insert(ext.end(), {next, 0, 0, 0, 0, 0, 0, 0});
         }
         p.insert(p.end(), ext.begin(), ext.end());
         p.insert(p.end(), tcp.begin(), tcp.end());
@@ -261,7 +283,8 @@ void synthetic() {
     }
 }
 
-Bytes readPrefix(const fs::path& p, size_t max) {
+Bytes readPrefix(const fs::path& p, size_t max)
+{
     std::ifstream in(p, std::ios::binary);
     Bytes b(max);
     in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(max));
@@ -269,7 +292,8 @@ Bytes readPrefix(const fs::path& p, size_t max) {
     return b;
 }
 
-void fromCapture(const fs::path& path) {
+void fromCapture(const fs::path& path)
+{
     fileSeed("fixture-" + path.filename().string(), readPrefix(path, MaxFileSeed));
     std::string error;
     auto reader = core::CaptureReader::open(path.string(), error);
@@ -281,7 +305,8 @@ void fromCapture(const fs::path& path) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     if (argc < 3) {
         std::fprintf(stderr, "usage: %s DECODER_DIR FILE_DIR [CAPTURE...]\n", argv[0]);
         return 2;
@@ -292,12 +317,13 @@ int main(int argc, char** argv) {
         fs::create_directories(decoderDir);
         fs::create_directories(fileDir);
         synthetic();
-        for (int i = 3; i < argc; ++i) fromCapture(argv[i]);
+        for (int i = 3; i < argc; ++i)
+            fromCapture(argv[i]);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "fuzz_make_seeds: %s\n", e.what());
         return 1;
     }
-    std::printf("fuzz_make_seeds: %d decoder seeds in %s, %d file seeds in %s\n", decoderSeeds,
-                decoderDir.c_str(), fileSeeds, fileDir.c_str());
+    std::printf("fuzz_make_seeds: %d decoder seeds in %s, %d file seeds in %s\n", decoderSeeds, decoderDir.c_str(),
+                fileSeeds, fileDir.c_str());
     return 0;
 }

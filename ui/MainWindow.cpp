@@ -1,16 +1,16 @@
 #include "ui/MainWindow.h"
 
 #include "ui/annotate/AnnotationController.h"
-#include "ui/models/CaptureLoader.h"
 #include "ui/compare/CompareOpenDialog.h"
+#include "ui/ladder/LadderView.h"
+#include "ui/ladder/TimeSequenceGraph.h"
+#include "ui/models/CaptureLoader.h"
 #include "ui/models/CurrentSelection.h"
+#include "ui/models/WiresharkFilter.h"
 #include "ui/panes/DetailsPane.h"
 #include "ui/panes/FindingsPane.h"
 #include "ui/panes/FlowListPane.h"
-#include "ui/ladder/LadderView.h"
 #include "ui/panes/SummaryPane.h"
-#include "ui/ladder/TimeSequenceGraph.h"
-#include "ui/models/WiresharkFilter.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -33,7 +33,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
-
 #include <algorithm>
 
 #ifndef FLOWLADDER_SAMPLE_SOURCE_DIR
@@ -51,9 +50,7 @@ const QString RecentKey = QStringLiteral("recentFiles");
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent)
-    , selection_(new CurrentSelection(this))
-    , loader_(new CaptureLoader(this))
+    : QMainWindow(parent), selection_(new CurrentSelection(this)), loader_(new CaptureLoader(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setAcceptDrops(true);
@@ -69,7 +66,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(loader_, &CaptureLoader::failed, this, &MainWindow::onFailed);
     connect(loader_, &CaptureLoader::cancelled, this, [this](const QString& path) {
         setBusy(false);
-        statusBar()->showMessage(tr("Stopped loading %1; still showing the previous capture.").arg(QFileInfo(path).fileName()), 8000);
+        statusBar()->showMessage(
+            tr("Stopped loading %1; still showing the previous capture.").arg(QFileInfo(path).fileName()), 8000);
     });
 }
 
@@ -93,7 +91,8 @@ void MainWindow::createPanes()
         auto* d = new QDockWidget(title, this);
         d->setObjectName(w->objectName() + QStringLiteral("Dock"));
         d->setWidget(w);
-        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                       QDockWidget::DockWidgetClosable);
         addDockWidget(area, d);
         return d;
     };
@@ -129,8 +128,10 @@ void MainWindow::createActions()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* copyFlow = edit->addAction(tr("Copy Wireshark filter for this &flow"), QKeySequence(tr("Ctrl+Shift+C")), this, &MainWindow::copyFlowFilter);
-    edit->addAction(tr("Copy Wireshark filter for this &packet"), QKeySequence(tr("Ctrl+Alt+C")), this, &MainWindow::copyPacketFilter);
+    QAction* copyFlow = edit->addAction(tr("Copy Wireshark filter for this &flow"), QKeySequence(tr("Ctrl+Shift+C")),
+                                        this, &MainWindow::copyFlowFilter);
+    edit->addAction(tr("Copy Wireshark filter for this &packet"), QKeySequence(tr("Ctrl+Alt+C")), this,
+                    &MainWindow::copyPacketFilter);
     QAction* findFlow = edit->addAction(tr("Filter &flows…"), QKeySequence::Find, this, [this] {
         flowList_->filterEdit()->setFocus();
         flowList_->filterEdit()->selectAll();
@@ -139,8 +140,10 @@ void MainWindow::createActions()
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     auto* scaleGroup = new QActionGroup(this);
-    QAction* perPacket = viewMenu_->addAction(tr("One row per &packet"), this, [this] { ladder_->setScale(LadderLayout::Scale::PerPacket); });
-    QAction* timeProp = viewMenu_->addAction(tr("&Time-proportional (fold idle gaps)"), this, [this] { ladder_->setScale(LadderLayout::Scale::TimeProportional); });
+    QAction* perPacket = viewMenu_->addAction(tr("One row per &packet"), this,
+                                              [this] { ladder_->setScale(LadderLayout::Scale::PerPacket); });
+    QAction* timeProp = viewMenu_->addAction(tr("&Time-proportional (fold idle gaps)"), this,
+                                             [this] { ladder_->setScale(LadderLayout::Scale::TimeProportional); });
     for (QAction* a : {perPacket, timeProp}) {
         a->setCheckable(true);
         scaleGroup->addAction(a);
@@ -161,16 +164,20 @@ void MainWindow::createActions()
         ladder_->zoomFit();
         graph_->zoomFit();
     });
-    QAction* readable = viewMenu_->addAction(tr("&Readable zoom"), QKeySequence(tr("Ctrl+1")), this, [this] { ladder_->zoomReadable(); });
+    QAction* readable = viewMenu_->addAction(tr("&Readable zoom"), QKeySequence(tr("Ctrl+1")), this,
+                                             [this] { ladder_->zoomReadable(); });
     Q_UNUSED(readable)
     viewMenu_->addAction(tr("&Ladder"), QKeySequence(tr("F5")), this, [this] { tabs_->setCurrentWidget(ladder_); });
-    viewMenu_->addAction(tr("Time-&sequence graph"), QKeySequence(tr("F6")), this, [this] { tabs_->setCurrentWidget(graph_); });
+    viewMenu_->addAction(tr("Time-&sequence graph"), QKeySequence(tr("F6")), this,
+                         [this] { tabs_->setCurrentWidget(graph_); });
     viewMenu_->addSeparator();
-    for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu_->addAction(d->toggleViewAction());
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        viewMenu_->addAction(d->toggleViewAction());
 
     QMenu* go = menuBar()->addMenu(tr("&Go"));
     QAction* nextPkt = go->addAction(tr("&Next packet"), QKeySequence(tr("J")), ladder_, &LadderView::nextPacket);
-    QAction* prevPkt = go->addAction(tr("&Previous packet"), QKeySequence(tr("K")), ladder_, &LadderView::previousPacket);
+    QAction* prevPkt =
+        go->addAction(tr("&Previous packet"), QKeySequence(tr("K")), ladder_, &LadderView::previousPacket);
     QAction* nextFinding = go->addAction(tr("Next &finding"), this, [this] { ladder_->nextFinding(); });
     nextFinding->setShortcuts({QKeySequence(tr("N")), QKeySequence(Qt::Key_F8)});
     QAction* prevFinding = go->addAction(tr("Previous f&inding"), this, [this] { ladder_->previousFinding(); });
@@ -182,9 +189,11 @@ void MainWindow::createActions()
     QAction* sample = help->addAction(tr("Open &sample incident"), this, &MainWindow::openSample);
     help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
     help->addAction(tr("&About FlowLadder"), this, [this] {
-        QMessageBox::about(this, tr("About FlowLadder"),
-                           tr("<b>FlowLadder %1</b><p>Opens packet captures and explains, on a ladder diagram, why a TCP "
-                              "connection misbehaved.</p>").arg(QCoreApplication::applicationVersion()));
+        QMessageBox::about(
+            this, tr("About FlowLadder"),
+            tr("<b>FlowLadder %1</b><p>Opens packet captures and explains, on a ladder diagram, why a TCP "
+               "connection misbehaved.</p>")
+                .arg(QCoreApplication::applicationVersion()));
     });
 
     QToolBar* tb = addToolBar(tr("Main"));
@@ -246,8 +255,8 @@ void MainWindow::openDialog()
 {
     QSettings settings;
     const QString dir = settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), dir,
-                                                      tr("Packet captures (*.pcap *.pcapng *.cap *.pcap.gz);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open capture"), dir, tr("Packet captures (*.pcap *.pcapng *.cap *.pcap.gz);;All files (*)"));
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("lastDir"), QFileInfo(path).absolutePath());
     openFile(path);
@@ -256,7 +265,8 @@ void MainWindow::openDialog()
 QString MainWindow::sampleIncidentPath()
 {
     const QStringList candidates = {
-        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../" FLOWLADDER_SAMPLE_INSTALL_SUBDIR "/incident.pcap")),
+        QDir(QCoreApplication::applicationDirPath())
+            .filePath(QStringLiteral("../" FLOWLADDER_SAMPLE_INSTALL_SUBDIR "/incident.pcap")),
         QStringLiteral(FLOWLADDER_SAMPLE_SOURCE_DIR "/incident.pcap"),
     };
     for (const QString& c : candidates)
@@ -268,7 +278,8 @@ void MainWindow::openSample()
 {
     const QString path = sampleIncidentPath();
     if (path.isEmpty()) {
-        QMessageBox::information(this, tr("Sample incident"), tr("The sample incident capture is not installed with this build."));
+        QMessageBox::information(this, tr("Sample incident"),
+                                 tr("The sample incident capture is not installed with this build."));
         return;
     }
     openFile(path);
@@ -300,16 +311,22 @@ void MainWindow::onLoaded(const QString& path, const core::AnalysisPtr& analysis
     const auto& c = analysis->capture;
     if (c.truncated)
         statusBar()->showMessage(tr("⚠ %1 is cut short: showing the %2 packets that could be read.")
-                                     .arg(QFileInfo(path).fileName()).arg(c.packets));
+                                     .arg(QFileInfo(path).fileName())
+                                     .arg(c.packets));
     else
-        statusBar()->showMessage(tr("Opened %1: %2 flows, %3 findings.").arg(QFileInfo(path).fileName()).arg(analysis->flows.size()).arg(analysis->findings.size()), 8000);
+        statusBar()->showMessage(tr("Opened %1: %2 flows, %3 findings.")
+                                     .arg(QFileInfo(path).fileName())
+                                     .arg(analysis->flows.size())
+                                     .arg(analysis->findings.size()),
+                                 8000);
 }
 
 void MainWindow::onFailed(const QString& path, const QString& message)
 {
     setBusy(false);
     emit loadFailed(path, message);
-    const QString keep = currentFile_.isEmpty() ? QString() : tr("\n\nStill showing %1.").arg(QFileInfo(currentFile_).fileName());
+    const QString keep =
+        currentFile_.isEmpty() ? QString() : tr("\n\nStill showing %1.").arg(QFileInfo(currentFile_).fileName());
     statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
     if (QApplication::platformName() != QLatin1String("offscreen"))
         QMessageBox::warning(this, tr("Cannot open capture"), message + keep);
@@ -319,7 +336,9 @@ void MainWindow::onProgress(double fraction, double eta)
 {
     progress_->setValue(static_cast<int>(fraction * 1000));
     eta_->setText(eta < 0 ? tr("Reading %1…").arg(QFileInfo(loadingFile_).fileName())
-                          : tr("Reading %1… about %2 s left").arg(QFileInfo(loadingFile_).fileName()).arg(static_cast<int>(eta + 0.5)));
+                          : tr("Reading %1… about %2 s left")
+                                .arg(QFileInfo(loadingFile_).fileName())
+                                .arg(static_cast<int>(eta + 0.5)));
 }
 
 void MainWindow::setBusy(bool busy, const QString& path)
@@ -340,7 +359,8 @@ void MainWindow::addRecent(const QString& path)
     const QString abs = QFileInfo(path).absoluteFilePath();
     list.removeAll(abs);
     list.prepend(abs);
-    while (list.size() > MaxRecent) list.removeLast();
+    while (list.size() > MaxRecent)
+        list.removeLast();
     settings.setValue(RecentKey, list);
     rebuildRecentMenu();
 }
@@ -350,8 +370,8 @@ void MainWindow::rebuildRecentMenu()
     recentMenu_->clear();
     const QStringList list = QSettings().value(RecentKey).toStringList();
     for (const QString& path : list)
-        recentMenu_->addAction(QFileInfo(path).fileName() + QStringLiteral("   —   ") + QFileInfo(path).absolutePath(), this,
-                               [this, path] { openFile(path); });
+        recentMenu_->addAction(QFileInfo(path).fileName() + QStringLiteral("   —   ") + QFileInfo(path).absolutePath(),
+                               this, [this, path] { openFile(path); });
     recentMenu_->setEnabled(!list.isEmpty());
     if (!list.isEmpty()) {
         recentMenu_->addSeparator();
@@ -366,8 +386,7 @@ void MainWindow::updateTitle()
 {
     QString title = QStringLiteral("FlowLadder");
     if (!currentFile_.isEmpty()) title = QFileInfo(currentFile_).fileName() + QStringLiteral(" — ") + title;
-    if (const core::Flow* f = selection_->flow())
-        title = tr("Flow %1 · ").arg(f->id) + title;
+    if (const core::Flow* f = selection_->flow()) title = tr("Flow %1 · ").arg(f->id) + title;
     setWindowTitle(title);
 }
 
@@ -389,17 +408,18 @@ void MainWindow::copyPacketFilter()
 
 void MainWindow::showShortcuts()
 {
-    QMessageBox::information(this, tr("Keyboard shortcuts"),
-                             tr("<table>"
-                                "<tr><td><b>J / ↓</b></td><td>next packet</td></tr>"
-                                "<tr><td><b>K / ↑</b></td><td>previous packet</td></tr>"
-                                "<tr><td><b>N / F8</b></td><td>next finding</td></tr>"
-                                "<tr><td><b>Shift+N / Shift+F8</b></td><td>previous finding</td></tr>"
-                                "<tr><td><b>+ / −</b>, Ctrl+wheel</td><td>zoom in / out</td></tr>"
-                                "<tr><td><b>Ctrl+0</b> / <b>Ctrl+1</b></td><td>fit whole flow / readable zoom</td></tr>"
-                                "<tr><td><b>Ctrl+T</b> / <b>Ctrl+R</b></td><td>time-proportional / one row per packet</td></tr>"
-                                "<tr><td><b>Ctrl+Shift+C</b></td><td>copy Wireshark filter for the flow</td></tr>"
-                                "</table>"));
+    QMessageBox::information(
+        this, tr("Keyboard shortcuts"),
+        tr("<table>"
+           "<tr><td><b>J / ↓</b></td><td>next packet</td></tr>"
+           "<tr><td><b>K / ↑</b></td><td>previous packet</td></tr>"
+           "<tr><td><b>N / F8</b></td><td>next finding</td></tr>"
+           "<tr><td><b>Shift+N / Shift+F8</b></td><td>previous finding</td></tr>"
+           "<tr><td><b>+ / −</b>, Ctrl+wheel</td><td>zoom in / out</td></tr>"
+           "<tr><td><b>Ctrl+0</b> / <b>Ctrl+1</b></td><td>fit whole flow / readable zoom</td></tr>"
+           "<tr><td><b>Ctrl+T</b> / <b>Ctrl+R</b></td><td>time-proportional / one row per packet</td></tr>"
+           "<tr><td><b>Ctrl+Shift+C</b></td><td>copy Wireshark filter for the flow</td></tr>"
+           "</table>"));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)

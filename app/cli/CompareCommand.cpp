@@ -10,7 +10,8 @@ namespace flowladder::cli {
 
 using namespace flowladder::core;
 
-CLI::App* addCompareCommand(CLI::App& app, CompareArgs& args) {
+CLI::App* addCompareCommand(CLI::App& app, CompareArgs& args)
+{
     auto* cmd = app.add_subcommand("compare", "Line up two captures of the same traffic (two vantage points)");
     cmd->add_option("CAPTURE_A", args.captureA, "pcap or pcapng file (e.g. the client side)")->required();
     cmd->add_option("CAPTURE_B", args.captureB, "pcap or pcapng file (e.g. the server side)")->required();
@@ -19,7 +20,8 @@ CLI::App* addCompareCommand(CLI::App& app, CompareArgs& args) {
     return cmd;
 }
 
-int runCompare(const CompareArgs& args) {
+int runCompare(const CompareArgs& args)
+{
     CompareOptions options;
     options.clockOffsetSeconds = args.offset;
     std::string error;
@@ -29,9 +31,12 @@ int runCompare(const CompareArgs& args) {
         return 1;
     }
     for (const AnalysisPtr& x : {c->a, c->b})
-        for (const std::string& e : x->capture.errors) std::cerr << "flowladder-cli: warning: " << e << "\n";
-    if (args.json) std::cout << comparisonToJson(*c).dump(2) << "\n";
-    else writeComparisonText(*c, std::cout);
+        for (const std::string& e : x->capture.errors)
+            std::cerr << "flowladder-cli: warning: " << e << "\n";
+    if (args.json)
+        std::cout << comparisonToJson(*c).dump(2) << "\n";
+    else
+        writeComparisonText(*c, std::cout);
     return 0;
 }
 

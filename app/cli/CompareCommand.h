@@ -3,7 +3,6 @@
 // two vantage points of the same traffic (DESIGN.md, "The CLI contract").
 
 #include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 

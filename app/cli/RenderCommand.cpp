@@ -1,7 +1,7 @@
 #include "app/cli/RenderCommand.h"
 
-#include "core/tcp/Analyzer.h"
 #include "core/annotations/Annotations.h"
+#include "core/tcp/Analyzer.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -54,7 +54,8 @@ CLI::App* addRenderCommand(CLI::App& app, RenderArgs& args)
     cmd->add_option("CAPTURE", args.capture, "pcap or pcapng file")->required();
     cmd->add_option("--flow", args.flow, "Flow id (as `analyze` lists them)")->required();
     cmd->add_option("--out", args.out, "Output file: .png, .svg or .pdf")->required();
-    cmd->add_option("--annotations", args.annotations, "Annotations file (default: the capture's .flowladder.json when present)");
+    cmd->add_option("--annotations", args.annotations,
+                    "Annotations file (default: the capture's .flowladder.json when present)");
     cmd->add_flag("--no-annotations", args.noAnnotations, "Draw without annotations");
     cmd->add_option("--frames", args.frames, "Only frames A-B (inclusive; A- or -B for open ends)");
     cmd->add_option("--scale", args.scale, "PNG pixels per point (default 1)")->check(CLI::Range(0.25, 8.0));
@@ -77,7 +78,8 @@ int runRender(const RenderArgs& args, int argc, char** argv)
         return ExitUsage;
     }
     std::string ext = std::filesystem::path(args.out).extension().string();
-    for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (char& ch : ext)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (ext != ".png" && ext != ".svg" && ext != ".pdf") {
         std::cerr << "flowladder-cli: --out " << args.out << ": unknown format (use .png, .svg or .pdf)\n";
         return ExitUsage;
@@ -88,7 +90,8 @@ int runRender(const RenderArgs& args, int argc, char** argv)
         std::cerr << "flowladder-cli: " << error << "\n";
         return ExitUnreadable;
     }
-    for (const std::string& e : analysis->capture.errors) std::cerr << "flowladder-cli: warning: " << e << "\n";
+    for (const std::string& e : analysis->capture.errors)
+        std::cerr << "flowladder-cli: warning: " << e << "\n";
     if (!analysis->flowById(args.flow)) {
         std::cerr << "flowladder-cli: " << args.capture << " has no flow " << args.flow << " (it has "
                   << analysis->flows.size() << "; see `flowladder-cli analyze`)\n";
@@ -133,7 +136,8 @@ int runRender(const RenderArgs& args, int argc, char** argv)
         std::cerr << "flowladder-cli: " << qerror.toStdString() << "\n";
         return ExitUnreadable;
     }
-    for (const QString& w : written) std::cout << w.toStdString() << "\n";
+    for (const QString& w : written)
+        std::cout << w.toStdString() << "\n";
     return 0;
 #endif
 }

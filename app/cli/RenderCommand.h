@@ -4,7 +4,6 @@
 // Needs the ui library (FLOWLADDER_GUI=ON); without it the command says so and exits 2.
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 

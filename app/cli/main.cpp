@@ -3,12 +3,11 @@
 
 #include "app/cli/CompareCommand.h"
 #include "app/cli/RenderCommand.h"
-#include "core/tcp/Analyzer.h"
 #include "core/report/JsonReport.h"
 #include "core/report/TextReport.h"
+#include "core/tcp/Analyzer.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 using namespace flowladder::core;
@@ -18,22 +17,27 @@ namespace {
 constexpr int ExitUnreadable = 1;
 constexpr int ExitUsage = 2;
 
-int runAnalyze(const std::string& capture, bool json) {
+int runAnalyze(const std::string& capture, bool json)
+{
     std::string error;
     const AnalysisPtr analysis = analyzeFile(capture, error);
     if (!analysis) {
         std::cerr << "flowladder-cli: " << error << "\n";
         return ExitUnreadable;
     }
-    for (const std::string& e : analysis->capture.errors) std::cerr << "flowladder-cli: warning: " << e << "\n";
-    if (json) writeAnalysisJson(*analysis, std::cout);
-    else writeTextReport(*analysis, std::cout);
+    for (const std::string& e : analysis->capture.errors)
+        std::cerr << "flowladder-cli: warning: " << e << "\n";
+    if (json)
+        writeAnalysisJson(*analysis, std::cout);
+    else
+        writeTextReport(*analysis, std::cout);
     return 0;
 }
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     CLI::App app{"FlowLadder: explains why TCP connections in a capture misbehaved"};
     app.require_subcommand(1);
 

@@ -1,9 +1,9 @@
 // flowladder: the desktop program. Options exist for scripted screenshots.
+#include "ui/MainWindow.h"
 #include "ui/compare/CompareOpenDialog.h"
 #include "ui/compare/CompareWindow.h"
-#include "ui/models/CurrentSelection.h"
 #include "ui/ladder/LadderView.h"
-#include "ui/MainWindow.h"
+#include "ui/models/CurrentSelection.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -12,7 +12,6 @@
 #include <QStyleFactory>
 #include <QTabWidget>
 #include <QTimer>
-
 #include <cstdio>
 
 namespace {
@@ -35,7 +34,8 @@ QPalette darkPalette()
     p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
     p.setColor(QPalette::HighlightedText, Qt::white);
     p.setColor(QPalette::PlaceholderText, dis);
-    for (auto role : {QPalette::Text, QPalette::WindowText, QPalette::ButtonText}) p.setColor(QPalette::Disabled, role, dis);
+    for (auto role : {QPalette::Text, QPalette::WindowText, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, dis);
     return p;
 }
 
@@ -55,16 +55,22 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Explains, on a ladder diagram, why a TCP connection misbehaved."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("capture"), QStringLiteral("pcap or pcapng file to open; two files: compare them (A, then B)"),
+    parser.addPositionalArgument(QStringLiteral("capture"),
+                                 QStringLiteral("pcap or pcapng file to open; two files: compare them (A, then B)"),
                                  QStringLiteral("[CAPTURE | CAPTURE_A CAPTURE_B]"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Open the bundled sample incident."));
-    const QCommandLineOption flow(QStringLiteral("flow"), QStringLiteral("Select flow ID after loading."), QStringLiteral("ID"));
-    const QCommandLineOption frame(QStringLiteral("frame"), QStringLiteral("Select frame N after loading."), QStringLiteral("N"));
-    const QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Ladder scale: time or rows."), QStringLiteral("SCALE"));
+    const QCommandLineOption flow(QStringLiteral("flow"), QStringLiteral("Select flow ID after loading."),
+                                  QStringLiteral("ID"));
+    const QCommandLineOption frame(QStringLiteral("frame"), QStringLiteral("Select frame N after loading."),
+                                   QStringLiteral("N"));
+    const QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Ladder scale: time or rows."),
+                                   QStringLiteral("SCALE"));
     const QCommandLineOption tab(QStringLiteral("graph"), QStringLiteral("Show the time-sequence graph."));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
-    const QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window to FILE and quit."), QStringLiteral("FILE"));
+    const QCommandLineOption shot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a screenshot of the window to FILE and quit."),
+                                  QStringLiteral("FILE"));
     parser.addOptions({dark, sample, flow, frame, scale, tab, size, shot});
     parser.process(app);
 
@@ -80,8 +86,10 @@ int main(int argc, char** argv)
         if (wh.size() == 2) sz = QSize(wh[0].toInt(), wh[1].toInt());
     }
     window.resize(sz);
-    if (parser.value(scale) == QLatin1String("rows")) window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::PerPacket);
-    if (parser.value(scale) == QLatin1String("time")) window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::TimeProportional);
+    if (parser.value(scale) == QLatin1String("rows"))
+        window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::PerPacket);
+    if (parser.value(scale) == QLatin1String("time"))
+        window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::TimeProportional);
     const QStringList files = parser.positionalArguments();
     if (files.size() == 2) { // flowladder A B: two vantage points of the same traffic
         auto* cmp = flowladder::ui::CompareOpenDialog::open(&window, files[0], files[1]);
@@ -90,11 +98,13 @@ int main(int argc, char** argv)
             if (!parser.isSet(shot)) return;
             QTimer::singleShot(400, cmp, [&, cmp, code] {
                 const bool ok = cmp->grab().save(parser.value(shot));
-                std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "saved" : "could not save", qPrintable(parser.value(shot)));
+                std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "saved" : "could not save",
+                             qPrintable(parser.value(shot)));
                 QApplication::exit(ok ? code : 1);
             });
         };
-        QObject::connect(cmp, &flowladder::ui::CompareWindow::comparisonShown, cmp, [save] { save(0); }, Qt::SingleShotConnection);
+        QObject::connect(
+            cmp, &flowladder::ui::CompareWindow::comparisonShown, cmp, [save] { save(0); }, Qt::SingleShotConnection);
         QObject::connect(cmp, &flowladder::ui::CompareWindow::loadFailed, cmp, [save](const QString& msg) {
             std::fprintf(stderr, "%s\n", qPrintable(msg));
             save(1);
@@ -111,26 +121,31 @@ int main(int argc, char** argv)
         if (parser.isSet(shot)) {
             QTimer::singleShot(400, &window, [&] {
                 const bool ok = window.grab().save(parser.value(shot));
-                std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "saved" : "could not save", qPrintable(parser.value(shot)));
+                std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "saved" : "could not save",
+                             qPrintable(parser.value(shot)));
                 QApplication::exit(ok ? 0 : 1);
             });
         }
     };
     QObject::connect(&window, &flowladder::ui::MainWindow::captureShown, &window, afterLoad);
-    QObject::connect(&window, &flowladder::ui::MainWindow::loadFailed, &window, [&](const QString&, const QString& msg) {
-        std::fprintf(stderr, "%s\n", qPrintable(msg));
-        if (parser.isSet(shot)) QTimer::singleShot(200, &window, [&] {
-            window.grab().save(parser.value(shot));
-            QApplication::exit(1);
-        });
-    });
+    QObject::connect(&window, &flowladder::ui::MainWindow::loadFailed, &window,
+                     [&](const QString&, const QString& msg) {
+                         std::fprintf(stderr, "%s\n", qPrintable(msg));
+                         if (parser.isSet(shot))
+                             QTimer::singleShot(200, &window, [&] {
+                                 window.grab().save(parser.value(shot));
+                                 QApplication::exit(1);
+                             });
+                     });
 
     QString path = parser.positionalArguments().value(0);
     if (parser.isSet(sample)) path = flowladder::ui::MainWindow::sampleIncidentPath();
-    if (!path.isEmpty()) window.openFile(path);
-    else if (parser.isSet(shot)) QTimer::singleShot(400, &window, [&] {
-        window.grab().save(parser.value(shot));
-        QApplication::exit(0);
-    });
+    if (!path.isEmpty())
+        window.openFile(path);
+    else if (parser.isSet(shot))
+        QTimer::singleShot(400, &window, [&] {
+            window.grab().save(parser.value(shot));
+            QApplication::exit(0);
+        });
     return app.exec();
 }

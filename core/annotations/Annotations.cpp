@@ -1,13 +1,12 @@
 #include "core/annotations/Annotations.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
 
@@ -19,31 +18,42 @@ namespace {
 
 constexpr size_t FingerprintSpan = 1u << 20;
 
-void fnv1a(uint64_t& h, const unsigned char* p, size_t n) {
-    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+void fnv1a(uint64_t& h, const unsigned char* p, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        h = (h ^ p[i]) * 1099511628211ull;
 }
 
-std::optional<AnnotationKind> kindFromName(const std::string& s) {
+std::optional<AnnotationKind> kindFromName(const std::string& s)
+{
     if (s == "note") return AnnotationKind::Note;
     if (s == "callout") return AnnotationKind::Callout;
     if (s == "time_range") return AnnotationKind::TimeRange;
     return std::nullopt;
 }
 
-std::string errnoText() { return std::strerror(errno); }
+std::string errnoText()
+{
+    return std::strerror(errno);
+}
 
 } // namespace
 
-std::string_view annotationKindName(AnnotationKind k) {
+std::string_view annotationKindName(AnnotationKind k)
+{
     switch (k) {
-    case AnnotationKind::Note: return "note";
-    case AnnotationKind::Callout: return "callout";
-    case AnnotationKind::TimeRange: return "time_range";
+    case AnnotationKind::Note:
+        return "note";
+    case AnnotationKind::Callout:
+        return "callout";
+    case AnnotationKind::TimeRange:
+        return "time_range";
     }
     return "note";
 }
 
-std::optional<CaptureFingerprint> fingerprintCapture(const std::string& capturePath, std::string& error) {
+std::optional<CaptureFingerprint> fingerprintCapture(const std::string& capturePath, std::string& error)
+{
     std::ifstream in(capturePath, std::ios::binary);
     if (!in) {
         error = capturePath + ": cannot open: " + errnoText();
@@ -54,7 +64,8 @@ std::optional<CaptureFingerprint> fingerprintCapture(const std::string& captureP
     std::vector<unsigned char> buf(FingerprintSpan);
     uint64_t h = 1469598103934665603ull;
     in.seekg(0);
-    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(std::min<uint64_t>(size, FingerprintSpan)));
+    in.read(reinterpret_cast<char*>(buf.data()),
+            static_cast<std::streamsize>(std::min<uint64_t>(size, FingerprintSpan)));
     fnv1a(h, buf.data(), static_cast<size_t>(in.gcount()));
     if (size > FingerprintSpan) {
         const uint64_t tail = std::min<uint64_t>(size - FingerprintSpan, FingerprintSpan);
@@ -68,21 +79,28 @@ std::optional<CaptureFingerprint> fingerprintCapture(const std::string& captureP
     return CaptureFingerprint{size, hex};
 }
 
-uint64_t AnnotationSet::nextId() const {
+uint64_t AnnotationSet::nextId() const
+{
     uint64_t id = 0;
-    for (const auto& a : items) id = std::max(id, a.id);
+    for (const auto& a : items)
+        id = std::max(id, a.id);
     return id + 1;
 }
 
-const Annotation* AnnotationSet::find(uint64_t id) const {
+const Annotation* AnnotationSet::find(uint64_t id) const
+{
     for (const auto& a : items)
         if (a.id == id) return &a;
     return nullptr;
 }
 
-std::string sidecarPathFor(const std::string& capturePath) { return capturePath + ".flowladder.json"; }
+std::string sidecarPathFor(const std::string& capturePath)
+{
+    return capturePath + ".flowladder.json";
+}
 
-std::string annotationsToJson(const AnnotationSet& set) {
+std::string annotationsToJson(const AnnotationSet& set)
+{
     json j;
     j["format"] = "flowladder-annotations";
     j["version"] = AnnotationSet::FormatVersion;
@@ -95,7 +113,9 @@ std::string annotationsToJson(const AnnotationSet& set) {
         x["flow"] = a.flow;
         x["text"] = a.text;
         switch (a.kind) {
-        case AnnotationKind::Note: x["frame"] = a.frame; break;
+        case AnnotationKind::Note:
+            x["frame"] = a.frame;
+            break;
         case AnnotationKind::Callout:
             x["frame"] = a.frame;
             x["anchor_x"] = a.anchorX;
@@ -114,7 +134,8 @@ std::string annotationsToJson(const AnnotationSet& set) {
     return j.dump(2) + "\n";
 }
 
-std::optional<AnnotationSet> annotationsFromJson(const std::string& text, std::string& error) {
+std::optional<AnnotationSet> annotationsFromJson(const std::string& text, std::string& error)
+{
     const json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
         error = "not valid JSON";
@@ -161,7 +182,8 @@ std::optional<AnnotationSet> annotationsFromJson(const std::string& text, std::s
     }
 }
 
-bool saveAnnotations(const AnnotationSet& set, const std::string& path, std::string& error) {
+bool saveAnnotations(const AnnotationSet& set, const std::string& path, std::string& error)
+{
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     const std::string text = annotationsToJson(set);
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -194,7 +216,8 @@ bool saveAnnotations(const AnnotationSet& set, const std::string& path, std::str
     return true;
 }
 
-std::optional<AnnotationSet> AnnotationStore::load(const std::string& path, std::string& error) {
+std::optional<AnnotationSet> AnnotationStore::load(const std::string& path, std::string& error)
+{
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         error = path + ": cannot open: " + errnoText();
@@ -207,7 +230,8 @@ std::optional<AnnotationSet> AnnotationStore::load(const std::string& path, std:
     return set;
 }
 
-AnnotationStore AnnotationStore::open(const std::string& capturePath) {
+AnnotationStore AnnotationStore::open(const std::string& capturePath)
+{
     AnnotationStore store;
     std::string error;
     if (auto fp = fingerprintCapture(capturePath, error)) store.set_.capture = *fp;

@@ -21,7 +21,7 @@ std::string_view annotationKindName(AnnotationKind k); // "note" | "callout" | "
 struct Annotation {
     uint64_t id = 0;
     AnnotationKind kind = AnnotationKind::Note;
-    uint32_t flow = 0;  // flow id (Flow::id)
+    uint32_t flow = 0; // flow id (Flow::id)
     std::string text;
     // Note: the packet. Callout: the packet the arrow points at.
     uint32_t frame = 0;

@@ -3,11 +3,10 @@
 #include "core/capture/Decoder.h"
 #include "core/capture/PcapngReader.h"
 
-#include <pcap/pcap.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <pcap/pcap.h>
 #include <stdio_ext.h>
 #include <sys/stat.h>
 
@@ -19,7 +18,8 @@ constexpr uint32_t PcapngMagic = 0x0A0D0D0A;
 
 // Reads the first four bytes to tell pcap from pcapng before libpcap opens the file,
 // so errors can say what the file is.
-bool readMagic(const std::string& path, uint32_t& magic, uint64_t& size, std::string& error) {
+bool readMagic(const std::string& path, uint32_t& magic, uint64_t& size, std::string& error)
+{
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         error = path + ": cannot open: " + std::strerror(errno);
@@ -50,23 +50,31 @@ bool readMagic(const std::string& path, uint32_t& magic, uint64_t& size, std::st
     return true;
 }
 
-bool isPcapMagic(uint32_t m) {
+bool isPcapMagic(uint32_t m)
+{
     switch (m) {
-    case 0xa1b2c3d4: case 0xd4c3b2a1: // microsecond
-    case 0xa1b23c4d: case 0x4d3cb2a1: // nanosecond
-    case 0xa1b2cd34: case 0x34cdb2a1: // Kuznetzov's modified pcap
+    case 0xa1b2c3d4:
+    case 0xd4c3b2a1: // microsecond
+    case 0xa1b23c4d:
+    case 0x4d3cb2a1: // nanosecond
+    case 0xa1b2cd34:
+    case 0x34cdb2a1: // Kuznetzov's modified pcap
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 
 class LibpcapReader final : public CaptureReader {
 public:
     LibpcapReader(pcap_t* p, std::string path, CaptureFormat format, uint64_t size)
-        : pcap_(p), path_(std::move(path)), format_(format), size_(size), dlt_(pcap_datalink(p)) {}
+        : pcap_(p), path_(std::move(path)), format_(format), size_(size), dlt_(pcap_datalink(p))
+    {
+    }
     ~LibpcapReader() override { pcap_close(pcap_); }
 
-    Status next(RawFrame& frame) override {
+    Status next(RawFrame& frame) override
+    {
         pcap_pkthdr* hdr = nullptr;
         const u_char* data = nullptr;
         const int rc = pcap_next_ex(pcap_, &hdr, &data);
@@ -92,7 +100,8 @@ public:
     bool truncated() const override { return truncated_; }
     CaptureFormat format() const override { return format_; }
     int dlt() const override { return dlt_; }
-    uint64_t position() const override {
+    uint64_t position() const override
+    {
         FILE* f = pcap_file(pcap_);
         const long pos = f ? std::ftell(f) : -1;
         return pos < 0 ? 0 : static_cast<uint64_t>(pos);
@@ -112,7 +121,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std::string& error) {
+std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std::string& error)
+{
     uint32_t magic = 0;
     uint64_t size = 0;
     if (!readMagic(path, magic, size, error)) return nullptr;

@@ -14,7 +14,7 @@ namespace flowladder::core {
 struct RawFrame {
     uint32_t frame = 0; // 1-based
     int64_t tsNs = 0;
-    int dlt = 0;        // link type of this frame's interface
+    int dlt = 0; // link type of this frame's interface
     uint32_t caplen = 0;
     uint32_t wirelen = 0;
     const uint8_t* data = nullptr; // valid until the next call to next()

@@ -6,12 +6,20 @@ namespace flowladder::core {
 
 namespace {
 
-inline uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
-inline uint32_t be32(const uint8_t* p) {
+inline uint16_t be16(const uint8_t* p)
+{
+    return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
+inline uint32_t be32(const uint8_t* p)
+{
     return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
-inline uint16_t le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-inline uint32_t le32(const uint8_t* p) {
+inline uint16_t le16(const uint8_t* p)
+{
+    return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+inline uint32_t le32(const uint8_t* p)
+{
     return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 
@@ -27,9 +35,13 @@ constexpr int MaxVlanTags = 8;
 constexpr int MaxMplsLabels = 16;
 constexpr int MaxIpv6ExtHeaders = 16;
 
-DecodeResult malformed(const char* why) { return {DecodeStatus::Malformed, why}; }
+DecodeResult malformed(const char* why)
+{
+    return {DecodeStatus::Malformed, why};
+}
 
-void parseTcpOptions(const uint8_t* p, size_t len, DecodedPacket& out) {
+void parseTcpOptions(const uint8_t* p, size_t len, DecodedPacket& out)
+{
     size_t i = 0;
     while (i < len) {
         const uint8_t kind = p[i];
@@ -55,8 +67,12 @@ void parseTcpOptions(const uint8_t* p, size_t len, DecodedPacket& out) {
                 out.wscale = v[0] > 14 ? 14 : v[0];
             }
             break;
-        case 4: out.hasSackPerm = true; break;
-        case 5: out.sackBlocks = static_cast<uint8_t>((olen - 2) / 8); break;
+        case 4:
+            out.hasSackPerm = true;
+            break;
+        case 5:
+            out.sackBlocks = static_cast<uint8_t>((olen - 2) / 8);
+            break;
         case 8:
             if (olen == 10) {
                 out.hasTimestamp = true;
@@ -64,14 +80,16 @@ void parseTcpOptions(const uint8_t* p, size_t len, DecodedPacket& out) {
                 out.tsEcr = be32(v + 4);
             }
             break;
-        default: break;
+        default:
+            break;
         }
         i += olen;
     }
 }
 
 // `ipPayloadLen` is the length of the TCP segment according to the IP header.
-DecodeResult decodeTcp(const uint8_t* p, size_t avail, uint32_t ipPayloadLen, DecodedPacket& out) {
+DecodeResult decodeTcp(const uint8_t* p, size_t avail, uint32_t ipPayloadLen, DecodedPacket& out)
+{
     if (ipPayloadLen < 20) return malformed("TCP segment shorter than a TCP header");
     if (avail < 20) return malformed("TCP header cut short by the capture");
     out.src.port = be16(p);
@@ -90,7 +108,8 @@ DecodeResult decodeTcp(const uint8_t* p, size_t avail, uint32_t ipPayloadLen, De
     return {DecodeStatus::Tcp, nullptr};
 }
 
-DecodeResult decodeIpv4(const uint8_t* p, size_t avail, DecodedPacket& out) {
+DecodeResult decodeIpv4(const uint8_t* p, size_t avail, DecodedPacket& out)
+{
     if (avail < 20) return malformed("IPv4 header cut short");
     if ((p[0] >> 4) != 4) return malformed("IPv4 header with another version");
     const uint32_t ihl = (p[0] & 0x0f) * 4u;
@@ -115,7 +134,8 @@ DecodeResult decodeIpv4(const uint8_t* p, size_t avail, DecodedPacket& out) {
     return decodeTcp(p + ihl, tcpAvail, total - ihl, out);
 }
 
-DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out) {
+DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out)
+{
     if (avail < 40) return malformed("IPv6 header cut short");
     if ((p[0] >> 4) != 6) return malformed("IPv6 header with another version");
     uint32_t payload = be16(p + 4);
@@ -127,8 +147,8 @@ DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out) {
     std::memcpy(out.src.addr.bytes.data(), p + 8, 16);
     std::memcpy(out.dst.addr.bytes.data(), p + 24, 16);
     uint8_t next = p[6];
-    size_t off = 40;                // offset in the captured bytes
-    uint32_t remaining = payload;   // bytes of IPv6 payload left after extension headers
+    size_t off = 40;              // offset in the captured bytes
+    uint32_t remaining = payload; // bytes of IPv6 payload left after extension headers
     for (int n = 0; n < MaxIpv6ExtHeaders; ++n) {
         if (next == 6) {
             const size_t capLeft = avail - off;
@@ -154,7 +174,8 @@ DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out) {
             if (avail < off + 2) return malformed("IPv6 AH header cut short");
             extLen = (p[off + 1] + 2u) * 4u;
             break;
-        default: return {DecodeStatus::NotTcp, nullptr};
+        default:
+            return {DecodeStatus::NotTcp, nullptr};
         }
         if (extLen > remaining) return malformed("IPv6 extension header longer than the payload");
         if (avail < off + extLen) return malformed("IPv6 extension header cut short");
@@ -167,7 +188,8 @@ DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out) {
 
 DecodeResult decodeByIpVersion(const uint8_t* p, size_t avail, DecodedPacket& out);
 
-DecodeResult decodeByEthertype(uint16_t type, const uint8_t* p, size_t avail, DecodedPacket& out) {
+DecodeResult decodeByEthertype(uint16_t type, const uint8_t* p, size_t avail, DecodedPacket& out)
+{
     for (int tags = 0; type == EtherVlan || type == EtherQinQ || type == EtherQinQOld; ++tags) {
         if (tags >= MaxVlanTags) return malformed("too many VLAN tags");
         if (avail < 4) return malformed("VLAN tag cut short");
@@ -200,16 +222,21 @@ DecodeResult decodeByEthertype(uint16_t type, const uint8_t* p, size_t avail, De
     return {DecodeStatus::NotTcp, nullptr};
 }
 
-DecodeResult decodeByIpVersion(const uint8_t* p, size_t avail, DecodedPacket& out) {
+DecodeResult decodeByIpVersion(const uint8_t* p, size_t avail, DecodedPacket& out)
+{
     if (avail < 1) return malformed("empty IP packet");
     switch (p[0] >> 4) {
-    case 4: return decodeIpv4(p, avail, out);
-    case 6: return decodeIpv6(p, avail, out);
-    default: return {DecodeStatus::NotTcp, nullptr};
+    case 4:
+        return decodeIpv4(p, avail, out);
+    case 6:
+        return decodeIpv6(p, avail, out);
+    default:
+        return {DecodeStatus::NotTcp, nullptr};
     }
 }
 
-DecodeResult decodeNull(const uint8_t* p, size_t avail, DecodedPacket& out, bool networkOrder) {
+DecodeResult decodeNull(const uint8_t* p, size_t avail, DecodedPacket& out, bool networkOrder)
+{
     if (avail < 4) return malformed("loopback header cut short");
     // DLT_NULL stores the family in the capturing host's byte order: accept either.
     const uint32_t fam = networkOrder ? be32(p) : (le32(p) < 0x10000 ? le32(p) : be32(p));
@@ -218,7 +245,8 @@ DecodeResult decodeNull(const uint8_t* p, size_t avail, DecodedPacket& out, bool
     return {DecodeStatus::NotTcp, nullptr};
 }
 
-DecodeResult decodeNflog(const uint8_t* p, size_t avail, DecodedPacket& out) {
+DecodeResult decodeNflog(const uint8_t* p, size_t avail, DecodedPacket& out)
+{
     if (avail < 4) return malformed("NFLOG header cut short");
     const uint8_t family = p[0];
     size_t off = 4;
@@ -241,26 +269,41 @@ DecodeResult decodeNflog(const uint8_t* p, size_t avail, DecodedPacket& out) {
 
 } // namespace
 
-const char* linktypeName(int dlt) {
+const char* linktypeName(int dlt)
+{
     switch (dlt) {
-    case linktype::Null: return "NULL";
-    case linktype::Ethernet: return "EN10MB";
+    case linktype::Null:
+        return "NULL";
+    case linktype::Ethernet:
+        return "EN10MB";
     case linktype::Raw:
     case linktype::RawAlt:
-    case linktype::LinktypeRaw: return "RAW";
-    case linktype::Loop: return "LOOP";
-    case linktype::LinuxSll: return "LINUX_SLL";
-    case linktype::LinuxSll2: return "LINUX_SLL2";
-    case linktype::Ipv4: return "IPV4";
-    case linktype::Ipv6: return "IPV6";
-    case linktype::Nflog: return "NFLOG";
-    default: return "UNSUPPORTED";
+    case linktype::LinktypeRaw:
+        return "RAW";
+    case linktype::Loop:
+        return "LOOP";
+    case linktype::LinuxSll:
+        return "LINUX_SLL";
+    case linktype::LinuxSll2:
+        return "LINUX_SLL2";
+    case linktype::Ipv4:
+        return "IPV4";
+    case linktype::Ipv6:
+        return "IPV6";
+    case linktype::Nflog:
+        return "NFLOG";
+    default:
+        return "UNSUPPORTED";
     }
 }
 
-bool linktypeSupported(int dlt) { return std::strcmp(linktypeName(dlt), "UNSUPPORTED") != 0; }
+bool linktypeSupported(int dlt)
+{
+    return std::strcmp(linktypeName(dlt), "UNSUPPORTED") != 0;
+}
 
-DecodeResult decodeFrame(int dlt, const uint8_t* data, size_t caplen, DecodedPacket& out) {
+DecodeResult decodeFrame(int dlt, const uint8_t* data, size_t caplen, DecodedPacket& out)
+{
     out = DecodedPacket{};
     switch (dlt) {
     case linktype::Ethernet:
@@ -274,13 +317,20 @@ DecodeResult decodeFrame(int dlt, const uint8_t* data, size_t caplen, DecodedPac
         return decodeByEthertype(be16(data), data + 20, caplen - 20, out);
     case linktype::Raw:
     case linktype::RawAlt:
-    case linktype::LinktypeRaw: return decodeByIpVersion(data, caplen, out);
-    case linktype::Ipv4: return decodeIpv4(data, caplen, out);
-    case linktype::Ipv6: return decodeIpv6(data, caplen, out);
-    case linktype::Null: return decodeNull(data, caplen, out, false);
-    case linktype::Loop: return decodeNull(data, caplen, out, true);
-    case linktype::Nflog: return decodeNflog(data, caplen, out);
-    default: return {DecodeStatus::Unsupported, "link type not supported"};
+    case linktype::LinktypeRaw:
+        return decodeByIpVersion(data, caplen, out);
+    case linktype::Ipv4:
+        return decodeIpv4(data, caplen, out);
+    case linktype::Ipv6:
+        return decodeIpv6(data, caplen, out);
+    case linktype::Null:
+        return decodeNull(data, caplen, out, false);
+    case linktype::Loop:
+        return decodeNull(data, caplen, out, true);
+    case linktype::Nflog:
+        return decodeNflog(data, caplen, out);
+    default:
+        return {DecodeStatus::Unsupported, "link type not supported"};
     }
 }
 

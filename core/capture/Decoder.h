@@ -12,11 +12,11 @@ namespace flowladder::core {
 
 // Link types by their DLT_ value as libpcap reports them (pcap_datalink).
 namespace linktype {
-inline constexpr int Null = 0;       // BSD loopback, host byte order family
+inline constexpr int Null = 0; // BSD loopback, host byte order family
 inline constexpr int Ethernet = 1;
-inline constexpr int Raw = 12;       // DLT_RAW on Linux (LINKTYPE_RAW 101 maps here)
-inline constexpr int RawAlt = 14;    // DLT_RAW on some BSDs
-inline constexpr int Loop = 108;     // OpenBSD loopback, network byte order family
+inline constexpr int Raw = 12;    // DLT_RAW on Linux (LINKTYPE_RAW 101 maps here)
+inline constexpr int RawAlt = 14; // DLT_RAW on some BSDs
+inline constexpr int Loop = 108;  // OpenBSD loopback, network byte order family
 inline constexpr int LinuxSll = 113;
 inline constexpr int LinktypeRaw = 101;
 inline constexpr int Ipv4 = 228;

@@ -1,21 +1,27 @@
 #include "core/capture/PcapngExport.h"
 
-#include <pcap/pcap.h>
-
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <pcap/pcap.h>
 
 namespace flowladder::core {
 
 namespace {
 
-void put32(std::string& b, uint32_t v) { b.append(reinterpret_cast<const char*>(&v), 4); }
-void put16(std::string& b, uint16_t v) { b.append(reinterpret_cast<const char*>(&v), 2); }
+void put32(std::string& b, uint32_t v)
+{
+    b.append(reinterpret_cast<const char*>(&v), 4);
+}
+void put16(std::string& b, uint16_t v)
+{
+    b.append(reinterpret_cast<const char*>(&v), 2);
+}
 void pad4(std::string& b)
 {
-    while (b.size() % 4) b.push_back('\0');
+    while (b.size() % 4)
+        b.push_back('\0');
 }
 void option(std::string& b, uint16_t code, const std::string& value)
 {
@@ -38,8 +44,8 @@ std::string block(uint32_t type, const std::string& body)
 
 } // namespace
 
-bool writePcapngWithComments(const std::string& inPath, const std::string& outPath, const std::vector<FrameComment>& comments,
-                             std::string& error)
+bool writePcapngWithComments(const std::string& inPath, const std::string& outPath,
+                             const std::vector<FrameComment>& comments, std::string& error)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t* in = pcap_open_offline_with_tstamp_precision(inPath.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -95,7 +101,8 @@ bool writePcapngWithComments(const std::string& inPath, const std::string& outPa
         pad4(b);
         auto [lo, hi] = byFrame.equal_range(frame);
         if (lo != hi) {
-            for (auto it = lo; it != hi; ++it) option(b, 1, it->second); // opt_comment
+            for (auto it = lo; it != hi; ++it)
+                option(b, 1, it->second); // opt_comment
             option(b, 0, "");
         }
         out << block(0x00000006, b);

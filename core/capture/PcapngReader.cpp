@@ -33,7 +33,8 @@ constexpr uint16_t OptIfTsoffset = 14;
 
 constexpr uint64_t NsPerSec = 1000000000ull;
 
-uint32_t load32(const uint8_t* p) {
+uint32_t load32(const uint8_t* p)
+{
     uint32_t v;
     std::memcpy(&v, p, 4);
     return v;
@@ -45,7 +46,8 @@ struct TimeScale {
     uint64_t factor = 1000; // Multiply / Divide
     unsigned shift = 0;     // Pow2
 
-    static TimeScale fromTsresol(uint8_t r) {
+    static TimeScale fromTsresol(uint8_t r)
+    {
         TimeScale t;
         const unsigned n = r & 0x7f;
         if (r & 0x80) {
@@ -69,7 +71,8 @@ struct TimeScale {
 
     // Wrapping arithmetic: a timestamp beyond the int64 range wraps rather than
     // overflowing (pcapng-example.pcapng has such values).
-    uint64_t toNs(uint64_t ticks) const {
+    uint64_t toNs(uint64_t ticks) const
+    {
         switch (kind) {
         case Kind::Multiply:
             return ticks * factor;
@@ -102,7 +105,8 @@ struct Interface {
 
 class PcapngReader final : public CaptureReader {
 public:
-    ~PcapngReader() override {
+    ~PcapngReader() override
+    {
         if (file_) std::fclose(file_);
     }
 
@@ -125,16 +129,19 @@ private:
     };
 
     // Section byte order.
-    uint16_t u16(const uint8_t* p) const {
+    uint16_t u16(const uint8_t* p) const
+    {
         uint16_t v;
         std::memcpy(&v, p, 2);
         return swap_ ? static_cast<uint16_t>((v >> 8) | (v << 8)) : v;
     }
-    uint32_t u32(const uint8_t* p) const {
+    uint32_t u32(const uint8_t* p) const
+    {
         const uint32_t v = load32(p);
         return swap_ ? __builtin_bswap32(v) : v;
     }
-    uint64_t u64(const uint8_t* p) const {
+    uint64_t u64(const uint8_t* p) const
+    {
         uint64_t v;
         std::memcpy(&v, p, 8);
         return swap_ ? __builtin_bswap64(v) : v;
@@ -144,7 +151,8 @@ private:
     Status fail(const std::string& what, uint64_t offset, bool truncated = false);
     // Makes the next block available (validated lengths) without consuming it.
     Status load(Block& b);
-    void consume(const Block& b) {
+    void consume(const Block& b)
+    {
         begin_ += b.length;
         pos_ += b.length;
     }
@@ -155,7 +163,8 @@ private:
     template <typename F> Status options(const Block& b, size_t start, F&& f);
     // Custom blocks, systemd journal export and sysdig event blocks, which
     // Wireshark (4.x) numbers as frames although they carry no packet.
-    static bool isNumberedNonPacketBlock(uint32_t type) {
+    static bool isNumberedNonPacketBlock(uint32_t type)
+    {
         switch (type) {
         case 0x00000BADu: // custom block, may be copied
         case 0x40000BADu: // custom block, do not copy
@@ -171,7 +180,8 @@ private:
             return false;
         }
     }
-    static bool isPacketBlock(uint32_t type) {
+    static bool isPacketBlock(uint32_t type)
+    {
         return type == BlockEpb || type == BlockSpb || type == BlockPacketObsolete;
     }
 
@@ -195,7 +205,8 @@ private:
     std::string error_;
 };
 
-bool PcapngReader::ensure(size_t n) {
+bool PcapngReader::ensure(size_t n)
+{
     if (end_ - begin_ >= n) return true;
     if (eof_) return false;
     if (buf_.size() - begin_ < n) { // move what is left to the front, growing if needed
@@ -215,14 +226,16 @@ bool PcapngReader::ensure(size_t n) {
     return true;
 }
 
-CaptureReader::Status PcapngReader::fail(const std::string& what, uint64_t offset, bool truncated) {
+CaptureReader::Status PcapngReader::fail(const std::string& what, uint64_t offset, bool truncated)
+{
     failed_ = true;
     truncated_ = truncated;
     error_ = path_ + ": " + what + " at offset " + std::to_string(offset);
     return Status::Error;
 }
 
-CaptureReader::Status PcapngReader::load(Block& b) {
+CaptureReader::Status PcapngReader::load(Block& b)
+{
     b.offset = pos_;
     if (!ensure(1)) {
         if (std::ferror(file_)) return fail(std::string("read error (") + std::strerror(errno) + ")", pos_);
@@ -247,8 +260,7 @@ CaptureReader::Status PcapngReader::load(Block& b) {
     }
     b.length = u32(p + 4);
     const uint64_t remaining = sizeKnown_ && fileSize_ > pos_ ? fileSize_ - pos_ : 0;
-    if (b.length < 12)
-        return fail("block total length " + std::to_string(b.length) + " is less than 12", pos_);
+    if (b.length < 12) return fail("block total length " + std::to_string(b.length) + " is less than 12", pos_);
     if (b.length % 4 != 0)
         return fail("block total length " + std::to_string(b.length) + " is not a multiple of 4", pos_);
     if (b.length > MaxBlockBytes)
@@ -272,7 +284,8 @@ CaptureReader::Status PcapngReader::load(Block& b) {
     return Status::Frame;
 }
 
-template <typename F> CaptureReader::Status PcapngReader::options(const Block& b, size_t start, F&& f) {
+template <typename F> CaptureReader::Status PcapngReader::options(const Block& b, size_t start, F&& f)
+{
     size_t at = start;
     const size_t end = b.length - 4; // before the trailing length
     while (end - at >= 4) {
@@ -281,8 +294,7 @@ template <typename F> CaptureReader::Status PcapngReader::options(const Block& b
         if (code == OptEndOfOpt) break;
         const size_t padded = (static_cast<size_t>(len) + 3) & ~size_t{3};
         if (padded > end - at - 4)
-            return fail("option " + std::to_string(code) + " (length " + std::to_string(len) +
-                            ") overruns its block",
+            return fail("option " + std::to_string(code) + " (length " + std::to_string(len) + ") overruns its block",
                         b.offset + at);
         f(code, len, b.data + at + 4);
         at += 4 + padded;
@@ -290,7 +302,8 @@ template <typename F> CaptureReader::Status PcapngReader::options(const Block& b
     return Status::Frame;
 }
 
-CaptureReader::Status PcapngReader::section(const Block& b) {
+CaptureReader::Status PcapngReader::section(const Block& b)
+{
     if (b.length < MinShb)
         return fail("section header block too short (" + std::to_string(b.length) + " bytes)", b.offset);
     const uint16_t major = u16(b.data + 12);
@@ -299,10 +312,10 @@ CaptureReader::Status PcapngReader::section(const Block& b) {
     return options(b, 24, [](uint16_t, uint16_t, const uint8_t*) {});
 }
 
-CaptureReader::Status PcapngReader::interface(const Block& b) {
+CaptureReader::Status PcapngReader::interface(const Block& b)
+{
     if (b.length < MinIdb)
-        return fail("interface description block too short (" + std::to_string(b.length) + " bytes)",
-                    b.offset);
+        return fail("interface description block too short (" + std::to_string(b.length) + " bytes)", b.offset);
     Interface iface;
     iface.dlt = linktypeToDlt(u16(b.data + 8));
     iface.snaplen = u32(b.data + 12);
@@ -320,7 +333,8 @@ CaptureReader::Status PcapngReader::interface(const Block& b) {
     return Status::Frame;
 }
 
-CaptureReader::Status PcapngReader::packet(const Block& b, RawFrame& frame) {
+CaptureReader::Status PcapngReader::packet(const Block& b, RawFrame& frame)
+{
     const uint8_t* body = b.data + 8;
     const uint32_t bodyLen = b.length - 12;
     uint32_t ifaceId = 0, caplen = 0, wirelen = 0, header = 0;
@@ -353,8 +367,8 @@ CaptureReader::Status PcapngReader::packet(const Block& b, RawFrame& frame) {
                         b.offset);
     }
     if (ifaceId >= ifaces_.size())
-        return fail("interface id " + std::to_string(ifaceId) + " out of range (" +
-                        std::to_string(ifaces_.size()) + " interfaces in this section)",
+        return fail("interface id " + std::to_string(ifaceId) + " out of range (" + std::to_string(ifaces_.size()) +
+                        " interfaces in this section)",
                     b.offset);
     const Interface& iface = ifaces_[ifaceId];
     frame.frame = ++frame_;
@@ -366,7 +380,8 @@ CaptureReader::Status PcapngReader::packet(const Block& b, RawFrame& frame) {
     return Status::Frame;
 }
 
-bool PcapngReader::open(const std::string& path, std::string& error) {
+bool PcapngReader::open(const std::string& path, std::string& error)
+{
     path_ = path;
     file_ = std::fopen(path.c_str(), "rb");
     if (!file_) {
@@ -409,7 +424,8 @@ bool PcapngReader::open(const std::string& path, std::string& error) {
     return true;
 }
 
-CaptureReader::Status PcapngReader::next(RawFrame& frame) {
+CaptureReader::Status PcapngReader::next(RawFrame& frame)
+{
     if (failed_) return Status::Error;
     for (;;) {
         Block b;
@@ -443,11 +459,13 @@ CaptureReader::Status PcapngReader::next(RawFrame& frame) {
 
 } // namespace
 
-bool isPcapngMagic(const uint8_t* data, size_t size) {
+bool isPcapngMagic(const uint8_t* data, size_t size)
+{
     return size >= 4 && data[0] == 0x0A && data[1] == 0x0D && data[2] == 0x0D && data[3] == 0x0A;
 }
 
-int linktypeToDlt(int linktype) {
+int linktypeToDlt(int linktype)
+{
     // libpcap's linktype_to_dlt() (pcap-common.c) on Linux: the values below
     // LINKTYPE_MATCHING_MIN (104) that differ from their DLT_ values.
     switch (linktype) {
@@ -466,7 +484,8 @@ int linktypeToDlt(int linktype) {
     }
 }
 
-std::unique_ptr<CaptureReader> openPcapngReader(const std::string& path, std::string& error) {
+std::unique_ptr<CaptureReader> openPcapngReader(const std::string& path, std::string& error)
+{
     auto reader = std::make_unique<PcapngReader>();
     if (!reader->open(path, error)) return nullptr;
     return reader;

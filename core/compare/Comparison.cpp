@@ -1,30 +1,38 @@
 #include "core/compare/Comparison.h"
 
-#include "core/tcp/Analyzer.h"
 #include "core/compare/ComparisonInternal.h"
+#include "core/tcp/Analyzer.h"
 
 #include <utility>
 
 namespace flowladder::core {
 
-std::string_view flowMatchMethodName(FlowMatchMethod m) {
+std::string_view flowMatchMethodName(FlowMatchMethod m)
+{
     switch (m) {
-    case FlowMatchMethod::Tuple: return "tuple";
-    case FlowMatchMethod::Isn: return "isn";
-    case FlowMatchMethod::Seq: return "seq";
-    case FlowMatchMethod::IpId: return "ip_id";
-    case FlowMatchMethod::PayloadSizes: return "payload_sizes";
+    case FlowMatchMethod::Tuple:
+        return "tuple";
+    case FlowMatchMethod::Isn:
+        return "isn";
+    case FlowMatchMethod::Seq:
+        return "seq";
+    case FlowMatchMethod::IpId:
+        return "ip_id";
+    case FlowMatchMethod::PayloadSizes:
+        return "payload_sizes";
     }
     return "tuple";
 }
 
-const FlowPair* Comparison::pairForA(uint32_t flowIdA) const {
+const FlowPair* Comparison::pairForA(uint32_t flowIdA) const
+{
     for (const FlowPair& p : pairs)
         if (p.a == flowIdA) return &p;
     return nullptr;
 }
 
-const FlowPair* Comparison::pairForB(uint32_t flowIdB) const {
+const FlowPair* Comparison::pairForB(uint32_t flowIdB) const
+{
     for (const FlowPair& p : pairs)
         if (p.b == flowIdB) return &p;
     return nullptr;
@@ -32,14 +40,16 @@ const FlowPair* Comparison::pairForB(uint32_t flowIdB) const {
 
 namespace {
 
-Comparison compareImpl(const Analysis& A, const Analysis& B, const CompareOptions& options) {
+Comparison compareImpl(const Analysis& A, const Analysis& B, const CompareOptions& options)
+{
     using namespace compare_detail;
     Comparison c;
     c.fileA = A.capture.file;
     c.fileB = B.capture.file;
 
     std::vector<PairWork> work;
-    for (FlowPair& p : matchFlows(A, B)) work.push_back(buildPairWork(A, B, std::move(p)));
+    for (FlowPair& p : matchFlows(A, B))
+        work.push_back(buildPairWork(A, B, std::move(p)));
 
     const int64_t delay = estimateClock(work, options, c);
     guessNearSides(A, B, work, c.clockOffsetNs, delay);
@@ -61,11 +71,13 @@ Comparison compareImpl(const Analysis& A, const Analysis& B, const CompareOption
 
 } // namespace
 
-Comparison compareAnalyses(const Analysis& a, const Analysis& b, const CompareOptions& options) {
+Comparison compareAnalyses(const Analysis& a, const Analysis& b, const CompareOptions& options)
+{
     return compareImpl(a, b, options);
 }
 
-Comparison compareAnalyses(AnalysisPtr a, AnalysisPtr b, const CompareOptions& options) {
+Comparison compareAnalyses(AnalysisPtr a, AnalysisPtr b, const CompareOptions& options)
+{
     Comparison c = compareImpl(*a, *b, options);
     c.a = std::move(a);
     c.b = std::move(b);
@@ -73,7 +85,8 @@ Comparison compareAnalyses(AnalysisPtr a, AnalysisPtr b, const CompareOptions& o
 }
 
 std::optional<Comparison> compareFiles(const std::string& pathA, const std::string& pathB, std::string& error,
-                                       const CompareOptions& options) {
+                                       const CompareOptions& options)
+{
     AnalysisPtr a = analyzeFile(pathA, error);
     if (!a) return std::nullopt;
     AnalysisPtr b = analyzeFile(pathB, error);

@@ -65,15 +65,15 @@ struct FlowPair {
     bool nearAKnown = false; // false: no timing or TTL evidence; nearA is the default guess (client)
     // B's sequence number minus A's, per sender (A's roles): non-zero when a box rewrites sequence numbers.
     uint32_t seqDelta[2] = {0, 0};
-    bool ipIdUsed = false; // IP IDs agreed and were part of the packet identity
+    bool ipIdUsed = false;            // IP IDs agreed and were part of the packet identity
     std::vector<PacketMatch> packets; // every packet of both flows, in time order (A's clock)
     std::vector<uint32_t> onlyInA;    // frames of A lost or injected (see PacketMatch)
     std::vector<uint32_t> onlyInB;
     std::vector<uint32_t> aOutsideB; // frames of A from before B's first packet (and vice versa)
     std::vector<uint32_t> bOutsideA;
-    uint32_t matched = 0;        // packets seen by both
+    uint32_t matched = 0;                 // packets seen by both
     std::optional<int64_t> oneWayDelayNs; // median one-way delay of the packets seen by both
-    std::vector<uint32_t> findings; // indexes into Comparison::findings
+    std::vector<uint32_t> findings;       // indexes into Comparison::findings
 
     Side bSide(Side aSide) const { return sidesSwapped ? otherSide(aSide) : aSide; }
     Side aSide(Side bSide) const { return sidesSwapped ? otherSide(bSide) : bSide; }
@@ -90,12 +90,12 @@ struct Comparison {
     AnalysisPtr b;
     std::string fileA;
     std::string fileB;
-    int64_t clockOffsetNs = 0;       // add to B's timestamps to line them up with A's
-    bool clockOffsetEstimated = false; // false: given by the options, or nothing to estimate from
+    int64_t clockOffsetNs = 0;            // add to B's timestamps to line them up with A's
+    bool clockOffsetEstimated = false;    // false: given by the options, or nothing to estimate from
     std::optional<int64_t> oneWayDelayNs; // estimated from both directions; unset when only one was seen
-    uint32_t offsetSamples = 0;       // packets the estimate used
-    std::vector<FlowPair> pairs;      // in order of A's flow ids
-    std::vector<uint32_t> unmatchedA; // flow ids of A with no counterpart in B
+    uint32_t offsetSamples = 0;           // packets the estimate used
+    std::vector<FlowPair> pairs;          // in order of A's flow ids
+    std::vector<uint32_t> unmatchedA;     // flow ids of A with no counterpart in B
     std::vector<uint32_t> unmatchedB;
     // injected_packet, lost_packet, state_disagreement. Each has a "capture" field
     // ("a" | "b") naming the capture its `flow` and `frame` refer to, plus "flow_a" and "flow_b".

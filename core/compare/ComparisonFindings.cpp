@@ -1,5 +1,4 @@
 #include "core/compare/ComparisonInternal.h"
-
 #include "core/report/TextFormat.h"
 
 #include <algorithm>
@@ -12,7 +11,8 @@ namespace flowladder::core::compare_detail {
 
 namespace {
 
-std::string fmt(const char* f, ...) {
+std::string fmt(const char* f, ...)
+{
     va_list ap;
     va_start(ap, f);
     char buf[1024];
@@ -21,16 +21,21 @@ std::string fmt(const char* f, ...) {
     return buf;
 }
 
-std::string capitalized(std::string_view s) {
+std::string capitalized(std::string_view s)
+{
     std::string r(s);
     if (!r.empty() && r[0] >= 'a' && r[0] <= 'z') r[0] = static_cast<char>(r[0] - 'a' + 'A');
     return r;
 }
 
-std::string who(Side s) { return std::string(sideName(s)); }
+std::string who(Side s)
+{
+    return std::string(sideName(s));
+}
 
 // "#5, #7 and #9", "#5, #7, #9 and 4 more"
-std::string frameList(const std::vector<uint32_t>& frames) {
+std::string frameList(const std::vector<uint32_t>& frames)
+{
     std::string r;
     const size_t shown = std::min<size_t>(frames.size(), frames.size() > 4 ? 3 : 4);
     for (size_t i = 0; i < shown; ++i) {
@@ -47,7 +52,8 @@ struct Ctx {
     Comparison& c;
 };
 
-std::string captureLabel(char cap, const FlowPair& p) {
+std::string captureLabel(char cap, const FlowPair& p)
+{
     const bool near = cap == 'a';
     std::string s = cap == 'a' ? "capture A" : "capture B";
     if (p.nearAKnown) s += " (" + who(near ? p.nearA : otherSide(p.nearA)) + " side)";
@@ -55,24 +61,28 @@ std::string captureLabel(char cap, const FlowPair& p) {
 }
 
 // The fields every finding of a pair starts with: which capture its flow and frame refer to, and both flows.
-void setPairFields(Finding& f, char cap, const FlowPair& pr) {
+void setPairFields(Finding& f, char cap, const FlowPair& pr)
+{
     f.set("capture", std::string(1, cap));
     f.set("flow_a", int64_t{pr.a});
     f.set("flow_b", int64_t{pr.b});
 }
 
-void addFinding(Ctx& x, FlowPair& pr, Finding f) {
+void addFinding(Ctx& x, FlowPair& pr, Finding f)
+{
     pr.findings.push_back(static_cast<uint32_t>(x.c.findings.size()));
     x.c.findings.push_back(std::move(f));
 }
 
 // Replaces the summary's final period with `tail` (which ends the sentence anew).
-void extendSummary(Finding& f, const std::string& tail) {
+void extendSummary(Finding& f, const std::string& tail)
+{
     if (!f.summary.empty() && f.summary.back() == '.') f.summary.pop_back();
     f.summary += tail;
 }
 
-void addPacketFindings(Ctx& x, FlowPair& pr) {
+void addPacketFindings(Ctx& x, FlowPair& pr)
+{
     // Group the one-sided packets: a FIN/SYN/RST (with its copies) each, the rest per capture and sender.
     struct Bucket {
         bool injected;
@@ -125,9 +135,10 @@ void addPacketFindings(Ctx& x, FlowPair& pr) {
         const uint32_t rel = X.relativeSeq(flow, first);
         const char* what = (bk.control & tcpflag::RST) ? "RST" : (bk.control & tcpflag::SYN) ? "SYN" : "FIN";
         const std::string copies =
-            bk.frames.size() > 1 ? fmt(" and %zu more cop%s of it (%s)", bk.frames.size() - 1, bk.frames.size() == 2 ? "y" : "ies",
-                                       frameList(std::vector<uint32_t>(bk.frames.begin() + 1, bk.frames.end())).c_str())
-                                 : std::string();
+            bk.frames.size() > 1
+                ? fmt(" and %zu more cop%s of it (%s)", bk.frames.size() - 1, bk.frames.size() == 2 ? "y" : "ies",
+                      frameList(std::vector<uint32_t>(bk.frames.begin() + 1, bk.frames.end())).c_str())
+                : std::string();
         if (bk.control) f.set("seq", int64_t{first.seq});
         if (bk.injected) {
             f.severity = (bk.control & tcpflag::RST) ? Severity::Error : Severity::Warning;
@@ -148,25 +159,28 @@ void addPacketFindings(Ctx& x, FlowPair& pr) {
                 for (const PacketMatch& m : pr.packets) {
                     if (!m.inBoth() || m.sender != s) continue;
                     const PacketRecord& q = x.A.packets[m.a];
-                    if ((q.flags & tcpflag::FIN) && q.seq == (bk.cap == 'a' ? first.seq : first.seq - pr.seqDelta[sideIndex(s)]))
+                    if ((q.flags & tcpflag::FIN) &&
+                        q.seq == (bk.cap == 'a' ? first.seq : first.seq - pr.seqDelta[sideIndex(s)]))
                         arrived = true;
                 }
                 f.set("arrived", arrived);
                 if (!arrived) f.severity = Severity::Error;
-                f.summary = arrived
-                    ? fmt("FIN #%u in %s (seq %u)%s left the %s but never reached the %s (another copy of the FIN "
-                          "got through).",
-                          f.frame, capName.c_str(), rel, copies.c_str(), who(s).c_str(), who(r).c_str())
-                    : fmt("FIN #%u in %s (seq %u)%s left the %s but never reached the %s: lost between the capture "
-                          "points, so the %s never learned that the %s closed.",
-                          f.frame, capName.c_str(), rel, copies.c_str(), who(s).c_str(), who(r).c_str(),
-                          who(r).c_str(), who(s).c_str());
+                f.summary =
+                    arrived
+                        ? fmt("FIN #%u in %s (seq %u)%s left the %s but never reached the %s (another copy of the FIN "
+                              "got through).",
+                              f.frame, capName.c_str(), rel, copies.c_str(), who(s).c_str(), who(r).c_str())
+                        : fmt("FIN #%u in %s (seq %u)%s left the %s but never reached the %s: lost between the capture "
+                              "points, so the %s never learned that the %s closed.",
+                              f.frame, capName.c_str(), rel, copies.c_str(), who(s).c_str(), who(r).c_str(),
+                              who(r).c_str(), who(s).c_str());
             } else if (bk.control) {
                 f.summary = fmt("%s #%u in %s (seq %u)%s left the %s but never reached the %s: lost between the "
                                 "capture points%s.",
                                 what, f.frame, capName.c_str(), rel, copies.c_str(), who(s).c_str(), who(r).c_str(),
-                                (bk.control & tcpflag::RST) ? fmt(", so the %s never reset the connection", who(r).c_str()).c_str()
-                                                            : "");
+                                (bk.control & tcpflag::RST)
+                                    ? fmt(", so the %s never reset the connection", who(r).c_str()).c_str()
+                                    : "");
             } else {
                 f.summary = fmt("%zu packet%s from the %s (%s in %s) left the %s but never reached the %s: lost "
                                 "between the capture points.",
@@ -176,25 +190,28 @@ void addPacketFindings(Ctx& x, FlowPair& pr) {
         }
         if (bk.afterEnd > 0 && !bk.allAfterEnd) {
             f.set("after_other_capture_end", static_cast<int64_t>(bk.afterEnd));
-            extendSummary(f, fmt(" (%u of them after capture %c's last packet).", bk.afterEnd, bk.cap == 'a' ? 'B' : 'A'));
+            extendSummary(f,
+                          fmt(" (%u of them after capture %c's last packet).", bk.afterEnd, bk.cap == 'a' ? 'B' : 'A'));
         }
         if (bk.allAfterEnd) {
             // The other capture may just have stopped: say so, and do not shout.
             f.set("after_other_capture_end", static_cast<int64_t>(bk.afterEnd));
             if (f.severity == Severity::Error && !(bk.control & tcpflag::RST)) f.severity = Severity::Warning;
             extendSummary(f, fmt(", unless capture %c had simply stopped: its last packet comes before %s.",
-                             bk.cap == 'a' ? 'B' : 'A', bk.frames.size() == 1 ? "it" : "them"));
+                                 bk.cap == 'a' ? 'B' : 'A', bk.frames.size() == 1 ? "it" : "them"));
         }
         addFinding(x, pr, std::move(f));
     }
 }
 
-bool statesEquivalent(TcpState x, TcpState y) {
+bool statesEquivalent(TcpState x, TcpState y)
+{
     auto closed = [](TcpState s) { return s == TcpState::Closed || s == TcpState::TimeWait; };
     return x == y || (closed(x) && closed(y));
 }
 
-void addStateFinding(Ctx& x, FlowPair& pr) {
+void addStateFinding(Ctx& x, FlowPair& pr)
+{
     const Flow& fa = *x.A.flowById(pr.a);
     const Flow& fb = *x.B.flowById(pr.b);
     TcpState inA[2], inB[2];
@@ -213,9 +230,10 @@ void addStateFinding(Ctx& x, FlowPair& pr) {
         const std::string flags = f.stringField("flags");
         if (flags.find("RST") != std::string::npos || flags.find("FIN") != std::string::npos) {
             if (cause.empty())
-                cause = fmt("%s %s #%u in capture %c", f.kind == FindingKind::InjectedPacket ? "the injected" : "the lost",
-                            flags.find("RST") != std::string::npos ? "RST" : "FIN", f.frame,
-                            f.stringField("capture") == "a" ? 'A' : 'B');
+                cause =
+                    fmt("%s %s #%u in capture %c", f.kind == FindingKind::InjectedPacket ? "the injected" : "the lost",
+                        flags.find("RST") != std::string::npos ? "RST" : "FIN", f.frame,
+                        f.stringField("capture") == "a" ? 'A' : 'B');
             explained = true;
         }
     }
@@ -231,7 +249,8 @@ void addStateFinding(Ctx& x, FlowPair& pr) {
     f.set("client_state_b", st(inB[0]));
     f.set("server_state_b", st(inB[1]));
     std::string sides;
-    for (Side s : differing) sides += (sides.empty() ? "" : ",") + who(s);
+    for (Side s : differing)
+        sides += (sides.empty() ? "" : ",") + who(s);
     f.set("sides", sides);
     f.relatedFrames.push_back(x.B.lastFrame(fb));
     f.summary = fmt("%s ends with the client in %s and the server in %s, %s with the client in %s and the server in "
@@ -244,7 +263,8 @@ void addStateFinding(Ctx& x, FlowPair& pr) {
 
 } // namespace
 
-void addFindings(const Analysis& A, const Analysis& B, Comparison& c) {
+void addFindings(const Analysis& A, const Analysis& B, Comparison& c)
+{
     Ctx x{A, B, c};
     for (FlowPair& pr : c.pairs) {
         const size_t first = c.findings.size();
@@ -254,7 +274,8 @@ void addFindings(const Analysis& A, const Analysis& B, Comparison& c) {
         std::stable_sort(c.findings.begin() + static_cast<std::ptrdiff_t>(first), c.findings.end(),
                          [](const Finding& p, const Finding& q) { return p.severity > q.severity; });
         pr.findings.clear();
-        for (size_t i = first; i < c.findings.size(); ++i) pr.findings.push_back(static_cast<uint32_t>(i));
+        for (size_t i = first; i < c.findings.size(); ++i)
+            pr.findings.push_back(static_cast<uint32_t>(i));
     }
 }
 

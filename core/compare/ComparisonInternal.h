@@ -15,7 +15,8 @@ namespace flowladder::core::compare_detail {
 
 inline constexpr uint32_t SampleLimit = 512; // packets of a flow used to recognise it
 
-inline uint64_t mix(uint64_t h, uint64_t v) {
+inline uint64_t mix(uint64_t h, uint64_t v)
+{
     h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     return h;
 }
@@ -30,7 +31,7 @@ std::vector<FlowPair> matchFlows(const Analysis& A, const Analysis& B);
 
 // The packets of one sender with the same identity in A and in B.
 struct Group {
-    Side sender; // A's roles
+    Side sender;                // A's roles
     std::vector<uint32_t> a, b; // packet indexes, in frame order
 };
 

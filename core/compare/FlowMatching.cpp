@@ -11,14 +11,16 @@ namespace flowladder::core::compare_detail {
 
 namespace {
 
-std::string tupleKey(const Flow& f) {
+std::string tupleKey(const Flow& f)
+{
     std::string x = f.sides[0].endpoint.toString(), y = f.sides[1].endpoint.toString();
     if (y < x) std::swap(x, y);
     return x + "|" + y;
 }
 
 // ISNs of the two flows do not contradict each other under this side mapping.
-bool isnsConsistent(const Flow& fa, const Flow& fb, bool swapped) {
+bool isnsConsistent(const Flow& fa, const Flow& fb, bool swapped)
+{
     for (Side s : {Side::Client, Side::Server}) {
         const FlowSide& x = fa.side(s);
         const FlowSide& y = fb.side(swapped ? otherSide(s) : s);
@@ -27,20 +29,24 @@ bool isnsConsistent(const Flow& fa, const Flow& fb, bool swapped) {
     return true;
 }
 
-bool sameSpan(const Flow& f) { return !f.packets.empty(); }
+bool sameSpan(const Flow& f)
+{
+    return !f.packets.empty();
+}
 
 // The flows of A and B paired so far.
 struct Matching {
     const Analysis& A;
     const Analysis& B;
-    std::vector<uint32_t> aToB;  // per flow index of A: the id of its flow in B, 0 while unmatched
-    std::vector<uint8_t> bUsed;  // per flow index of B
+    std::vector<uint32_t> aToB; // per flow index of A: the id of its flow in B, 0 while unmatched
+    std::vector<uint8_t> bUsed; // per flow index of B
     std::vector<FlowPair> pairs;
 
     Matching(const Analysis& a, const Analysis& b) : A(a), B(b), aToB(a.flows.size(), 0), bUsed(b.flows.size(), 0) {}
 
     // Pairs flow index i of A with flow index j of B.
-    void pair(uint32_t i, uint32_t j, FlowMatchMethod method, bool swapped) {
+    void pair(uint32_t i, uint32_t j, FlowMatchMethod method, bool swapped)
+    {
         FlowPair p;
         p.a = A.flows[i].id;
         p.b = B.flows[j].id;
@@ -53,8 +59,8 @@ struct Matching {
 };
 
 // Votes of A's unmatched flows for B's unmatched flows: packets with the same signature.
-template <typename SigFn>
-void voteMatch(Matching& mt, FlowMatchMethod method, SigFn sig) {
+template <typename SigFn> void voteMatch(Matching& mt, FlowMatchMethod method, SigFn sig)
+{
     const Analysis& A = mt.A;
     const Analysis& B = mt.B;
     // signature -> (B flow index, B side) list
@@ -96,7 +102,8 @@ void voteMatch(Matching& mt, FlowMatchMethod method, SigFn sig) {
 }
 
 // Longest common subsequence length of two short sequences.
-size_t lcs(const std::vector<uint64_t>& x, const std::vector<uint64_t>& y) {
+size_t lcs(const std::vector<uint64_t>& x, const std::vector<uint64_t>& y)
+{
     std::vector<size_t> prev(y.size() + 1, 0), cur(y.size() + 1, 0);
     for (size_t i = 1; i <= x.size(); ++i) {
         for (size_t j = 1; j <= y.size(); ++j)
@@ -106,7 +113,8 @@ size_t lcs(const std::vector<uint64_t>& x, const std::vector<uint64_t>& y) {
     return prev[y.size()];
 }
 
-std::vector<uint64_t> sizeSequence(const Analysis& X, const Flow& f, bool swapSides) {
+std::vector<uint64_t> sizeSequence(const Analysis& X, const Flow& f, bool swapSides)
+{
     std::vector<uint64_t> seq;
     constexpr uint8_t control = tcpflag::SYN | tcpflag::FIN | tcpflag::RST;
     for (uint32_t idx : f.packets) {
@@ -121,14 +129,16 @@ std::vector<uint64_t> sizeSequence(const Analysis& X, const Flow& f, bool swapSi
 
 } // namespace
 
-std::vector<FlowPair> matchFlows(const Analysis& A, const Analysis& B) {
+std::vector<FlowPair> matchFlows(const Analysis& A, const Analysis& B)
+{
     Matching mt(A, B);
     std::vector<uint32_t>& aToB = mt.aToB;
     std::vector<uint8_t>& bUsed = mt.bUsed;
 
     // 1. Same address/port tuple (ISNs, where both saw them, must agree: ports get reused).
     std::unordered_map<std::string, std::vector<uint32_t>> byTuple;
-    for (uint32_t j = 0; j < B.flows.size(); ++j) byTuple[tupleKey(B.flows[j])].push_back(j);
+    for (uint32_t j = 0; j < B.flows.size(); ++j)
+        byTuple[tupleKey(B.flows[j])].push_back(j);
     for (uint32_t i = 0; i < A.flows.size(); ++i) {
         const Flow& fa = A.flows[i];
         auto it = byTuple.find(tupleKey(fa));
@@ -197,7 +207,8 @@ std::vector<FlowPair> matchFlows(const Analysis& A, const Analysis& B) {
                 for (bool swapped : {false, true}) {
                     const std::vector<uint64_t> sb = sizeSequence(B, B.flows[j], swapped);
                     if (sb.size() < 4) continue;
-                    const double score = static_cast<double>(lcs(sa, sb)) / static_cast<double>(std::max(sa.size(), sb.size()));
+                    const double score =
+                        static_cast<double>(lcs(sa, sb)) / static_cast<double>(std::max(sa.size(), sb.size()));
                     if (score > bestScore + 1e-9) {
                         bestScore = score;
                         best = j;

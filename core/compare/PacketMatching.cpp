@@ -10,7 +10,8 @@ namespace flowladder::core::compare_detail {
 
 namespace {
 
-int64_t median(std::vector<int64_t> v) {
+int64_t median(std::vector<int64_t> v)
+{
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
@@ -18,11 +19,13 @@ int64_t median(std::vector<int64_t> v) {
 }
 
 // Low / high quantiles (nearest rank) of a sample: robust stand-ins for min and max.
-int64_t lowQuantile(std::vector<int64_t> v, double q = 0.1) {
+int64_t lowQuantile(std::vector<int64_t> v, double q = 0.1)
+{
     std::sort(v.begin(), v.end());
     return v[static_cast<size_t>(std::floor(static_cast<double>(v.size() - 1) * q))];
 }
-int64_t highQuantile(std::vector<int64_t> v, double q = 0.1) {
+int64_t highQuantile(std::vector<int64_t> v, double q = 0.1)
+{
     std::sort(v.begin(), v.end());
     return v[static_cast<size_t>(std::ceil(static_cast<double>(v.size() - 1) * (1.0 - q)))];
 }
@@ -34,13 +37,12 @@ struct PacketKey {
     bool operator==(const PacketKey&) const = default;
 };
 struct PacketKeyHash {
-    size_t operator()(const PacketKey& k) const {
-        return mix(mix(mix(mix(k.seq, k.ack), k.len), k.ipId), k.flags);
-    }
+    size_t operator()(const PacketKey& k) const { return mix(mix(mix(mix(k.seq, k.ack), k.len), k.ipId), k.flags); }
 };
 
 // The sequence number delta with the most votes (the smallest among equals); found: at least two.
-uint32_t bestDelta(const std::unordered_map<uint32_t, uint32_t>& votes, bool& found) {
+uint32_t bestDelta(const std::unordered_map<uint32_t, uint32_t>& votes, bool& found)
+{
     uint32_t best = 0, bestCount = 0;
     for (const auto& [d, c] : votes)
         if (c > bestCount || (c == bestCount && d < best)) best = d, bestCount = c;
@@ -49,7 +51,8 @@ uint32_t bestDelta(const std::unordered_map<uint32_t, uint32_t>& votes, bool& fo
 }
 
 uint32_t voteSeqDelta(const Analysis& A, const Flow& fa, const Analysis& B, const Flow& fb, Side sa, Side sb,
-                      bool& found) {
+                      bool& found)
+{
     std::unordered_map<uint64_t, uint32_t> aSeqs; // (ipId, len, flags) -> seq
     for (uint32_t idx : fa.packets) {
         const PacketRecord& p = A.packets[idx];
@@ -67,7 +70,8 @@ uint32_t voteSeqDelta(const Analysis& A, const Flow& fa, const Analysis& B, cons
 
 // Without IP IDs: segments with payload at about the same position, with the same length and flags.
 uint32_t voteSeqDeltaBySizes(const Analysis& A, const Flow& fa, const Analysis& B, const Flow& fb, Side sa, Side sb,
-                             bool& found) {
+                             bool& found)
+{
     auto collect = [](const Analysis& X, const Flow& f, Side s) {
         std::vector<const PacketRecord*> v;
         for (uint32_t idx : f.packets) {
@@ -81,12 +85,14 @@ uint32_t voteSeqDeltaBySizes(const Analysis& A, const Flow& fa, const Analysis& 
     std::unordered_map<uint32_t, uint32_t> votes;
     for (size_t i = 0; i < va.size(); ++i)
         for (size_t j = i >= 3 ? i - 3 : 0; j < vb.size() && j <= i + 3; ++j)
-            if (va[i]->payloadLen == vb[j]->payloadLen && va[i]->flags == vb[j]->flags) ++votes[vb[j]->seq - va[i]->seq];
+            if (va[i]->payloadLen == vb[j]->payloadLen && va[i]->flags == vb[j]->flags)
+                ++votes[vb[j]->seq - va[i]->seq];
     return bestDelta(votes, found);
 }
 
 void groupPackets(const Analysis& A, const Flow& fa, const Analysis& B, const Flow& fb, PairWork& w, Side s,
-                  bool useIpId) {
+                  bool useIpId)
+{
     FlowPair& pr = w.pair;
     const Side bs = pr.bSide(s);
     const uint32_t dSeq = pr.seqDelta[sideIndex(s)], dAck = pr.seqDelta[sideIndex(otherSide(s))];
@@ -112,11 +118,13 @@ void groupPackets(const Analysis& A, const Flow& fa, const Analysis& B, const Fl
     };
     add(A, fa, s, false);
     add(B, fb, bs, true);
-    for (Group& g : groups) w.groups.push_back(std::move(g));
+    for (Group& g : groups)
+        w.groups.push_back(std::move(g));
 }
 
 // Fraction of the in-order matches of one sender whose IP IDs agree (-1: nothing to tell).
-double ipIdAgreement(const Analysis& A, const Analysis& B, const std::vector<Group>& groups, Side s) {
+double ipIdAgreement(const Analysis& A, const Analysis& B, const std::vector<Group>& groups, Side s)
+{
     uint32_t total = 0, agree = 0;
     for (const Group& g : groups) {
         if (g.sender != s) continue;
@@ -134,13 +142,15 @@ double ipIdAgreement(const Analysis& A, const Analysis& B, const std::vector<Gro
 // Order-preserving assignment of the smaller list into the larger, minimising the
 // distance of each pair's time difference from `expected`.
 std::vector<std::pair<uint32_t, uint32_t>> alignByTime(const Analysis& A, const Analysis& B, const Group& g,
-                                                       int64_t expected) {
+                                                       int64_t expected)
+{
     std::vector<std::pair<uint32_t, uint32_t>> out;
     const size_t n = g.a.size(), m = g.b.size();
     const size_t k = std::min(n, m);
     if (k == 0) return out;
     if (n == m || n * m > 4'000'000) {
-        for (size_t i = 0; i < k; ++i) out.emplace_back(g.a[i], g.b[i]);
+        for (size_t i = 0; i < k; ++i)
+            out.emplace_back(g.a[i], g.b[i]);
         return out;
     }
     const bool aLonger = n > m;
@@ -154,15 +164,21 @@ std::vector<std::pair<uint32_t, uint32_t>> alignByTime(const Analysis& A, const 
     const double inf = std::numeric_limits<double>::infinity();
     // dp[i][j]: best cost placing the first j of S among the first i of L.
     std::vector<std::vector<double>> dp(L.size() + 1, std::vector<double>(S.size() + 1, inf));
-    for (size_t i = 0; i <= L.size(); ++i) dp[i][0] = 0;
+    for (size_t i = 0; i <= L.size(); ++i)
+        dp[i][0] = 0;
     for (size_t i = 1; i <= L.size(); ++i)
         for (size_t j = 1; j <= std::min(i, S.size()); ++j)
             dp[i][j] = std::min(dp[i - 1][j], dp[i - 1][j - 1] + cost(i - 1, j - 1));
     size_t i = L.size(), j = S.size();
     while (j > 0) {
-        if (i > j && dp[i - 1][j] <= dp[i][j]) { --i; continue; }
-        if (aLonger) out.emplace_back(L[i - 1], S[j - 1]);
-        else out.emplace_back(S[j - 1], L[i - 1]);
+        if (i > j && dp[i - 1][j] <= dp[i][j]) {
+            --i;
+            continue;
+        }
+        if (aLonger)
+            out.emplace_back(L[i - 1], S[j - 1]);
+        else
+            out.emplace_back(S[j - 1], L[i - 1]);
         --i;
         --j;
     }
@@ -172,7 +188,8 @@ std::vector<std::pair<uint32_t, uint32_t>> alignByTime(const Analysis& A, const 
 
 } // namespace
 
-PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair) {
+PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair)
+{
     PairWork w;
     w.pair = std::move(pair);
     FlowPair& pr = w.pair;
@@ -183,7 +200,8 @@ PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair) {
         const FlowSide& y = fb.side(pr.bSide(s));
         bool found = false;
         uint32_t d = voteSeqDelta(A, fa, B, fb, s, pr.bSide(s), found);
-        if (x.isnKnown && y.isnKnown) d = y.isn - x.isn;
+        if (x.isnKnown && y.isnKnown)
+            d = y.isn - x.isn;
         else if (!found && pr.matchedBy != FlowMatchMethod::Tuple && pr.matchedBy != FlowMatchMethod::Seq)
             d = voteSeqDeltaBySizes(A, fa, B, fb, s, pr.bSide(s), found);
         pr.seqDelta[sideIndex(s)] = d;
@@ -196,8 +214,11 @@ PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair) {
         const double agreement = ipIdAgreement(A, B, tmp.groups, s);
         const bool use = agreement >= 0.9;
         anyIpId |= use;
-        if (use) groupPackets(A, fa, B, fb, w, s, true);
-        else for (Group& g : tmp.groups) w.groups.push_back(std::move(g));
+        if (use)
+            groupPackets(A, fa, B, fb, w, s, true);
+        else
+            for (Group& g : tmp.groups)
+                w.groups.push_back(std::move(g));
     }
     pr.ipIdUsed = anyIpId;
     for (const Group& g : w.groups) {
@@ -213,7 +234,8 @@ PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair) {
 // direction with the larger median is the one travelling A -> B; the low quantile of
 // one and the high quantile of the other bound -O from both sides and their midpoint
 // cancels the (symmetric) delay.
-int64_t estimateClock(std::vector<PairWork>& work, const CompareOptions& options, Comparison& c) {
+int64_t estimateClock(std::vector<PairWork>& work, const CompareOptions& options, Comparison& c)
+{
     std::vector<int64_t> forward, backward, all;
     for (PairWork& w : work) {
         auto& sc = w.samples[0];
@@ -250,8 +272,8 @@ int64_t estimateClock(std::vector<PairWork>& work, const CompareOptions& options
     return delay;
 }
 
-void guessNearSides(const Analysis& A, const Analysis& B, std::vector<PairWork>& work, int64_t offset,
-                    int64_t delay) {
+void guessNearSides(const Analysis& A, const Analysis& B, std::vector<PairWork>& work, int64_t offset, int64_t delay)
+{
     for (PairWork& w : work) {
         FlowPair& pr = w.pair;
         if (pr.nearAKnown) continue;
@@ -273,7 +295,8 @@ void guessNearSides(const Analysis& A, const Analysis& B, std::vector<PairWork>&
     }
 }
 
-void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t offset, int64_t delay) {
+void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t offset, int64_t delay)
+{
     const int64_t d = std::max<int64_t>(delay, 0);
     FlowPair& pr = w.pair;
     for (const Group& g : w.groups) {
@@ -303,7 +326,8 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             (inA ? m.a : m.b) = idx;
             (inA ? m.aFrame : m.bFrame) = seen.packets[idx].frame;
             m.sender = g.sender;
-            const int64_t toA = fwd ? satSub(offset, d) : satAdd(offset, d); // add to a time at B: when the packet was (would be) at A
+            const int64_t toA =
+                fwd ? satSub(offset, d) : satAdd(offset, d); // add to a time at B: when the packet was (would be) at A
             const int64_t atOther = inA ? satSub(seen.packets[idx].tsNs, toA) : satAdd(seen.packets[idx].tsNs, toA);
             m.outsideOtherCapture = other.capture.packets == 0 || atOther < other.capture.firstNs;
             m.afterOtherCaptureEnd = !m.outsideOtherCapture && atOther > other.capture.lastNs;
@@ -335,7 +359,8 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             (m.outsideOtherCapture ? pr.bOutsideA : pr.onlyInB).push_back(m.bFrame);
         }
     }
-    for (auto* v : {&pr.onlyInA, &pr.onlyInB, &pr.aOutsideB, &pr.bOutsideA}) std::sort(v->begin(), v->end());
+    for (auto* v : {&pr.onlyInA, &pr.onlyInB, &pr.aOutsideB, &pr.bOutsideA})
+        std::sort(v->begin(), v->end());
     if (!delays.empty()) pr.oneWayDelayNs = median(delays);
 }
 

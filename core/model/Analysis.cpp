@@ -11,31 +11,43 @@ namespace flowladder::core {
 
 static_assert(PacketStore::ChunkBytes == detail::HugePageBytes);
 
-void* detail::allocateHugeChunk(size_t bytes, bool huge) {
+void* detail::allocateHugeChunk(size_t bytes, bool huge)
+{
     void* p = std::aligned_alloc(HugePageBytes, bytes);
     if (!p) throw std::bad_alloc();
     if (huge) ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: fewer page faults where THP is enabled
     return p;
 }
 
-void detail::freeHugeChunk(void* p) noexcept { std::free(p); }
+void detail::freeHugeChunk(void* p) noexcept
+{
+    std::free(p);
+}
 
-void IndexRange::push_back(uint32_t idx) {
-    if (count == 0) first = idx;
-    else if (idx != first + count) throw std::logic_error("IndexRange::push_back: indexes must be consecutive");
+void IndexRange::push_back(uint32_t idx)
+{
+    if (count == 0)
+        first = idx;
+    else if (idx != first + count)
+        throw std::logic_error("IndexRange::push_back: indexes must be consecutive");
     ++count;
 }
 
-std::string_view captureFormatName(CaptureFormat f) {
+std::string_view captureFormatName(CaptureFormat f)
+{
     switch (f) {
-    case CaptureFormat::Pcap: return "pcap";
-    case CaptureFormat::PcapNg: return "pcapng";
-    case CaptureFormat::Unknown: break;
+    case CaptureFormat::Pcap:
+        return "pcap";
+    case CaptureFormat::PcapNg:
+        return "pcapng";
+    case CaptureFormat::Unknown:
+        break;
     }
     return "unknown";
 }
 
-int64_t Analysis::rowOfFrame(const Flow& f, uint32_t frame) const {
+int64_t Analysis::rowOfFrame(const Flow& f, uint32_t frame) const
+{
     // Packet indexes are in frame order, so the flow's rows are sorted by frame.
     auto it = std::lower_bound(f.packets.begin(), f.packets.end(), frame,
                                [this](uint32_t idx, uint32_t fr) { return packets[idx].frame < fr; });
@@ -43,7 +55,8 @@ int64_t Analysis::rowOfFrame(const Flow& f, uint32_t frame) const {
     return it - f.packets.begin();
 }
 
-TcpState StateTimelines::stateAfter(Side side, uint32_t packet) const {
+TcpState StateTimelines::stateAfter(Side side, uint32_t packet) const
+{
     const auto& states = sides[sideIndex(side)];
     if (states.empty()) return TcpState::Unknown;
     auto it = std::upper_bound(states.begin(), states.end(), packet,
@@ -52,6 +65,9 @@ TcpState StateTimelines::stateAfter(Side side, uint32_t packet) const {
     return std::prev(it)->state;
 }
 
-StateTimelines Analysis::stateTimelines(const Flow& f) const { return replayStates(*this, f); }
+StateTimelines Analysis::stateTimelines(const Flow& f) const
+{
+    return replayStates(*this, f);
+}
 
 } // namespace flowladder::core

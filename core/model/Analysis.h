@@ -53,16 +53,35 @@ struct IndexRange {
         explicit iterator(uint32_t v) : v_(v) {}
         uint32_t operator*() const { return v_; }
         uint32_t operator[](difference_type n) const { return static_cast<uint32_t>(v_ + n); }
-        iterator& operator++() { ++v_; return *this; }
+        iterator& operator++()
+        {
+            ++v_;
+            return *this;
+        }
         iterator operator++(int) { return iterator(v_++); }
-        iterator& operator--() { --v_; return *this; }
+        iterator& operator--()
+        {
+            --v_;
+            return *this;
+        }
         iterator operator--(int) { return iterator(v_--); }
-        iterator& operator+=(difference_type n) { v_ = static_cast<uint32_t>(v_ + n); return *this; }
-        iterator& operator-=(difference_type n) { v_ = static_cast<uint32_t>(v_ - n); return *this; }
+        iterator& operator+=(difference_type n)
+        {
+            v_ = static_cast<uint32_t>(v_ + n);
+            return *this;
+        }
+        iterator& operator-=(difference_type n)
+        {
+            v_ = static_cast<uint32_t>(v_ - n);
+            return *this;
+        }
         friend iterator operator+(iterator i, difference_type n) { return i += n; }
         friend iterator operator+(difference_type n, iterator i) { return i += n; }
         friend iterator operator-(iterator i, difference_type n) { return i -= n; }
-        friend difference_type operator-(iterator a, iterator b) { return difference_type{a.v_} - difference_type{b.v_}; }
+        friend difference_type operator-(iterator a, iterator b)
+        {
+            return difference_type{a.v_} - difference_type{b.v_};
+        }
         friend auto operator<=>(iterator, iterator) = default;
 
     private:
@@ -90,9 +109,9 @@ struct FlowSide {
     uint64_t payloadBytes = 0;
     // Round trip from the capture point to this side and back (handshake), -1 if unknown.
     int64_t rttNs = -1;
-    uint16_t mss = 0;        // MSS option of this side's SYN, 0 if none
-    int8_t wscale = -1;      // window scale shift from the SYN, -1 if unknown or not negotiated
-    uint8_t usualTtl = 0;    // most common TTL / hop limit of this side's non-RST packets
+    uint16_t mss = 0;     // MSS option of this side's SYN, 0 if none
+    int8_t wscale = -1;   // window scale shift from the SYN, -1 if unknown or not negotiated
+    uint8_t usualTtl = 0; // most common TTL / hop limit of this side's non-RST packets
     bool finSent = false;
     bool rstSent = false;
     TcpState finalState = TcpState::Unknown;
@@ -100,11 +119,11 @@ struct FlowSide {
 static_assert(sizeof(FlowSide) <= 56, "50,000 short connections keep one Flow each");
 
 struct Flow {
-    FlowSide sides[2]; // indexed by Side
-    IndexRange packets;  // indexes into Analysis::packets (stored together, in frame order)
-    IndexRange findings; // indexes into Analysis::findings
-    int64_t startNs = 0; // time of the first packet (the flow's relative times count from it)
-    uint32_t id = 0; // 1-based, in order of first packet
+    FlowSide sides[2];          // indexed by Side
+    IndexRange packets;         // indexes into Analysis::packets (stored together, in frame order)
+    IndexRange findings;        // indexes into Analysis::findings
+    int64_t startNs = 0;        // time of the first packet (the flow's relative times count from it)
+    uint32_t id = 0;            // 1-based, in order of first packet
     bool handshakeSeen = false; // SYN seen: client/server roles are certain
     // The first and last frame and the end time come from the stored packets:
     // Analysis::firstFrame(), lastFrame(), endNs().
@@ -122,11 +141,11 @@ std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
 struct CaptureInfo {
     std::string file;
     CaptureFormat format = CaptureFormat::Unknown;
-    std::string linktype; // "EN10MB", "LINUX_SLL", ...; "MIXED" when a pcapng mixes link types
+    std::string linktype;               // "EN10MB", "LINUX_SLL", ...; "MIXED" when a pcapng mixes link types
     std::vector<std::string> linktypes; // every link type seen, in order of appearance
     uint64_t fileBytes = 0;
-    uint32_t packets = 0;    // frames read
-    uint32_t tcpPackets = 0; // frames that decoded to TCP
+    uint32_t packets = 0;     // frames read
+    uint32_t tcpPackets = 0;  // frames that decoded to TCP
     uint32_t ipFragments = 0; // IP fragments (counted, not reassembled)
     uint32_t malformed = 0;   // frames whose headers were damaged or cut short
     uint32_t unsupportedLink = 0;
@@ -144,9 +163,7 @@ public:
     std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flows[i].id == i + 1
     std::vector<Finding> findings;
 
-    const Flow* flowById(uint32_t id) const {
-        return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr;
-    }
+    const Flow* flowById(uint32_t id) const { return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr; }
     const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }
     // Frame numbers of the flow's first and last packet (0 for a flow without packets).
     uint32_t firstFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.front()].frame; }
@@ -157,12 +174,8 @@ public:
     // Row of the flow's packet with this frame number, or -1.
     int64_t rowOfFrame(const Flow& f, uint32_t frame) const;
     // Sequence number relative to the sending side's ISN (what the GUI shows).
-    uint32_t relativeSeq(const Flow& f, const PacketRecord& p) const {
-        return p.seq - f.side(p.side()).isn;
-    }
-    uint32_t relativeAck(const Flow& f, const PacketRecord& p) const {
-        return p.ack - f.side(otherSide(p.side())).isn;
-    }
+    uint32_t relativeSeq(const Flow& f, const PacketRecord& p) const { return p.seq - f.side(p.side()).isn; }
+    uint32_t relativeAck(const Flow& f, const PacketRecord& p) const { return p.ack - f.side(otherSide(p.side())).isn; }
     // Both sides' state timelines of the flow, recomputed from its packets (O(packets)):
     // callers that need them more than once keep the result.
     StateTimelines stateTimelines(const Flow& f) const;

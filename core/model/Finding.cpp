@@ -13,19 +13,27 @@ constexpr std::array<std::string_view, FindingKindCount> kindNames = {
 };
 } // namespace
 
-std::string_view findingKindName(FindingKind k) { return kindNames[static_cast<size_t>(k)]; }
+std::string_view findingKindName(FindingKind k)
+{
+    return kindNames[static_cast<size_t>(k)];
+}
 
-std::optional<FindingKind> findingKindFromName(std::string_view name) {
+std::optional<FindingKind> findingKindFromName(std::string_view name)
+{
     for (size_t i = 0; i < kindNames.size(); ++i)
         if (kindNames[i] == name) return static_cast<FindingKind>(i);
     return std::nullopt;
 }
 
-std::string_view severityName(Severity s) {
+std::string_view severityName(Severity s)
+{
     switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Info: return "info";
+    case Severity::Error:
+        return "error";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Info:
+        return "info";
     }
     return "info";
 }

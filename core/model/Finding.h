@@ -53,16 +53,19 @@ struct Finding {
     // Other frames a viewer should point at (challenge ACK, original FIN, retransmits...).
     std::vector<uint32_t> relatedFrames;
 
-    const FieldValue* field(std::string_view name) const {
+    const FieldValue* field(std::string_view name) const
+    {
         for (const auto& [k, v] : fields)
             if (k == name) return &v;
         return nullptr;
     }
-    int64_t intField(std::string_view name, int64_t fallback = 0) const {
+    int64_t intField(std::string_view name, int64_t fallback = 0) const
+    {
         const FieldValue* v = field(name);
         return v && std::holds_alternative<int64_t>(*v) ? std::get<int64_t>(*v) : fallback;
     }
-    std::string stringField(std::string_view name) const {
+    std::string stringField(std::string_view name) const
+    {
         const FieldValue* v = field(name);
         return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : std::string();
     }

@@ -8,9 +8,9 @@
 #include <bit>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <type_traits>
-#include <new>
 #include <vector>
 
 namespace flowladder::core {
@@ -47,18 +47,19 @@ inline constexpr uint8_t Truncated = 1u << 7; // captured length shorter than th
 } // namespace pinfo
 
 struct PacketRecord {
-    static constexpr uint32_t MaxPayloadLen = (1u << 24) - 1; // longer payloads are clamped (none exist: IP lengths are 16 bits, jumbograms aside)
+    static constexpr uint32_t MaxPayloadLen =
+        (1u << 24) - 1; // longer payloads are clamped (none exist: IP lengths are 16 bits, jumbograms aside)
 
-    int64_t tsNs = 0;        // capture timestamp, nanoseconds since the epoch
-    uint32_t frame = 0;      // 1-based frame number in file order (Wireshark's numbering)
-    uint32_t seq = 0;        // absolute sequence number
-    uint32_t ack = 0;        // absolute acknowledgment number (meaningful when ACK is set)
+    int64_t tsNs = 0;             // capture timestamp, nanoseconds since the epoch
+    uint32_t frame = 0;           // 1-based frame number in file order (Wireshark's numbering)
+    uint32_t seq = 0;             // absolute sequence number
+    uint32_t ack = 0;             // absolute acknowledgment number (meaningful when ACK is set)
     uint32_t payloadLen : 24 = 0; // TCP payload length from the IP length, not the captured length
     uint32_t info : 8 = 0;        // pinfo bits
-    uint16_t window = 0;     // raw window field, unscaled
+    uint16_t window = 0;          // raw window field, unscaled
     uint16_t ipId = 0;
-    uint8_t flags = 0; // tcpflag bits
-    uint8_t ttl = 0;   // TTL or hop limit
+    uint8_t flags = 0;  // tcpflag bits
+    uint8_t ttl = 0;    // TTL or hop limit
     uint16_t marks = 0; // mark bits
 
     Side side() const { return (info & pinfo::FromServer) ? Side::Server : Side::Client; }
@@ -66,7 +67,8 @@ struct PacketRecord {
     bool marked(uint16_t m) const { return (marks & m) != 0; }
     uint32_t payload() const { return payloadLen; }
     // Sequence space this segment occupies: payload plus one for SYN and one for FIN.
-    uint32_t seqLen() const {
+    uint32_t seqLen() const
+    {
         return payload() + ((flags & tcpflag::SYN) ? 1u : 0u) + ((flags & tcpflag::FIN) ? 1u : 0u);
     }
     uint32_t endSeq() const { return seq + seqLen(); }
@@ -83,21 +85,23 @@ inline constexpr size_t HugePageBytes = size_t{2} << 20;
 // or more is 2 MiB-aligned and asks for huge pages, so filling it takes a page fault per
 // 2 MiB instead of per 4 KiB (a fault costs 3-18 us on the VMs this is measured on).
 // Reserved but untouched pages cost nothing; the page being filled is resident whole.
-template <class T>
-struct HugePageAllocator {
+template <class T> struct HugePageAllocator {
     using value_type = T;
     HugePageAllocator() = default;
-    template <class U>
-    HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
-    T* allocate(size_t n) {
+    template <class U> HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+    T* allocate(size_t n)
+    {
         if (n > (SIZE_MAX - HugePageBytes) / sizeof(T)) throw std::bad_alloc();
         const size_t bytes = n * sizeof(T);
         if (bytes < HugePageBytes) return static_cast<T*>(::operator new(bytes));
         return static_cast<T*>(allocateHugeChunk((bytes + HugePageBytes - 1) & ~(HugePageBytes - 1), true));
     }
-    void deallocate(T* p, size_t n) noexcept {
-        if (n * sizeof(T) < HugePageBytes) ::operator delete(p);
-        else freeHugeChunk(p);
+    void deallocate(T* p, size_t n) noexcept
+    {
+        if (n * sizeof(T) < HugePageBytes)
+            ::operator delete(p);
+        else
+            freeHugeChunk(p);
     }
     friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
 };
@@ -110,8 +114,7 @@ struct HugePageAllocator {
 // page: page faults dominate the cost of storing millions of records otherwise. A huge
 // page is resident as a whole, though, so a chunk that will stay less than half full (the
 // last one, or the only one of a small capture) gets ordinary pages: see expectMore().
-template <class T>
-class ChunkedArray {
+template <class T> class ChunkedArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
     static_assert((sizeof(T) & (sizeof(T) - 1)) == 0, "a power-of-two size fills a chunk exactly");
 
@@ -132,7 +135,8 @@ public:
     // How many more values the caller expects to append (an estimate; unknown by default).
     void expectMore(uint64_t n) { expectedMore_ = n; }
 
-    T& append() {
+    T& append()
+    {
         if (size_ == UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
         if ((size_ & (ChunkSize - 1)) == 0) {
             const bool willFill = expectedMore_ >= ChunkSize / 2;

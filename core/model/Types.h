@@ -43,22 +43,42 @@ std::string flagsToString(uint8_t flags);
 
 // a + b and a - b saturated at the int64_t limits: a timestamp plus a difference or an
 // offset read from a hostile file must not overflow.
-inline int64_t satAdd(int64_t a, int64_t b) {
+inline int64_t satAdd(int64_t a, int64_t b)
+{
     int64_t r;
     return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
 }
-inline int64_t satSub(int64_t a, int64_t b) {
+inline int64_t satSub(int64_t a, int64_t b)
+{
     int64_t r;
     return __builtin_sub_overflow(a, b, &r) ? (b < 0 ? INT64_MAX : INT64_MIN) : r;
 }
 
 // RFC 1982 serial arithmetic on 32-bit sequence numbers.
-inline int32_t seqDiff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
-inline bool seqLt(uint32_t a, uint32_t b) { return seqDiff(a, b) < 0; }
-inline bool seqLe(uint32_t a, uint32_t b) { return seqDiff(a, b) <= 0; }
-inline bool seqGt(uint32_t a, uint32_t b) { return seqDiff(a, b) > 0; }
-inline bool seqGe(uint32_t a, uint32_t b) { return seqDiff(a, b) >= 0; }
-inline uint32_t seqMax(uint32_t a, uint32_t b) { return seqGe(a, b) ? a : b; }
+inline int32_t seqDiff(uint32_t a, uint32_t b)
+{
+    return static_cast<int32_t>(a - b);
+}
+inline bool seqLt(uint32_t a, uint32_t b)
+{
+    return seqDiff(a, b) < 0;
+}
+inline bool seqLe(uint32_t a, uint32_t b)
+{
+    return seqDiff(a, b) <= 0;
+}
+inline bool seqGt(uint32_t a, uint32_t b)
+{
+    return seqDiff(a, b) > 0;
+}
+inline bool seqGe(uint32_t a, uint32_t b)
+{
+    return seqDiff(a, b) >= 0;
+}
+inline uint32_t seqMax(uint32_t a, uint32_t b)
+{
+    return seqGe(a, b) ? a : b;
+}
 
 // The states of RFC 793 as the capture point can infer them for one side.
 enum class TcpState : uint8_t {
@@ -81,8 +101,14 @@ std::string_view tcpStateName(TcpState s);
 
 // Which side of a connection: the client sent the SYN (or, mid-stream, owns the ephemeral port).
 enum class Side : uint8_t { Client = 0, Server = 1 };
-inline Side otherSide(Side s) { return s == Side::Client ? Side::Server : Side::Client; }
-inline int sideIndex(Side s) { return static_cast<int>(s); }
+inline Side otherSide(Side s)
+{
+    return s == Side::Client ? Side::Server : Side::Client;
+}
+inline int sideIndex(Side s)
+{
+    return static_cast<int>(s);
+}
 std::string_view sideName(Side s); // "client" / "server"
 
 } // namespace flowladder::core

@@ -5,7 +5,8 @@
 
 namespace flowladder::core {
 
-nlohmann::ordered_json comparisonToJson(const Comparison& c) {
+nlohmann::ordered_json comparisonToJson(const Comparison& c)
+{
     using nlohmann::ordered_json;
     auto seconds = [](int64_t ns) { return static_cast<double>(ns) / 1e9; };
     auto captureJson = [](const std::string& file, const AnalysisPtr& x) {
@@ -58,18 +59,23 @@ nlohmann::ordered_json comparisonToJson(const Comparison& c) {
     j["unmatched_a"] = c.unmatchedA;
     j["unmatched_b"] = c.unmatchedB;
     ordered_json findings = ordered_json::array();
-    for (const Finding& f : c.findings) findings.push_back(findingToJson(f));
+    for (const Finding& f : c.findings)
+        findings.push_back(findingToJson(f));
     j["findings"] = std::move(findings);
     return j;
 }
 
-void writeComparisonText(const Comparison& c, std::ostream& out) {
-    out << "A: " << c.fileA << " (" << c.a->capture.packets << " packets, " << c.a->flows.size() << " TCP connections)\n"
+void writeComparisonText(const Comparison& c, std::ostream& out)
+{
+    out << "A: " << c.fileA << " (" << c.a->capture.packets << " packets, " << c.a->flows.size()
+        << " TCP connections)\n"
         << "B: " << c.fileB << " (" << c.b->capture.packets << " packets, " << c.b->flows.size()
         << " TCP connections)\n";
     out << "Clock offset: " << formatSignedSeconds(c.clockOffsetNs) << " added to B's times";
-    if (c.clockOffsetEstimated) out << " (estimated from " << c.offsetSamples << " packets)";
-    else out << (c.offsetSamples || c.pairs.empty() ? " (given)" : " (nothing to estimate from)");
+    if (c.clockOffsetEstimated)
+        out << " (estimated from " << c.offsetSamples << " packets)";
+    else
+        out << (c.offsetSamples || c.pairs.empty() ? " (given)" : " (nothing to estimate from)");
     if (c.oneWayDelayNs) out << "; one-way delay between the capture points " << formatDuration(*c.oneWayDelayNs);
     out << "\n";
 
@@ -82,8 +88,8 @@ void writeComparisonText(const Comparison& c, std::ostream& out) {
         for (const Finding& f : c.findings) {
             const int r = f.severity == Severity::Error ? 0 : f.severity == Severity::Warning ? 1 : 2;
             if (r != rank || r == 2) continue;
-            out << (r == 0 ? "ERROR   " : "WARNING ") << "flow A" << f.intField("flow_a") << "/B" << f.intField("flow_b")
-                << " " << findingKindName(f.kind) << ": " << f.summary << "\n";
+            out << (r == 0 ? "ERROR   " : "WARNING ") << "flow A" << f.intField("flow_a") << "/B"
+                << f.intField("flow_b") << " " << findingKindName(f.kind) << ": " << f.summary << "\n";
         }
 
     out << "\nMatched connections:\n";
@@ -107,8 +113,10 @@ void writeComparisonText(const Comparison& c, std::ostream& out) {
     if (c.pairs.empty()) out << "  none\n";
     if (!c.unmatchedA.empty() || !c.unmatchedB.empty()) {
         out << "\nUnmatched connections:";
-        for (uint32_t id : c.unmatchedA) out << " A" << id;
-        for (uint32_t id : c.unmatchedB) out << " B" << id;
+        for (uint32_t id : c.unmatchedA)
+            out << " A" << id;
+        for (uint32_t id : c.unmatchedB)
+            out << " B" << id;
         out << "\n";
     }
 }

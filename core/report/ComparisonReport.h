@@ -4,7 +4,6 @@
 #include "core/compare/Comparison.h"
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 
 namespace flowladder::core {

@@ -6,28 +6,36 @@ using nlohmann::ordered_json;
 
 namespace {
 
-ordered_json fieldToJson(const FieldValue& v) {
+ordered_json fieldToJson(const FieldValue& v)
+{
     return std::visit(
         [](const auto& x) -> ordered_json {
             using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::monostate>) return nullptr;
-            else return x;
+            if constexpr (std::is_same_v<T, std::monostate>)
+                return nullptr;
+            else
+                return x;
         },
         v);
 }
 
-double seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
+double seconds(int64_t ns)
+{
+    return static_cast<double>(ns) / 1e9;
+}
 
 } // namespace
 
-ordered_json findingToJson(const Finding& f) {
+ordered_json findingToJson(const Finding& f)
+{
     ordered_json j;
     j["kind"] = std::string(findingKindName(f.kind));
     j["flow"] = f.flow;
     j["frame"] = f.frame;
     j["severity"] = std::string(severityName(f.severity));
     j["summary"] = f.summary;
-    for (const auto& [k, v] : f.fields) j[k] = fieldToJson(v);
+    for (const auto& [k, v] : f.fields)
+        j[k] = fieldToJson(v);
     if (!f.relatedFrames.empty()) j["related_frames"] = f.relatedFrames;
     return j;
 }
@@ -36,8 +44,8 @@ namespace {
 
 // The fields of a flow object in contract order, handed to `set(key, value)`: one list
 // for building an object and for refilling one in place.
-template <class Set>
-void flowFields(const Analysis& a, const Flow& f, Set&& set) {
+template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set)
+{
     const FlowSide& c = f.side(Side::Client);
     const FlowSide& s = f.side(Side::Server);
     set("id", f.id);
@@ -63,14 +71,16 @@ void flowFields(const Analysis& a, const Flow& f, Set&& set) {
 
 // Overwrites the values of an object flowToJson made, in order: no key lookups and no
 // key strings per flow, which is most of the cost of writing 50,000 flows.
-void refillFlowJson(ordered_json& j, const Analysis& a, const Flow& f) {
+void refillFlowJson(ordered_json& j, const Analysis& a, const Flow& f)
+{
     auto it = j.begin();
     flowFields(a, f, [&it](const char*, auto&& value) { (it++).value() = std::forward<decltype(value)>(value); });
 }
 
 } // namespace
 
-ordered_json flowToJson(const Analysis& a, const Flow& f) {
+ordered_json flowToJson(const Analysis& a, const Flow& f)
+{
     ordered_json j;
     flowFields(a, f, [&j](const char* key, auto&& value) { j[key] = std::forward<decltype(value)>(value); });
     return j;
@@ -79,7 +89,8 @@ ordered_json flowToJson(const Analysis& a, const Flow& f) {
 namespace {
 
 // Everything of the top-level object but the flows and the findings.
-ordered_json captureHeader(const Analysis& a) {
+ordered_json captureHeader(const Analysis& a)
+{
     const CaptureInfo& ci = a.capture;
     ordered_json j;
     j["file"] = ci.file;
@@ -99,18 +110,22 @@ ordered_json captureHeader(const Analysis& a) {
 
 } // namespace
 
-ordered_json analysisToJson(const Analysis& a) {
+ordered_json analysisToJson(const Analysis& a)
+{
     ordered_json j = captureHeader(a);
     ordered_json flows = ordered_json::array();
-    for (const Flow& f : a.flows) flows.push_back(flowToJson(a, f));
+    for (const Flow& f : a.flows)
+        flows.push_back(flowToJson(a, f));
     j["flows"] = std::move(flows);
     ordered_json findings = ordered_json::array();
-    for (const Finding& f : a.findings) findings.push_back(findingToJson(f));
+    for (const Finding& f : a.findings)
+        findings.push_back(findingToJson(f));
     j["findings"] = std::move(findings);
     return j;
 }
 
-void writeAnalysisJson(const Analysis& a, std::ostream& out) {
+void writeAnalysisJson(const Analysis& a, std::ostream& out)
+{
     out << "{\n";
     const ordered_json header = captureHeader(a);
     for (const auto& [key, value] : header.items())
@@ -119,8 +134,10 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out) {
     ordered_json flow;
     std::string text;
     for (size_t i = 0; i < a.flows.size(); ++i) {
-        if (i == 0) flow = flowToJson(a, a.flows[i]);
-        else refillFlowJson(flow, a, a.flows[i]);
+        if (i == 0)
+            flow = flowToJson(a, a.flows[i]);
+        else
+            refillFlowJson(flow, a, a.flows[i]);
         text = flow.dump();
         out << (i ? ",\n    " : "\n    ") << text;
     }

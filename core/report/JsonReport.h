@@ -4,7 +4,6 @@
 #include "core/model/Analysis.h"
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 
 namespace flowladder::core {

@@ -9,21 +9,27 @@ namespace flowladder::core {
 
 namespace {
 
-std::string pad(std::string s, size_t w) {
+std::string pad(std::string s, size_t w)
+{
     if (s.size() < w) s.append(w - s.size(), ' ');
     return s;
 }
 
-int severityRank(Severity s) { return s == Severity::Error ? 0 : s == Severity::Warning ? 1 : 2; }
+int severityRank(Severity s)
+{
+    return s == Severity::Error ? 0 : s == Severity::Warning ? 1 : 2;
+}
 
 } // namespace
 
-void writeTextReport(const Analysis& a, std::ostream& out) {
+void writeTextReport(const Analysis& a, std::ostream& out)
+{
     const CaptureInfo& ci = a.capture;
-    out << ci.file << ": " << captureFormatName(ci.format) << ", " << ci.linktype << ", " << ci.packets
-        << " packets (" << ci.tcpPackets << " TCP) in " << formatDuration(ci.lastNs - ci.firstNs) << ", "
-        << a.flows.size() << " TCP connection" << (a.flows.size() == 1 ? "" : "s") << "\n";
-    for (const std::string& e : ci.errors) out << "warning: " << e << "\n";
+    out << ci.file << ": " << captureFormatName(ci.format) << ", " << ci.linktype << ", " << ci.packets << " packets ("
+        << ci.tcpPackets << " TCP) in " << formatDuration(ci.lastNs - ci.firstNs) << ", " << a.flows.size()
+        << " TCP connection" << (a.flows.size() == 1 ? "" : "s") << "\n";
+    for (const std::string& e : ci.errors)
+        out << "warning: " << e << "\n";
     if (ci.truncated) out << "warning: the file is truncated or damaged; what came before the damage was analysed\n";
 
     // Headline: the serious findings first.

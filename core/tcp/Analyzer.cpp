@@ -21,7 +21,8 @@ constexpr uint32_t ProgressBatch = 4096; // frames between progress / cancel che
 constexpr int64_t MaxTimestampNs = (int64_t{1} << 62) - 1;
 constexpr int64_t MinTimestampNs = -(int64_t{1} << 62);
 
-void noteLinktype(CaptureInfo& info, int dlt) {
+void noteLinktype(CaptureInfo& info, int dlt)
+{
     if (dlt < 0) return; // no interface described yet
     const std::string name = linktypeName(dlt);
     if (std::find(info.linktypes.begin(), info.linktypes.end(), name) == info.linktypes.end())
@@ -35,7 +36,8 @@ void noteLinktype(CaptureInfo& info, int dlt) {
 // packet (~100 bytes) from this core's cache, and on the 2-core VMs this is measured on
 // that transfer cost more than the storing it moved (docs/benchmarks.md).
 void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& info, const AnalyzeOptions& options,
-                FlowTable& table) {
+                FlowTable& table)
+{
     RawFrame frame;
     DecodedPacket packet;
     int lastDlt = reader.dlt();
@@ -74,7 +76,9 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             ++info.tcpPackets;
             table.add(frame.frame, frame.tsNs, packet);
             break;
-        case DecodeStatus::Fragment: ++info.ipFragments; break;
+        case DecodeStatus::Fragment:
+            ++info.ipFragments;
+            break;
         case DecodeStatus::Malformed:
             if (!firstMalformed) {
                 firstMalformed = r.error;
@@ -90,7 +94,8 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
                                       " are not supported (first: frame " + std::to_string(frame.frame) + ")");
             }
             break;
-        default: break;
+        default:
+            break;
         }
         if ((info.packets % ProgressBatch) == 0) {
             table.noteProgress(reader.position(), info.fileBytes, info.tcpPackets);
@@ -120,7 +125,8 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
 }
 
 // Tracks flows [begin, end) and builds their findings into `out`.
-void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out) {
+void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out)
+{
     FlowEvents events; // reused: its buffers grow once, not once per flow
     for (size_t i = begin; i < end; ++i) {
         trackFlow(a, a.flows[i], a.capture.lastNs, events);
@@ -131,14 +137,16 @@ void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding
 // The per-flow analysis. Flows are independent (each writes only its own records' marks
 // and its own Flow), so with many packets in more than one flow the second half of the
 // packets' flows runs on another thread; findings keep flow order.
-void analyseFlows(Analysis& a) {
+void analyseFlows(Analysis& a)
+{
     constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
     const size_t n = a.flows.size();
     size_t split = n;
     if (n >= 2 && a.packets.size() >= ParallelFrom) {
         uint64_t seen = 0;
         split = 0;
-        while (split < n && 2 * seen < a.packets.size()) seen += a.flows[split++].packets.size();
+        while (split < n && 2 * seen < a.packets.size())
+            seen += a.flows[split++].packets.size();
         if (split == n) split = n - 1; // the first half holds all but the last flow
     }
     if (split == n) {
@@ -163,13 +171,15 @@ void analyseFlows(Analysis& a) {
     helper.join();
     if (failure) std::rethrow_exception(failure);
     const auto base = static_cast<uint32_t>(a.findings.size());
-    for (size_t i = split; i < n; ++i) a.flows[i].findings.first += base;
+    for (size_t i = split; i < n; ++i)
+        a.flows[i].findings.first += base;
     a.findings.insert(a.findings.end(), std::make_move_iterator(second.begin()), std::make_move_iterator(second.end()));
 }
 
 } // namespace
 
-AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options) {
+AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options)
+{
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
 
@@ -184,8 +194,10 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
     table.reserveFor(info.fileBytes);
     readFrames(*reader, path, info, options, table);
 
-    if (info.linktypes.empty()) info.linktype = "NONE";
-    else info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
+    if (info.linktypes.empty())
+        info.linktype = "NONE";
+    else
+        info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
 
     table.finish();
     analyseFlows(*analysis);

@@ -13,30 +13,37 @@ constexpr size_t MaxListedFrames = 100;
 // A closing state held at least this long, retransmitting, is worth a finding even when it ends.
 constexpr int64_t LingeringNs = 1'000'000'000;
 
-std::string fmt(const char* f, auto... args) {
+std::string fmt(const char* f, auto... args)
+{
     char buf[512];
     std::snprintf(buf, sizeof buf, f, args...);
     return buf;
 }
 
-std::string capitalized(std::string_view s) {
+std::string capitalized(std::string_view s)
+{
     std::string out(s);
     if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
     return out;
 }
 
-bool isClosingState(TcpState s) {
-    return s == TcpState::FinWait1 || s == TcpState::FinWait2 || s == TcpState::CloseWait ||
-           s == TcpState::Closing || s == TcpState::LastAck;
+bool isClosingState(TcpState s)
+{
+    return s == TcpState::FinWait1 || s == TcpState::FinWait2 || s == TcpState::CloseWait || s == TcpState::Closing ||
+           s == TcpState::LastAck;
 }
 
 class Builder {
 public:
     Builder(const Analysis& a, Flow& f, const FlowEvents& ev, int64_t endNs, std::vector<Finding>& out)
-        : a_(a), f_(f), ev_(ev), endNs_(endNs), out_(out) {}
+        : a_(a), f_(f), ev_(ev), endNs_(endNs), out_(out)
+    {
+    }
 
-    void run() {
-        for (const RstEvent& r : ev_.rsts) rst(r);
+    void run()
+    {
+        for (const RstEvent& r : ev_.rsts)
+            rst(r);
         rstIgnored();
         finRetransmits();
         lingering(Side::Client);
@@ -50,7 +57,8 @@ private:
     std::string who(Side s) const { return std::string(sideName(s)); }
     uint32_t rel(Side sender, uint32_t seq) const { return seq - f_.side(sender).isn; }
 
-    Finding& add(FindingKind kind, Severity sev, uint32_t frameNo) {
+    Finding& add(FindingKind kind, Severity sev, uint32_t frameNo)
+    {
         f_.findings.push_back(static_cast<uint32_t>(out_.size()));
         Finding& x = out_.emplace_back();
         x.kind = kind;
@@ -60,7 +68,8 @@ private:
         return x;
     }
 
-    std::string rstSeqText(const RstEvent& r) const {
+    std::string rstSeqText(const RstEvent& r) const
+    {
         const uint32_t rs = rel(r.sender, rec(r.row).seq), ex = rel(r.sender, r.expectedSeq);
         switch (r.cls) {
         case RstClass::OffByOneAfterFin:
@@ -70,14 +79,15 @@ private:
             return fmt("seq %u is %d past RCV.NXT %u, inside the %u-byte window", rs, r.delta, ex, r.receiveWindow);
         case RstClass::OutOfWindow:
             if (r.delta > 0)
-                return fmt("seq %u is %d past RCV.NXT %u, beyond the %u-byte window", rs, r.delta, ex,
-                           r.receiveWindow);
+                return fmt("seq %u is %d past RCV.NXT %u, beyond the %u-byte window", rs, r.delta, ex, r.receiveWindow);
             return fmt("seq %u is %d below RCV.NXT %u", rs, -static_cast<int64_t>(r.delta), ex);
-        default: return fmt("seq %u", rs);
+        default:
+            return fmt("seq %u", rs);
         }
     }
 
-    void rst(const RstEvent& r) {
+    void rst(const RstEvent& r)
+    {
         const Side sender = r.sender, receiver = otherSide(sender);
         const PacketRecord& p = rec(r.row);
         if (r.receiverInSynSent) {
@@ -107,9 +117,9 @@ private:
                 tail = fmt("; still in %s when the capture ends", std::string(tcpStateName(endState)).c_str());
             const std::string retrans =
                 r.retransmitsAfter ? fmt(", %u of them retransmissions", r.retransmitsAfter) : std::string();
-            x.summary = fmt("%s ignored RST #%u from the %s (%s%s) and kept sending %u packets for %s%s%s.",
-                            R.c_str(), p.frame, who(sender).c_str(), seqText.c_str(), challenge.c_str(),
-                            r.framesAfter, formatDuration(span).c_str(), retrans.c_str(), tail.c_str());
+            x.summary = fmt("%s ignored RST #%u from the %s (%s%s) and kept sending %u packets for %s%s%s.", R.c_str(),
+                            p.frame, who(sender).c_str(), seqText.c_str(), challenge.c_str(), r.framesAfter,
+                            formatDuration(span).c_str(), retrans.c_str(), tail.c_str());
         } else if (r.outcome == RstOutcome::TookEffect) {
             const bool linuxLenient = r.cls == RstClass::OffByOneAfterFin &&
                                       (r.receiverState == TcpState::CloseWait || r.receiverState == TcpState::LastAck ||
@@ -130,8 +140,10 @@ private:
         x.set("delta", int64_t{r.delta});
         x.set("class", std::string(rstClassName(r.cls)));
         x.set("outcome", std::string(rstOutcomeName(r.outcome)));
-        if (r.challengeAckRow >= 0) x.set("challenge_ack_frame", int64_t{frame(static_cast<uint32_t>(r.challengeAckRow))});
-        else x.set("challenge_ack_frame", std::monostate{});
+        if (r.challengeAckRow >= 0)
+            x.set("challenge_ack_frame", int64_t{frame(static_cast<uint32_t>(r.challengeAckRow))});
+        else
+            x.set("challenge_ack_frame", std::monostate{});
         x.set("receive_window", int64_t{r.receiveWindow});
         x.set("receiver_state", std::string(tcpStateName(r.receiverState)));
         x.set("frames_after", int64_t{r.framesAfter});
@@ -141,9 +153,10 @@ private:
             const uint32_t caFrame = frame(static_cast<uint32_t>(r.challengeAckRow));
             x.relatedFrames.push_back(caFrame);
             Finding& c = add(FindingKind::ChallengeAck, Severity::Info, caFrame);
-            c.summary = fmt("ACK #%u from the %s is a challenge ACK answering the inexact RST #%u (RFC 5961 \u00a73.2), "
-                            "not a duplicate ACK: the %s did not accept the RST.",
-                            caFrame, who(receiver).c_str(), p.frame, who(receiver).c_str());
+            c.summary =
+                fmt("ACK #%u from the %s is a challenge ACK answering the inexact RST #%u (RFC 5961 \u00a73.2), "
+                    "not a duplicate ACK: the %s did not accept the RST.",
+                    caFrame, who(receiver).c_str(), p.frame, who(receiver).c_str());
             c.set("side", who(receiver));
             c.set("rst_frame", int64_t{p.frame});
             c.relatedFrames.push_back(p.frame);
@@ -151,14 +164,17 @@ private:
         if (r.ttlMismatch) fingerprint(r);
     }
 
-    void fingerprint(const RstEvent& r) {
+    void fingerprint(const RstEvent& r)
+    {
         const PacketRecord& p = rec(r.row);
         Finding& x = add(FindingKind::RstFingerprintMismatch, Severity::Warning, p.frame);
         std::string why;
-        if (r.ttlMismatch) why = fmt("its TTL is %u while the %s's other packets have %u", p.ttl, who(r.sender).c_str(), r.usualTtl);
+        if (r.ttlMismatch)
+            why = fmt("its TTL is %u while the %s's other packets have %u", p.ttl, who(r.sender).c_str(), r.usualTtl);
         if (r.ipIdUnusual) {
             if (!why.empty()) why += ", and ";
-            why += fmt("its IP ID %u breaks the %s's sequence (previous %u)", p.ipId, who(r.sender).c_str(), r.previousIpId);
+            why += fmt("its IP ID %u breaks the %s's sequence (previous %u)", p.ipId, who(r.sender).c_str(),
+                       r.previousIpId);
         }
         x.summary = fmt("RST #%u claims to come from the %s but %s: likely forged by a box in the path.", p.frame,
                         who(r.sender).c_str(), why.c_str());
@@ -175,7 +191,8 @@ private:
         x.set("ip_id_unusual", r.ipIdUnusual);
     }
 
-    void rstIgnored() {
+    void rstIgnored()
+    {
         for (Side receiver : {Side::Client, Side::Server}) {
             const RstEvent* first = nullptr;
             std::vector<uint32_t> rstFrames;
@@ -189,10 +206,10 @@ private:
             Finding& x = add(FindingKind::RstIgnored, Severity::Error, p.frame);
             const int64_t span =
                 first->lastRowAfter >= 0 ? rec(static_cast<uint32_t>(first->lastRowAfter)).tsNs - p.tsNs : 0;
-            x.summary = fmt("%s kept sending after RST #%u: %u more packets over %s%s.",
-                            capitalized(who(receiver)).c_str(), p.frame, first->framesAfter,
-                            formatDuration(span).c_str(),
-                            rstFrames.size() > 1 ? fmt(" (%zu RSTs ignored in all)", rstFrames.size()).c_str() : "");
+            x.summary =
+                fmt("%s kept sending after RST #%u: %u more packets over %s%s.", capitalized(who(receiver)).c_str(),
+                    p.frame, first->framesAfter, formatDuration(span).c_str(),
+                    rstFrames.size() > 1 ? fmt(" (%zu RSTs ignored in all)", rstFrames.size()).c_str() : "");
             x.set("side", who(receiver));
             x.set("rst_frame", int64_t{p.frame});
             x.set("frames_after", int64_t{first->framesAfter});
@@ -201,13 +218,15 @@ private:
         }
     }
 
-    void finRetransmits() {
+    void finRetransmits()
+    {
         for (Side s : {Side::Client, Side::Server}) {
             uint32_t original = 0, count = 0;
             std::vector<uint32_t> frames;
             for (const FinEvent& e : ev_.fins) {
                 if (e.sender != s) continue;
-                if (!e.retransmit) original = frame(e.row);
+                if (!e.retransmit)
+                    original = frame(e.row);
                 else {
                     ++count;
                     if (frames.size() < MaxListedFrames) frames.push_back(frame(e.row));
@@ -230,7 +249,8 @@ private:
         }
     }
 
-    void lingering(Side s) {
+    void lingering(Side s)
+    {
         const auto& states = ev_.states.side(s);
         // The last run of closing states, and what ended it.
         int64_t runStart = -1, runEnd = -1;
@@ -247,7 +267,8 @@ private:
         if (runStart < 0) return;
         const StateChange& since = states[static_cast<size_t>(runStart)];
         const bool resolved = runEnd >= 0;
-        const StateChange& stuck = states[static_cast<size_t>(resolved ? runEnd - 1 : static_cast<int64_t>(states.size()) - 1)];
+        const StateChange& stuck =
+            states[static_cast<size_t>(resolved ? runEnd - 1 : static_cast<int64_t>(states.size()) - 1)];
         const int64_t endTs = resolved ? states[static_cast<size_t>(runEnd)].tsNs : endNs_;
         const uint32_t endIdx = resolved ? states[static_cast<size_t>(runEnd)].packet : UINT32_MAX;
         uint32_t retransmits = 0;
@@ -261,22 +282,36 @@ private:
         const bool outstanding = ev_.outstanding[sideIndex(s)];
         // Worth a finding: retransmitting into silence for a while, or left hanging at the end.
         const bool longEnough = duration >= LingeringNs;
-        const bool report = longEnough && (retransmits > 0 || (!resolved && (outstanding || stuck.state == TcpState::CloseWait)));
+        const bool report =
+            longEnough && (retransmits > 0 || (!resolved && (outstanding || stuck.state == TcpState::CloseWait)));
         if (!report) return;
         const uint32_t sinceFrame = a_.packets[since.packet].frame;
-        Finding& x = add(FindingKind::LingeringClose, !resolved && retransmits > 0 ? Severity::Error : Severity::Warning,
-                         sinceFrame);
+        Finding& x = add(FindingKind::LingeringClose,
+                         !resolved && retransmits > 0 ? Severity::Error : Severity::Warning, sinceFrame);
         const std::string peer = who(otherSide(s));
         std::string why;
         switch (stuck.state) {
-        case TcpState::CloseWait: why = fmt("it got the %s's FIN but never sent its own", peer.c_str()); break;
-        case TcpState::FinWait1: why = "its FIN was never acknowledged"; break;
-        case TcpState::FinWait2: why = fmt("its FIN was acknowledged but the %s never sent one", peer.c_str()); break;
-        case TcpState::LastAck: why = "its FIN was never acknowledged"; break;
-        case TcpState::Closing: why = "both sent FINs, its own was never acknowledged"; break;
-        default: break;
+        case TcpState::CloseWait:
+            why = fmt("it got the %s's FIN but never sent its own", peer.c_str());
+            break;
+        case TcpState::FinWait1:
+            why = "its FIN was never acknowledged";
+            break;
+        case TcpState::FinWait2:
+            why = fmt("its FIN was acknowledged but the %s never sent one", peer.c_str());
+            break;
+        case TcpState::LastAck:
+            why = "its FIN was never acknowledged";
+            break;
+        case TcpState::Closing:
+            why = "both sent FINs, its own was never acknowledged";
+            break;
+        default:
+            break;
         }
-        const std::string retr = retransmits ? fmt(", retransmitting %u time%s into silence", retransmits, retransmits == 1 ? "" : "s") : std::string();
+        const std::string retr =
+            retransmits ? fmt(", retransmitting %u time%s into silence", retransmits, retransmits == 1 ? "" : "s")
+                        : std::string();
         x.summary = fmt("%s stuck in %s for %s since #%u (%s)%s; %s.", capitalized(who(s)).c_str(),
                         std::string(tcpStateName(stuck.state)).c_str(), formatDuration(duration).c_str(), sinceFrame,
                         why.c_str(), retr.c_str(),
@@ -291,7 +326,8 @@ private:
         x.set("outstanding_at_end", outstanding);
     }
 
-    void usual() {
+    void usual()
+    {
         struct Kind {
             uint16_t bit;
             FindingKind kind;
@@ -299,7 +335,8 @@ private:
             const char* text; // %s side, %u count, %s plural, %u first frame
         };
         static constexpr Kind kinds[] = {
-            {mark::Retransmission, FindingKind::Retransmission, Severity::Warning, "%s retransmitted %u segment%s (first #%u)."},
+            {mark::Retransmission, FindingKind::Retransmission, Severity::Warning,
+             "%s retransmitted %u segment%s (first #%u)."},
             {mark::DupAck, FindingKind::DupAck, Severity::Info, "%s sent %u duplicate ACK%s (first #%u)."},
             {mark::ZeroWindow, FindingKind::ZeroWindow, Severity::Warning,
              "%s advertised a zero window %u time%s (first #%u): its receive buffer was full."},
@@ -311,8 +348,8 @@ private:
         constexpr size_t KindCount = std::size(kinds);
         std::vector<uint32_t> frames[2][KindCount];
         uint32_t counts[2][KindCount] = {};
-        constexpr uint16_t anyBit = mark::Retransmission | mark::DupAck | mark::ZeroWindow | mark::KeepAlive |
-                                    mark::SegmentNotCaptured;
+        constexpr uint16_t anyBit =
+            mark::Retransmission | mark::DupAck | mark::ZeroWindow | mark::KeepAlive | mark::SegmentNotCaptured;
         for (uint32_t idx : f_.packets) {
             const PacketRecord& p = a_.packets[idx];
             if (!(p.marks & anyBit)) continue;
@@ -348,7 +385,8 @@ private:
 } // namespace
 
 void buildFindings(const Analysis& analysis, Flow& flow, const FlowEvents& events, int64_t captureEndNs,
-                   std::vector<Finding>& out) {
+                   std::vector<Finding>& out)
+{
     Builder(analysis, flow, events, captureEndNs, out).run();
 }
 

@@ -10,7 +10,8 @@ namespace {
 
 // Client by convention when no SYN was seen: the side with the ephemeral (higher,
 // or non-well-known) port.
-bool looksLikeClient(const Endpoint& x, const Endpoint& other) {
+bool looksLikeClient(const Endpoint& x, const Endpoint& other)
+{
     const bool xWellKnown = x.port < 1024, otherWellKnown = other.port < 1024;
     if (xWellKnown != otherWellKnown) return !xWellKnown;
     return x.port > other.port;
@@ -28,14 +29,16 @@ namespace {
 struct AddrWords {
     uint64_t lo, hi;
 };
-AddrWords words(const IpAddress& a) {
+AddrWords words(const IpAddress& a)
+{
     AddrWords w;
     std::memcpy(&w.lo, a.bytes.data(), 8);
     std::memcpy(&w.hi, a.bytes.data() + 8, 8);
     return w;
 }
 
-uint64_t mix64(uint64_t h) {
+uint64_t mix64(uint64_t h)
+{
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -43,28 +46,35 @@ uint64_t mix64(uint64_t h) {
     return h ^ (h >> 33);
 }
 
-uint64_t endpointHash(const Endpoint& e) {
+uint64_t endpointHash(const Endpoint& e)
+{
     const AddrWords w = words(e.addr);
     return mix64(w.lo * 0x9e3779b97f4a7c15ull ^ w.hi * 0xc2b2ae3d27d4eb4full ^
                  (uint64_t{e.port} << 8 | e.addr.version));
 }
 
 // Independent of direction: the sum of the two endpoints' hashes, mixed again.
-uint64_t pairHash(const Endpoint& x, const Endpoint& y) { return mix64(endpointHash(x) + endpointHash(y)); }
+uint64_t pairHash(const Endpoint& x, const Endpoint& y)
+{
+    return mix64(endpointHash(x) + endpointHash(y));
+}
 
 // Endpoint equality in three word compares (this runs for every packet).
-bool sameEndpoint(const Endpoint& a, const Endpoint& b) {
+bool sameEndpoint(const Endpoint& a, const Endpoint& b)
+{
     const AddrWords x = words(a.addr), y = words(b.addr);
     return ((x.lo ^ y.lo) | (x.hi ^ y.hi)) == 0 && a.port == b.port && a.addr.version == b.addr.version;
 }
 
-bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const Endpoint& y) {
+bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const Endpoint& y)
+{
     return (sameEndpoint(a, x) && sameEndpoint(b, y)) || (sameEndpoint(a, y) && sameEndpoint(b, x));
 }
 
 } // namespace
 
-size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const {
+size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const
+{
     const size_t mask = slots_.size() - 1;
     const auto& flows = analysis_.flows;
     const auto tag = static_cast<uint32_t>(hash);
@@ -76,7 +86,8 @@ size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) c
     }
 }
 
-void FlowTable::grow() {
+void FlowTable::grow()
+{
     std::vector<uint32_t> old;
     old.swap(slots_);
     slots_.assign(old.size() * 2, NoFlow);
@@ -86,15 +97,17 @@ void FlowTable::grow() {
     for (uint32_t f : old) {
         if (f == NoFlow) continue;
         size_t i = building_[f].hash & mask;
-        while (slots_[i] != NoFlow) i = (i + 1) & mask;
+        while (slots_[i] != NoFlow)
+            i = (i + 1) & mask;
         slots_[i] = f;
     }
 }
 
-bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const {
+bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const
+{
     const Building& b = building_[flow];
     const uint32_t isn = analysis_.flows[flow].sides[s].isn; // see Building
-    if (b.synSeen & (1u << s)) return isn != p.seq; // same ISN: a retransmitted SYN
+    if (b.synSeen & (1u << s)) return isn != p.seq;          // same ISN: a retransmitted SYN
     if (b.seqSeen & (1u << s)) return std::abs(seqDiff(p.seq, isn)) > SameConnectionSeqSpan;
     // Only the other side was seen so far: new if that connection had ended.
     return b.ended;
@@ -106,14 +119,16 @@ namespace {
 constexpr uint64_t MinBytesPerPacket = 56;
 } // namespace
 
-void FlowTable::reserveFor(uint64_t fileBytes) {
+void FlowTable::reserveFor(uint64_t fileBytes)
+{
     constexpr uint64_t MaxReserved = uint64_t{1} << 22;
     const auto n = static_cast<size_t>(std::min(fileBytes / MinBytesPerPacket + 1, MaxReserved));
     analysis_.flows.reserve(n);
     building_.reserve(n);
 }
 
-void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar) {
+void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar)
+{
     if (bytesRead > fileBytes) return;
     // Before the first packet, the most the rest of the file can hold.
     const double perByte = packetsSoFar == 0 || bytesRead == 0
@@ -123,7 +138,8 @@ void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t pa
     analysis_.packets.expectMore(more);
 }
 
-uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash) {
+uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash)
+{
     auto& flows = analysis_.flows;
     if (flows.size() >= UINT32_MAX - 1) throw std::length_error("more than 4 294 967 294 connections");
     const auto idx = static_cast<uint32_t>(flows.size());
@@ -137,7 +153,8 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash) {
     return idx;
 }
 
-uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
+uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB)
+{
     const auto& flows = analysis_.flows;
     uint32_t idx;
     uint32_t& recent = recent_[recentIndex(p)];
@@ -158,7 +175,8 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB) {
     return idx;
 }
 
-void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
+void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
+{
     bool fromB = false;
     const uint32_t idx = lookup(p, fromB);
     Building& b = building_[idx];
@@ -206,7 +224,8 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p) {
              (p.hasTimestamp ? pinfo::HasTimestamp : 0) | (p.truncated ? pinfo::Truncated : 0);
 }
 
-uint32_t FlowTable::frameOfRecord(uint32_t index) const {
+uint32_t FlowTable::frameOfRecord(uint32_t index) const
+{
     if (gaps_.empty()) return index + 1;
     auto it = std::upper_bound(gaps_.begin(), gaps_.end(), index, [](uint32_t i, const Gap& g) { return i < g.first; });
     return index + 1 + (it == gaps_.begin() ? 0 : std::prev(it)->skipped);
@@ -215,7 +234,8 @@ uint32_t FlowTable::frameOfRecord(uint32_t index) const {
 // Moves every record to its flow's run (flows in id order, each in frame order): a
 // counting sort done in place, so no second copy of the records exists at any time.
 // `swapped[f]` flips the direction bit of flow f's records (its first sender was the server).
-void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
+void FlowTable::groupRecords(const std::vector<uint8_t>& swapped)
+{
     auto& flows = analysis_.flows;
     auto& store = analysis_.packets;
     const auto n = static_cast<uint32_t>(store.size());
@@ -227,7 +247,8 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
     // Each record's frame field turns from its flow into its destination.
     {
         std::vector<uint32_t> cursor(flows.size());
-        for (size_t f = 0; f < flows.size(); ++f) cursor[f] = flows[f].packets.first;
+        for (size_t f = 0; f < flows.size(); ++f)
+            cursor[f] = flows[f].packets.first;
         for (uint32_t i = 0; i < n; ++i) {
             PacketRecord& r = store[i];
             if (swapped[r.frame]) r.info ^= pinfo::FromServer;
@@ -256,7 +277,8 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped) {
     std::vector<Gap>().swap(gaps_);
 }
 
-void FlowTable::finish() {
+void FlowTable::finish()
+{
     std::vector<uint32_t>().swap(slots_);
     std::vector<uint32_t>().swap(recent_);
     auto& flows = analysis_.flows;
@@ -269,12 +291,16 @@ void FlowTable::finish() {
         const bool synA = b.synSeen & 1u, synB = b.synSeen & 2u;
         const bool synAckA = b.synAckSeen & 1u, synAckB = b.synAckSeen & 2u;
         bool aIsClient;
-        if (synA != synB) aIsClient = synA;
-        else if (synAckA != synAckB) aIsClient = synAckB;
-        else aIsClient = looksLikeClient(f.sides[0].endpoint, f.sides[1].endpoint);
+        if (synA != synB)
+            aIsClient = synA;
+        else if (synAckA != synAckB)
+            aIsClient = synAckB;
+        else
+            aIsClient = looksLikeClient(f.sides[0].endpoint, f.sides[1].endpoint);
         f.id = static_cast<uint32_t>(i + 1);
         f.handshakeSeen = b.synSeen || b.synAckSeen;
-        for (FlowSide& fs : f.sides) fs.isn = 0; // trackFlow settles ISNs
+        for (FlowSide& fs : f.sides)
+            fs.isn = 0; // trackFlow settles ISNs
         if (!aIsClient) {
             std::swap(f.sides[0], f.sides[1]);
             swapped[i] = 1;

@@ -13,8 +13,8 @@
 // number follows from the record's position and the non-TCP frames before it (kept as a
 // list of gaps, empty when every frame is TCP), and is put back when the records move.
 
-#include "core/model/Analysis.h"
 #include "core/capture/Decoder.h"
+#include "core/model/Analysis.h"
 
 #include <vector>
 

@@ -6,22 +6,32 @@
 
 namespace flowladder::core {
 
-std::string_view rstClassName(RstClass c) {
+std::string_view rstClassName(RstClass c)
+{
     switch (c) {
-    case RstClass::Exact: return "exact";
-    case RstClass::OffByOneAfterFin: return "off_by_one_after_fin";
-    case RstClass::InWindow: return "in_window";
-    case RstClass::OutOfWindow: return "out_of_window";
-    case RstClass::NotJudged: return "not_judged";
+    case RstClass::Exact:
+        return "exact";
+    case RstClass::OffByOneAfterFin:
+        return "off_by_one_after_fin";
+    case RstClass::InWindow:
+        return "in_window";
+    case RstClass::OutOfWindow:
+        return "out_of_window";
+    case RstClass::NotJudged:
+        return "not_judged";
     }
     return "not_judged";
 }
 
-std::string_view rstOutcomeName(RstOutcome o) {
+std::string_view rstOutcomeName(RstOutcome o)
+{
     switch (o) {
-    case RstOutcome::TookEffect: return "took_effect";
-    case RstOutcome::Ignored: return "ignored";
-    case RstOutcome::Unknown: return "unknown";
+    case RstOutcome::TookEffect:
+        return "took_effect";
+    case RstOutcome::Ignored:
+        return "ignored";
+    case RstOutcome::Unknown:
+        return "unknown";
     }
     return "unknown";
 }
@@ -73,7 +83,8 @@ struct SideTrack {
 class FlowTracker {
 public:
     FlowTracker(const Analysis& a, Flow& f, int64_t captureEndNs, PacketStore* marksOut, FlowEvents& out)
-        : a_(a), f_(f), captureEndNs_(captureEndNs), marksOut_(marksOut), events_(out) {
+        : a_(a), f_(f), captureEndNs_(captureEndNs), marksOut_(marksOut), events_(out)
+    {
         events_.rsts.clear();
         events_.fins.clear();
         for (int s = 0; s < 2; ++s) {
@@ -82,9 +93,11 @@ public:
         }
     }
 
-    void run() {
+    void run()
+    {
         const uint32_t n = f_.packetCount();
-        for (uint32_t row = 0; row < n; ++row) step(row);
+        for (uint32_t row = 0; row < n; ++row)
+            step(row);
         finishSides();
         judgeRstOutcomes();
     }
@@ -92,21 +105,25 @@ public:
 private:
     const PacketRecord& rec(uint32_t row) const { return a_.packets[f_.packets[row]]; }
     // From a packet out to its answer; -1 (unknown) when the capture's clock ran backwards.
-    static int64_t roundTrip(int64_t sentNs, int64_t answeredNs) {
+    static int64_t roundTrip(int64_t sentNs, int64_t answeredNs)
+    {
         return answeredNs >= sentNs ? answeredNs - sentNs : -1;
     }
-    void addMark(uint32_t row, uint16_t bits) {
+    void addMark(uint32_t row, uint16_t bits)
+    {
         if (marksOut_) (*marksOut_)[f_.packets[row]].marks |= bits;
     }
 
-    void setState(int s, TcpState st, uint32_t row) {
+    void setState(int s, TcpState st, uint32_t row)
+    {
         if (side_[s].state == st) return;
         side_[s].state = st;
         const PacketRecord& p = rec(row);
         states_[s].push_back({f_.packets[row], st, p.tsNs});
     }
 
-    void start(const PacketRecord& p, uint32_t row) {
+    void start(const PacketRecord& p, uint32_t row)
+    {
         const int x = sideIndex(p.side()), y = 1 - x;
         const bool syn = p.has(tcpflag::SYN), ack = p.has(tcpflag::ACK);
         if (syn && !ack) {
@@ -122,7 +139,8 @@ private:
         }
     }
 
-    void step(uint32_t row) {
+    void step(uint32_t row)
+    {
         const PacketRecord& p = rec(row);
         if (row == 0) start(p, row);
         const int x = sideIndex(p.side()), y = 1 - x;
@@ -169,10 +187,12 @@ private:
         if (fin) onFin(p, row, x);
     }
 
-    void noteFingerprint(SideTrack& X, const PacketRecord& p) {
+    void noteFingerprint(SideTrack& X, const PacketRecord& p)
+    {
         X.ttlSeen[p.ttl >> 6] |= uint64_t{1} << (p.ttl & 63);
         int k = 0;
-        while (k < X.distinctTtls && X.ttlValues[k] != p.ttl) ++k;
+        while (k < X.distinctTtls && X.ttlValues[k] != p.ttl)
+            ++k;
         if (k == X.distinctTtls && k < SideTrack::TrackedTtls) X.ttlValues[X.distinctTtls++] = p.ttl;
         if (k < X.distinctTtls) ++X.ttlCounts[k];
         if (p.info & pinfo::HasIpId) {
@@ -186,11 +206,12 @@ private:
         }
     }
 
-    void markSegment(const PacketRecord& p, uint32_t row, SideTrack& X, SideTrack& Y) {
+    void markSegment(const PacketRecord& p, uint32_t row, SideTrack& X, SideTrack& Y)
+    {
         const uint32_t len = p.seqLen();
         const uint32_t end = p.seq + len;
-        const bool keepAlive = p.payloadLen <= 1 && !p.has(tcpflag::SYN | tcpflag::FIN) && X.nextSeqValid &&
-                               p.seq == X.nextSeq - 1;
+        const bool keepAlive =
+            p.payloadLen <= 1 && !p.has(tcpflag::SYN | tcpflag::FIN) && X.nextSeqValid && p.seq == X.nextSeq - 1;
         if (keepAlive) {
             addMark(row, mark::KeepAlive);
         } else if (len > 0 && X.nextSeqValid && seqLt(p.seq, X.nextSeq)) {
@@ -218,7 +239,8 @@ private:
         if (p.window == 0 && !p.has(tcpflag::SYN | tcpflag::FIN)) addMark(row, mark::ZeroWindow);
     }
 
-    void onAck(const PacketRecord& p, uint32_t row, int x) {
+    void onAck(const PacketRecord& p, uint32_t row, int x)
+    {
         const int y = 1 - x;
         SideTrack& X = side_[x];
         SideTrack& Y = side_[y];
@@ -269,21 +291,36 @@ private:
             X.peerFinAcked = true;
             switch (X.state) {
             case TcpState::Established:
-            case TcpState::SynReceived: setState(x, TcpState::CloseWait, row); break;
-            case TcpState::FinWait1: setState(x, TcpState::Closing, row); break;
-            case TcpState::FinWait2: setState(x, TcpState::TimeWait, row); break;
-            default: break;
+            case TcpState::SynReceived:
+                setState(x, TcpState::CloseWait, row);
+                break;
+            case TcpState::FinWait1:
+                setState(x, TcpState::Closing, row);
+                break;
+            case TcpState::FinWait2:
+                setState(x, TcpState::TimeWait, row);
+                break;
+            default:
+                break;
             }
             switch (Y.state) {
-            case TcpState::FinWait1: setState(y, TcpState::FinWait2, row); break;
-            case TcpState::Closing: setState(y, TcpState::TimeWait, row); break;
-            case TcpState::LastAck: setState(y, TcpState::Closed, row); break;
-            default: break;
+            case TcpState::FinWait1:
+                setState(y, TcpState::FinWait2, row);
+                break;
+            case TcpState::Closing:
+                setState(y, TcpState::TimeWait, row);
+                break;
+            case TcpState::LastAck:
+                setState(y, TcpState::Closed, row);
+                break;
+            default:
+                break;
             }
         }
     }
 
-    void onSynState(const PacketRecord& p, uint32_t row, int x) {
+    void onSynState(const PacketRecord& p, uint32_t row, int x)
+    {
         const int y = 1 - x;
         if (!p.has(tcpflag::ACK)) {
             if (side_[x].state == TcpState::Unknown || side_[x].state == TcpState::Closed)
@@ -296,7 +333,8 @@ private:
         if (side_[y].state == TcpState::SynSent) setState(y, TcpState::Established, row);
     }
 
-    void onFin(const PacketRecord& p, uint32_t row, int x) {
+    void onFin(const PacketRecord& p, uint32_t row, int x)
+    {
         SideTrack& X = side_[x];
         const uint32_t finSeq = p.seq + p.payload() + (p.has(tcpflag::SYN) ? 1u : 0u);
         if (!X.finSent) {
@@ -305,12 +343,17 @@ private:
             f_.sides[x].finSent = true;
             events_.fins.push_back({row, static_cast<Side>(x), false});
             switch (X.state) {
-            case TcpState::CloseWait: setState(x, TcpState::LastAck, row); break;
+            case TcpState::CloseWait:
+                setState(x, TcpState::LastAck, row);
+                break;
             case TcpState::Established:
             case TcpState::SynReceived:
             case TcpState::SynSent:
-            case TcpState::Unknown: setState(x, TcpState::FinWait1, row); break;
-            default: break;
+            case TcpState::Unknown:
+                setState(x, TcpState::FinWait1, row);
+                break;
+            default:
+                break;
             }
         } else if (finSeq == X.finSeq) {
             addMark(row, mark::FinRetransmit | mark::Retransmission);
@@ -318,7 +361,8 @@ private:
         }
     }
 
-    void onRst(const PacketRecord& p, uint32_t row, int x) {
+    void onRst(const PacketRecord& p, uint32_t row, int x)
+    {
         const int y = 1 - x;
         SideTrack& X = side_[x];
         SideTrack& Y = side_[y];
@@ -342,8 +386,10 @@ private:
             ev.receiverInSynSent = true; // an answer to a SYN: validated by its ACK, not its seq
         } else if (X.nextSeqValid || Y.ackValid) {
             uint32_t expected;
-            if (X.nextSeqValid && Y.ackValid) expected = seqMax(X.nextSeq, Y.highestAck);
-            else expected = X.nextSeqValid ? X.nextSeq : Y.highestAck;
+            if (X.nextSeqValid && Y.ackValid)
+                expected = seqMax(X.nextSeq, Y.highestAck);
+            else
+                expected = X.nextSeqValid ? X.nextSeq : Y.highestAck;
             ev.expectedSeq = expected;
             ev.delta = seqDiff(p.seq, expected);
             const int8_t scale = (f_.sides[0].wscale >= 0 && f_.sides[1].wscale >= 0) ? f_.sides[y].wscale : 0;
@@ -371,7 +417,8 @@ private:
         setState(x, TcpState::Closed, row);
     }
 
-    void finishSides() {
+    void finishSides()
+    {
         for (int s = 0; s < 2; ++s) {
             FlowSide& fs = f_.sides[s];
             const SideTrack& t = side_[s];
@@ -387,7 +434,8 @@ private:
         }
     }
 
-    uint32_t firstAckOf(int s) {
+    uint32_t firstAckOf(int s)
+    {
         for (uint32_t row = 0; row < f_.packetCount(); ++row) {
             const PacketRecord& p = rec(row);
             if (sideIndex(p.side()) == s && p.has(tcpflag::ACK)) return p.ack;
@@ -397,7 +445,8 @@ private:
 
     // For each RST: did its receiver keep sending (ignored), go silent while the
     // capture went on (took effect), or does the capture end too soon to tell?
-    void judgeRstOutcomes() {
+    void judgeRstOutcomes()
+    {
         if (events_.rsts.empty()) return;
         const uint32_t n = f_.packetCount();
         // Suffix counts per side of non-RST packets, their retransmissions and the last
@@ -430,7 +479,8 @@ private:
             // Packets the receiver sent before the RST reached it can still follow it here.
             const int64_t crossing = satAdd(r.tsNs, std::max<int64_t>(f_.sides[y].rttNs, 0));
             uint32_t from = std::max(ev.row + 1, scanned[y]);
-            while (from < n && rec(from).tsNs <= crossing) ++from;
+            while (from < n && rec(from).tsNs <= crossing)
+                ++from;
             scanned[y] = from;
             ev.framesAfter = after[y][from];
             ev.retransmitsAfter = retrans[y][from];
@@ -463,14 +513,16 @@ private:
             } else if (ev.outcome == RstOutcome::TookEffect) {
                 auto& states = states_[y];
                 const uint32_t idx = f_.packets[ev.row];
-                while (!states.empty() && states.back().packet > idx) states.pop_back();
+                while (!states.empty() && states.back().packet > idx)
+                    states.pop_back();
                 if (states.empty() || states.back().state != TcpState::Closed)
                     states.push_back({idx, TcpState::Closed, rec(ev.row).tsNs});
                 f_.sides[y].finalState = TcpState::Closed;
             }
             if (ev.ttlMismatch) addMark(ev.row, mark::RstFingerprint);
         }
-        for (RstEvent& ev : events_.rsts) ev.usualTtl = f_.sides[sideIndex(ev.sender)].usualTtl;
+        for (RstEvent& ev : events_.rsts)
+            ev.usualTtl = f_.sides[sideIndex(ev.sender)].usualTtl;
     }
 
     const Analysis& a_;
@@ -485,15 +537,18 @@ private:
 
 } // namespace
 
-void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out) {
+void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out)
+{
     FlowTracker(analysis, flow, captureEndNs, &analysis.packets, out).run();
 }
 
-std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow) {
+std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow)
+{
     std::vector<Resend> out;
     const uint32_t n = flow.packetCount();
     bool any = false;
-    for (uint32_t row = 0; row < n && !any; ++row) any = analysis.packet(flow, row).marked(mark::Retransmission);
+    for (uint32_t row = 0; row < n && !any; ++row)
+        any = analysis.packet(flow, row).marked(mark::Retransmission);
     if (!any) return out;
     // Per side, first transmissions sorted by unwrapped sequence number. New data comes in
     // increasing order, so this is an append but for segments that arrived out of order.
@@ -520,7 +575,8 @@ std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow) {
         const uint32_t len = p.seqLen();
         if (len == 0) continue;
         auto& sent = first[s];
-        auto after = std::upper_bound(sent.begin(), sent.end(), abs, [](int64_t x, const Sent& e) { return x < e.start; });
+        auto after =
+            std::upper_bound(sent.begin(), sent.end(), abs, [](int64_t x, const Sent& e) { return x < e.start; });
         if (!p.marked(mark::Retransmission)) {
             if (after == sent.begin() || std::prev(after)->start != abs) sent.insert(after, Sent{abs, len, row});
             continue;
@@ -532,7 +588,8 @@ std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow) {
     return out;
 }
 
-StateTimelines replayStates(const Analysis& analysis, const Flow& flow) {
+StateTimelines replayStates(const Analysis& analysis, const Flow& flow)
+{
     // The flow as trackFlow found it: what FlowTable settled, nothing trackFlow adds.
     Flow f;
     f.id = flow.id;

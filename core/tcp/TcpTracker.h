@@ -17,14 +17,14 @@ enum class RstOutcome : uint8_t { TookEffect, Ignored, Unknown };
 std::string_view rstOutcomeName(RstOutcome o); // "took_effect" | "ignored" | "unknown"
 
 struct RstEvent {
-    uint32_t row = 0;    // row of the RST in the flow
+    uint32_t row = 0; // row of the RST in the flow
     Side sender{};
     RstClass cls = RstClass::NotJudged;
-    uint32_t expectedSeq = 0; // receiver's RCV.NXT as the capture shows it
-    int32_t delta = 0;        // rst seq - expected
+    uint32_t expectedSeq = 0;   // receiver's RCV.NXT as the capture shows it
+    int32_t delta = 0;          // rst seq - expected
     uint32_t receiveWindow = 0; // receiver's last advertised window, scaled
     int64_t challengeAckRow = -1;
-    bool receiverInSynSent = false; // RST answers a SYN: seq is not checked, it is a refusal
+    bool receiverInSynSent = false;             // RST answers a SYN: seq is not checked, it is a refusal
     TcpState receiverState = TcpState::Unknown; // receiver's state when the RST arrived
     // What the receiver did afterwards.
     RstOutcome outcome = RstOutcome::Unknown;

@@ -3,20 +3,19 @@
 // known clock shift and one-way delay, packets lost or forged between the two
 // capture points, NAT; and the real two-namespace captures when they exist.
 
-#include "core/tcp/Analyzer.h"
 #include "core/compare/Comparison.h"
 #include "core/report/ComparisonReport.h"
+#include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
 #include "tests/support/RunCommand.h"
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
 #include <vector>
@@ -27,14 +26,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string tempPath(const std::string& name) {
+std::string tempPath(const std::string& name)
+{
     const fs::path dir = fs::path(testing::TempDir()) / "flowladder_compare_tests";
     fs::create_directories(dir);
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
     return (dir / (std::string(info->test_suite_name()) + "_" + info->name() + "_" + name)).string();
 }
 
-fs::path sourceDir() {
+fs::path sourceDir()
+{
 #ifdef FLOWLADDER_SOURCE_DIR
     return FLOWLADDER_SOURCE_DIR;
 #else
@@ -73,7 +74,8 @@ struct TwoPoints {
     uint16_t ipIdC = 100, ipIdS = 9000;
     int64_t now = T0;
 
-    size_t add(Side from, uint8_t flags, uint32_t len = 0, int64_t gap = Ms, bool atA = true, bool atB = true) {
+    size_t add(Side from, uint8_t flags, uint32_t len = 0, int64_t gap = Ms, bool atA = true, bool atB = true)
+    {
         Pkt p;
         p.from = from;
         const bool c = from == Side::Client;
@@ -96,7 +98,8 @@ struct TwoPoints {
         return pkts.size() - 1;
     }
     // A copy of an earlier packet sent again (same seq/ack/flags/length, a new IP ID).
-    size_t again(size_t i, int64_t gap, bool atA = true, bool atB = true) {
+    size_t again(size_t i, int64_t gap, bool atA = true, bool atB = true)
+    {
         Pkt p = pkts[i];
         p.seg.ipId = ipv6 ? 0 : (p.from == Side::Client ? ipIdC++ : ipIdS++);
         now += gap;
@@ -106,14 +109,16 @@ struct TwoPoints {
         pkts.push_back(p);
         return pkts.size() - 1;
     }
-    void handshake() {
+    void handshake()
+    {
         // Each answer leaves after the packet it answers reached its end (delay 10 ms).
         add(Side::Client, 0x02, 0, 0);
         add(Side::Server, 0x12, 0, 11 * Ms);
         add(Side::Client, 0x10, 0, 11 * Ms);
     }
 
-    void write(const std::string& pathA, const std::string& pathB) {
+    void write(const std::string& pathA, const std::string& pathB)
+    {
         if (ipv6) {
             client = "2001:db8::1";
             server = "2001:db8::2";
@@ -137,7 +142,8 @@ struct TwoPoints {
             Pkt& p = pkts[ra[k].idx];
             ts::TcpSegment s = p.seg;
             s.ttl = p.ttlAtA ? p.ttlAtA : (p.from == Side::Client ? 64 : 62);
-            if (ipv6) (p.from == Side::Client ? s.src : s.dst) = client, (p.from == Side::Client ? s.dst : s.src) = server;
+            if (ipv6)
+                (p.from == Side::Client ? s.src : s.dst) = client, (p.from == Side::Client ? s.dst : s.src) = server;
             wa.add(ra[k].ts, ts::buildFrame(ts::Link::Ethernet, s));
             p.frameA = static_cast<uint32_t>(k + 1);
         }
@@ -149,8 +155,10 @@ struct TwoPoints {
             if (ipv6) (c ? s.src : s.dst) = client, (c ? s.dst : s.src) = server;
             if (!natClient.empty()) (c ? s.src : s.dst) = natClient, (c ? s.sport : s.dport) = natPort;
             if (clientSeqRewrite) {
-                if (c) s.seq += clientSeqRewrite;
-                else if (s.flags & 0x10) s.ack += clientSeqRewrite;
+                if (c)
+                    s.seq += clientSeqRewrite;
+                else if (s.flags & 0x10)
+                    s.ack += clientSeqRewrite;
             }
             wb.add(rb[k].ts, ts::buildFrame(ts::Link::Sll, s));
             p.frameB = static_cast<uint32_t>(k + 1);
@@ -165,7 +173,8 @@ struct Loaded {
     Comparison c;
 };
 
-Loaded load(const std::string& pa, const std::string& pb, const CompareOptions& o = {}) {
+Loaded load(const std::string& pa, const std::string& pb, const CompareOptions& o = {})
+{
     std::string err;
     Loaded l;
     l.a = analyzeFile(pa, err);
@@ -176,17 +185,19 @@ Loaded load(const std::string& pa, const std::string& pb, const CompareOptions& 
     return l;
 }
 
-std::vector<const Finding*> findingsOf(const Comparison& c, FindingKind k) {
+std::vector<const Finding*> findingsOf(const Comparison& c, FindingKind k)
+{
     std::vector<const Finding*> r;
     for (const Finding& f : c.findings)
         if (f.kind == k) r.push_back(&f);
     return r;
 }
 
-std::vector<uint32_t> framesField(const Finding& f) {
+std::vector<uint32_t> framesField(const Finding& f)
+{
     const FieldValue* v = f.field("frames");
     return v && std::holds_alternative<std::vector<uint32_t>>(*v) ? std::get<std::vector<uint32_t>>(*v)
-                                                                   : std::vector<uint32_t>{};
+                                                                  : std::vector<uint32_t>{};
 }
 
 // The incident, seen from both ends: the client's FIN arrives but the server's ACK
@@ -198,7 +209,8 @@ struct Incident {
     size_t fin, finAck, rst, serverData;
     std::vector<size_t> finRetx, dataRetx;
 
-    explicit Incident(bool ipv6 = false) {
+    explicit Incident(bool ipv6 = false)
+    {
         tp.ipv6 = ipv6;
         tp.handshake();
         tp.add(Side::Client, 0x18, 100, 5 * Ms);
@@ -221,14 +233,17 @@ struct Incident {
         tp.pkts.push_back(r);
         rst = tp.pkts.size() - 1;
         tp.now = r.t;
-        for (int i = 0; i < 3; ++i) finRetx.push_back(tp.again(fin, (200 << i) * Ms, true, false));
-        for (int i = 0; i < 2; ++i) dataRetx.push_back(tp.again(serverData, (300 << i) * Ms, false, true));
+        for (int i = 0; i < 3; ++i)
+            finRetx.push_back(tp.again(fin, (200 << i) * Ms, true, false));
+        for (int i = 0; i < 2; ++i)
+            dataRetx.push_back(tp.again(serverData, (300 << i) * Ms, false, true));
     }
 };
 
 } // namespace
 
-TEST(Compare, OffsetDelayAndOneSidedPackets) {
+TEST(Compare, OffsetDelayAndOneSidedPackets)
+{
     Incident inc;
     const std::string pa = tempPath("client.pcap"), pb = tempPath("server.pcap");
     inc.tp.write(pa, pb);
@@ -252,8 +267,10 @@ TEST(Compare, OffsetDelayAndOneSidedPackets) {
     EXPECT_NEAR(static_cast<double>(*p.oneWayDelayNs), 10.0 * Ms, 1.0 * Ms);
     const auto& k = inc.tp.pkts;
     std::vector<uint32_t> onlyA, onlyB = {k[inc.serverData].frameB, k[inc.rst].frameB};
-    for (size_t i : inc.finRetx) onlyA.push_back(k[i].frameA);
-    for (size_t i : inc.dataRetx) onlyB.push_back(k[i].frameB);
+    for (size_t i : inc.finRetx)
+        onlyA.push_back(k[i].frameA);
+    for (size_t i : inc.dataRetx)
+        onlyB.push_back(k[i].frameB);
     std::sort(onlyB.begin(), onlyB.end());
     EXPECT_EQ(p.onlyInA, onlyA);
     EXPECT_EQ(p.onlyInB, onlyB);
@@ -271,14 +288,13 @@ TEST(Compare, OffsetDelayAndOneSidedPackets) {
     }
     // Time order on A's clock.
     for (size_t i = 1; i < p.packets.size(); ++i) {
-        auto t = [&](const PacketMatch& m) {
-            return m.inA() ? l.a->packets[m.a].tsNs : c.toA(l.b->packets[m.b].tsNs);
-        };
+        auto t = [&](const PacketMatch& m) { return m.inA() ? l.a->packets[m.a].tsNs : c.toA(l.b->packets[m.b].tsNs); };
         EXPECT_LE(t(p.packets[i - 1]), t(p.packets[i]));
     }
 }
 
-TEST(Compare, ForgedRstIsInjectedLostFinRetransmitsAndStateDisagreement) {
+TEST(Compare, ForgedRstIsInjectedLostFinRetransmitsAndStateDisagreement)
+{
     Incident inc;
     const std::string pa = tempPath("client.pcap"), pb = tempPath("server.pcap");
     inc.tp.write(pa, pb);
@@ -303,14 +319,16 @@ TEST(Compare, ForgedRstIsInjectedLostFinRetransmitsAndStateDisagreement) {
     ASSERT_EQ(lost.size(), 2u);
     const Finding* fin = nullptr;
     const Finding* data = nullptr;
-    for (const Finding* f : lost) (f->stringField("flags").find("FIN") != std::string::npos ? fin : data) = f;
+    for (const Finding* f : lost)
+        (f->stringField("flags").find("FIN") != std::string::npos ? fin : data) = f;
     ASSERT_TRUE(fin && data);
     // The FIN retransmits: one finding, with their count and frames, captured on A.
     EXPECT_EQ(fin->stringField("capture"), "a");
     EXPECT_EQ(fin->stringField("side"), "client");
     EXPECT_EQ(fin->intField("count"), 3);
     std::vector<uint32_t> finFrames;
-    for (size_t i : inc.finRetx) finFrames.push_back(k[i].frameA);
+    for (size_t i : inc.finRetx)
+        finFrames.push_back(k[i].frameA);
     EXPECT_EQ(framesField(*fin), finFrames);
     EXPECT_EQ(fin->frame, finFrames.front());
     ASSERT_NE(fin->field("arrived"), nullptr);
@@ -333,7 +351,8 @@ TEST(Compare, ForgedRstIsInjectedLostFinRetransmitsAndStateDisagreement) {
     EXPECT_EQ(l.c.pairs[0].findings.size(), l.c.findings.size());
 }
 
-TEST(Compare, NatRewritesClientAddressAndPort) {
+TEST(Compare, NatRewritesClientAddressAndPort)
+{
     Incident inc;
     inc.tp.natClient = "192.0.2.7";
     inc.tp.natPort = 61002;
@@ -359,7 +378,8 @@ TEST(Compare, NatRewritesClientAddressAndPort) {
     EXPECT_EQ(j["flows"][0]["client_a"], "10.0.0.1:40000");
 }
 
-TEST(Compare, NatMidStreamMatchesBySequenceNumbers) {
+TEST(Compare, NatMidStreamMatchesBySequenceNumbers)
+{
     TwoPoints tp;
     tp.natClient = "192.0.2.7";
     tp.natPort = 61002;
@@ -378,7 +398,8 @@ TEST(Compare, NatMidStreamMatchesBySequenceNumbers) {
     EXPECT_TRUE(l.c.findings.empty());
 }
 
-TEST(Compare, SequenceNumberRandomisingFirewall) {
+TEST(Compare, SequenceNumberRandomisingFirewall)
+{
     Incident inc;
     inc.tp.clientSeqRewrite = 0x10000000; // like a Cisco ASA's ISN randomisation
     const std::string pa = tempPath("a.pcap"), pb = tempPath("b.pcap");
@@ -393,7 +414,8 @@ TEST(Compare, SequenceNumberRandomisingFirewall) {
     EXPECT_NEAR(l.c.clockOffsetSeconds(), 3.5, 0.001);
 }
 
-TEST(Compare, NatAndSequenceRewritingMidStreamMatchByIpId) {
+TEST(Compare, NatAndSequenceRewritingMidStreamMatchByIpId)
+{
     TwoPoints tp;
     tp.natClient = "192.0.2.7";
     tp.natPort = 61002;
@@ -412,7 +434,8 @@ TEST(Compare, NatAndSequenceRewritingMidStreamMatchByIpId) {
     EXPECT_NEAR(l.c.clockOffsetSeconds(), 3.5, 0.001);
 }
 
-TEST(Compare, NothingInCommonButPayloadSizes) {
+TEST(Compare, NothingInCommonButPayloadSizes)
+{
     // IPv6 (no IP IDs), NAT, rewritten sequence numbers, no handshake.
     TwoPoints tp;
     tp.ipv6 = true;
@@ -436,7 +459,8 @@ TEST(Compare, NothingInCommonButPayloadSizes) {
     EXPECT_EQ(l.c.pairs[0].matched, 10u);
 }
 
-TEST(Compare, WithoutIpIdsTheCopyThatArrivedIsFoundByTime) {
+TEST(Compare, WithoutIpIdsTheCopyThatArrivedIsFoundByTime)
+{
     // IPv6: no IP IDs, so the FIN copies are told apart by time only.
     TwoPoints tp;
     tp.ipv6 = true;
@@ -444,7 +468,7 @@ TEST(Compare, WithoutIpIdsTheCopyThatArrivedIsFoundByTime) {
     tp.add(Side::Client, 0x18, 100, 5 * Ms);
     tp.add(Side::Server, 0x10, 0, 12 * Ms);
     const size_t fin = tp.add(Side::Client, 0x11, 0, 50 * Ms, true, false); // lost
-    const size_t second = tp.again(fin, 200 * Ms, true, true);                // got through
+    const size_t second = tp.again(fin, 200 * Ms, true, true);              // got through
     tp.add(Side::Server, 0x10, 0, 11 * Ms);
     const size_t third = tp.again(fin, 400 * Ms, true, false); // spurious, lost
     const std::string pa = tempPath("a.pcap"), pb = tempPath("b.pcap");
@@ -465,7 +489,8 @@ TEST(Compare, WithoutIpIdsTheCopyThatArrivedIsFoundByTime) {
     EXPECT_EQ(lost[0]->intField("count"), 2);
 }
 
-TEST(Compare, OffsetOverrideKeepsTheMatching) {
+TEST(Compare, OffsetOverrideKeepsTheMatching)
+{
     Incident inc;
     const std::string pa = tempPath("a.pcap"), pb = tempPath("b.pcap");
     inc.tp.write(pa, pb);
@@ -483,7 +508,8 @@ TEST(Compare, OffsetOverrideKeepsTheMatching) {
         }
 }
 
-TEST(Compare, CapturesStartingAtDifferentTimes) {
+TEST(Compare, CapturesStartingAtDifferentTimes)
+{
     TwoPoints tp;
     tp.handshake();
     for (int i = 0; i < 4; ++i) {
@@ -491,7 +517,8 @@ TEST(Compare, CapturesStartingAtDifferentTimes) {
         tp.add(Side::Server, 0x10, 0, 2 * Ms, true, i >= 2);
     }
     // The handshake is not in B either.
-    for (size_t i = 0; i < 3; ++i) tp.pkts[i].atB = false;
+    for (size_t i = 0; i < 3; ++i)
+        tp.pkts[i].atB = false;
     const std::string pa = tempPath("a.pcap"), pb = tempPath("b.pcap");
     tp.write(pa, pb);
     const Loaded l = load(pa, pb);
@@ -503,7 +530,8 @@ TEST(Compare, CapturesStartingAtDifferentTimes) {
     EXPECT_TRUE(findingsOf(l.c, FindingKind::LostPacket).empty());
 }
 
-TEST(Compare, PortReuseAndUnmatchedFlows) {
+TEST(Compare, PortReuseAndUnmatchedFlows)
+{
     TwoPoints first;
     first.handshake();
     first.add(Side::Client, 0x11, 0, 5 * Ms);
@@ -541,7 +569,8 @@ TEST(Compare, PortReuseAndUnmatchedFlows) {
     EXPECT_TRUE(l.c.unmatchedB.empty());
 }
 
-TEST(Compare, JsonShape) {
+TEST(Compare, JsonShape)
+{
     Incident inc;
     const std::string pa = tempPath("client.pcap"), pb = tempPath("server.pcap");
     inc.tp.write(pa, pb);
@@ -567,7 +596,8 @@ TEST(Compare, JsonShape) {
 using CliRun = flowladder::testsupport::CommandResult;
 using flowladder::testsupport::runCli;
 
-TEST(CompareCli, JsonTextAndExitStatus) {
+TEST(CompareCli, JsonTextAndExitStatus)
+{
     Incident inc;
     const std::string pa = tempPath("client.pcap"), pb = tempPath("server.pcap");
     inc.tp.write(pa, pb);
@@ -602,7 +632,8 @@ struct RealCase {
     Comparison c;
     bool ok = false;
 };
-RealCase loadNetns(const std::string& name) {
+RealCase loadNetns(const std::string& name)
+{
     RealCase r;
     const fs::path dir = sourceDir() / "tests" / "data" / "netns";
     const fs::path pa = dir / (name + ".client.pcap"), pb = dir / (name + ".server.pcap");
@@ -617,7 +648,8 @@ RealCase loadNetns(const std::string& name) {
 }
 } // namespace
 
-TEST(CompareReal, EveryNetnsCaseMatchesItsConnections) {
+TEST(CompareReal, EveryNetnsCaseMatchesItsConnections)
+{
     const fs::path dir = sourceDir() / "tests" / "data" / "netns";
     if (!fs::exists(dir)) GTEST_SKIP() << "no " << dir;
     int cases = 0;
@@ -649,7 +681,8 @@ TEST(CompareReal, EveryNetnsCaseMatchesItsConnections) {
     if (cases == 0) GTEST_SKIP() << "no <case>.client.pcap / .server.pcap pairs yet";
 }
 
-TEST(CompareReal, ClockShift) {
+TEST(CompareReal, ClockShift)
+{
     const RealCase r = loadNetns("clock-shift");
     if (!r.ok) GTEST_SKIP() << "tests/data/netns/clock-shift.*.pcap not there";
     EXPECT_TRUE(r.c.clockOffsetEstimated);
@@ -661,7 +694,8 @@ TEST(CompareReal, ClockShift) {
         }
 }
 
-TEST(CompareReal, Nat) {
+TEST(CompareReal, Nat)
+{
     const RealCase r = loadNetns("nat");
     if (!r.ok) GTEST_SKIP() << "tests/data/netns/nat.*.pcap not there";
     ASSERT_EQ(r.c.pairs.size(), 1u);
@@ -673,7 +707,8 @@ TEST(CompareReal, Nat) {
     EXPECT_TRUE(r.c.findings.empty());
 }
 
-TEST(CompareReal, ForgedRstsAreInjected) {
+TEST(CompareReal, ForgedRstsAreInjected)
+{
     for (const char* name : {"rst-off-by-one", "rst-exact", "rst-in-window", "rst-in-window-v6", "rst-out-of-window"}) {
         const RealCase r = loadNetns(name);
         if (!r.ok) continue;
@@ -688,13 +723,15 @@ TEST(CompareReal, ForgedRstsAreInjected) {
             }
         EXPECT_EQ(rsts, 1);
         EXPECT_EQ(r.c.findings.size() - findingsOf(r.c, FindingKind::StateDisagreement).size() -
-                      findingsOf(r.c, FindingKind::InjectedPacket).size() - findingsOf(r.c, FindingKind::LostPacket).size(),
+                      findingsOf(r.c, FindingKind::InjectedPacket).size() -
+                      findingsOf(r.c, FindingKind::LostPacket).size(),
                   0u);
         EXPECT_EQ(findingsOf(r.c, FindingKind::StateDisagreement).size(), 1u);
     }
 }
 
-TEST(CompareReal, CleanCloseAgrees) {
+TEST(CompareReal, CleanCloseAgrees)
+{
     for (const char* name : {"clean-close", "port-reuse"}) {
         const RealCase r = loadNetns(name);
         if (!r.ok) continue;
@@ -707,7 +744,8 @@ TEST(CompareReal, CleanCloseAgrees) {
     }
 }
 
-TEST(CompareReal, SampleIncident) {
+TEST(CompareReal, SampleIncident)
+{
     const fs::path dir = sourceDir() / "resources" / "sample";
     const fs::path pa = dir / "incident-client.pcap", pb = dir / "incident.pcap";
     if (!fs::exists(pa) || !fs::exists(pb)) GTEST_SKIP() << "resources/sample/incident*.pcap not there";
@@ -722,15 +760,17 @@ TEST(CompareReal, SampleIncident) {
     EXPECT_NEAR(static_cast<double>(*c->oneWayDelayNs), 15.0 * Ms, 1.0 * Ms);
     ASSERT_EQ(c->pairs.size(), 1u);
     std::vector<uint32_t> onlyB;
-    for (uint32_t f = 19; f <= 35; ++f) onlyB.push_back(f);
+    for (uint32_t f = 19; f <= 35; ++f)
+        onlyB.push_back(f);
     EXPECT_EQ(c->pairs[0].onlyInB, onlyB);
     EXPECT_EQ(c->pairs[0].onlyInA, (std::vector<uint32_t>{19, 20}));
     const auto injected = findingsOf(*c, FindingKind::InjectedPacket);
     ASSERT_EQ(injected.size(), 1u);
     EXPECT_EQ(injected[0]->frame, 22u);
     EXPECT_EQ(injected[0]->severity, Severity::Error);
-    EXPECT_EQ(injected[0]->summary.rfind("RST #22 in capture B (seq 276) reached the server but never left the client", 0),
-              0u)
+    EXPECT_EQ(
+        injected[0]->summary.rfind("RST #22 in capture B (seq 276) reached the server but never left the client", 0),
+        0u)
         << injected[0]->summary;
     const auto states = findingsOf(*c, FindingKind::StateDisagreement);
     ASSERT_EQ(states.size(), 1u);

@@ -2,14 +2,13 @@
 // Helpers shared by the hostile-input tests: temp paths, timed analysis, raw
 // little-endian writers for hand-made damage, and a valid synthetic capture.
 
-#include "core/tcp/Analyzer.h"
 #include "core/model/Types.h"
+#include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <string>
 #include <vector>
 
@@ -19,7 +18,8 @@ using flowladder::testsupport::Bytes;
 namespace fs = std::filesystem;
 
 // A fresh path in this test's own temp directory.
-inline std::string tempPath(const std::string& name) {
+inline std::string tempPath(const std::string& name)
+{
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
     const fs::path dir = fs::path(testing::TempDir()) / "flowladder_hostile" /
                          (std::string(info->test_suite_name()) + "." + info->name());
@@ -36,7 +36,8 @@ struct Outcome {
     std::chrono::milliseconds elapsed{0};
 };
 
-inline Outcome analyze(const std::string& path) {
+inline Outcome analyze(const std::string& path)
+{
     Outcome o;
     const auto t0 = std::chrono::steady_clock::now();
     o.analysis = flowladder::core::analyzeFile(path, o.error);
@@ -44,24 +45,30 @@ inline Outcome analyze(const std::string& path) {
     return o;
 }
 
-inline void putLe16(Bytes& b, uint16_t v) {
+inline void putLe16(Bytes& b, uint16_t v)
+{
     b.push_back(static_cast<uint8_t>(v));
     b.push_back(static_cast<uint8_t>(v >> 8));
 }
-inline void putLe32(Bytes& b, uint32_t v) {
+inline void putLe32(Bytes& b, uint32_t v)
+{
     putLe16(b, static_cast<uint16_t>(v));
     putLe16(b, static_cast<uint16_t>(v >> 16));
 }
-inline void setLe32(Bytes& b, size_t at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+inline void setLe32(Bytes& b, size_t at, uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
-inline uint32_t getLe32(const Bytes& b, size_t at) {
+inline uint32_t getLe32(const Bytes& b, size_t at)
+{
     return uint32_t{b[at]} | uint32_t{b[at + 1]} << 8 | uint32_t{b[at + 2]} << 16 | uint32_t{b[at + 3]} << 24;
 }
 
 // `flows` complete TCP connections (handshake, data both ways, FIN/ACK close),
 // alternating IPv4 and IPv6, interleaved in time: 12 packets per flow.
-inline std::vector<flowladder::testsupport::TcpSegment> conversations(int flows) {
+inline std::vector<flowladder::testsupport::TcpSegment> conversations(int flows)
+{
     using namespace flowladder::core::tcpflag;
     using flowladder::testsupport::TcpSegment;
     std::vector<std::vector<TcpSegment>> per(flows);
@@ -108,7 +115,8 @@ inline std::vector<flowladder::testsupport::TcpSegment> conversations(int flows)
     }
     std::vector<TcpSegment> out;
     for (size_t i = 0; i < per[0].size(); ++i)
-        for (auto& f : per) out.push_back(f[i]);
+        for (auto& f : per)
+            out.push_back(f[i]);
     return out;
 }
 

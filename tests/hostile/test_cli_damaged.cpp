@@ -4,11 +4,10 @@
 
 #include "HostileSupport.h"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/wait.h>
 
@@ -28,20 +27,24 @@ struct CliRun {
     std::string out, err;
 };
 
-std::string slurp(const std::string& path) {
+std::string slurp(const std::string& path)
+{
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
 }
 
-std::string quote(const std::string& s) {
+std::string quote(const std::string& s)
+{
     std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
 }
 
-CliRun cli(const std::string& capture, bool json = false) {
+CliRun cli(const std::string& capture, bool json = false)
+{
     const std::string out = tempPath("cli.stdout"), err = tempPath("cli.stderr");
     const std::string cmd = quote(FLOWLADDER_CLI) + " analyze " + quote(capture) + (json ? " --json" : "") + " >" +
                             quote(out) + " 2>" + quote(err);
@@ -53,7 +56,8 @@ CliRun cli(const std::string& capture, bool json = false) {
     return r;
 }
 
-PcapWriter pcapOf(int packets) {
+PcapWriter pcapOf(int packets)
+{
     PcapWriter w(linktypeOf(Link::Ethernet));
     int i = 0;
     for (const TcpSegment& s : conversations(3)) {
@@ -63,35 +67,43 @@ PcapWriter pcapOf(int packets) {
     return w;
 }
 
-void expectUnreadable(const std::string& path) {
+void expectUnreadable(const std::string& path)
+{
     const CliRun r = cli(path);
     EXPECT_EQ(r.exitCode, 1) << r.err;
     EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
-TEST(CliOnDamagedFiles, MissingFile) { expectUnreadable(tempPath("missing.pcap")); }
+TEST(CliOnDamagedFiles, MissingFile)
+{
+    expectUnreadable(tempPath("missing.pcap"));
+}
 
-TEST(CliOnDamagedFiles, EmptyFile) {
+TEST(CliOnDamagedFiles, EmptyFile)
+{
     const std::string path = tempPath("empty.pcap");
     writeFile(path, {});
     expectUnreadable(path);
 }
 
-TEST(CliOnDamagedFiles, TextFile) {
+TEST(CliOnDamagedFiles, TextFile)
+{
     const std::string path = tempPath("readme.pcap");
     const std::string text = "this is not a capture\n";
     writeFile(path, Bytes(text.begin(), text.end()));
     expectUnreadable(path);
 }
 
-TEST(CliOnDamagedFiles, Directory) {
+TEST(CliOnDamagedFiles, Directory)
+{
     const std::string path = tempPath("dir.pcapng");
     fs::create_directories(path);
     expectUnreadable(path);
 }
 
-TEST(CliOnDamagedFiles, TruncatedPcapIsReadInPartWithAWarning) {
+TEST(CliOnDamagedFiles, TruncatedPcapIsReadInPartWithAWarning)
+{
     const PcapWriter w = pcapOf(30);
     const std::string path = tempPath("cut.pcap");
     w.writeTruncated(path, w.recordOffset(20) + 30);
@@ -106,7 +118,8 @@ TEST(CliOnDamagedFiles, TruncatedPcapIsReadInPartWithAWarning) {
     ASSERT_TRUE(j.contains("errors") && j["errors"].is_array() && !j["errors"].empty());
 }
 
-TEST(CliOnDamagedFiles, PcapngBlockWithALyingLengthIsReadInPartWithAWarning) {
+TEST(CliOnDamagedFiles, PcapngBlockWithALyingLengthIsReadInPartWithAWarning)
+{
     PcapngWriter w;
     w.addInterface(linktypeOf(Link::Ethernet));
     int i = 0;
@@ -131,7 +144,8 @@ TEST(CliOnDamagedFiles, PcapngBlockWithALyingLengthIsReadInPartWithAWarning) {
     EXPECT_FALSE(r.out.empty());
 }
 
-TEST(CliOnDamagedFiles, DamagedHeadersAreAWarning) {
+TEST(CliOnDamagedFiles, DamagedHeadersAreAWarning)
+{
     PcapWriter w = pcapOf(10);
     TcpSegment s;
     Bytes ip = buildIpTcp(s);

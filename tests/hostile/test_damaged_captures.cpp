@@ -5,15 +5,13 @@
 // the frames before the damage kept.
 
 #include "HostileSupport.h"
-
 #include "core/capture/Decoder.h"
-#include "core/report/JsonReport.h"
 #include "core/capture/PcapngReader.h"
-
-#include <gtest/gtest.h>
+#include "core/report/JsonReport.h"
 
 #include <cstdio>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iterator>
 
 using namespace flowladder::core;
@@ -24,7 +22,8 @@ namespace {
 
 constexpr int64_t T0 = 1700000000LL * 1000000000LL;
 
-std::vector<Bytes> goodFrames(int n, Link link = Link::Ethernet) {
+std::vector<Bytes> goodFrames(int n, Link link = Link::Ethernet)
+{
     std::vector<Bytes> out;
     for (const TcpSegment& s : conversations(4)) {
         if (static_cast<int>(out.size()) == n) break;
@@ -33,24 +32,29 @@ std::vector<Bytes> goodFrames(int n, Link link = Link::Ethernet) {
     return out;
 }
 
-PcapWriter goodPcap(int n, uint32_t snaplen = 262144) {
+PcapWriter goodPcap(int n, uint32_t snaplen = 262144)
+{
     PcapWriter w(linktypeOf(Link::Ethernet), false, snaplen);
     int i = 0;
-    for (const Bytes& f : goodFrames(n)) w.add(T0 + (i++) * 1000000LL, f);
+    for (const Bytes& f : goodFrames(n))
+        w.add(T0 + (i++) * 1000000LL, f);
     return w;
 }
 
 // A pcapng with one Ethernet interface and `n` good EPBs.
-PcapngWriter goodPcapng(int n) {
+PcapngWriter goodPcapng(int n)
+{
     PcapngWriter w;
     w.addInterface(linktypeOf(Link::Ethernet));
     int i = 0;
-    for (const Bytes& f : goodFrames(n)) w.addPacket(0, T0 + (i++) * 1000000LL, f);
+    for (const Bytes& f : goodFrames(n))
+        w.addPacket(0, T0 + (i++) * 1000000LL, f);
     return w;
 }
 
 // A raw pcap record header (little-endian, microseconds).
-Bytes pcapRecordHeader(uint32_t caplen, uint32_t wirelen) {
+Bytes pcapRecordHeader(uint32_t caplen, uint32_t wirelen)
+{
     Bytes b;
     putLe32(b, 1700000100);
     putLe32(b, 0);
@@ -60,7 +64,8 @@ Bytes pcapRecordHeader(uint32_t caplen, uint32_t wirelen) {
 }
 
 // A raw pcapng block whose header and trailer lengths can lie.
-Bytes rawBlock(uint32_t type, uint32_t totalLength, const Bytes& body, uint32_t trailer) {
+Bytes rawBlock(uint32_t type, uint32_t totalLength, const Bytes& body, uint32_t trailer)
+{
     Bytes b;
     putLe32(b, type);
     putLe32(b, totalLength);
@@ -70,7 +75,8 @@ Bytes rawBlock(uint32_t type, uint32_t totalLength, const Bytes& body, uint32_t 
 }
 
 // An EPB body on interface 0 claiming `caplen` but holding `data`.
-Bytes epbBody(uint32_t caplen, const Bytes& data) {
+Bytes epbBody(uint32_t caplen, const Bytes& data)
+{
     Bytes b;
     putLe32(b, 0);
     putLe32(b, 0x00060000);
@@ -78,22 +84,26 @@ Bytes epbBody(uint32_t caplen, const Bytes& data) {
     putLe32(b, caplen);
     putLe32(b, static_cast<uint32_t>(data.size()));
     b.insert(b.end(), data.begin(), data.end());
-    while (b.size() % 4) b.push_back(0);
+    while (b.size() % 4)
+        b.push_back(0);
     return b;
 }
 
-Bytes concat(Bytes a, const Bytes& b) {
+Bytes concat(Bytes a, const Bytes& b)
+{
     a.insert(a.end(), b.begin(), b.end());
     return a;
 }
 
-std::string write(const std::string& name, const Bytes& bytes) {
+std::string write(const std::string& name, const Bytes& bytes)
+{
     const std::string path = tempPath(name);
     writeFile(path, bytes);
     return path;
 }
 
-void expectRejected(const Outcome& o, const std::string& path, const std::string& what = "") {
+void expectRejected(const Outcome& o, const std::string& path, const std::string& what = "")
+{
     EXPECT_FALSE(o.analysis) << "expected " << path << " to be refused";
     EXPECT_NE(o.error.find(path), std::string::npos) << "message does not name the file: " << o.error;
     EXPECT_GT(o.error.size(), path.size() + 8) << "message does not say what is wrong: " << o.error;
@@ -107,7 +117,8 @@ void expectRejected(const Outcome& o, const std::string& path, const std::string
 // `what`). When the file ends inside a record, capture.truncated must be set too.
 enum class Cut { FileEnds, Damage };
 void expectPartial(const Outcome& o, const std::string& path, uint32_t kept, const std::string& what = "",
-                   Cut cut = Cut::FileEnds) {
+                   Cut cut = Cut::FileEnds)
+{
     ASSERT_TRUE(o.analysis) << "expected a partial result, got: " << o.error;
     const CaptureInfo& c = o.analysis->capture;
     if (cut == Cut::FileEnds) {
@@ -125,7 +136,8 @@ void expectPartial(const Outcome& o, const std::string& path, uint32_t kept, con
 
 // ====================================================================== pcap record lengths
 
-TEST(PcapRecordLength, CaplenAllOnesEndsTheReadableFileAfterTheGoodFrames) {
+TEST(PcapRecordLength, CaplenAllOnesEndsTheReadableFileAfterTheGoodFrames)
+{
     Bytes b = goodPcap(5).bytes();
     b = concat(b, pcapRecordHeader(0xFFFFFFFFu, 60));
     b.resize(b.size() + 64, 0xAB);
@@ -133,7 +145,8 @@ TEST(PcapRecordLength, CaplenAllOnesEndsTheReadableFileAfterTheGoodFrames) {
     expectPartial(analyze(path), path, 5, "after frame 5", Cut::Damage);
 }
 
-TEST(PcapRecordLength, CaplenAboveTheMaximumSnaplen) {
+TEST(PcapRecordLength, CaplenAboveTheMaximumSnaplen)
+{
     Bytes b = goodPcap(5).bytes();
     b = concat(b, pcapRecordHeader(16u * 1024 * 1024, 60)); // 16 MiB, with 100 bytes behind it
     b.resize(b.size() + 100, 0);
@@ -141,7 +154,8 @@ TEST(PcapRecordLength, CaplenAboveTheMaximumSnaplen) {
     expectPartial(analyze(path), path, 5, "after frame 5", Cut::Damage);
 }
 
-TEST(PcapRecordLength, CaplenAboveTheFileSnaplenIsCutToTheSnaplen) {
+TEST(PcapRecordLength, CaplenAboveTheFileSnaplenIsCutToTheSnaplen)
+{
     // libpcap reads such a record (old Solaris files have them) and cuts it to the
     // file's snaplen: the frame is kept, cut short, and reading goes on.
     PcapWriter w = goodPcap(4, 128);
@@ -158,7 +172,8 @@ TEST(PcapRecordLength, CaplenAboveTheFileSnaplenIsCutToTheSnaplen) {
     EXPECT_FALSE(o.analysis->capture.truncated);
 }
 
-TEST(PcapRecordLength, CaplenAboveWireLengthAndZeroCaplen) {
+TEST(PcapRecordLength, CaplenAboveWireLengthAndZeroCaplen)
+{
     PcapWriter w = goodPcap(3);
     Bytes b = w.bytes();
     b = concat(b, pcapRecordHeader(0, 1514)); // nothing captured of a full frame
@@ -175,7 +190,8 @@ TEST(PcapRecordLength, CaplenAboveWireLengthAndZeroCaplen) {
     EXPECT_NE(o.analysis->capture.errors.front().find(path), std::string::npos);
 }
 
-TEST(PcapRecordLength, AbsurdSnaplenInTheFileHeader) {
+TEST(PcapRecordLength, AbsurdSnaplenInTheFileHeader)
+{
     Bytes b = goodPcap(6).bytes();
     setLe32(b, 16, 0xFFFFFFFFu);
     const std::string path = write("snaplen-ffffffff.pcap", b);
@@ -187,7 +203,8 @@ TEST(PcapRecordLength, AbsurdSnaplenInTheFileHeader) {
     }
 }
 
-TEST(PcapRecordLength, UnsupportedLinkTypeIsReported) {
+TEST(PcapRecordLength, UnsupportedLinkTypeIsReported)
+{
     Bytes b = goodPcap(3).bytes();
     setLe32(b, 20, 147); // LINKTYPE_USER0
     const std::string path = write("user0.pcap", b);
@@ -202,14 +219,16 @@ TEST(PcapRecordLength, UnsupportedLinkTypeIsReported) {
 
 // ====================================================================== truncation
 
-TEST(Truncated, InsideTheFileHeader) {
+TEST(Truncated, InsideTheFileHeader)
+{
     const PcapWriter w = goodPcap(3);
     const Bytes& full = w.bytes();
     const std::string path = write("cut-file-header.pcap", Bytes(full.begin(), full.begin() + 10));
     expectRejected(analyze(path), path);
 }
 
-TEST(Truncated, InsideARecordHeader) {
+TEST(Truncated, InsideARecordHeader)
+{
     const PcapWriter w = goodPcap(10);
     for (size_t cut : {size_t{1}, size_t{8}, size_t{15}}) {
         const std::string path = tempPath("cut-record-header-" + std::to_string(cut) + ".pcap");
@@ -218,14 +237,16 @@ TEST(Truncated, InsideARecordHeader) {
     }
 }
 
-TEST(Truncated, InsideRecordData) {
+TEST(Truncated, InsideRecordData)
+{
     const PcapWriter w = goodPcap(10);
     const std::string path = tempPath("cut-record-data.pcap");
     w.writeTruncated(path, w.recordOffset(9) + 16 + 20);
     expectPartial(analyze(path), path, 9, "after frame 9");
 }
 
-TEST(Truncated, AtARecordBoundaryIsAShorterValidFile) {
+TEST(Truncated, AtARecordBoundaryIsAShorterValidFile)
+{
     const PcapWriter w = goodPcap(10);
     const std::string path = tempPath("cut-at-boundary.pcap");
     w.writeTruncated(path, w.recordOffset(6));
@@ -236,7 +257,8 @@ TEST(Truncated, AtARecordBoundaryIsAShorterValidFile) {
     EXPECT_TRUE(o.analysis->capture.errors.empty());
 }
 
-TEST(Truncated, PcapngInsideABlockHeaderAndInsideABlock) {
+TEST(Truncated, PcapngInsideABlockHeaderAndInsideABlock)
+{
     const PcapngWriter w = goodPcapng(8);
     const std::string header = tempPath("cut-block-header.pcapng");
     w.writeTruncated(header, w.packetOffset(5) + 6);
@@ -246,7 +268,8 @@ TEST(Truncated, PcapngInsideABlockHeaderAndInsideABlock) {
     expectPartial(analyze(body), body, 5, "offset " + std::to_string(w.packetOffset(5)));
 }
 
-TEST(Truncated, PcapngInsideTheSectionHeader) {
+TEST(Truncated, PcapngInsideTheSectionHeader)
+{
     const PcapngWriter w = goodPcapng(2);
     const std::string path = tempPath("cut-shb.pcapng");
     w.writeTruncated(path, 10);
@@ -260,12 +283,13 @@ struct LyingBlock {
     uint32_t totalLength;
     uint32_t trailer; // 0: same as totalLength
     size_t bodyBytes;
-    bool truncated;    // the file ends inside the block as its length tells (else: damaged)
+    bool truncated; // the file ends inside the block as its length tells (else: damaged)
 };
 
 class PcapngBlockLength : public testing::TestWithParam<LyingBlock> {};
 
-TEST_P(PcapngBlockLength, FramesBeforeTheBadBlockAreKept) {
+TEST_P(PcapngBlockLength, FramesBeforeTheBadBlockAreKept)
+{
     const LyingBlock& c = GetParam();
     PcapngWriter w = goodPcapng(4);
     const size_t badOffset = w.size();
@@ -273,7 +297,8 @@ TEST_P(PcapngBlockLength, FramesBeforeTheBadBlockAreKept) {
                                Bytes(c.bodyBytes > 20 ? c.bodyBytes - 20 : 0, 0x45));
     w.addRaw(rawBlock(6, c.totalLength, body, c.trailer ? c.trailer : c.totalLength));
     // Good packets after the damage must not be read as if nothing happened.
-    for (const Bytes& f : goodFrames(2)) w.addPacket(0, T0, f);
+    for (const Bytes& f : goodFrames(2))
+        w.addPacket(0, T0, f);
     const std::string path = write(std::string(c.name) + ".pcapng", w.bytes());
 
     const Outcome o = analyze(path);
@@ -286,7 +311,8 @@ TEST_P(PcapngBlockLength, FramesBeforeTheBadBlockAreKept) {
     RawFrame f;
     int frames = 0;
     CaptureReader::Status s;
-    while ((s = r->next(f)) == CaptureReader::Status::Frame) ++frames;
+    while ((s = r->next(f)) == CaptureReader::Status::Frame)
+        ++frames;
     EXPECT_EQ(frames, 4);
     EXPECT_EQ(s, CaptureReader::Status::Error);
     EXPECT_EQ(r->next(f), CaptureReader::Status::Error);
@@ -295,22 +321,23 @@ TEST_P(PcapngBlockLength, FramesBeforeTheBadBlockAreKept) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Lies, PcapngBlockLength,
-    testing::Values(LyingBlock{"total-length-0", 0, 0, 40, false}, LyingBlock{"total-length-8", 8, 0, 40, false},
-                    LyingBlock{"total-length-11", 11, 0, 40, false},
-                    LyingBlock{"total-length-not-multiple-of-4", 62, 0, 40, false},
-                    LyingBlock{"total-length-larger-than-file", 0x00100000u, 0, 40, true},
-                    LyingBlock{"total-length-ffffffc", 0xFFFFFFFCu, 0, 40, false},
-                    LyingBlock{"trailing-length-mismatch", 72, 76, 60, false}),
-    [](const auto& info) {
-        std::string n = info.param.name;
-        for (char& ch : n)
-            if (ch == '-') ch = '_';
-        return n;
-    });
+INSTANTIATE_TEST_SUITE_P(Lies, PcapngBlockLength,
+                         testing::Values(LyingBlock{"total-length-0", 0, 0, 40, false},
+                                         LyingBlock{"total-length-8", 8, 0, 40, false},
+                                         LyingBlock{"total-length-11", 11, 0, 40, false},
+                                         LyingBlock{"total-length-not-multiple-of-4", 62, 0, 40, false},
+                                         LyingBlock{"total-length-larger-than-file", 0x00100000u, 0, 40, true},
+                                         LyingBlock{"total-length-ffffffc", 0xFFFFFFFCu, 0, 40, false},
+                                         LyingBlock{"trailing-length-mismatch", 72, 76, 60, false}),
+                         [](const auto& info) {
+                             std::string n = info.param.name;
+                             for (char& ch : n)
+                                 if (ch == '-') ch = '_';
+                             return n;
+                         });
 
-TEST(PcapngBlocks, CaplenLargerThanTheBlockBody) {
+TEST(PcapngBlocks, CaplenLargerThanTheBlockBody)
+{
     PcapngWriter w = goodPcapng(3);
     const size_t badOffset = w.size();
     const Bytes data(40, 0x11);
@@ -325,7 +352,8 @@ TEST(PcapngBlocks, CaplenLargerThanTheBlockBody) {
         << o.analysis->capture.errors.front();
 }
 
-TEST(PcapngBlocks, InterfaceIdOutOfRange) {
+TEST(PcapngBlocks, InterfaceIdOutOfRange)
+{
     PcapngWriter w = goodPcapng(3);
     Bytes body = epbBody(40, Bytes(40, 0x22));
     setLe32(body, 0, 7);
@@ -339,7 +367,8 @@ TEST(PcapngBlocks, InterfaceIdOutOfRange) {
         << o.analysis->capture.errors.front();
 }
 
-TEST(PcapngBlocks, OptionOverrunningItsBlock) {
+TEST(PcapngBlocks, OptionOverrunningItsBlock)
+{
     PcapngWriter w;
     Bytes body;
     putLe16(body, 1); // Ethernet
@@ -361,7 +390,8 @@ TEST(PcapngBlocks, OptionOverrunningItsBlock) {
     }
 }
 
-TEST(PcapngBlocks, DamagedFirstSectionHeaderIsRefused) {
+TEST(PcapngBlocks, DamagedFirstSectionHeaderIsRefused)
+{
     for (uint32_t len : {0u, 8u, 13u, 0x7FFFFFFCu}) {
         Bytes b;
         putLe32(b, 0x0A0D0D0Au);
@@ -376,14 +406,16 @@ TEST(PcapngBlocks, DamagedFirstSectionHeaderIsRefused) {
     }
 }
 
-TEST(PcapngBlocks, BadByteOrderMagicIsRefused) {
+TEST(PcapngBlocks, BadByteOrderMagicIsRefused)
+{
     Bytes b = goodPcapng(2).bytes();
     setLe32(b, 8, 0xDEADBEEFu);
     const std::string path = write("bad-bom.pcapng", b);
     expectRejected(analyze(path), path, "byte-order");
 }
 
-TEST(PcapngBlocks, PacketBeforeAnyInterface) {
+TEST(PcapngBlocks, PacketBeforeAnyInterface)
+{
     PcapngWriter w; // SHB only
     const Bytes body = epbBody(40, Bytes(40, 0x33));
     w.addRaw(rawBlock(6, static_cast<uint32_t>(body.size() + 12), body, static_cast<uint32_t>(body.size() + 12)));
@@ -401,13 +433,15 @@ TEST(PcapngBlocks, PacketBeforeAnyInterface) {
 // ====================================================================== IP / TCP header lengths
 
 // IPv4 + TCP (no options, no payload) from the fixture writer: 40 bytes.
-Bytes plainIpv4Tcp() {
+Bytes plainIpv4Tcp()
+{
     TcpSegment s;
     s.flags = tcpflag::ACK;
     return buildIpTcp(s);
 }
 
-Bytes plainIpv6Tcp() {
+Bytes plainIpv6Tcp()
+{
     TcpSegment s;
     s.src = "2001:db8::1";
     s.dst = "2001:db8::2";
@@ -415,19 +449,21 @@ Bytes plainIpv6Tcp() {
     return buildIpTcp(s);
 }
 
-void setBe16(Bytes& b, size_t at, uint16_t v) {
+void setBe16(Bytes& b, size_t at, uint16_t v)
+{
     b[at] = static_cast<uint8_t>(v >> 8);
     b[at + 1] = static_cast<uint8_t>(v);
 }
 
 struct HeaderDamage {
     const char* name;
-    Bytes ip;                 // a raw IP packet (DLT_RAW)
+    Bytes ip; // a raw IP packet (DLT_RAW)
     DecodeStatus expected;
-    const char* reasonPart;   // part of the decoder's reason, for Malformed
+    const char* reasonPart; // part of the decoder's reason, for Malformed
 };
 
-std::vector<HeaderDamage> headerDamages() {
+std::vector<HeaderDamage> headerDamages()
+{
     std::vector<HeaderDamage> v;
     {
         Bytes p = plainIpv4Tcp();
@@ -487,7 +523,8 @@ std::vector<HeaderDamage> headerDamages() {
     return v;
 }
 
-TEST(HeaderLengths, DecoderSaysWhatIsWrong) {
+TEST(HeaderLengths, DecoderSaysWhatIsWrong)
+{
     for (const HeaderDamage& d : headerDamages()) {
         SCOPED_TRACE(d.name);
         // An exact-size heap copy so a sanitizer build catches any overread.
@@ -510,7 +547,8 @@ TEST(HeaderLengths, DecoderSaysWhatIsWrong) {
     }
 }
 
-TEST(HeaderLengths, DamagedFramesAreCountedAndTheRestAnalysed) {
+TEST(HeaderLengths, DamagedFramesAreCountedAndTheRestAnalysed)
+{
     const std::vector<HeaderDamage> damages = headerDamages();
     const std::vector<Bytes> good = goodFrames(24);
     PcapWriter w(linktypeOf(Link::Ethernet));
@@ -543,8 +581,10 @@ TEST(HeaderLengths, DamagedFramesAreCountedAndTheRestAnalysed) {
 
 // IPv4 + TCP with the given option bytes (padded to 4 with EOL) and a claimed
 // data offset (0: the real one).
-Bytes withOptions(Bytes opts, uint8_t dataOffsetWords = 0) {
-    while (opts.size() % 4) opts.push_back(0);
+Bytes withOptions(Bytes opts, uint8_t dataOffsetWords = 0)
+{
+    while (opts.size() % 4)
+        opts.push_back(0);
     Bytes p = plainIpv4Tcp();
     p.insert(p.end(), opts.begin(), opts.end());
     p[32] = static_cast<uint8_t>((dataOffsetWords ? dataOffsetWords : (20 + opts.size()) / 4) << 4);
@@ -552,15 +592,16 @@ Bytes withOptions(Bytes opts, uint8_t dataOffsetWords = 0) {
     return p;
 }
 
-TEST(TcpOptions, LoopingAndOverrunningListsStopAndKeepWhatWasParsed) {
+TEST(TcpOptions, LoopingAndOverrunningListsStopAndKeepWhatWasParsed)
+{
     struct Case {
         const char* name;
         Bytes opts;
         bool mssKept;
     };
     const std::vector<Case> cases = {
-        {"zero_length_option", {2, 4, 0x05, 0xb4, 8, 0, 1, 1}, true},     // would loop on i += 0
-        {"length_one_option", {2, 4, 0x05, 0xb4, 3, 1, 1, 1}, true},      // ... or i += 1
+        {"zero_length_option", {2, 4, 0x05, 0xb4, 8, 0, 1, 1}, true}, // would loop on i += 0
+        {"length_one_option", {2, 4, 0x05, 0xb4, 3, 1, 1, 1}, true},  // ... or i += 1
         {"option_past_header", {2, 4, 0x05, 0xb4, 8, 40, 0, 0}, true},
         {"length_255", {2, 4, 0x05, 0xb4, 5, 255, 0, 0}, true},
         {"kind_without_length_byte", {1, 1, 1, 2}, false},
@@ -582,7 +623,8 @@ TEST(TcpOptions, LoopingAndOverrunningListsStopAndKeepWhatWasParsed) {
     }
 }
 
-TEST(TcpOptions, DataOffsetClaimsOptionsThatAreNotCaptured) {
+TEST(TcpOptions, DataOffsetClaimsOptionsThatAreNotCaptured)
+{
     // Data offset 15 (40 bytes of options) with an IP length to match, but the
     // capture stops after 4 option bytes: decoded as a cut-short TCP segment.
     Bytes p = withOptions({2, 4, 0x05, 0xb4}, 15);
@@ -599,7 +641,8 @@ TEST(TcpOptions, DataOffsetClaimsOptionsThatAreNotCaptured) {
 
 // IPv6 + `chain` extension headers (each 8 bytes, next-header values as given,
 // the last one pointing at `final`) + TCP.
-Bytes ipv6Chain(const std::vector<uint8_t>& chain, uint8_t finalNext = 6, uint8_t extLenField = 0) {
+Bytes ipv6Chain(const std::vector<uint8_t>& chain, uint8_t finalNext = 6, uint8_t extLenField = 0)
+{
     const Bytes base = plainIpv6Tcp();
     Bytes p(base.begin(), base.begin() + 40);
     p[6] = chain.empty() ? finalNext : chain[0];
@@ -613,7 +656,8 @@ Bytes ipv6Chain(const std::vector<uint8_t>& chain, uint8_t finalNext = 6, uint8_
     return p;
 }
 
-TEST(Ipv6ExtensionHeaders, LongLoopingAndOverrunningChains) {
+TEST(Ipv6ExtensionHeaders, LongLoopingAndOverrunningChains)
+{
     struct Case {
         const char* name;
         Bytes ip;
@@ -666,30 +710,35 @@ TEST(Ipv6ExtensionHeaders, LongLoopingAndOverrunningChains) {
 
 // ====================================================================== not captures at all
 
-TEST(ForeignFiles, ZeroLengthFile) {
+TEST(ForeignFiles, ZeroLengthFile)
+{
     const std::string path = write("empty.pcap", {});
     expectRejected(analyze(path), path, "empty");
 }
 
-TEST(ForeignFiles, TooShortForAHeader) {
+TEST(ForeignFiles, TooShortForAHeader)
+{
     const std::string path = write("three-bytes.pcap", {0xd4, 0xc3, 0xb2});
     expectRejected(analyze(path), path);
 }
 
-TEST(ForeignFiles, PngImage) {
-    const Bytes png = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                       0,    0,   0,   1,   0,    0,    0,    1,    8, 6, 0, 0,  0,   0x1f, 0x15, 0xc4, 0x89};
+TEST(ForeignFiles, PngImage)
+{
+    const Bytes png = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I',  'H',  'D',  'R', 0,
+                       0,    0,   1,   0,   0,    0,    1,    8,    6, 0, 0, 0,  0x1f, 0x15, 0xc4, 0x89};
     const std::string path = write("picture.pcap", png);
     expectRejected(analyze(path), path, "not a pcap or pcapng");
 }
 
-TEST(ForeignFiles, TextFile) {
+TEST(ForeignFiles, TextFile)
+{
     const std::string text = "tcpdump: listening on eth0, link-type EN10MB\n10:00:00.000 IP a > b: Flags [S]\n";
     const std::string path = write("notes.pcap", Bytes(text.begin(), text.end()));
     expectRejected(analyze(path), path, "not a pcap or pcapng");
 }
 
-TEST(ForeignFiles, ElfExecutable) {
+TEST(ForeignFiles, ElfExecutable)
+{
     std::ifstream self("/proc/self/exe", std::ios::binary);
     ASSERT_TRUE(self);
     Bytes elf(8192);
@@ -700,9 +749,11 @@ TEST(ForeignFiles, ElfExecutable) {
     expectRejected(analyze(path), path, "not a pcap or pcapng");
 }
 
-TEST(ForeignFiles, PcapMagicFollowedByGarbage) {
+TEST(ForeignFiles, PcapMagicFollowedByGarbage)
+{
     Bytes b = {0xd4, 0xc3, 0xb2, 0xa1};
-    for (int i = 0; i < 40; ++i) b.push_back(static_cast<uint8_t>(i * 37));
+    for (int i = 0; i < 40; ++i)
+        b.push_back(static_cast<uint8_t>(i * 37));
     const std::string path = write("magic-garbage.pcap", b);
     const Outcome o = analyze(path);
     if (o.analysis) {
@@ -712,29 +763,35 @@ TEST(ForeignFiles, PcapMagicFollowedByGarbage) {
     }
 }
 
-TEST(ForeignFiles, PcapngMagicFollowedByGarbage) {
+TEST(ForeignFiles, PcapngMagicFollowedByGarbage)
+{
     Bytes b = {0x0a, 0x0d, 0x0d, 0x0a};
-    for (int i = 0; i < 60; ++i) b.push_back(static_cast<uint8_t>(i * 53 + 1));
+    for (int i = 0; i < 60; ++i)
+        b.push_back(static_cast<uint8_t>(i * 53 + 1));
     const std::string path = write("magic-garbage.pcapng", b);
     expectRejected(analyze(path), path);
 }
 
-TEST(ForeignFiles, ADirectory) {
+TEST(ForeignFiles, ADirectory)
+{
     const std::string path = tempPath("a-directory.pcap");
     fs::create_directories(path);
     expectRejected(analyze(path), path, "directory");
 }
 
-TEST(ForeignFiles, AMissingFile) {
+TEST(ForeignFiles, AMissingFile)
+{
     const std::string path = tempPath("does-not-exist.pcap");
     expectRejected(analyze(path), path);
 }
 
-TEST(ForeignFiles, DevNull) {
+TEST(ForeignFiles, DevNull)
+{
     expectRejected(analyze("/dev/null"), "/dev/null");
 }
 
-TEST(ForeignFiles, HeaderOnlyFilesAreEmptyCaptures) {
+TEST(ForeignFiles, HeaderOnlyFilesAreEmptyCaptures)
+{
     const PcapWriter pcap(1);
     const std::string p1 = write("header-only.pcap", pcap.bytes());
     const Outcome o1 = analyze(p1);
@@ -757,7 +814,8 @@ TEST(ForeignFiles, HeaderOnlyFilesAreEmptyCaptures) {
 // RTT ("crossing"), so a flow of N RSTs with equal timestamps costs O(N^2):
 // 20,000 RSTs (1.4 MB) take ~50 s and 40,000 ~150 s in the ASan build. Enable
 // this test once that scan is linear.
-TEST(BoundedTime, RstFloodWithEqualTimestamps) {
+TEST(BoundedTime, RstFloodWithEqualTimestamps)
+{
     PcapWriter w(linktypeOf(Link::Ethernet));
     TcpSegment s;
     s.flags = tcpflag::PSH | tcpflag::ACK;
@@ -779,20 +837,22 @@ TEST(BoundedTime, RstFloodWithEqualTimestamps) {
 
 } // namespace
 
-// A pcapng timestamp far outside any real capture (64-bit ticks allow them) is clamped to 2^62 ns after the epoch (year 2116) and reported, so durations and reports
-// never overflow.
-TEST(PcapngTimestamps, AbsurdTimestampIsClampedAndReported) {
+// A pcapng timestamp far outside any real capture (64-bit ticks allow them) is clamped to 2^62 ns after the epoch (year
+// 2116) and reported, so durations and reports never overflow.
+TEST(PcapngTimestamps, AbsurdTimestampIsClampedAndReported)
+{
     PcapngWriter w = goodPcapng(3);
     Bytes body;
-    putLe32(body, 0);          // interface 0
-    const uint64_t ticks = 5'000'000'000'000'000ull; // microseconds: 5e18 ns, the year 2128
+    putLe32(body, 0);                                  // interface 0
+    const uint64_t ticks = 5'000'000'000'000'000ull;   // microseconds: 5e18 ns, the year 2128
     putLe32(body, static_cast<uint32_t>(ticks >> 32)); // timestamp, high word
     putLe32(body, static_cast<uint32_t>(ticks));       // timestamp, low word
     const Bytes frame = goodFrames(1).front();
     putLe32(body, static_cast<uint32_t>(frame.size()));
     putLe32(body, static_cast<uint32_t>(frame.size()));
     body.insert(body.end(), frame.begin(), frame.end());
-    while (body.size() % 4) body.push_back(0);
+    while (body.size() % 4)
+        body.push_back(0);
     w.addBlock(6, body);
     const std::string path = tempPath("absurd-ts.pcapng");
     w.write(path);
@@ -811,7 +871,8 @@ TEST(PcapngTimestamps, AbsurdTimestampIsClampedAndReported) {
 // A clock that runs backwards across the handshake (here the SYN at the clamp limit in 2116,
 // its SYN-ACK in 2001) gives no round-trip time: it stays unknown instead of a huge negative
 // value that later arithmetic (the challenge-ACK wait, four round trips) would overflow.
-TEST(PcapngTimestamps, HandshakeAgainstTheClockGivesNoRoundTrip) {
+TEST(PcapngTimestamps, HandshakeAgainstTheClockGivesNoRoundTrip)
+{
     PcapngWriter w;
     w.addInterface(linktypeOf(Link::Ethernet), 6); // microseconds
     const auto epb = [&w](uint64_t ticks, const TcpSegment& seg) {
@@ -823,7 +884,8 @@ TEST(PcapngTimestamps, HandshakeAgainstTheClockGivesNoRoundTrip) {
         putLe32(body, static_cast<uint32_t>(frame.size()));
         putLe32(body, static_cast<uint32_t>(frame.size()));
         body.insert(body.end(), frame.begin(), frame.end());
-        while (body.size() % 4) body.push_back(0);
+        while (body.size() % 4)
+            body.push_back(0);
         w.addBlock(6, body);
     };
     TcpSegment c, sv;

@@ -5,13 +5,11 @@
 // the file. Truncations must keep exactly the records that end before the cut.
 
 #include "HostileSupport.h"
-
 #include "core/report/JsonReport.h"
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <gtest/gtest.h>
 #include <random>
 
 using namespace flowladder::core;
@@ -36,7 +34,8 @@ struct Capture {
     std::vector<size_t> recordStarts; // offsets of the packet records / blocks
     bool pcapng = false;
     // Frames whose record ends at or before `cut` (the first block after the last packet starts at size()).
-    uint32_t framesBefore(size_t cut) const {
+    uint32_t framesBefore(size_t cut) const
+    {
         uint32_t n = 0;
         for (size_t i = 0; i < recordStarts.size(); ++i) {
             const size_t end = i + 1 < recordStarts.size() ? recordStarts[i + 1] : bytes.size();
@@ -46,38 +45,47 @@ struct Capture {
     }
 };
 
-Capture validPcap() {
+Capture validPcap()
+{
     PcapWriter w(linktypeOf(Link::Ethernet));
     int i = 0;
-    for (const TcpSegment& s : conversations(25)) w.add(T0 + (i++) * 250000LL, buildFrame(Link::Ethernet, s));
+    for (const TcpSegment& s : conversations(25))
+        w.add(T0 + (i++) * 250000LL, buildFrame(Link::Ethernet, s));
     Capture c{w.bytes(), {}, false};
-    for (size_t k = 0; k < w.recordCount(); ++k) c.recordStarts.push_back(w.recordOffset(k));
+    for (size_t k = 0; k < w.recordCount(); ++k)
+        c.recordStarts.push_back(w.recordOffset(k));
     return c;
 }
 
-Capture validPcapng() {
+Capture validPcapng()
+{
     PcapngWriter w;
     w.addInterface(linktypeOf(Link::Ethernet));
     w.addInterface(linktypeOf(Link::Sll2), 9);
     int i = 0;
     for (const TcpSegment& s : conversations(25)) {
         const uint32_t iface = (i / 12) % 2; // whole connections alternate interfaces
-        w.addPacket(Packet{T0 + i * 250000LL, buildFrame(iface ? Link::Sll2 : Link::Ethernet, s), 0, iface}, i % 50 == 0);
+        w.addPacket(Packet{T0 + i * 250000LL, buildFrame(iface ? Link::Sll2 : Link::Ethernet, s), 0, iface},
+                    i % 50 == 0);
         ++i;
     }
     Capture c{w.bytes(), {}, true};
-    for (size_t k = 0; k < w.packetCount(); ++k) c.recordStarts.push_back(w.packetOffset(k));
+    for (size_t k = 0; k < w.packetCount(); ++k)
+        c.recordStarts.push_back(w.packetOffset(k));
     return c;
 }
 
-uint32_t absurdValue(std::mt19937& rng, size_t fileSize) {
-    const uint32_t values[] = {0xFFFFFFFFu, 0x80000000u, 0x7FFFFFFFu, 0u, 1u, 11u, 13u, 262145u,
-                               static_cast<uint32_t>(fileSize * 2), 0x0FFFFFFCu};
+uint32_t absurdValue(std::mt19937& rng, size_t fileSize)
+{
+    const uint32_t values[] = {
+        0xFFFFFFFFu, 0x80000000u, 0x7FFFFFFFu, 0u, 1u, 11u, 13u, 262145u, static_cast<uint32_t>(fileSize * 2),
+        0x0FFFFFFCu};
     const size_t pick = rng() % (sizeof values / sizeof values[0] + 1);
     return pick < sizeof values / sizeof values[0] ? values[pick] : static_cast<uint32_t>(rng());
 }
 
-void runVariants(const Capture& base, const char* ext, Tally& t) {
+void runVariants(const Capture& base, const char* ext, Tally& t)
+{
     std::mt19937 rng(Seed ^ (base.pcapng ? 1u : 0u));
     const std::string path = tempPath(std::string("variant.") + ext);
 
@@ -106,7 +114,8 @@ void runVariants(const Capture& base, const char* ext, Tally& t) {
             // pcap: caplen (+8) or wire length (+12); pcapng EPB: total length (+4),
             // captured length (+20), or the trailing length.
             size_t at;
-            if (!base.pcapng) at = rec + (rng() % 2 ? 8 : 12);
+            if (!base.pcapng)
+                at = rec + (rng() % 2 ? 8 : 12);
             else {
                 const size_t pick = rng() % 3;
                 at = pick == 0 ? rec + 4 : pick == 1 ? rec + 20 : rec + getLe32(b, rec + 4) - 4;
@@ -131,19 +140,22 @@ void runVariants(const Capture& base, const char* ext, Tally& t) {
             continue;
         }
         const CaptureInfo& c = o.analysis->capture;
-        for (const std::string& e : c.errors) EXPECT_NE(e.find(path), std::string::npos) << e;
+        for (const std::string& e : c.errors)
+            EXPECT_NE(e.find(path), std::string::npos) << e;
         if (c.truncated) {
             EXPECT_FALSE(c.errors.empty());
         }
-        if (c.truncated || !c.errors.empty()) ++t.partial;
-        else ++t.clean;
+        if (c.truncated || !c.errors.empty())
+            ++t.partial;
+        else
+            ++t.clean;
         if (m == Mutation::Truncate) {
             // A plain cut: exactly the records that end before it, nothing made up.
             EXPECT_EQ(c.packets, base.framesBefore(cut));
             EXPECT_EQ(c.tcpPackets, c.packets);
-            const bool atBoundary = cut == base.bytes.size() ||
-                                    std::find(base.recordStarts.begin(), base.recordStarts.end(), cut) !=
-                                        base.recordStarts.end();
+            const bool atBoundary =
+                cut == base.bytes.size() ||
+                std::find(base.recordStarts.begin(), base.recordStarts.end(), cut) != base.recordStarts.end();
             if (!atBoundary && cut > base.recordStarts.front()) {
                 EXPECT_TRUE(c.truncated);
             }
@@ -153,7 +165,8 @@ void runVariants(const Capture& base, const char* ext, Tally& t) {
     }
 }
 
-void report(const char* format, const Tally& t) {
+void report(const char* format, const Tally& t)
+{
     std::printf("[ hostile  ] %s: %d variants: %d partial, %d rejected, %d read without complaint; slowest %lld ms\n",
                 format, VariantsPerFormat, t.partial, t.rejected, t.clean, static_cast<long long>(t.slowest.count()));
     testing::Test::RecordProperty(std::string(format) + "_partial", t.partial);
@@ -163,7 +176,8 @@ void report(const char* format, const Tally& t) {
 
 } // namespace
 
-TEST(RandomizedDamage, PcapVariants) {
+TEST(RandomizedDamage, PcapVariants)
+{
     Tally t;
     runVariants(validPcap(), "pcap", t);
     report("pcap", t);
@@ -171,7 +185,8 @@ TEST(RandomizedDamage, PcapVariants) {
     EXPECT_GT(t.partial, 0);
 }
 
-TEST(RandomizedDamage, PcapngVariants) {
+TEST(RandomizedDamage, PcapngVariants)
+{
     Tally t;
     runVariants(validPcapng(), "pcapng", t);
     report("pcapng", t);

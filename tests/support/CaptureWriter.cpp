@@ -9,27 +9,33 @@ namespace flowladder::testsupport {
 
 namespace {
 
-void be16(Bytes& b, uint16_t v) {
+void be16(Bytes& b, uint16_t v)
+{
     b.push_back(static_cast<uint8_t>(v >> 8));
     b.push_back(static_cast<uint8_t>(v));
 }
-void be32(Bytes& b, uint32_t v) {
+void be32(Bytes& b, uint32_t v)
+{
     be16(b, static_cast<uint16_t>(v >> 16));
     be16(b, static_cast<uint16_t>(v));
 }
-void le16(Bytes& b, uint16_t v) {
+void le16(Bytes& b, uint16_t v)
+{
     b.push_back(static_cast<uint8_t>(v));
     b.push_back(static_cast<uint8_t>(v >> 8));
 }
-void le32(Bytes& b, uint32_t v) {
+void le32(Bytes& b, uint32_t v)
+{
     le16(b, static_cast<uint16_t>(v));
     le16(b, static_cast<uint16_t>(v >> 16));
 }
-void setBe16(Bytes& b, size_t at, uint16_t v) {
+void setBe16(Bytes& b, size_t at, uint16_t v)
+{
     b[at] = static_cast<uint8_t>(v >> 8);
     b[at + 1] = static_cast<uint8_t>(v);
 }
-void append(Bytes& b, const Bytes& more) {
+void append(Bytes& b, const Bytes& more)
+{
     b.insert(b.end(), more.begin(), more.end());
 }
 
@@ -38,7 +44,8 @@ struct Addr {
     uint8_t bytes[16]{};
 };
 
-Addr parseAddr(const std::string& s) {
+Addr parseAddr(const std::string& s)
+{
     Addr a;
     if (inet_pton(AF_INET, s.c_str(), a.bytes) == 1) {
         a.version = 4;
@@ -51,19 +58,22 @@ Addr parseAddr(const std::string& s) {
 }
 
 // One's-complement sum over 16-bit big-endian words.
-uint32_t sum16(const uint8_t* p, size_t n, uint32_t acc = 0) {
+uint32_t sum16(const uint8_t* p, size_t n, uint32_t acc = 0)
+{
     for (size_t i = 0; i + 1 < n; i += 2)
         acc += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
     if (n & 1) acc += static_cast<uint32_t>(p[n - 1] << 8);
     return acc;
 }
-uint16_t fold(uint32_t acc) {
+uint16_t fold(uint32_t acc)
+{
     while (acc >> 16)
         acc = (acc & 0xffff) + (acc >> 16);
     return static_cast<uint16_t>(~acc);
 }
 
-Bytes tcpOptions(const TcpSegment& s) {
+Bytes tcpOptions(const TcpSegment& s)
+{
     Bytes o;
     if (s.mss) {
         o.push_back(2);
@@ -99,11 +109,13 @@ Bytes tcpOptions(const TcpSegment& s) {
 
 } // namespace
 
-int ipVersionOf(const TcpSegment& seg) {
+int ipVersionOf(const TcpSegment& seg)
+{
     return parseAddr(seg.src).version;
 }
 
-Bytes buildIpTcp(const TcpSegment& s) {
+Bytes buildIpTcp(const TcpSegment& s)
+{
     const Addr src = parseAddr(s.src);
     const Addr dst = parseAddr(s.dst);
     if (src.version != dst.version) throw std::invalid_argument("CaptureWriter: mixed IPv4/IPv6 addresses");
@@ -154,7 +166,8 @@ Bytes buildIpTcp(const TcpSegment& s) {
     return ip;
 }
 
-int linktypeOf(Link link) {
+int linktypeOf(Link link)
+{
     switch (link) {
     case Link::Ethernet:
     case Link::Vlan:
@@ -174,11 +187,13 @@ int linktypeOf(Link link) {
     return -1;
 }
 
-int dltOf(Link link) {
+int dltOf(Link link)
+{
     return link == Link::RawIp ? 12 : linktypeOf(link);
 }
 
-const char* linkName(Link link) {
+const char* linkName(Link link)
+{
     switch (link) {
     case Link::Ethernet:
         return "Ethernet";
@@ -200,7 +215,8 @@ const char* linkName(Link link) {
     return "?";
 }
 
-Bytes wrapLink(Link link, const Bytes& ip, int ipVersion, const LinkOptions& opt) {
+Bytes wrapLink(Link link, const Bytes& ip, int ipVersion, const LinkOptions& opt)
+{
     const uint16_t ethertype = ipVersion == 6 ? 0x86DD : 0x0800;
     static const uint8_t dstMac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
     static const uint8_t srcMac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
@@ -257,11 +273,13 @@ Bytes wrapLink(Link link, const Bytes& ip, int ipVersion, const LinkOptions& opt
     return f;
 }
 
-Bytes buildFrame(Link link, const TcpSegment& seg, const LinkOptions& opt) {
+Bytes buildFrame(Link link, const TcpSegment& seg, const LinkOptions& opt)
+{
     return wrapLink(link, buildIpTcp(seg), ipVersionOf(seg), opt);
 }
 
-Packet capped(Bytes frame, uint32_t snaplen, int64_t tsNs, uint32_t interfaceId) {
+Packet capped(Bytes frame, uint32_t snaplen, int64_t tsNs, uint32_t interfaceId)
+{
     Packet p;
     p.tsNs = tsNs;
     p.interfaceId = interfaceId;
@@ -271,7 +289,8 @@ Packet capped(Bytes frame, uint32_t snaplen, int64_t tsNs, uint32_t interfaceId)
     return p;
 }
 
-void writeFile(const std::string& path, const Bytes& bytes) {
+void writeFile(const std::string& path, const Bytes& bytes)
+{
     FILE* f = std::fopen(path.c_str(), "wb");
     if (!f) throw std::runtime_error("CaptureWriter: cannot create " + path);
     const size_t n = bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
@@ -281,8 +300,8 @@ void writeFile(const std::string& path, const Bytes& bytes) {
 
 // ---------------------------------------------------------------- classic pcap
 
-PcapWriter::PcapWriter(int linktype, bool nanosecond, uint32_t snaplen)
-    : nano_(nanosecond), snaplen_(snaplen) {
+PcapWriter::PcapWriter(int linktype, bool nanosecond, uint32_t snaplen) : nano_(nanosecond), snaplen_(snaplen)
+{
     le32(out_, nanosecond ? 0xa1b23c4du : 0xa1b2c3d4u);
     le16(out_, 2);
     le16(out_, 4);
@@ -292,7 +311,8 @@ PcapWriter::PcapWriter(int linktype, bool nanosecond, uint32_t snaplen)
     le32(out_, static_cast<uint32_t>(linktype));
 }
 
-void PcapWriter::add(const Packet& p) {
+void PcapWriter::add(const Packet& p)
+{
     records_.push_back(out_.size());
     const int64_t sec = p.tsNs >= 0 ? p.tsNs / 1000000000 : (p.tsNs - 999999999) / 1000000000;
     const int64_t ns = p.tsNs - sec * 1000000000;
@@ -304,24 +324,28 @@ void PcapWriter::add(const Packet& p) {
     out_.insert(out_.end(), p.data.begin(), p.data.begin() + static_cast<std::ptrdiff_t>(caplen));
 }
 
-void PcapWriter::add(int64_t tsNs, const Bytes& frame, uint32_t origLen) {
+void PcapWriter::add(int64_t tsNs, const Bytes& frame, uint32_t origLen)
+{
     add(Packet{tsNs, frame, origLen, 0});
 }
 
-void PcapWriter::writeTruncated(const std::string& path, size_t length) const {
-    writeFile(path,
-              Bytes(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(std::min(length, out_.size()))));
+void PcapWriter::writeTruncated(const std::string& path, size_t length) const
+{
+    writeFile(path, Bytes(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(std::min(length, out_.size()))));
 }
 
 // ---------------------------------------------------------------- pcapng
 
-void PcapngWriter::put16(Bytes& b, uint16_t v) const {
+void PcapngWriter::put16(Bytes& b, uint16_t v) const
+{
     big_ ? be16(b, v) : le16(b, v);
 }
-void PcapngWriter::put32(Bytes& b, uint32_t v) const {
+void PcapngWriter::put32(Bytes& b, uint32_t v) const
+{
     big_ ? be32(b, v) : le32(b, v);
 }
-void PcapngWriter::put64(Bytes& b, uint64_t v) const {
+void PcapngWriter::put64(Bytes& b, uint64_t v) const
+{
     // pcapng 64-bit fields in options are in the section's byte order as a whole.
     if (big_) {
         be32(b, static_cast<uint32_t>(v >> 32));
@@ -332,11 +356,13 @@ void PcapngWriter::put64(Bytes& b, uint64_t v) const {
     }
 }
 
-PcapngWriter::PcapngWriter(bool bigEndian) : big_(bigEndian) {
+PcapngWriter::PcapngWriter(bool bigEndian) : big_(bigEndian)
+{
     newSection();
 }
 
-void PcapngWriter::newSection() {
+void PcapngWriter::newSection()
+{
     ifaces_.clear();
     Bytes body;
     put32(body, 0x1A2B3C4Du);
@@ -355,8 +381,8 @@ void PcapngWriter::newSection() {
     addBlock(0x0A0D0D0Au, body);
 }
 
-uint32_t PcapngWriter::addInterface(int linktype, uint8_t tsresol, uint32_t snaplen,
-                                    std::optional<int64_t> tsoffsetSec) {
+uint32_t PcapngWriter::addInterface(int linktype, uint8_t tsresol, uint32_t snaplen, std::optional<int64_t> tsoffsetSec)
+{
     Bytes body;
     put16(body, static_cast<uint16_t>(linktype));
     put16(body, 0);
@@ -379,7 +405,8 @@ uint32_t PcapngWriter::addInterface(int linktype, uint8_t tsresol, uint32_t snap
     return static_cast<uint32_t>(ifaces_.size() - 1);
 }
 
-uint64_t PcapngWriter::toTicks(int64_t tsNs, uint8_t tsresol) {
+uint64_t PcapngWriter::toTicks(int64_t tsNs, uint8_t tsresol)
+{
     const unsigned n = tsresol & 0x7f;
     const uint64_t ns = static_cast<uint64_t>(tsNs);
     if (tsresol & 0x80) {
@@ -397,7 +424,8 @@ uint64_t PcapngWriter::toTicks(int64_t tsNs, uint8_t tsresol) {
     return ns * scale;
 }
 
-void PcapngWriter::addPacket(const Packet& p, bool withComment) {
+void PcapngWriter::addPacket(const Packet& p, bool withComment)
+{
     const Interface iface = p.interfaceId < ifaces_.size() ? ifaces_[p.interfaceId] : Interface{6, 0};
     const uint64_t ticks = toTicks(p.tsNs - iface.tsoffset * 1000000000, iface.tsresol);
     Bytes body;
@@ -423,11 +451,13 @@ void PcapngWriter::addPacket(const Packet& p, bool withComment) {
     addBlock(6, body);
 }
 
-void PcapngWriter::addPacket(uint32_t interfaceId, int64_t tsNs, const Bytes& frame, uint32_t origLen) {
+void PcapngWriter::addPacket(uint32_t interfaceId, int64_t tsNs, const Bytes& frame, uint32_t origLen)
+{
     addPacket(Packet{tsNs, frame, origLen, interfaceId});
 }
 
-void PcapngWriter::addSimplePacket(const Bytes& frame, uint32_t origLen) {
+void PcapngWriter::addSimplePacket(const Bytes& frame, uint32_t origLen)
+{
     Bytes body;
     put32(body, origLen ? origLen : static_cast<uint32_t>(frame.size()));
     append(body, frame);
@@ -435,7 +465,8 @@ void PcapngWriter::addSimplePacket(const Bytes& frame, uint32_t origLen) {
     addBlock(3, body);
 }
 
-void PcapngWriter::addObsoletePacket(const Packet& p) {
+void PcapngWriter::addObsoletePacket(const Packet& p)
+{
     const Interface iface = p.interfaceId < ifaces_.size() ? ifaces_[p.interfaceId] : Interface{6, 0};
     const uint64_t ticks = toTicks(p.tsNs - iface.tsoffset * 1000000000, iface.tsresol);
     Bytes body;
@@ -450,7 +481,8 @@ void PcapngWriter::addObsoletePacket(const Packet& p) {
     addBlock(2, body);
 }
 
-void PcapngWriter::addBlock(uint32_t type, const Bytes& body) {
+void PcapngWriter::addBlock(uint32_t type, const Bytes& body)
+{
     Bytes padded = body;
     while (padded.size() % 4)
         padded.push_back(0);
@@ -461,13 +493,14 @@ void PcapngWriter::addBlock(uint32_t type, const Bytes& body) {
     put32(out_, total);
 }
 
-void PcapngWriter::addRaw(const Bytes& raw) {
+void PcapngWriter::addRaw(const Bytes& raw)
+{
     append(out_, raw);
 }
 
-void PcapngWriter::writeTruncated(const std::string& path, size_t length) const {
-    writeFile(path,
-              Bytes(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(std::min(length, out_.size()))));
+void PcapngWriter::writeTruncated(const std::string& path, size_t length) const
+{
+    writeFile(path, Bytes(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(std::min(length, out_.size()))));
 }
 
 } // namespace flowladder::testsupport

@@ -14,13 +14,15 @@ struct CommandResult {
     std::string out;
 };
 
-inline CommandResult runCommand(const std::string& cmd) {
+inline CommandResult runCommand(const std::string& cmd)
+{
     CommandResult r;
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return r;
     std::array<char, 65536> buf{};
     size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+        r.out.append(buf.data(), n);
     const int st = ::pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
@@ -28,7 +30,8 @@ inline CommandResult runCommand(const std::string& cmd) {
 
 #ifdef FLOWLADDER_CLI
 // flowladder-cli with `args`; stderr folded into the output when `withStderr`, else dropped.
-inline CommandResult runCli(const std::string& args, bool withStderr = false) {
+inline CommandResult runCli(const std::string& args, bool withStderr = false)
+{
     return runCommand(std::string(FLOWLADDER_CLI) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null"));
 }
 #endif

@@ -20,8 +20,7 @@ inline IpAddress ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 
 class FlowBuilder {
 public:
-    FlowBuilder(Analysis& a, Endpoint client, Endpoint server, uint32_t cIsn, uint32_t sIsn)
-        : a_(a)
+    FlowBuilder(Analysis& a, Endpoint client, Endpoint server, uint32_t cIsn, uint32_t sIsn) : a_(a)
     {
         Flow f;
         f.id = static_cast<uint32_t>(a.flows.size()) + 1;
@@ -121,17 +120,17 @@ inline std::shared_ptr<Analysis> makeIncidentAnalysis()
     {
         FlowBuilder b(*a, {ip4(198, 51, 100, 23), 51234}, {ip4(203, 0, 113, 10), 80}, 7000, 90000);
         b.setBase(1'700'000'000'500'000'000);
-        b.add(0.000, C, SYN, 0, 0, 0, 0, 65535);           // 9
-        b.add(0.0001, S, SYN | ACK, 0, 1, 0, 0, 65535);    // 10
-        b.add(0.080, C, ACK, 1, 1, 0);                     // 11
-        b.add(0.081, C, PSH | ACK, 1, 1, 275);             // 12
-        b.add(0.082, S, ACK, 1, 276, 1448);                // 13
-        b.add(0.083, S, ACK, 1449, 276, 1448);             // 14
-        b.add(0.170, C, ACK, 276, 2897, 0);                // 15
-        b.add(0.171, S, PSH | ACK, 2897, 276, 1448);       // 16
-        const uint32_t fin = b.add(1.842, C, FIN | ACK, 276, 4345, 0); // 17
-        b.add(1.8421, S, ACK, 4345, 277, 0);               // 18
-        const uint32_t data = b.add(1.850, S, ACK, 4345, 277, 1448); // 19
+        b.add(0.000, C, SYN, 0, 0, 0, 0, 65535);                                                              // 9
+        b.add(0.0001, S, SYN | ACK, 0, 1, 0, 0, 65535);                                                       // 10
+        b.add(0.080, C, ACK, 1, 1, 0);                                                                        // 11
+        b.add(0.081, C, PSH | ACK, 1, 1, 275);                                                                // 12
+        b.add(0.082, S, ACK, 1, 276, 1448);                                                                   // 13
+        b.add(0.083, S, ACK, 1449, 276, 1448);                                                                // 14
+        b.add(0.170, C, ACK, 276, 2897, 0);                                                                   // 15
+        b.add(0.171, S, PSH | ACK, 2897, 276, 1448);                                                          // 16
+        const uint32_t fin = b.add(1.842, C, FIN | ACK, 276, 4345, 0);                                        // 17
+        b.add(1.8421, S, ACK, 4345, 277, 0);                                                                  // 18
+        const uint32_t data = b.add(1.850, S, ACK, 4345, 277, 1448);                                          // 19
         const uint32_t rst = b.add(1.905, C, RST, 276, 0, 0, mark::RstSeqMismatch | mark::RstFingerprint, 0); // 20
         a->packets[a->packets.size() - 1].ttl = 243; // forged by the firewall
         a->packets[a->packets.size() - 1].ipId = 0;
@@ -165,7 +164,8 @@ inline std::shared_ptr<Analysis> makeIncidentAnalysis()
         b.last().set("ttl", int64_t{243});
         b.last().set("usual_ttl", int64_t{52});
         b.last().set("ip_id", int64_t{0});
-        b.finding(FindingKind::RstIgnored, Severity::Error, rst, "Server kept sending after RST #20: 11 more packets over 599.4 s.");
+        b.finding(FindingKind::RstIgnored, Severity::Error, rst,
+                  "Server kept sending after RST #20: 11 more packets over 599.4 s.");
         b.last().set("rst_frame", int64_t{rst});
         b.last().set("frames_after", int64_t{11});
         b.finding(FindingKind::LingeringClose, Severity::Error, fin,
@@ -207,7 +207,8 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
         t += (i % 5000 == 0) ? 30.0 : 0.0001 * (1 + i % 7);
         const bool fromServer = i % 2;
         const uint16_t marks = (i % 1000 == 0) ? mark::Retransmission : 0;
-        b.add(t, fromServer ? Side::Server : Side::Client, tcpflag::ACK, fromServer ? seq : 1, fromServer ? 1 : seq, fromServer ? 1448 : 0, marks);
+        b.add(t, fromServer ? Side::Server : Side::Client, tcpflag::ACK, fromServer ? seq : 1, fromServer ? 1 : seq,
+              fromServer ? 1448 : 0, marks);
         if (fromServer) seq += 1448;
     }
     b.finalState(Side::Client, TcpState::Established);

@@ -2,11 +2,11 @@
 // save on close, a damaged sidecar reported, kept byte for byte and not overwritten,
 // undo/redo of add, edit, move and delete.
 #include "core/tcp/Analyzer.h"
+#include "ui/MainWindow.h"
 #include "ui/annotate/AnnotationController.h"
 #include "ui/annotate/AnnotationDocument.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
-#include "ui/MainWindow.h"
 
 #include <QApplication>
 #include <QFile>
@@ -64,7 +64,8 @@ private slots:
             QCOMPARE(c->document()->savePath(), sidecar);
             QVERIFY(c->statusText().contains(QStringLiteral(".flowladder.json")));
             QVERIFY(c->addNote(rowOf(*w, 22), QStringLiteral("ASA forged this RST")));
-            QVERIFY(c->addCallout(rowOf(*w, 22), 0.4, QStringLiteral("ASA drops state after its own RST — see INC-2291")));
+            QVERIFY(
+                c->addCallout(rowOf(*w, 22), 0.4, QStringLiteral("ASA drops state after its own RST — see INC-2291")));
             QVERIFY(c->addTimeRange(rowOf(*w, 23), rowOf(*w, 30), QStringLiteral("retransmitting into the void")));
             QVERIFY(c->document()->hasPendingSave());
             QVERIFY(!QFile::exists(sidecar)); // debounced
@@ -77,7 +78,8 @@ private slots:
         QCOMPARE(doc->items().size(), size_t{3});
         QCOMPARE(doc->items()[0].kind, core::AnnotationKind::Note);
         QCOMPARE(doc->items()[0].frame, 22u);
-        QCOMPARE(QString::fromStdString(doc->items()[1].text), QStringLiteral("ASA drops state after its own RST — see INC-2291"));
+        QCOMPARE(QString::fromStdString(doc->items()[1].text),
+                 QStringLiteral("ASA drops state after its own RST — see INC-2291"));
         QCOMPARE(doc->items()[2].kind, core::AnnotationKind::TimeRange);
         QVERIFY(doc->items()[2].startNs < doc->items()[2].endNs);
         QVERIFY(controller(*w)->statusText().contains(QStringLiteral("3 note")));
@@ -99,7 +101,8 @@ private slots:
     void damagedSidecarKept()
     {
         const QString sidecar = capture_ + QStringLiteral(".flowladder.json");
-        const QByteArray damaged = "{ \"format\": \"flowladder-annotations\", \"version\": 1, \"annotations\": [ { trunc";
+        const QByteArray damaged =
+            "{ \"format\": \"flowladder-annotations\", \"version\": 1, \"annotations\": [ { trunc";
         {
             QFile f(sidecar);
             QVERIFY(f.open(QIODevice::WriteOnly));
@@ -177,8 +180,9 @@ private slots:
         const QPoint press(static_cast<int>(g.clientX + 40), static_cast<int>(y + 12));
         const double y2 = g.map.pixelOf(view->content()->layout.yOfRow(static_cast<uint32_t>(rowOf(*w, 21))));
         QTest::mousePress(view, Qt::LeftButton, {}, press);
-        QMouseEvent move(QEvent::MouseMove, QPointF(press.x(), press.y() + (y2 - y)), view->mapToGlobal(QPointF(press.x(), press.y() + (y2 - y))),
-                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QMouseEvent move(QEvent::MouseMove, QPointF(press.x(), press.y() + (y2 - y)),
+                         view->mapToGlobal(QPointF(press.x(), press.y() + (y2 - y))), Qt::NoButton, Qt::LeftButton,
+                         Qt::NoModifier);
         QApplication::sendEvent(view, &move);
         QTest::mouseRelease(view, Qt::LeftButton, {}, QPoint(press.x(), static_cast<int>(press.y() + (y2 - y))));
         QCOMPARE(c->selectedId(), id);

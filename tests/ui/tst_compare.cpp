@@ -2,14 +2,14 @@
 // capture as B): merged-ladder geometry, models, a render, and the window keeping
 // the merged ladder, the two side-by-side ladders and the findings in step.
 #include "core/compare/Comparison.h"
-#include "ui/models/CompareLoader.h"
 #include "ui/compare/CompareMergedLadder.h"
 #include "ui/compare/CompareMergedLayout.h"
 #include "ui/compare/CompareMergedView.h"
-#include "ui/models/CompareModels.h"
 #include "ui/compare/CompareSideBySide.h"
 #include "ui/compare/CompareWindow.h"
 #include "ui/ladder/LadderView.h"
+#include "ui/models/CompareLoader.h"
+#include "ui/models/CompareModels.h"
 
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
@@ -96,7 +96,8 @@ private slots:
         QCOMPARE(m.itemAt(px, 20, midY), int64_t{-1}); // left of both lifelines
         // Items in a range are those whose extent meets it.
         const auto inRange = m.itemsInRange(rst.y0, rst.y1);
-        QVERIFY(std::find(inRange.begin(), inRange.end(), static_cast<uint32_t>(itemOf(m, p, false, 22))) != inRange.end());
+        QVERIFY(std::find(inRange.begin(), inRange.end(), static_cast<uint32_t>(itemOf(m, p, false, 22))) !=
+                inRange.end());
         // A wrong clock offset shows up as arrows slanting backwards.
         auto off = sampleComparison(0.0);
         const auto m2 = CompareMergedLayout::build(*off, off->pairs[0]);
@@ -125,8 +126,8 @@ private slots:
         QCOMPARE(first.data(CompareFindingsModel::SeverityRole).toInt(), static_cast<int>(core::Severity::Error));
         bool sawRst = false;
         for (int r = 0; r < findings.rowCount(); ++r)
-            if (findings.index(r, 0).data(CompareFindingsModel::CaptureRole).toString() == QStringLiteral("B")
-                && findings.index(r, 0).data(CompareFindingsModel::FrameRole).toUInt() == 22)
+            if (findings.index(r, 0).data(CompareFindingsModel::CaptureRole).toString() == QStringLiteral("B") &&
+                findings.index(r, 0).data(CompareFindingsModel::FrameRole).toUInt() == 22)
                 sawRst = true;
         QVERIFY(sawRst);
         pairs.setComparison(nullptr);
@@ -139,8 +140,10 @@ private slots:
         auto c = sampleComparison();
         auto content = CompareMergedContent::build(c, 0);
         QVERIFY(content->valid());
-        QVERIFY(content->verdict(static_cast<uint32_t>(itemOf(content->layout, c->pairs[0], false, 22))).contains(QStringLiteral("created in between")));
-        QVERIFY(content->verdict(static_cast<uint32_t>(itemOf(content->layout, c->pairs[0], true, 19))).contains(QStringLiteral("never arrived")));
+        QVERIFY(content->verdict(static_cast<uint32_t>(itemOf(content->layout, c->pairs[0], false, 22)))
+                    .contains(QStringLiteral("created in between")));
+        QVERIFY(content->verdict(static_cast<uint32_t>(itemOf(content->layout, c->pairs[0], true, 19)))
+                    .contains(QStringLiteral("never arrived")));
         QCustomPlot plot;
         auto* ladder = new CompareMergedLadder(plot.xAxis, plot.yAxis);
         ladder->setContent(content);
@@ -157,7 +160,8 @@ private slots:
         QVERIFY(ladder->lastDrawnItems() > 0);
         // Lifelines: dark vertical lines at A and B below the header.
         const int yMid = img.height() / 2;
-        for (double x : {g.px.aX, g.px.bX}) QVERIFY(QColor(img.pixel(static_cast<int>(x), yMid)).lightness() < 140);
+        for (double x : {g.px.aX, g.px.bX})
+            QVERIFY(QColor(img.pixel(static_cast<int>(x), yMid)).lightness() < 140);
         // The RST stub: red pixels between the middle and B at its row, none between A and the middle.
         const auto& rst = content->layout.items[static_cast<size_t>(itemOf(content->layout, c->pairs[0], false, 22))];
         auto reddish = [&](double x0, double x1, double y0, double y1) {
@@ -216,14 +220,15 @@ private slots:
         QVERIFY(b->yAxis->range().center() != bCentreBefore);
         const int64_t tA = a->content()->layout.timeAtY(a->yAxis->range().center());
         const int64_t tB = b->content()->layout.timeAtY(b->yAxis->range().center());
-        QVERIFY(std::abs(tB + w.comparison()->clockOffsetNs - tA) < 50'000'000); // the same moment
+        QVERIFY(std::abs(tB + w.comparison()->clockOffsetNs - tA) < 50'000'000);             // the same moment
         if (const QString dir = qEnvironmentVariable("FLOWLADDER_SHOT_DIR"); !dir.isEmpty()) // for looking at it
             w.grab().save(dir + QStringLiteral("/compare-side-by-side.png"));
         // Clicking a finding selects its packet.
         const int lostRow = [&] {
             for (int r = 0; r < w.findingsModel()->rowCount(); ++r)
-                if (w.findingsModel()->index(r, 0).data(CompareFindingsModel::CaptureRole).toString() == QStringLiteral("A")
-                    && w.findingsModel()->index(r, 0).data(CompareFindingsModel::FrameRole).toUInt() == 19)
+                if (w.findingsModel()->index(r, 0).data(CompareFindingsModel::CaptureRole).toString() ==
+                        QStringLiteral("A") &&
+                    w.findingsModel()->index(r, 0).data(CompareFindingsModel::FrameRole).toUInt() == 19)
                     return r;
             return -1;
         }();

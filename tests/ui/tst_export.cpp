@@ -25,7 +25,8 @@ std::vector<core::Annotation> incidentNotes(const core::Analysis& a)
     n.id = 1, n.kind = core::AnnotationKind::Note, n.flow = 2, n.frame = 20, n.text = "ASA forged this RST";
     v.push_back(n);
     core::Annotation c;
-    c.id = 2, c.kind = core::AnnotationKind::Callout, c.flow = 2, c.frame = 20, c.anchorX = 0.4, c.boxFrame = 24, c.boxX = 0.05;
+    c.id = 2, c.kind = core::AnnotationKind::Callout, c.flow = 2, c.frame = 20, c.anchorX = 0.4, c.boxFrame = 24,
+    c.boxX = 0.05;
     c.text = "ASA drops state after its own RST";
     v.push_back(c);
     core::Annotation r;
@@ -46,7 +47,10 @@ int inked(const QImage& img, QColor background)
     for (int y = 0; y < img.height(); y += 2)
         for (int x = 0; x < img.width(); x += 2) {
             const QColor c = img.pixelColor(x, y);
-            if (qAbs(c.red() - background.red()) + qAbs(c.green() - background.green()) + qAbs(c.blue() - background.blue()) > 30) ++n;
+            if (qAbs(c.red() - background.red()) + qAbs(c.green() - background.green()) +
+                    qAbs(c.blue() - background.blue()) >
+                30)
+                ++n;
         }
     return n;
 }
@@ -123,7 +127,8 @@ private slots:
         QVERIFY2(exportFlow(r, path, 1.0, error), qPrintable(error));
         const QByteArray pdf = readAll(path);
         QVERIFY(pdf.startsWith("%PDF"));
-        QCOMPARE(pdf.count("/Type /Page\n") + pdf.count("/Type /Page ") + pdf.count("/Type /Page>") + pdf.count("/Type/Page\n"),
+        QCOMPARE(pdf.count("/Type /Page\n") + pdf.count("/Type /Page ") + pdf.count("/Type /Page>") +
+                     pdf.count("/Type/Page\n"),
                  qsizetype(r.pageCount()));
         // A frame range gives one page with just those rows.
         RenderOptions part;
@@ -136,7 +141,8 @@ private slots:
 
     void postmortem()
     {
-        const QString md = postmortemMarkdown(*analysis_, {{2, {QStringLiteral("office-flow2.png")}}}, incidentNotes(*analysis_));
+        const QString md =
+            postmortemMarkdown(*analysis_, {{2, {QStringLiteral("office-flow2.png")}}}, incidentNotes(*analysis_));
         QVERIFY(md.contains(QStringLiteral("# Postmortem: office.pcap, flow #2")));
         QVERIFY(md.contains(QStringLiteral("![Ladder of flow 2](office-flow2.png)")));
         QVERIFY(md.contains(QStringLiteral("| #20 | error | `rst_seq_mismatch` |")));
@@ -157,10 +163,12 @@ private slots:
         const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
         if (tshark.isEmpty()) QSKIP("tshark not installed");
         QProcess p;
-        p.start(tshark, {QStringLiteral("-r"), out, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
-                         QStringLiteral("frame.number"), QStringLiteral("-e"), QStringLiteral("frame.comment")});
+        p.start(tshark,
+                {QStringLiteral("-r"), out, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+                 QStringLiteral("frame.number"), QStringLiteral("-e"), QStringLiteral("frame.comment")});
         QVERIFY(p.waitForFinished(30000));
-        const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 35);
         QCOMPARE(lines[21], QStringLiteral("22\tASA forged this RST"));
         QCOMPARE(lines[18], QStringLiteral("19\tFIN acknowledged"));
@@ -182,25 +190,30 @@ private slots:
             return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -99;
         };
         const QString png = dir_.filePath(QStringLiteral("cli.png"));
-        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"), QStringLiteral("--out"), png}), 0);
+        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"),
+                      QStringLiteral("--out"), png}),
+                 0);
         QVERIFY(!QImage(png).isNull());
         const QString svg = dir_.filePath(QStringLiteral("cli.svg"));
-        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"), QStringLiteral("--out"), svg,
-                      QStringLiteral("--frames"), QStringLiteral("18-25")}),
+        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"),
+                      QStringLiteral("--out"), svg, QStringLiteral("--frames"), QStringLiteral("18-25")}),
                  0);
         QVERIFY(readAll(svg).contains("frames 18–25"));
-        QCOMPARE(run({QStringLiteral("render"), dir_.filePath(QStringLiteral("missing.pcap")), QStringLiteral("--flow"), QStringLiteral("1"),
+        QCOMPARE(run({QStringLiteral("render"), dir_.filePath(QStringLiteral("missing.pcap")), QStringLiteral("--flow"),
+                      QStringLiteral("1"), QStringLiteral("--out"), png}),
+                 1);
+        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"),
+                      QStringLiteral("--out"), png, QStringLiteral("--annotations"),
+                      dir_.filePath(QStringLiteral("missing.json"))}),
+                 1);
+        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("9"),
                       QStringLiteral("--out"), png}),
-                 1);
-        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"), QStringLiteral("--out"), png,
-                      QStringLiteral("--annotations"), dir_.filePath(QStringLiteral("missing.json"))}),
-                 1);
-        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("9"), QStringLiteral("--out"), png}), 2);
-        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"), QStringLiteral("--out"),
-                      dir_.filePath(QStringLiteral("x.bmp"))}),
                  2);
-        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"), QStringLiteral("--out"), png,
-                      QStringLiteral("--frames"), QStringLiteral("30-10")}),
+        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"),
+                      QStringLiteral("--out"), dir_.filePath(QStringLiteral("x.bmp"))}),
+                 2);
+        QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1"),
+                      QStringLiteral("--out"), png, QStringLiteral("--frames"), QStringLiteral("30-10")}),
                  2);
         QCOMPARE(run({QStringLiteral("render"), sample, QStringLiteral("--flow"), QStringLiteral("1")}), 2); // no --out
     }

@@ -30,14 +30,16 @@ int runOf(const QImage& img, int y, QColor c)
 int columnCount(const QImage& img, int x, QColor c, int y0, int y1)
 {
     int n = 0;
-    for (int y = std::max(0, y0); y < std::min(img.height(), y1); ++y) n += near(img.pixelColor(x, y), c) ? 1 : 0;
+    for (int y = std::max(0, y0); y < std::min(img.height(), y1); ++y)
+        n += near(img.pixelColor(x, y), c) ? 1 : 0;
     return n;
 }
 // Pixels of column x in [y0, y1) that are not the background: lifelines and bands.
 int inked(const QImage& img, int x, int y0, int y1, QColor background)
 {
     int n = 0;
-    for (int y = std::max(0, y0); y < std::min(img.height(), y1); ++y) n += near(img.pixelColor(x, y), background, 12) ? 0 : 1;
+    for (int y = std::max(0, y0); y < std::min(img.height(), y1); ++y)
+        n += near(img.pixelColor(x, y), background, 12) ? 0 : 1;
     return n;
 }
 } // namespace
@@ -116,18 +118,21 @@ private slots:
         const int top = int(g.map.pixelOf(0)), bottom = int(g.map.pixelOf(content.layout.height()));
         QVERIFY(inked(img, int(g.clientX), top, bottom, s.background) > (bottom - top) * 9 / 10);
         QVERIFY(inked(img, int(g.serverX), top, bottom, s.background) > (bottom - top) * 9 / 10);
-        QVERIFY(inked(img, int(g.clientX) + 60, top, bottom, s.background) < (bottom - top) / 2); // between: only arrows
+        QVERIFY(inked(img, int(g.clientX) + 60, top, bottom, s.background) <
+                (bottom - top) / 2); // between: only arrows
         // the server's CLOSE-WAIT band stands out on its lifeline
         QVERIFY(columnCount(img, int(g.serverX) - 4, s.closeWaitBand, top, bottom) > 30);
         // the RST is a long red arrow on its row
         const int rstY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(20)))));
         int red = 0;
-        for (int dy = -1; dy <= 1; ++dy) red = std::max(red, runOf(img, rstY + dy, s.colorOf(ArrowKind::Rst)));
+        for (int dy = -1; dy <= 1; ++dy)
+            red = std::max(red, runOf(img, rstY + dy, s.colorOf(ArrowKind::Rst)));
         QVERIFY2(red > (g.serverX - g.clientX) * 0.6, qPrintable(QString::number(red)));
         // a retransmission arrow (purple) is drawn
         const int retxY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(22)))));
         int purple = 0;
-        for (int dy = -1; dy <= 1; ++dy) purple = std::max(purple, runOf(img, retxY + dy, s.colorOf(ArrowKind::Retransmission)));
+        for (int dy = -1; dy <= 1; ++dy)
+            purple = std::max(purple, runOf(img, retxY + dy, s.colorOf(ArrowKind::Retransmission)));
         QVERIFY(purple > (g.serverX - g.clientX) * 0.5);
         // selecting a row paints the selection band across the view
         view.selectRow(content.rowOfFrame(20));
@@ -144,7 +149,8 @@ private slots:
         QImage img(800, 600, QImage::Format_ARGB32);
         img.fill(Qt::white);
         QPainter p(&img);
-        const auto g = LadderPlottable::geometryFor(QRectF(0, 0, 800, 600), -3, view.content()->layout.height() + 1, view.content().get());
+        const auto g = LadderPlottable::geometryFor(QRectF(0, 0, 800, 600), -3, view.content()->layout.height() + 1,
+                                                    view.content().get());
         view.ladder()->paint(&p, g);
         p.end();
         QVERIFY(view.ladder()->lastDrawnRows() >= 24);
@@ -193,7 +199,8 @@ private slots:
         QElapsedTimer t;
         t.start();
         constexpr int N = 10;
-        for (int i = 0; i < N; ++i) view.replot(QCustomPlot::rpImmediateRefresh);
+        for (int i = 0; i < N; ++i)
+            view.replot(QCustomPlot::rpImmediateRefresh);
         const double fitMs = t.elapsed() / double(N);
         QVERIFY2(view.ladder()->lastDrawnRows() < 900, qPrintable(QString::number(view.ladder()->lastDrawnRows())));
         QVERIFY(view.ladder()->lastDrawnRows() > 300); // culled, not empty
@@ -201,10 +208,12 @@ private slots:
         view.selectRow(500'000);
         view.zoomReadable();
         t.restart();
-        for (int i = 0; i < N; ++i) view.replot(QCustomPlot::rpImmediateRefresh);
+        for (int i = 0; i < N; ++i)
+            view.replot(QCustomPlot::rpImmediateRefresh);
         const double readableMs = t.elapsed() / double(N);
         QVERIFY(view.ladder()->lastDrawnRows() < 60);
-        qInfo("1M-packet flow: layout+content %lld ms; replot fit-all %.1f ms (%d rows drawn); replot readable %.1f ms (%d rows)",
+        qInfo("1M-packet flow: layout+content %lld ms; replot fit-all %.1f ms (%d rows drawn); replot readable %.1f ms "
+              "(%d rows)",
               buildMs, fitMs, fitRows, readableMs, view.ladder()->lastDrawnRows());
         QVERIFY(fitMs < 200);
         QVERIFY(readableMs < 200);

@@ -10,9 +10,11 @@ class TestLadderLayout : public QObject {
 private slots:
     void perPacketRowsAreUnitSpaced()
     {
-        LadderLayout l = LadderLayout::build({0, 5, 1'000'000'000'000, 1'000'000'000'001}, {LadderLayout::Scale::PerPacket});
+        LadderLayout l =
+            LadderLayout::build({0, 5, 1'000'000'000'000, 1'000'000'000'001}, {LadderLayout::Scale::PerPacket});
         QCOMPARE(l.rows(), 4u);
-        for (uint32_t r = 0; r < 4; ++r) QCOMPARE(l.yOfRow(r), double(r));
+        for (uint32_t r = 0; r < 4; ++r)
+            QCOMPARE(l.yOfRow(r), double(r));
         QVERIFY(l.gaps.empty());
         QCOMPARE(l.height(), 3.0);
     }
@@ -70,7 +72,8 @@ private slots:
             prev = t;
             QVERIFY(qAbs(l.yOfTime(t) - y) < 1e-3);
         }
-        for (uint32_t r = 0; r < l.rows(); ++r) QCOMPARE(l.timeAtY(l.yOfRow(r)), l.rowNs[r]);
+        for (uint32_t r = 0; r < l.rows(); ++r)
+            QCOMPARE(l.timeAtY(l.yOfRow(r)), l.rowNs[r]);
     }
 
     void rangeSearchAndNearestRow()
@@ -98,7 +101,8 @@ private slots:
     void cullingBoundsWorkByPixelsNotPackets()
     {
         std::vector<int64_t> ts(1'000'000);
-        for (size_t i = 0; i < ts.size(); ++i) ts[i] = static_cast<int64_t>(i) * 1000;
+        for (size_t i = 0; i < ts.size(); ++i)
+            ts[i] = static_cast<int64_t>(i) * 1000;
         LadderLayout l = LadderLayout::build(std::move(ts), {LadderLayout::Scale::PerPacket});
         // whole flow in 800 pixels: about one row per 1.5 px
         LadderLayout::PixelMap fit{0, l.height(), 0, 800};

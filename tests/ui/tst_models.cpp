@@ -102,7 +102,8 @@ private slots:
         QCOMPARE(model.value(QStringLiteral("Server state after")), QStringLiteral("CLOSE-WAIT"));
         // a row that differs is flagged
         bool flagged = false;
-        for (int r = 0; r < model.rowCount(); ++r) flagged |= model.index(r, PacketDetailsModel::Value).data(PacketDetailsModel::DiffersRole).toBool();
+        for (int r = 0; r < model.rowCount(); ++r)
+            flagged |= model.index(r, PacketDetailsModel::Value).data(PacketDetailsModel::DiffersRole).toBool();
         QVERIFY(flagged);
         model.setPacket(a, 2, 0);
         QCOMPARE(model.value(QStringLiteral("MSS option")), QStringLiteral("1460"));

@@ -1,18 +1,18 @@
 // Selection stays in step across the flow table, ladder, time-sequence graph,
 // findings and details panes; loading files through the real core.
 #include "IncidentFixture.h"
+#include "ui/MainWindow.h"
+#include "ui/ladder/LadderView.h"
+#include "ui/ladder/TimeSequenceGraph.h"
 #include "ui/models/CaptureLoader.h"
 #include "ui/models/CurrentSelection.h"
-#include "ui/panes/DetailsPane.h"
 #include "ui/models/FindingsModel.h"
-#include "ui/panes/FindingsPane.h"
 #include "ui/models/FlowFilterProxy.h"
-#include "ui/panes/FlowListPane.h"
 #include "ui/models/FlowTableModel.h"
-#include "ui/ladder/LadderView.h"
-#include "ui/MainWindow.h"
 #include "ui/models/PacketDetailsModel.h"
-#include "ui/ladder/TimeSequenceGraph.h"
+#include "ui/panes/DetailsPane.h"
+#include "ui/panes/FindingsPane.h"
+#include "ui/panes/FlowListPane.h"
 
 #include <QFile>
 #include <QSignalSpy>

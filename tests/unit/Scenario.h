@@ -3,14 +3,13 @@
 // sequence numbers, and writes it as a capture; then analyses it. Keeps the
 // analyzer tests short and readable: each test says what each side sends.
 
-#include "core/tcp/Analyzer.h"
 #include "core/model/Types.h"
+#include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <string>
 #include <unistd.h>
 
@@ -22,8 +21,8 @@ namespace tf = core::tcpflag;
 
 class Scenario {
 public:
-    explicit Scenario(uint32_t clientIsn = 1000, uint32_t serverIsn = 5000, bool ipv6 = false)
-        : ipv6_(ipv6) {
+    explicit Scenario(uint32_t clientIsn = 1000, uint32_t serverIsn = 5000, bool ipv6 = false) : ipv6_(ipv6)
+    {
         seq_[0] = clientIsn;
         seq_[1] = serverIsn;
     }
@@ -42,7 +41,8 @@ public:
 
     // Sends a segment from `from`; advances its sequence by the space it occupies and, unless
     // `lost`, the peer's ACK point. Returns the frame number.
-    uint32_t send(Side from, uint8_t flags, uint32_t len = 0, int64_t afterNs = 1'000'000) {
+    uint32_t send(Side from, uint8_t flags, uint32_t len = 0, int64_t afterNs = 1'000'000)
+    {
         t += afterNs;
         TcpSegment s = segment(from, flags, seq(from), len);
         const uint32_t space = len + ((flags & tf::SYN) ? 1 : 0) + ((flags & tf::FIN) ? 1 : 0);
@@ -57,25 +57,30 @@ public:
     }
     // A segment with explicit seq (retransmits, forged RSTs).
     uint32_t sendAt(Side from, uint8_t flags, uint32_t seqNo, uint32_t len = 0, int64_t afterNs = 1'000'000,
-                    int ttlOverride = -1) {
+                    int ttlOverride = -1)
+    {
         t += afterNs;
         TcpSegment s = segment(from, flags, seqNo, len);
         if (ttlOverride >= 0) s.ttl = static_cast<uint8_t>(ttlOverride);
         return push(s);
     }
-    void handshake() {
+    void handshake()
+    {
         send(Side::Client, tf::SYN);
         send(Side::Server, tf::SYN | tf::ACK);
         send(Side::Client, tf::ACK);
     }
 
-    void writeTo(const std::string& path) const {
+    void writeTo(const std::string& path) const
+    {
         testsupport::PcapWriter w(testsupport::linktypeOf(link), true);
-        for (const auto& p : packets_) w.add(p);
+        for (const auto& p : packets_)
+            w.add(p);
         w.write(path);
     }
 
-    core::AnalysisPtr analyze(const std::string& name) {
+    core::AnalysisPtr analyze(const std::string& name)
+    {
         const auto path = std::filesystem::temp_directory_path() /
                           ("flowladder-test-" + std::to_string(::getpid()) + "-" + name + ".pcap");
         writeTo(path.string());
@@ -87,7 +92,8 @@ public:
     }
 
 private:
-    TcpSegment segment(Side from, uint8_t flags, uint32_t seqNo, uint32_t len) {
+    TcpSegment segment(Side from, uint8_t flags, uint32_t seqNo, uint32_t len)
+    {
         const bool c = from == Side::Client;
         TcpSegment s;
         s.src = c ? clientAddr() : serverAddr();
@@ -103,7 +109,8 @@ private:
         s.ipId = static_cast<uint16_t>(ipId_[core::sideIndex(from)]++);
         return s;
     }
-    uint32_t push(const TcpSegment& s) {
+    uint32_t push(const TcpSegment& s)
+    {
         testsupport::Packet p;
         p.tsNs = t;
         p.data = testsupport::buildFrame(link, s);
@@ -119,7 +126,8 @@ private:
 };
 
 // The findings of `kind` in flow 1.
-inline std::vector<const core::Finding*> findingsOf(const core::Analysis& a, core::FindingKind kind) {
+inline std::vector<const core::Finding*> findingsOf(const core::Analysis& a, core::FindingKind kind)
+{
     std::vector<const core::Finding*> out;
     for (const auto& f : a.findings)
         if (f.kind == kind) out.push_back(&f);

@@ -2,7 +2,6 @@
 // sends and checks what FlowLadder concludes about it.
 
 #include "Scenario.h"
-
 #include "core/model/Analysis.h"
 #include "core/report/JsonReport.h"
 
@@ -22,7 +21,8 @@ struct Incident {
     uint32_t rstSeq = 0;
     int retransmits = 6;
 
-    core::AnalysisPtr build() {
+    core::AnalysisPtr build()
+    {
         s.handshake();
         s.send(Side::Client, tf::PSH | tf::ACK, 275);
         s.send(Side::Server, tf::ACK, 1448);
@@ -43,7 +43,8 @@ struct Incident {
 
 } // namespace
 
-TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait) {
+TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait)
+{
     Incident inc;
     auto a = inc.build();
     ASSERT_TRUE(a);
@@ -93,7 +94,8 @@ TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait) {
     EXPECT_EQ(states.stateAfter(Side::Server, f.packets[2]), TcpState::Established);
 }
 
-TEST(Analyzer, InWindowRstAnsweredByChallengeAckIsNotDupAck) {
+TEST(Analyzer, InWindowRstAnsweredByChallengeAckIsNotDupAck)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::PSH | tf::ACK, 100);
@@ -120,7 +122,8 @@ TEST(Analyzer, InWindowRstAnsweredByChallengeAckIsNotDupAck) {
     EXPECT_FALSE(a->packet(f, challenge - 1).marked(core::mark::DupAck));
 }
 
-TEST(Analyzer, OutOfWindowRstIsClassifiedAndExactRstTakesEffect) {
+TEST(Analyzer, OutOfWindowRstIsClassifiedAndExactRstTakesEffect)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::PSH | tf::ACK, 100);
@@ -134,11 +137,13 @@ TEST(Analyzer, OutOfWindowRstIsClassifiedAndExactRstTakesEffect) {
     ASSERT_EQ(m.size(), 1u);
     EXPECT_EQ(m[0]->stringField("class"), "out_of_window");
     // The exact RST is no mismatch; the server went silent after it: closed.
-    for (const auto* x : m) EXPECT_NE(x->frame, exact);
+    for (const auto* x : m)
+        EXPECT_NE(x->frame, exact);
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::Closed);
 }
 
-TEST(Analyzer, RstTookEffectWhenReceiverGoesSilent) {
+TEST(Analyzer, RstTookEffectWhenReceiverGoesSilent)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::FIN | tf::ACK);
@@ -155,7 +160,8 @@ TEST(Analyzer, RstTookEffectWhenReceiverGoesSilent) {
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::Closed);
 }
 
-TEST(Analyzer, RstOutcomeUnknownWhenCaptureEnds) {
+TEST(Analyzer, RstOutcomeUnknownWhenCaptureEnds)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::PSH | tf::ACK, 10);
@@ -168,7 +174,8 @@ TEST(Analyzer, RstOutcomeUnknownWhenCaptureEnds) {
     EXPECT_EQ(m[0]->stringField("outcome"), "unknown");
 }
 
-TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed) {
+TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::PSH | tf::ACK, 100);
@@ -188,12 +195,14 @@ TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed) {
     EXPECT_EQ(f.payloadBytes(), 2100u);
 }
 
-TEST(Analyzer, FinRetransmitsIntoSilence) {
+TEST(Analyzer, FinRetransmitsIntoSilence)
+{
     Scenario s;
     s.handshake();
     const uint32_t fin = s.send(Side::Client, tf::FIN | tf::ACK);
     const uint32_t finSeq = s.seq(Side::Client) - 1;
-    for (int i = 0; i < 3; ++i) s.sendAt(Side::Client, tf::FIN | tf::ACK, finSeq, 0, 300'000'000LL << i);
+    for (int i = 0; i < 3; ++i)
+        s.sendAt(Side::Client, tf::FIN | tf::ACK, finSeq, 0, 300'000'000LL << i);
     auto a = s.analyze("finretx");
     ASSERT_TRUE(a);
     auto r = findingsOf(*a, FindingKind::FinRetransmit);
@@ -206,12 +215,15 @@ TEST(Analyzer, FinRetransmitsIntoSilence) {
     EXPECT_EQ(a->flows[0].side(Side::Client).finalState, TcpState::FinWait1);
 }
 
-TEST(Analyzer, SequenceWraparoundIsNotRetransmission) {
+TEST(Analyzer, SequenceWraparoundIsNotRetransmission)
+{
     Scenario s(0xFFFFFF00u, 0xFFFFFFF0u);
     s.handshake();
-    for (int i = 0; i < 4; ++i) s.send(Side::Client, tf::ACK, 100);
+    for (int i = 0; i < 4; ++i)
+        s.send(Side::Client, tf::ACK, 100);
     s.send(Side::Server, tf::ACK);
-    for (int i = 0; i < 2; ++i) s.send(Side::Server, tf::ACK, 50);
+    for (int i = 0; i < 2; ++i)
+        s.send(Side::Server, tf::ACK, 50);
     auto a = s.analyze("wrap");
     ASSERT_TRUE(a);
     EXPECT_TRUE(findingsOf(*a, FindingKind::Retransmission).empty());
@@ -222,7 +234,8 @@ TEST(Analyzer, SequenceWraparoundIsNotRetransmission) {
     EXPECT_EQ(a->relativeSeq(f, last), 301u);
 }
 
-TEST(Analyzer, RetransmissionAndDupAcksAreCounted) {
+TEST(Analyzer, RetransmissionAndDupAcksAreCounted)
+{
     Scenario s;
     s.handshake();
     const uint32_t seq0 = s.seq(Side::Client);
@@ -246,7 +259,8 @@ TEST(Analyzer, RetransmissionAndDupAcksAreCounted) {
     EXPECT_TRUE(a->packet(f, f.packetCount() - 1).marked(core::mark::FastRetransmission));
 }
 
-TEST(Analyzer, ZeroWindowAndKeepAlive) {
+TEST(Analyzer, ZeroWindowAndKeepAlive)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::ACK, 100);
@@ -258,7 +272,8 @@ TEST(Analyzer, ZeroWindowAndKeepAlive) {
     EXPECT_TRUE(findingsOf(*a, FindingKind::Retransmission).empty());
 }
 
-TEST(Analyzer, PortReuseWithNewIsnIsANewFlow) {
+TEST(Analyzer, PortReuseWithNewIsnIsANewFlow)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::FIN | tf::ACK);
@@ -277,7 +292,8 @@ TEST(Analyzer, PortReuseWithNewIsnIsANewFlow) {
     EXPECT_EQ(a->flows[1].side(Side::Client).isn, a->packets[a->flows[1].packets[0]].seq);
 }
 
-TEST(Analyzer, RetransmittedSynStaysInTheSameFlow) {
+TEST(Analyzer, RetransmittedSynStaysInTheSameFlow)
+{
     Scenario s;
     s.send(Side::Client, tf::SYN);
     s.sendAt(Side::Client, tf::SYN, s.seq(Side::Client) - 1, 0, 1'000'000'000);
@@ -290,7 +306,8 @@ TEST(Analyzer, RetransmittedSynStaysInTheSameFlow) {
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::Established);
 }
 
-TEST(Analyzer, MidStreamCaptureTakesEphemeralPortAsClient) {
+TEST(Analyzer, MidStreamCaptureTakesEphemeralPortAsClient)
+{
     Scenario s;
     s.clientPort = 51234;
     s.serverPort = 443;
@@ -306,7 +323,8 @@ TEST(Analyzer, MidStreamCaptureTakesEphemeralPortAsClient) {
     EXPECT_EQ(f.side(Side::Client).finalState, TcpState::Established);
 }
 
-TEST(Analyzer, ConnectionRefused) {
+TEST(Analyzer, ConnectionRefused)
+{
     Scenario s;
     s.send(Side::Client, tf::SYN);
     s.sendAt(Side::Server, tf::RST | tf::ACK, 0);
@@ -316,7 +334,8 @@ TEST(Analyzer, ConnectionRefused) {
     EXPECT_TRUE(findingsOf(*a, FindingKind::RstSeqMismatch).empty());
 }
 
-TEST(Analyzer, Ipv6EndpointsAndHopLimit) {
+TEST(Analyzer, Ipv6EndpointsAndHopLimit)
+{
     Scenario s(1, 2, true);
     s.ttl[0] = 57;
     s.handshake();
@@ -330,7 +349,8 @@ TEST(Analyzer, Ipv6EndpointsAndHopLimit) {
     EXPECT_EQ(j["flows"][0]["client"], "[2001:db8::1]:40000");
 }
 
-TEST(Analyzer, EveryLinkTypeDecodesTheSameConversation) {
+TEST(Analyzer, EveryLinkTypeDecodesTheSameConversation)
+{
     for (auto link : testsupport::AllLinks) {
         for (bool v6 : {false, true}) {
             Scenario s(7, 9, v6);

@@ -1,13 +1,11 @@
 // Annotations and their sidecar: round trip, damaged or foreign sidecars kept untouched.
 
 #include "TestPaths.h"
-
 #include "core/annotations/Annotations.h"
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <sstream>
 
 using namespace flowladder;
@@ -16,7 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string readAll(const std::string& p) {
+std::string readAll(const std::string& p)
+{
     std::ifstream in(p);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -25,17 +24,21 @@ std::string readAll(const std::string& p) {
 
 struct TempCapture {
     std::string path;
-    explicit TempCapture(const std::string& content = "pretend capture bytes", const std::string& name = "annotated.pcap")
-        : path(tempPath(name)) {
+    explicit TempCapture(const std::string& content = "pretend capture bytes",
+                         const std::string& name = "annotated.pcap")
+        : path(tempPath(name))
+    {
         std::ofstream(path) << content;
     }
-    ~TempCapture() {
+    ~TempCapture()
+    {
         for (const auto& e : fs::directory_iterator(fs::path(path).parent_path()))
             if (e.path().string().rfind(path, 0) == 0) fs::remove(e.path());
     }
 };
 
-core::AnnotationSet sampleSet() {
+core::AnnotationSet sampleSet()
+{
     core::AnnotationSet set;
     core::Annotation note;
     note.id = 1;
@@ -65,7 +68,8 @@ core::AnnotationSet sampleSet() {
 
 } // namespace
 
-TEST(Annotations, JsonRoundTrip) {
+TEST(Annotations, JsonRoundTrip)
+{
     core::AnnotationSet set = sampleSet();
     set.capture = {1234, "00112233aabbccdd"};
     std::string error;
@@ -76,7 +80,8 @@ TEST(Annotations, JsonRoundTrip) {
     EXPECT_EQ(back->nextId(), 4u);
 }
 
-TEST(Annotations, StoreSavesAtomicallyAndReopens) {
+TEST(Annotations, StoreSavesAtomicallyAndReopens)
+{
     TempCapture cap;
     auto store = core::AnnotationStore::open(cap.path);
     EXPECT_TRUE(store.problem().empty());
@@ -95,7 +100,8 @@ TEST(Annotations, StoreSavesAtomicallyAndReopens) {
     EXPECT_EQ(again.set().items, sampleSet().items);
 }
 
-TEST(Annotations, DamagedSidecarIsReportedKeptAndNotOverwritten) {
+TEST(Annotations, DamagedSidecarIsReportedKeptAndNotOverwritten)
+{
     TempCapture cap;
     const std::string sidecar = cap.path + ".flowladder.json";
     const std::string damaged = "{\"format\": \"flowladder-annotations\", \"version\": 1, \"annot";
@@ -115,7 +121,8 @@ TEST(Annotations, DamagedSidecarIsReportedKeptAndNotOverwritten) {
     EXPECT_FALSE(again.problem().empty());
 }
 
-TEST(Annotations, NotesOfAnotherCaptureAreNotShown) {
+TEST(Annotations, NotesOfAnotherCaptureAreNotShown)
+{
     TempCapture cap;
     core::AnnotationSet other = sampleSet();
     other.capture = {99, "ffffffffffffffff"};
@@ -126,7 +133,8 @@ TEST(Annotations, NotesOfAnotherCaptureAreNotShown) {
     EXPECT_NE(store.problem().find("another capture"), std::string::npos) << store.problem();
 }
 
-TEST(Annotations, FingerprintChangesWithContent) {
+TEST(Annotations, FingerprintChangesWithContent)
+{
     TempCapture a("one capture", "fp-a.pcap"), b("another capture", "fp-b.pcap");
     std::string error;
     auto fa = core::fingerprintCapture(a.path, error);
@@ -139,7 +147,8 @@ TEST(Annotations, FingerprintChangesWithContent) {
     EXPECT_NE(fa->hash, fb->hash);
 }
 
-TEST(Annotations, RejectsForeignAndNewerFiles) {
+TEST(Annotations, RejectsForeignAndNewerFiles)
+{
     std::string error;
     EXPECT_FALSE(core::annotationsFromJson("[1,2,3]", error));
     EXPECT_FALSE(core::annotationsFromJson("{\"format\":\"other\"}", error));

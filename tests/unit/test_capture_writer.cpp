@@ -16,23 +16,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string tempPath(const std::string& name) {
+std::string tempPath(const std::string& name)
+{
     const fs::path dir = fs::path(testing::TempDir()) / "flowladder_writer_tests";
     fs::create_directories(dir);
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
     return (dir / (std::string(info->test_suite_name()) + "_" + info->name() + "_" + name)).string();
 }
 
-uint16_t be16at(const Bytes& b, size_t at) {
+uint16_t be16at(const Bytes& b, size_t at)
+{
     return static_cast<uint16_t>(b[at] << 8 | b[at + 1]);
 }
-uint32_t be32at(const Bytes& b, size_t at) {
+uint32_t be32at(const Bytes& b, size_t at)
+{
     return uint32_t{be16at(b, at)} << 16 | be16at(b, at + 2);
 }
 
 constexpr int64_t T0 = 1'700'000'000'123'456'789LL;
 
-TcpSegment synWithOptions(bool v6) {
+TcpSegment synWithOptions(bool v6)
+{
     TcpSegment s;
     if (v6) {
         s.src = "2001:db8::1";
@@ -55,7 +59,8 @@ TcpSegment synWithOptions(bool v6) {
     return s;
 }
 
-size_t linkHeaderSize(Link l) {
+size_t linkHeaderSize(Link l)
+{
     switch (l) {
     case Link::Ethernet:
         return 14;
@@ -91,7 +96,8 @@ struct LibpcapRead {
     int lastRc = 0;
 };
 
-LibpcapRead readWithLibpcap(const std::string& path, bool nano) {
+LibpcapRead readWithLibpcap(const std::string& path, bool nano)
+{
     LibpcapRead out;
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t* pc = pcap_open_offline_with_tstamp_precision(
@@ -115,8 +121,8 @@ LibpcapRead readWithLibpcap(const std::string& path, bool nano) {
 }
 
 // tshark -T fields output, one vector of fields per frame; empty when tshark is absent.
-std::vector<std::vector<std::string>> tsharkFields(const std::string& path,
-                                                   const std::vector<std::string>& fields) {
+std::vector<std::vector<std::string>> tsharkFields(const std::string& path, const std::vector<std::string>& fields)
+{
     std::string cmd = "/usr/bin/tshark -n -r '" + path +
                       "' -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -T fields -E separator='|'";
     for (const std::string& f : fields)
@@ -145,14 +151,16 @@ std::vector<std::vector<std::string>> tsharkFields(const std::string& path,
     return rows;
 }
 
-std::string epochString(int64_t ns) {
+std::string epochString(int64_t ns)
+{
     char buf[64];
     std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1'000'000'000),
                   static_cast<long long>(ns % 1'000'000'000));
     return buf;
 }
 
-bool haveTshark() {
+bool haveTshark()
+{
     return fs::exists("/usr/bin/tshark");
 }
 
@@ -160,7 +168,8 @@ bool haveTshark() {
 
 // ---------------------------------------------------------------- frame layout
 
-TEST(CaptureWriter, Ipv4TcpLayout) {
+TEST(CaptureWriter, Ipv4TcpLayout)
+{
     const Bytes ip = buildIpTcp(synWithOptions(false));
     // IPv4 20 + TCP 20 + options (MSS 4, SACK_PERM+TS 12, NOP+WS 4) + payload 10
     ASSERT_EQ(ip.size(), 20u + 20 + 20 + 10);
@@ -180,7 +189,8 @@ TEST(CaptureWriter, Ipv4TcpLayout) {
     EXPECT_EQ(be16at(ip, 42), 1460);
 }
 
-TEST(CaptureWriter, Ipv6TcpLayout) {
+TEST(CaptureWriter, Ipv6TcpLayout)
+{
     TcpSegment s;
     s.src = "2001:db8::1";
     s.dst = "2001:db8::2";
@@ -198,7 +208,8 @@ TEST(CaptureWriter, Ipv6TcpLayout) {
     EXPECT_EQ(ipVersionOf(s), 6);
 }
 
-TEST(CaptureWriter, RejectsBadAddresses) {
+TEST(CaptureWriter, RejectsBadAddresses)
+{
     TcpSegment s;
     s.src = "10.0.0.300";
     EXPECT_THROW(buildIpTcp(s), std::invalid_argument);
@@ -207,7 +218,8 @@ TEST(CaptureWriter, RejectsBadAddresses) {
     EXPECT_THROW(buildIpTcp(s), std::invalid_argument);
 }
 
-TEST(CaptureWriter, LinkHeaders) {
+TEST(CaptureWriter, LinkHeaders)
+{
     const TcpSegment s = synWithOptions(false);
     const Bytes ip = buildIpTcp(s);
     for (Link l : AllLinks) {
@@ -244,7 +256,8 @@ TEST(CaptureWriter, LinkHeaders) {
     EXPECT_EQ(dltOf(Link::RawIp), 12);
 }
 
-TEST(CaptureWriter, CappedKeepsOriginalLength) {
+TEST(CaptureWriter, CappedKeepsOriginalLength)
+{
     const Bytes f = buildFrame(Link::Ethernet, synWithOptions(false));
     const Packet p = capped(f, 50, T0, 3);
     EXPECT_EQ(p.data.size(), 50u);
@@ -258,7 +271,8 @@ TEST(CaptureWriter, CappedKeepsOriginalLength) {
 
 // ---------------------------------------------------------------- libpcap reads it back
 
-TEST(CaptureWriter, ClassicPcapReadByLibpcapForEveryLink) {
+TEST(CaptureWriter, ClassicPcapReadByLibpcapForEveryLink)
+{
     for (bool nano : {false, true}) {
         for (Link l : AllLinks) {
             SCOPED_TRACE(std::string(linkName(l)) + (nano ? " ns" : " us"));
@@ -293,7 +307,8 @@ TEST(CaptureWriter, ClassicPcapReadByLibpcapForEveryLink) {
     }
 }
 
-TEST(CaptureWriter, TruncatedPcapKeepsEarlierRecords) {
+TEST(CaptureWriter, TruncatedPcapKeepsEarlierRecords)
+{
     PcapWriter w(1);
     for (int i = 0; i < 3; ++i)
         w.add(T0 + i * 1000, buildFrame(Link::Ethernet, synWithOptions(false)));
@@ -306,7 +321,8 @@ TEST(CaptureWriter, TruncatedPcapKeepsEarlierRecords) {
     EXPECT_NE(r.error.find("truncated"), std::string::npos) << r.error;
 }
 
-TEST(CaptureWriter, PcapngReadByLibpcapInBothByteOrders) {
+TEST(CaptureWriter, PcapngReadByLibpcapInBothByteOrders)
+{
     for (bool bigEndian : {false, true}) {
         SCOPED_TRACE(bigEndian ? "big-endian" : "little-endian");
         PcapngWriter w(bigEndian);
@@ -338,7 +354,8 @@ TEST(CaptureWriter, PcapngReadByLibpcapInBothByteOrders) {
 
 // ---------------------------------------------------------------- tshark reads it back
 
-TEST(CaptureWriter, TsharkDecodesEveryLinkAndBothIpVersions) {
+TEST(CaptureWriter, TsharkDecodesEveryLinkAndBothIpVersions)
+{
     if (!haveTshark()) GTEST_SKIP() << "no /usr/bin/tshark";
     PcapngWriter w;
     struct Expect {
@@ -399,8 +416,7 @@ TEST(CaptureWriter, TsharkDecodesEveryLinkAndBothIpVersions) {
                                           "tcp.checksum.status"});
     ASSERT_EQ(rows.size(), expects.size() + 1);
     for (size_t i = 0; i < expects.size(); ++i) {
-        SCOPED_TRACE(std::string(linkName(expects[i].link)) + (expects[i].v6 ? " v6 #" : " v4 #") +
-                     std::to_string(i));
+        SCOPED_TRACE(std::string(linkName(expects[i].link)) + (expects[i].v6 ? " v6 #" : " v4 #") + std::to_string(i));
         const auto& r = rows[i];
         const bool v6 = expects[i].v6;
         EXPECT_EQ(r[0], std::to_string(i + 1));
@@ -430,7 +446,8 @@ TEST(CaptureWriter, TsharkDecodesEveryLinkAndBothIpVersions) {
     EXPECT_EQ(last[12], "1000");
 }
 
-TEST(CaptureWriter, TsharkReadsNanosecondPcapAndVlanTags) {
+TEST(CaptureWriter, TsharkReadsNanosecondPcapAndVlanTags)
+{
     if (!haveTshark()) GTEST_SKIP() << "no /usr/bin/tshark";
     PcapWriter w(1, /*nanosecond=*/true);
     LinkOptions opt;

@@ -2,16 +2,14 @@
 
 #include "Scenario.h"
 #include "TestPaths.h"
-
 #include "core/report/JsonReport.h"
 #include "tests/support/RunCommand.h"
-
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <sys/wait.h>
 
 using namespace flowladder::testing;
@@ -23,7 +21,8 @@ using CliRun = flowladder::testsupport::CommandResult;
 
 } // namespace
 
-TEST(Cli, AnalyzeJsonFollowsTheContract) {
+TEST(Cli, AnalyzeJsonFollowsTheContract)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::FIN | tf::ACK);
@@ -35,8 +34,8 @@ TEST(Cli, AnalyzeJsonFollowsTheContract) {
     const CliRun r = runCli("analyze --json " + path);
     ASSERT_EQ(r.status, 0) << r.out;
     const auto j = nlohmann::json::parse(r.out);
-    for (const char* key : {"file", "format", "linktype", "packets", "tcp_packets", "truncated", "errors", "flows",
-                            "findings"})
+    for (const char* key :
+         {"file", "format", "linktype", "packets", "tcp_packets", "truncated", "errors", "flows", "findings"})
         EXPECT_TRUE(j.contains(key)) << key;
     EXPECT_EQ(j["format"], "pcap");
     EXPECT_EQ(j["linktype"], "EN10MB");
@@ -50,7 +49,8 @@ TEST(Cli, AnalyzeJsonFollowsTheContract) {
     EXPECT_EQ(f["server_state"], "CLOSE_WAIT");
     bool sawMismatch = false;
     for (const auto& x : j["findings"]) {
-        for (const char* key : {"kind", "flow", "frame", "severity", "summary"}) EXPECT_TRUE(x.contains(key)) << key;
+        for (const char* key : {"kind", "flow", "frame", "severity", "summary"})
+            EXPECT_TRUE(x.contains(key)) << key;
         if (x["kind"] == "rst_seq_mismatch") {
             sawMismatch = true;
             EXPECT_EQ(x["frame"], 6);
@@ -62,7 +62,8 @@ TEST(Cli, AnalyzeJsonFollowsTheContract) {
     }
     EXPECT_TRUE(sawMismatch);
     // Flow finding indexes point into the findings array.
-    for (const auto& idx : f["findings"]) EXPECT_EQ(j["findings"][idx.get<size_t>()]["flow"], 1);
+    for (const auto& idx : f["findings"])
+        EXPECT_EQ(j["findings"][idx.get<size_t>()]["flow"], 1);
 
     const CliRun text = runCli("analyze " + path);
     EXPECT_EQ(text.status, 0);
@@ -70,7 +71,8 @@ TEST(Cli, AnalyzeJsonFollowsTheContract) {
     std::filesystem::remove(path);
 }
 
-TEST(Cli, ExitCodes) {
+TEST(Cli, ExitCodes)
+{
     EXPECT_EQ(runCli("").status, 2);
     EXPECT_EQ(runCli("analyze").status, 2);
     EXPECT_EQ(runCli("frobnicate x").status, 2);
@@ -85,7 +87,8 @@ TEST(Cli, ExitCodes) {
     std::filesystem::remove(path);
 }
 
-TEST(Cli, StreamedJsonEqualsTheDocument) {
+TEST(Cli, StreamedJsonEqualsTheDocument)
+{
     Scenario s;
     s.handshake();
     s.send(Side::Client, tf::FIN | tf::ACK);

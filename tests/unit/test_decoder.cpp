@@ -11,7 +11,8 @@ using core::DecodeStatus;
 
 namespace {
 
-TcpSegment sampleSegment(bool v6 = false) {
+TcpSegment sampleSegment(bool v6 = false)
+{
     TcpSegment s;
     if (v6) {
         s.src = "2001:db8::10";
@@ -36,7 +37,8 @@ TcpSegment sampleSegment(bool v6 = false) {
 
 } // namespace
 
-TEST(Decoder, AllFieldsOnEveryLinkType) {
+TEST(Decoder, AllFieldsOnEveryLinkType)
+{
     for (Link link : AllLinks) {
         for (bool v6 : {false, true}) {
             const TcpSegment seg = sampleSegment(v6);
@@ -69,7 +71,8 @@ TEST(Decoder, AllFieldsOnEveryLinkType) {
     }
 }
 
-TEST(Decoder, HeadersOnlyCaptureKeepsPayloadLengthFromIpLength) {
+TEST(Decoder, HeadersOnlyCaptureKeepsPayloadLengthFromIpLength)
+{
     TcpSegment seg = sampleSegment();
     seg.payloadLen = 1448;
     const Bytes frame = buildFrame(Link::Ethernet, seg);
@@ -80,7 +83,8 @@ TEST(Decoder, HeadersOnlyCaptureKeepsPayloadLengthFromIpLength) {
     EXPECT_TRUE(p.truncated);
 }
 
-TEST(Decoder, IpFragmentsAreCountedNotDecoded) {
+TEST(Decoder, IpFragmentsAreCountedNotDecoded)
+{
     TcpSegment seg = sampleSegment();
     seg.ipFragField = 0x2000; // more fragments
     const Bytes frame = buildFrame(Link::Ethernet, seg);
@@ -89,7 +93,8 @@ TEST(Decoder, IpFragmentsAreCountedNotDecoded) {
               DecodeStatus::Fragment);
 }
 
-TEST(Decoder, CutShortAndDamagedHeadersAreMalformedNotCrashes) {
+TEST(Decoder, CutShortAndDamagedHeadersAreMalformedNotCrashes)
+{
     const Bytes frame = buildFrame(Link::Ethernet, sampleSegment());
     core::DecodedPacket p;
     // Every prefix of the frame: never reads past the end.
@@ -110,7 +115,8 @@ TEST(Decoder, CutShortAndDamagedHeadersAreMalformedNotCrashes) {
     EXPECT_EQ(core::decodeFrame(core::linktype::Ethernet, bad.data(), bad.size(), p).status, DecodeStatus::Malformed);
 }
 
-TEST(Decoder, OptionListThatOverrunsIsStoppedNotFollowed) {
+TEST(Decoder, OptionListThatOverrunsIsStoppedNotFollowed)
+{
     TcpSegment seg = sampleSegment();
     Bytes frame = buildFrame(Link::Ethernet, seg);
     // First option after the fixed header: claim a length running past the header.
@@ -121,7 +127,8 @@ TEST(Decoder, OptionListThatOverrunsIsStoppedNotFollowed) {
     EXPECT_FALSE(p.hasMss);
 }
 
-TEST(Decoder, NonTcpAndUnsupportedLinks) {
+TEST(Decoder, NonTcpAndUnsupportedLinks)
+{
     Bytes arp(42, 0);
     arp[12] = 0x08;
     arp[13] = 0x06;

@@ -3,7 +3,6 @@
 
 #include "Scenario.h"
 #include "TestPaths.h"
-
 #include "core/tcp/Analyzer.h"
 #include "core/tcp/TcpTracker.h"
 
@@ -17,20 +16,23 @@ using core::TcpState;
 
 namespace {
 
-core::AnalysisPtr load(const std::string& rel) {
+core::AnalysisPtr load(const std::string& rel)
+{
     std::string error;
     auto a = core::analyzeFile((sourceDir() / rel).string(), error);
     EXPECT_TRUE(a) << error;
     return a;
 }
 
-const core::Finding* only(const core::Analysis& a, FindingKind kind) {
+const core::Finding* only(const core::Analysis& a, FindingKind kind)
+{
     auto v = findingsOf(a, kind);
     EXPECT_EQ(v.size(), 1u) << core::findingKindName(kind);
     return v.size() == 1 ? v[0] : nullptr;
 }
 
-void expectServerIgnoredRst(const std::string& file, const char* cls, bool challenge) {
+void expectServerIgnoredRst(const std::string& file, const char* cls, bool challenge)
+{
     SCOPED_TRACE(file);
     auto a = load("tests/data/netns/" + file);
     ASSERT_TRUE(a);
@@ -63,16 +65,19 @@ void expectServerIgnoredRst(const std::string& file, const char* cls, bool chall
 
 } // namespace
 
-TEST(NetnsCaptures, InWindowRstChallengeAckedAndIgnored) {
+TEST(NetnsCaptures, InWindowRstChallengeAckedAndIgnored)
+{
     expectServerIgnoredRst("rst-in-window.server.pcap", "in_window", true);
     expectServerIgnoredRst("rst-in-window-v6.server.pcap", "in_window", true);
 }
 
-TEST(NetnsCaptures, OutOfWindowRstDroppedSilently) {
+TEST(NetnsCaptures, OutOfWindowRstDroppedSilently)
+{
     expectServerIgnoredRst("rst-out-of-window.server.pcap", "out_of_window", false);
 }
 
-TEST(NetnsCaptures, OffByOneRstAcceptedByLinuxCaptureEndsAtIt) {
+TEST(NetnsCaptures, OffByOneRstAcceptedByLinuxCaptureEndsAtIt)
+{
     auto a = load("tests/data/netns/rst-off-by-one.server.pcap");
     ASSERT_TRUE(a);
     const auto* m = only(*a, FindingKind::RstSeqMismatch);
@@ -87,7 +92,8 @@ TEST(NetnsCaptures, OffByOneRstAcceptedByLinuxCaptureEndsAtIt) {
     EXPECT_TRUE(findingsOf(*a, FindingKind::RstIgnored).empty());
 }
 
-TEST(NetnsCaptures, ExactRstResetsTheServer) {
+TEST(NetnsCaptures, ExactRstResetsTheServer)
+{
     auto a = load("tests/data/netns/rst-exact.server.pcap");
     ASSERT_TRUE(a);
     EXPECT_TRUE(findingsOf(*a, FindingKind::RstSeqMismatch).empty());
@@ -96,7 +102,8 @@ TEST(NetnsCaptures, ExactRstResetsTheServer) {
     EXPECT_EQ(findingsOf(*a, FindingKind::RstFingerprintMismatch).size(), 1u);
 }
 
-TEST(NetnsCaptures, BlackholeAfterFinWithoutRst) {
+TEST(NetnsCaptures, BlackholeAfterFinWithoutRst)
+{
     auto a = load("tests/data/netns/blackhole-after-fin.server.pcap");
     ASSERT_TRUE(a);
     EXPECT_TRUE(findingsOf(*a, FindingKind::RstSeqMismatch).empty());
@@ -115,7 +122,8 @@ TEST(NetnsCaptures, BlackholeAfterFinWithoutRst) {
     EXPECT_EQ(c->flows[0].side(Side::Client).finalState, TcpState::FinWait1);
 }
 
-TEST(NetnsCaptures, CleanCloseAndNatHaveNoFindings) {
+TEST(NetnsCaptures, CleanCloseAndNatHaveNoFindings)
+{
     for (const char* f : {"clean-close.server.pcap", "clean-close.client.pcap", "nat.server.pcap", "nat.client.pcap"}) {
         SCOPED_TRACE(f);
         auto a = load(std::string("tests/data/netns/") + f);
@@ -127,7 +135,8 @@ TEST(NetnsCaptures, CleanCloseAndNatHaveNoFindings) {
     }
 }
 
-TEST(NetnsCaptures, PortReuseGivesTwoFlows) {
+TEST(NetnsCaptures, PortReuseGivesTwoFlows)
+{
     auto a = load("tests/data/netns/port-reuse.server.pcap");
     ASSERT_TRUE(a);
     ASSERT_EQ(a->flows.size(), 2u);
@@ -137,7 +146,8 @@ TEST(NetnsCaptures, PortReuseGivesTwoFlows) {
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::TimeWait);
 }
 
-TEST(SampleIncident, ServerIgnoredTheOffByOneRstAndStayedInCloseWait) {
+TEST(SampleIncident, ServerIgnoredTheOffByOneRstAndStayedInCloseWait)
+{
     auto a = load("resources/sample/incident.pcap");
     ASSERT_TRUE(a);
     ASSERT_EQ(a->flows.size(), 1u);
@@ -162,7 +172,8 @@ TEST(SampleIncident, ServerIgnoredTheOffByOneRstAndStayedInCloseWait) {
 // flow. The replay must agree with what the analysis concluded: each side's timeline ends in
 // its final state, starts at the flow's first packet, and every lingering_close finding
 // starts at a change of its side's timeline.
-TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis) {
+TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis)
+{
     std::vector<std::string> files;
     for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "tests/data/netns"))
         if (e.path().extension() == ".pcap" || e.path().extension() == ".pcapng")
@@ -189,9 +200,12 @@ TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis) {
                 const Side s = x.stringField("side") == "server" ? Side::Server : Side::Client;
                 const auto& states = t.side(s);
                 const auto since = static_cast<uint32_t>(x.intField("since_frame"));
-                EXPECT_TRUE(std::any_of(states.begin(), states.end(), [&](const core::StateChange& c) {
-                    return a->packets[c.packet].frame == since && c.tsNs == a->packets[c.packet].tsNs;
-                })) << "since_frame " << since;
+                EXPECT_TRUE(std::any_of(states.begin(), states.end(),
+                                        [&](const core::StateChange& c) {
+                                            return a->packets[c.packet].frame == since &&
+                                                   c.tsNs == a->packets[c.packet].tsNs;
+                                        }))
+                    << "since_frame " << since;
             }
         }
     }
@@ -200,16 +214,19 @@ TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis) {
 
 // Every retransmission links to the first packet that carried its data: on the sample, the
 // server's 13 retransmissions all send again what #20 sent first.
-TEST(SampleIncident, RetransmissionsLinkToTheirFirstTransmission) {
+TEST(SampleIncident, RetransmissionsLinkToTheirFirstTransmission)
+{
     auto a = load("resources/sample/incident.pcap");
     ASSERT_TRUE(a);
     const core::Flow& f = a->flows[0];
     const auto resends = core::findResends(*a, f);
     ASSERT_EQ(resends.size(), 13u);
-    for (const core::Resend& r : resends) EXPECT_EQ(a->packet(f, r.originalRow).frame, 20u);
+    for (const core::Resend& r : resends)
+        EXPECT_EQ(a->packet(f, r.originalRow).frame, 20u);
 }
 
-TEST(NetnsCaptures, ResendsPointBackToTheSameSidesEarlierData) {
+TEST(NetnsCaptures, ResendsPointBackToTheSameSidesEarlierData)
+{
     size_t linked = 0, marked = 0;
     for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "tests/data/netns")) {
         if (e.path().extension() != ".pcap") continue;
@@ -226,7 +243,8 @@ TEST(NetnsCaptures, ResendsPointBackToTheSameSidesEarlierData) {
                 EXPECT_LT(r.originalRow, r.row);
                 EXPECT_EQ(x.side(), o.side());
                 EXPECT_FALSE(o.marked(core::mark::Retransmission));
-                EXPECT_TRUE(core::seqLe(o.seq, x.seq) && core::seqLt(x.seq, o.endSeq())) << "#" << x.frame << " from #" << o.frame;
+                EXPECT_TRUE(core::seqLe(o.seq, x.seq) && core::seqLt(x.seq, o.endSeq()))
+                    << "#" << x.frame << " from #" << o.frame;
             }
         }
     }

@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string tempPath(const std::string& name) {
+std::string tempPath(const std::string& name)
+{
     const fs::path dir = fs::path(testing::TempDir()) / "flowladder_pcapng_tests";
     fs::create_directories(dir);
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
@@ -35,7 +36,8 @@ struct ReadAll {
     bool truncated = false;
 };
 
-ReadAll readAll(CaptureReader& r) {
+ReadAll readAll(CaptureReader& r)
+{
     ReadAll out;
     RawFrame f;
     while ((out.last = r.next(f)) == CaptureReader::Status::Frame) {
@@ -48,14 +50,16 @@ ReadAll readAll(CaptureReader& r) {
     return out;
 }
 
-std::unique_ptr<CaptureReader> openOk(const std::string& path) {
+std::unique_ptr<CaptureReader> openOk(const std::string& path)
+{
     std::string err;
     auto r = openPcapngReader(path, err);
     EXPECT_TRUE(r) << err;
     return r;
 }
 
-TcpSegment syn(const std::string& src = "10.0.0.1", const std::string& dst = "10.0.0.2") {
+TcpSegment syn(const std::string& src = "10.0.0.1", const std::string& dst = "10.0.0.2")
+{
     TcpSegment s;
     s.src = src;
     s.dst = dst;
@@ -68,8 +72,8 @@ TcpSegment syn(const std::string& src = "10.0.0.1", const std::string& dst = "10
     return s;
 }
 
-TcpSegment data(uint32_t seq, uint32_t len, const std::string& src = "10.0.0.1",
-                const std::string& dst = "10.0.0.2") {
+TcpSegment data(uint32_t seq, uint32_t len, const std::string& src = "10.0.0.1", const std::string& dst = "10.0.0.2")
+{
     TcpSegment s;
     s.src = src;
     s.dst = dst;
@@ -83,7 +87,8 @@ TcpSegment data(uint32_t seq, uint32_t len, const std::string& src = "10.0.0.1",
 constexpr int64_t T0 = 1'700'000'000'123'456'789LL; // a timestamp with ns digits
 
 // Appends a block with a lying/odd header: type, leading length, body bytes, trailing length.
-void addLyingBlock(PcapngWriter& w, uint32_t type, uint32_t lead, const Bytes& body, uint32_t trail) {
+void addLyingBlock(PcapngWriter& w, uint32_t type, uint32_t lead, const Bytes& body, uint32_t trail)
+{
     Bytes b;
     w.put32(b, type);
     w.put32(b, lead);
@@ -94,7 +99,8 @@ void addLyingBlock(PcapngWriter& w, uint32_t type, uint32_t lead, const Bytes& b
 
 } // namespace
 
-TEST(PcapngReader, TwoInterfacesWithDifferentLinkTypes) {
+TEST(PcapngReader, TwoInterfacesWithDifferentLinkTypes)
+{
     PcapngWriter w;
     const uint32_t eth = w.addInterface(1, 9);   // nanoseconds
     const uint32_t raw = w.addInterface(101, 6); // LINKTYPE_RAW, microseconds
@@ -139,7 +145,8 @@ TEST(PcapngReader, TwoInterfacesWithDifferentLinkTypes) {
     EXPECT_EQ(r->next(f), CaptureReader::Status::End);
 }
 
-TEST(PcapngReader, BigEndianWithOffsetAndPowerOfTwoResolution) {
+TEST(PcapngReader, BigEndianWithOffsetAndPowerOfTwoResolution)
+{
     PcapngWriter w(/*bigEndian=*/true);
     const uint32_t a = w.addInterface(113, 0x80 | 20, 0, /*tsoffset=*/1000); // 2^-20 s, +1000 s
     const uint32_t b = w.addInterface(276, 3);                               // milliseconds
@@ -169,7 +176,8 @@ TEST(PcapngReader, BigEndianWithOffsetAndPowerOfTwoResolution) {
     EXPECT_EQ(all.data[2], f2);
 }
 
-TEST(PcapngReader, PowerOfTwoTimestampConversionIsExact) {
+TEST(PcapngReader, PowerOfTwoTimestampConversionIsExact)
+{
     PcapngWriter w;
     w.addInterface(1, 0x80 | 30); // 2^-30 s
     w.addInterface(1, 0x80 | 0);  // whole seconds
@@ -193,7 +201,8 @@ TEST(PcapngReader, PowerOfTwoTimestampConversionIsExact) {
     EXPECT_EQ(all.frames[2].tsNs, small);
 }
 
-TEST(PcapngReader, SimplePacketBlockUsesInterfaceZeroAndItsSnaplen) {
+TEST(PcapngReader, SimplePacketBlockUsesInterfaceZeroAndItsSnaplen)
+{
     PcapngWriter w;
     w.addInterface(1, 6, /*snaplen=*/96);
     const Bytes full = buildFrame(Link::Ethernet, data(1, 200));
@@ -216,7 +225,8 @@ TEST(PcapngReader, SimplePacketBlockUsesInterfaceZeroAndItsSnaplen) {
     EXPECT_EQ(all.frames[1].wirelen, full.size());
 }
 
-TEST(PcapngReader, SimplePacketBlockWithoutSnaplenCapturesWholePacket) {
+TEST(PcapngReader, SimplePacketBlockWithoutSnaplenCapturesWholePacket)
+{
     PcapngWriter w;
     w.addInterface(12 + 89); // LINKTYPE_RAW, snaplen 0 = unlimited
     const Bytes ip = buildIpTcp(data(7, 33));
@@ -231,7 +241,8 @@ TEST(PcapngReader, SimplePacketBlockWithoutSnaplenCapturesWholePacket) {
     EXPECT_EQ(all.data[0], ip);
 }
 
-TEST(PcapngReader, SimplePacketBlockShorterThanItsPacketIsAnError) {
+TEST(PcapngReader, SimplePacketBlockShorterThanItsPacketIsAnError)
+{
     PcapngWriter w;
     w.addInterface(1); // no snaplen: SPB must hold the whole original length
     const Bytes f = buildFrame(Link::Ethernet, syn());
@@ -245,7 +256,8 @@ TEST(PcapngReader, SimplePacketBlockShorterThanItsPacketIsAnError) {
     EXPECT_NE(all.error.find("exceeds the block body"), std::string::npos) << all.error;
 }
 
-TEST(PcapngReader, SectionsResetInterfacesAndMayChangeByteOrder) {
+TEST(PcapngReader, SectionsResetInterfacesAndMayChangeByteOrder)
+{
     PcapngWriter le;
     le.addInterface(1, 9);
     const Bytes f1 = buildFrame(Link::Ethernet, syn());
@@ -271,7 +283,8 @@ TEST(PcapngReader, SectionsResetInterfacesAndMayChangeByteOrder) {
     EXPECT_EQ(all.data[1], f2);
 }
 
-TEST(PcapngReader, InterfaceOfAnEarlierSectionIsOutOfRange) {
+TEST(PcapngReader, InterfaceOfAnEarlierSectionIsOutOfRange)
+{
     PcapngWriter w;
     w.addInterface(1);
     w.addInterface(113);
@@ -289,12 +302,12 @@ TEST(PcapngReader, InterfaceOfAnEarlierSectionIsOutOfRange) {
     ASSERT_EQ(all.last, CaptureReader::Status::Error);
     EXPECT_FALSE(all.truncated);
     EXPECT_NE(all.error.find("interface id 1 out of range"), std::string::npos) << all.error;
-    EXPECT_NE(all.error.find("at offset " + std::to_string(w.packetOffset(1))), std::string::npos)
-        << all.error;
+    EXPECT_NE(all.error.find("at offset " + std::to_string(w.packetOffset(1))), std::string::npos) << all.error;
     EXPECT_EQ(all.error.rfind(path + ": ", 0), 0u) << all.error;
 }
 
-TEST(PcapngReader, TruncatedInsideABlock) {
+TEST(PcapngReader, TruncatedInsideABlock)
+{
     PcapngWriter w;
     w.addInterface(1, 9);
     for (int i = 0; i < 4; ++i)
@@ -309,15 +322,15 @@ TEST(PcapngReader, TruncatedInsideABlock) {
     ASSERT_EQ(all.last, CaptureReader::Status::Error);
     EXPECT_TRUE(all.truncated);
     EXPECT_NE(all.error.find("file ends inside a block"), std::string::npos) << all.error;
-    EXPECT_NE(all.error.find("at offset " + std::to_string(w.packetOffset(2))), std::string::npos)
-        << all.error;
+    EXPECT_NE(all.error.find("at offset " + std::to_string(w.packetOffset(2))), std::string::npos) << all.error;
     // The error is sticky.
     RawFrame f;
     EXPECT_EQ(r->next(f), CaptureReader::Status::Error);
     EXPECT_EQ(r->error(), all.error);
 }
 
-TEST(PcapngReader, TruncatedInsideABlockHeader) {
+TEST(PcapngReader, TruncatedInsideABlockHeader)
+{
     PcapngWriter w;
     w.addInterface(1, 9);
     for (int i = 0; i < 3; ++i)
@@ -333,7 +346,8 @@ TEST(PcapngReader, TruncatedInsideABlockHeader) {
     EXPECT_NE(all.error.find("block header"), std::string::npos) << all.error;
 }
 
-TEST(PcapngReader, EveryPrefixEndsCleanlyOrAsTruncated) {
+TEST(PcapngReader, EveryPrefixEndsCleanlyOrAsTruncated)
+{
     PcapngWriter w;
     w.addInterface(1, 9);
     w.addInterface(101, 6, 96);
@@ -367,7 +381,8 @@ TEST(PcapngReader, EveryPrefixEndsCleanlyOrAsTruncated) {
     }
 }
 
-TEST(PcapngReader, LyingBlockLengths) {
+TEST(PcapngReader, LyingBlockLengths)
+{
     struct Case {
         const char* name;
         uint32_t lead;
@@ -404,7 +419,8 @@ TEST(PcapngReader, LyingBlockLengths) {
     }
 }
 
-TEST(PcapngReader, CaptureLengthLargerThanTheBlock) {
+TEST(PcapngReader, CaptureLengthLargerThanTheBlock)
+{
     PcapngWriter w;
     w.addInterface(1);
     Bytes body;
@@ -426,7 +442,8 @@ TEST(PcapngReader, CaptureLengthLargerThanTheBlock) {
     EXPECT_NE(all.error.find("captured length 1000 exceeds"), std::string::npos) << all.error;
 }
 
-TEST(PcapngReader, PacketBlockTooShort) {
+TEST(PcapngReader, PacketBlockTooShort)
+{
     PcapngWriter w;
     w.addInterface(1);
     w.addBlock(6, Bytes(12, 0)); // an EPB needs at least 20 body bytes
@@ -439,7 +456,8 @@ TEST(PcapngReader, PacketBlockTooShort) {
     EXPECT_NE(all.error.find("too short"), std::string::npos) << all.error;
 }
 
-TEST(PcapngReader, OptionOverrunInInterfaceBlock) {
+TEST(PcapngReader, OptionOverrunInInterfaceBlock)
+{
     PcapngWriter w;
     Bytes body;
     w.put16(body, 1);
@@ -463,7 +481,8 @@ TEST(PcapngReader, OptionOverrunInInterfaceBlock) {
     EXPECT_NE(all.error.find("option 2 (length 64) overruns"), std::string::npos) << all.error;
 }
 
-TEST(PcapngReader, OptionOverrunInSectionHeaderFailsToOpen) {
+TEST(PcapngReader, OptionOverrunInSectionHeaderFailsToOpen)
+{
     PcapngWriter w;
     Bytes shb;
     w.put32(shb, 0x1A2B3C4D);
@@ -489,7 +508,8 @@ TEST(PcapngReader, OptionOverrunInSectionHeaderFailsToOpen) {
     EXPECT_EQ(err.rfind(path, 0), 0u) << err;
 }
 
-TEST(PcapngReader, BadByteOrderMagic) {
+TEST(PcapngReader, BadByteOrderMagic)
+{
     PcapngWriter w;
     w.addInterface(1);
     Bytes bytes = w.bytes();
@@ -501,7 +521,8 @@ TEST(PcapngReader, BadByteOrderMagic) {
     EXPECT_NE(err.find("byte-order magic"), std::string::npos) << err;
 }
 
-TEST(PcapngReader, RejectsFilesThatAreNotPcapng) {
+TEST(PcapngReader, RejectsFilesThatAreNotPcapng)
+{
     std::string err;
     EXPECT_FALSE(openPcapngReader(tempPath("does-not-exist"), err));
     EXPECT_NE(err.find("does-not-exist"), std::string::npos);
@@ -521,7 +542,8 @@ TEST(PcapngReader, RejectsFilesThatAreNotPcapng) {
     EXPECT_NE(err.find("not a pcapng file"), std::string::npos) << err;
 }
 
-TEST(PcapngReader, ManyPacketsAcrossBufferRefillsAndAHugeBlock) {
+TEST(PcapngReader, ManyPacketsAcrossBufferRefillsAndAHugeBlock)
+{
     PcapngWriter w;
     w.addInterface(1, 9);
     std::vector<Bytes> frames;
@@ -550,7 +572,8 @@ TEST(PcapngReader, ManyPacketsAcrossBufferRefillsAndAHugeBlock) {
     EXPECT_EQ(r->position(), w.size());
 }
 
-TEST(PcapngReader, RandomDamageNeverCrashes) {
+TEST(PcapngReader, RandomDamageNeverCrashes)
+{
     PcapngWriter w;
     w.addInterface(1, 9);
     w.addInterface(101, 0x80 | 10, 64, 5);
@@ -591,7 +614,8 @@ namespace {
 
 // libpcap reads a pcapng whose interfaces share one link type (1.10 even refuses
 // two LINKTYPE_RAW interfaces: it compares the second's LINKTYPE with the first's DLT).
-void compareWithLibpcap(const std::string& path, int expectedFrames) {
+void compareWithLibpcap(const std::string& path, int expectedFrames)
+{
     char errbuf[PCAP_ERRBUF_SIZE];
     pcap_t* pc = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
     ASSERT_TRUE(pc) << errbuf;
@@ -620,13 +644,13 @@ void compareWithLibpcap(const std::string& path, int expectedFrames) {
 
 } // namespace
 
-TEST(PcapngReader, AgreesWithLibpcapOnASingleLinkTypeFile) {
+TEST(PcapngReader, AgreesWithLibpcapOnASingleLinkTypeFile)
+{
     {
         PcapngWriter w;
         w.addInterface(101, 9, 96); // LINKTYPE_RAW, ns, snaplen 96
         for (int i = 0; i < 10; ++i)
-            w.addPacket(
-                capped(buildIpTcp(data(i * 10, 50 * i, "2001:db8::a", "2001:db8::b")), 96, T0 + i * 1001));
+            w.addPacket(capped(buildIpTcp(data(i * 10, 50 * i, "2001:db8::a", "2001:db8::b")), 96, T0 + i * 1001));
         const std::string path = tempPath("raw.pcapng");
         w.write(path);
         compareWithLibpcap(path, 10);
@@ -636,15 +660,16 @@ TEST(PcapngReader, AgreesWithLibpcapOnASingleLinkTypeFile) {
         w.addInterface(1, 9);
         w.addInterface(1, 6, 0, -3600);
         for (int i = 0; i < 10; ++i)
-            w.addPacket(Packet{T0 + i * 1001, buildFrame(Link::Vlan, data(i, 10 * i)), 0,
-                               static_cast<uint32_t>(i % 2)});
+            w.addPacket(
+                Packet{T0 + i * 1001, buildFrame(Link::Vlan, data(i, 10 * i)), 0, static_cast<uint32_t>(i % 2)});
         const std::string path = tempPath("eth.pcapng");
         w.write(path);
         compareWithLibpcap(path, 10);
     }
 }
 
-TEST(PcapngReader, LinktypeToDltFollowsLibpcap) {
+TEST(PcapngReader, LinktypeToDltFollowsLibpcap)
+{
     EXPECT_EQ(linktypeToDlt(101), 12);
     EXPECT_EQ(linktypeToDlt(100), 11);
     EXPECT_EQ(linktypeToDlt(1), 1);
@@ -655,7 +680,8 @@ TEST(PcapngReader, LinktypeToDltFollowsLibpcap) {
     EXPECT_EQ(linktypeToDlt(228), 228);
 }
 
-TEST(PcapngReader, CustomBlocksTakeWiresharkFrameNumbers) {
+TEST(PcapngReader, CustomBlocksTakeWiresharkFrameNumbers)
+{
     PcapngWriter w;
     w.addInterface(1);
     const Bytes f = buildFrame(Link::Ethernet, syn());
@@ -683,7 +709,8 @@ TEST(PcapngReader, CustomBlocksTakeWiresharkFrameNumbers) {
 
 namespace {
 
-fs::path publicCaptures() {
+fs::path publicCaptures()
+{
     if (const char* env = std::getenv("FLOWLADDER_PUBLIC_CAPTURES")) return env;
 #ifdef FLOWLADDER_SOURCE_DIR
     const fs::path source = FLOWLADDER_SOURCE_DIR;
@@ -700,7 +727,8 @@ struct TsharkFrame {
 };
 
 // tshark's view of every frame, or empty when tshark is absent.
-std::vector<TsharkFrame> tsharkFrames(const fs::path& file) {
+std::vector<TsharkFrame> tsharkFrames(const fs::path& file)
+{
     std::vector<TsharkFrame> out;
     if (!fs::exists("/usr/bin/tshark")) return out;
     const std::string cmd = "/usr/bin/tshark -n -r '" + file.string() +
@@ -715,7 +743,8 @@ std::vector<TsharkFrame> tsharkFrames(const fs::path& file) {
     return out;
 }
 
-std::string epochString(int64_t ns) {
+std::string epochString(int64_t ns)
+{
     char buf[64];
     std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1'000'000'000),
                   static_cast<long long>(ns % 1'000'000'000));
@@ -724,7 +753,8 @@ std::string epochString(int64_t ns) {
 
 } // namespace
 
-TEST(PcapngReader, PublicMixedLinkTypeCaptures) {
+TEST(PcapngReader, PublicMixedLinkTypeCaptures)
+{
     const fs::path dir = publicCaptures();
     if (!fs::exists(dir)) GTEST_SKIP() << "no public captures at " << dir;
     struct File {
@@ -766,7 +796,8 @@ TEST(PcapngReader, PublicMixedLinkTypeCaptures) {
     }
 }
 
-TEST(PcapngReader, PublicCaptureWithCustomBlocksKeepsWiresharkNumbers) {
+TEST(PcapngReader, PublicCaptureWithCustomBlocksKeepsWiresharkNumbers)
+{
     const fs::path dir = publicCaptures();
     if (!fs::exists(dir)) GTEST_SKIP() << "no public captures at " << dir;
     // tshark 4.0 lists the custom blocks of these files as frames 1, 7 and 10.

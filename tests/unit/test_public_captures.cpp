@@ -9,16 +9,14 @@
 // - Files neither tool can read yield nothing on both sides.
 
 #include "TestPaths.h"
-
 #include "core/tcp/Analyzer.h"
 #include "tests/support/RunCommand.h"
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <map>
 #include <sstream>
 
@@ -28,7 +26,8 @@ using namespace flowladder::testing;
 namespace {
 
 // tshark's TCP packet count per tcp.stream.
-std::vector<uint32_t> tsharkStreamSizes(const std::filesystem::path& file, uint64_t& total) {
+std::vector<uint32_t> tsharkStreamSizes(const std::filesystem::path& file, uint64_t& total)
+{
     const std::string out =
         testsupport::runCommand("tshark -n -r '" + file.string() + "' -Y tcp -T fields -e tcp.stream 2>/dev/null").out;
     std::map<std::string, uint32_t> streams;
@@ -48,7 +47,8 @@ std::vector<uint32_t> tsharkStreamSizes(const std::filesystem::path& file, uint6
 
 } // namespace
 
-TEST(PublicCaptures, FlowsAndPacketCountsAgreeWithTshark) {
+TEST(PublicCaptures, FlowsAndPacketCountsAgreeWithTshark)
+{
     const auto dir = publicCapturesDir();
     if (dir.empty()) GTEST_SKIP() << "../shared/captures/public is absent";
     if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark is not installed";

@@ -2,7 +2,6 @@
 
 #include "Scenario.h"
 #include "TestPaths.h"
-
 #include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
 
@@ -16,7 +15,8 @@ using namespace flowladder::testsupport;
 
 namespace {
 
-Bytes synFrame(Link link, const std::string& src, const std::string& dst, uint16_t sport) {
+Bytes synFrame(Link link, const std::string& src, const std::string& dst, uint16_t sport)
+{
     TcpSegment s;
     s.src = src;
     s.dst = dst;
@@ -26,7 +26,8 @@ Bytes synFrame(Link link, const std::string& src, const std::string& dst, uint16
     return buildFrame(link, s);
 }
 
-core::AnalysisPtr analyzePath(const std::string& path, std::string& error) {
+core::AnalysisPtr analyzePath(const std::string& path, std::string& error)
+{
     auto a = core::analyzeFile(path, error);
     std::filesystem::remove(path);
     return a;
@@ -34,7 +35,8 @@ core::AnalysisPtr analyzePath(const std::string& path, std::string& error) {
 
 } // namespace
 
-TEST(Reader, NanosecondTimestampsArePreserved) {
+TEST(Reader, NanosecondTimestampsArePreserved)
+{
     PcapWriter w(linktypeOf(Link::Ethernet), true);
     w.add(1'700'000'000'123'456'789, synFrame(Link::Ethernet, "10.0.0.1", "10.0.0.2", 1000));
     const auto path = tempPath("ns.pcap");
@@ -47,7 +49,8 @@ TEST(Reader, NanosecondTimestampsArePreserved) {
     EXPECT_EQ(a->capture.linktype, "EN10MB");
 }
 
-TEST(Reader, PcapngWithTwoInterfacesOfDifferentLinkTypes) {
+TEST(Reader, PcapngWithTwoInterfacesOfDifferentLinkTypes)
+{
     PcapngWriter w;
     const uint32_t eth = w.addInterface(linktypeOf(Link::Ethernet), 9); // nanoseconds
     const uint32_t sll = w.addInterface(linktypeOf(Link::Sll), 6);      // microseconds
@@ -70,7 +73,8 @@ TEST(Reader, PcapngWithTwoInterfacesOfDifferentLinkTypes) {
 // While reading, records are stored in arrival order and their frame numbers are derived from
 // their position and the non-TCP frames between them; grouping by flow must give every packet
 // its own frame number back, in frame order within each flow.
-TEST(Reader, FrameNumbersSurviveGroupingAroundNonTcpFrames) {
+TEST(Reader, FrameNumbersSurviveGroupingAroundNonTcpFrames)
+{
     Bytes arp(42, 0);
     arp[12] = 0x08;
     arp[13] = 0x06;
@@ -102,17 +106,20 @@ TEST(Reader, FrameNumbersSurviveGroupingAroundNonTcpFrames) {
     for (const core::Flow& f : a->flows) {
         const char c = static_cast<char>('A' + (f.side(Side::Client).endpoint.port - 40000));
         std::vector<uint32_t> frames;
-        for (uint32_t idx : f.packets) frames.push_back(a->packets[idx].frame);
+        for (uint32_t idx : f.packets)
+            frames.push_back(a->packets[idx].frame);
         EXPECT_EQ(frames, framesOf[c]) << "flow " << c;
         EXPECT_EQ(a->firstFrame(f), framesOf[c].front());
         EXPECT_EQ(a->lastFrame(f), framesOf[c].back());
     }
 }
 
-TEST(Reader, TruncatedFileKeepsWhatCameBefore) {
+TEST(Reader, TruncatedFileKeepsWhatCameBefore)
+{
     Scenario s;
     s.handshake();
-    for (int i = 0; i < 5; ++i) s.send(Side::Client, tf::ACK, 100);
+    for (int i = 0; i < 5; ++i)
+        s.send(Side::Client, tf::ACK, 100);
     PcapWriter w(linktypeOf(Link::Ethernet));
     TcpSegment seg;
     for (uint32_t i = 0; i < 8; ++i) {
@@ -133,7 +140,8 @@ TEST(Reader, TruncatedFileKeepsWhatCameBefore) {
     EXPECT_NE(a->capture.errors[0].find("after frame 6"), std::string::npos) << a->capture.errors[0];
 }
 
-TEST(Reader, UnreadableFilesGiveAnErrorNamingTheFile) {
+TEST(Reader, UnreadableFilesGiveAnErrorNamingTheFile)
+{
     struct Case {
         std::string name;
         std::string content;
@@ -162,7 +170,8 @@ TEST(Reader, UnreadableFilesGiveAnErrorNamingTheFile) {
     EXPECT_NE(error.find("directory"), std::string::npos) << error;
 }
 
-TEST(Reader, ProgressIsReportedAndCancelStopsEarly) {
+TEST(Reader, ProgressIsReportedAndCancelStopsEarly)
+{
     PcapWriter w(linktypeOf(Link::Ethernet));
     TcpSegment seg;
     for (uint32_t i = 0; i < 20000; ++i) {

@@ -1,13 +1,13 @@
 #include "ui/annotate/AnnotationController.h"
 
+#include "ui/MainWindow.h"
 #include "ui/annotate/AnnotationDocument.h"
 #include "ui/annotate/AnnotationOverlay.h"
 #include "ui/annotate/AnnotationPainter.h"
-#include "ui/models/CurrentSelection.h"
 #include "ui/export/ExportController.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
-#include "ui/MainWindow.h"
+#include "ui/models/CurrentSelection.h"
 
 #include <QApplication>
 #include <QContextMenuEvent>
@@ -26,7 +26,6 @@
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
-
 #include <algorithm>
 
 namespace flowladder::ui {
@@ -35,15 +34,10 @@ using core::AnnotationKind;
 using Part = AnnotationPainter::Part;
 
 AnnotationController::AnnotationController(MainWindow* window)
-    : QObject(window)
-    , window_(window)
-    , ladder_(window->ladder())
-    , doc_(new AnnotationDocument(this))
+    : QObject(window), window_(window), ladder_(window->ladder()), doc_(new AnnotationDocument(this))
 {
     setObjectName(QStringLiteral("annotationController"));
-    auto source = [this] {
-        return doc_->itemsOfFlow(ladder_->flowId());
-    };
+    auto source = [this] { return doc_->itemsOfFlow(ladder_->flowId()); };
     below_ = new AnnotationOverlay(ladder_, true, source);
     above_ = new AnnotationOverlay(ladder_, false, source);
     ladder_->installEventFilter(this);
@@ -63,7 +57,10 @@ AnnotationController::AnnotationController(MainWindow* window)
     });
     connect(doc_, &AnnotationDocument::saved, this, &AnnotationController::updateStatus);
     connect(doc_, &AnnotationDocument::saveFailed, this, [this](const QString& msg) {
-        showMessage(tr("Your notes could not be saved: %1. They are kept in memory; FlowLadder tries again on the next change and on close.").arg(msg), true);
+        showMessage(tr("Your notes could not be saved: %1. They are kept in memory; FlowLadder tries again on the next "
+                       "change and on close.")
+                        .arg(msg),
+                    true);
         updateStatus();
     });
     connect(window_->selection(), &CurrentSelection::flowChanged, this, [this] { select(0); });
@@ -90,9 +87,8 @@ void AnnotationController::createMessageBar()
     barText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* folder = new QToolButton(bar_);
     folder->setText(tr("Open folder"));
-    connect(folder, &QToolButton::clicked, this, [this] {
-        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(doc_->savePath()).absolutePath()));
-    });
+    connect(folder, &QToolButton::clicked, this,
+            [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(doc_->savePath()).absolutePath())); });
     auto* close = new QToolButton(bar_);
     close->setText(QStringLiteral("✕"));
     close->setToolTip(tr("Hide this message"));
@@ -108,15 +104,24 @@ void AnnotationController::createMessageBar()
 
 void AnnotationController::showMessage(const QString& text, bool error)
 {
-    bar_->setStyleSheet(error ? QStringLiteral("#annotationMessageBar { background: #fde2e1; color: #5c1111; border: 1px solid #e5a3a0; }")
-                              : QStringLiteral("#annotationMessageBar { background: #fff4cc; color: #4a3b00; border: 1px solid #e6cf7a; }"));
+    bar_->setStyleSheet(
+        error ? QStringLiteral(
+                    "#annotationMessageBar { background: #fde2e1; color: #5c1111; border: 1px solid #e5a3a0; }")
+              : QStringLiteral(
+                    "#annotationMessageBar { background: #fff4cc; color: #4a3b00; border: 1px solid #e6cf7a; }"));
     barText_->setText(text);
     bar_->setVisible(!text.isEmpty());
 }
 
-QString AnnotationController::messageText() const { return bar_->isHidden() ? QString() : barText_->text(); }
+QString AnnotationController::messageText() const
+{
+    return bar_->isHidden() ? QString() : barText_->text();
+}
 
-QString AnnotationController::statusText() const { return status_->text(); }
+QString AnnotationController::statusText() const
+{
+    return status_->text();
+}
 
 void AnnotationController::updateStatus()
 {
@@ -126,7 +131,8 @@ void AnnotationController::updateStatus()
     }
     const QString name = QFileInfo(doc_->savePath()).fileName();
     const auto n = doc_->items().size();
-    QString t = n == 0 ? tr("Notes go to %1").arg(name) : tr("%n note(s) in %1", nullptr, static_cast<int>(n)).arg(name);
+    QString t =
+        n == 0 ? tr("Notes go to %1").arg(name) : tr("%n note(s) in %1", nullptr, static_cast<int>(n)).arg(name);
     if (!doc_->lastSaveError().isEmpty()) t = tr("⚠ Notes NOT saved to %1").arg(name);
     status_->setText(t);
     status_->setToolTip(doc_->savePath());
@@ -138,8 +144,10 @@ void AnnotationController::onCaptureShown(const QString& path)
     doc_->open(path);
     const QString problem = doc_->problem();
     if (!problem.isEmpty()) {
-        showMessage(tr("<b>The notes file beside this capture could not be used.</b> %1").arg(problem.toHtmlEscaped()), false);
-        window_->statusBar()->showMessage(tr("Notes file kept untouched; new notes go to %1").arg(QFileInfo(doc_->savePath()).fileName()), 10000);
+        showMessage(tr("<b>The notes file beside this capture could not be used.</b> %1").arg(problem.toHtmlEscaped()),
+                    false);
+        window_->statusBar()->showMessage(
+            tr("Notes file kept untouched; new notes go to %1").arg(QFileInfo(doc_->savePath()).fileName()), 10000);
     } else {
         showMessage(QString(), false);
     }
@@ -160,21 +168,25 @@ void AnnotationController::createActions()
         if (a->text() == tr("&Edit")) edit = a->menu();
     }
     mb->insertMenu(before, annotate);
-    QAction* note = annotate->addAction(tr("Add &note to packet…"), QKeySequence(tr("Ctrl+M")), this, &AnnotationController::addNoteInteractive);
-    QAction* callout = annotate->addAction(tr("Add &callout…"), QKeySequence(tr("Ctrl+Shift+M")), this, &AnnotationController::addCalloutInteractive);
+    QAction* note = annotate->addAction(tr("Add &note to packet…"), QKeySequence(tr("Ctrl+M")), this,
+                                        &AnnotationController::addNoteInteractive);
+    QAction* callout = annotate->addAction(tr("Add &callout…"), QKeySequence(tr("Ctrl+Shift+M")), this,
+                                           &AnnotationController::addCalloutInteractive);
     QAction* range = annotate->addAction(tr("Highlight &time range…"), QKeySequence(tr("Ctrl+Shift+R")), this,
                                          &AnnotationController::addTimeRangeInteractive);
     annotate->addSeparator();
-    QAction* editA = annotate->addAction(tr("&Edit annotation text…"), QKeySequence(Qt::Key_F2), this, &AnnotationController::editSelected);
+    QAction* editA = annotate->addAction(tr("&Edit annotation text…"), QKeySequence(Qt::Key_F2), this,
+                                         &AnnotationController::editSelected);
     QAction* del = annotate->addAction(tr("&Delete annotation"), this, &AnnotationController::deleteSelected);
     del->setShortcut(QKeySequence::Delete);
     del->setShortcutContext(Qt::WidgetShortcut); // only while the ladder has focus
     ladder_->addAction(del);
     annotate->addSeparator();
     annotate->addAction(tr("Show &notes file location"), this, [this] {
-        QMessageBox::information(window_, tr("Notes file"),
-                                 doc_->isOpen() ? tr("Notes for this capture are saved automatically to:\n%1").arg(doc_->savePath())
-                                                : tr("Open a capture first."));
+        QMessageBox::information(
+            window_, tr("Notes file"),
+            doc_->isOpen() ? tr("Notes for this capture are saved automatically to:\n%1").arg(doc_->savePath())
+                           : tr("Open a capture first."));
     });
     note->setStatusTip(tr("Attach a note to the selected packet (Shift+drag on the ladder highlights a time range)"));
     Q_UNUSED(callout)
@@ -203,7 +215,10 @@ void AnnotationController::select(uint64_t id)
     replot();
 }
 
-void AnnotationController::replot() { ladder_->replot(QCustomPlot::rpQueuedReplot); }
+void AnnotationController::replot()
+{
+    ladder_->replot(QCustomPlot::rpQueuedReplot);
+}
 
 int64_t AnnotationController::rowNear(double pixelY) const
 {
@@ -267,7 +282,8 @@ uint64_t AnnotationController::addTimeRange(int64_t fromRow, int64_t toRow, cons
 std::optional<QString> AnnotationController::askText(const QString& title, const QString& initial)
 {
     bool ok = false;
-    const QString t = QInputDialog::getMultiLineText(window_, title, tr("Text (shown on the ladder, in exports and in the postmortem):"), initial, &ok);
+    const QString t = QInputDialog::getMultiLineText(
+        window_, title, tr("Text (shown on the ladder, in exports and in the postmortem):"), initial, &ok);
     if (!ok) return std::nullopt;
     return t.trimmed();
 }
@@ -297,7 +313,8 @@ void AnnotationController::addTimeRangeInteractive()
 {
     const int64_t row = ladder_->selectedRow();
     if (row < 0 || !doc_->isOpen()) {
-        window_->statusBar()->showMessage(tr("Select the first packet of the range first (or Shift+drag on the ladder)."), 5000);
+        window_->statusBar()->showMessage(
+            tr("Select the first packet of the range first (or Shift+drag on the ladder)."), 5000);
         return;
     }
     if (auto t = askText(tr("Time range label"), {}); t) addTimeRange(row, row + 5, *t);
@@ -324,9 +341,12 @@ bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
     }
     if (watched != ladder_) return false;
     switch (event->type()) {
-    case QEvent::MouseButtonPress: return mousePress(static_cast<QMouseEvent*>(event));
-    case QEvent::MouseMove: return mouseMove(static_cast<QMouseEvent*>(event));
-    case QEvent::MouseButtonRelease: return mouseRelease(static_cast<QMouseEvent*>(event));
+    case QEvent::MouseButtonPress:
+        return mousePress(static_cast<QMouseEvent*>(event));
+    case QEvent::MouseMove:
+        return mouseMove(static_cast<QMouseEvent*>(event));
+    case QEvent::MouseButtonRelease:
+        return mouseRelease(static_cast<QMouseEvent*>(event));
     case QEvent::MouseButtonDblClick: {
         auto* e = static_cast<QMouseEvent*>(event);
         auto c = ladder_->content();
@@ -340,7 +360,8 @@ bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
         }
         return false;
     }
-    case QEvent::ContextMenu: return contextMenu(static_cast<QContextMenuEvent*>(event));
+    case QEvent::ContextMenu:
+        return contextMenu(static_cast<QContextMenuEvent*>(event));
     case QEvent::KeyPress: {
         auto* k = static_cast<QKeyEvent*>(event);
         if (k->key() == Qt::Key_Escape && selectedId_) {
@@ -349,7 +370,8 @@ bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
         }
         return false;
     }
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -360,7 +382,8 @@ bool AnnotationController::mousePress(QMouseEvent* e)
     if (!c || !c->valid() || !doc_->isOpen()) return false;
     const auto g = ladder_->ladder()->currentGeometry();
     if (e->position().y() < g.rect.top() + g.headerHeight) return false;
-    const auto placed = AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()), ladder_);
+    const auto placed =
+        AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()), ladder_);
     const auto hit = AnnotationPainter::hitTest(placed, e->position());
     if (hit) {
         select(hit.id);
@@ -408,7 +431,8 @@ bool AnnotationController::mouseMove(QMouseEvent* e)
             a.frame = frameAt(yOf(a.frame) + d.y());
         } else {
             a.boxFrame = frameAt(yOf(a.boxFrame ? a.boxFrame : a.frame) + d.y());
-            a.boxX = std::clamp(AnnotationPainter::fractionOf(g, AnnotationPainter::xOf(g, a.boxX) + d.x()), -0.25, 1.45);
+            a.boxX =
+                std::clamp(AnnotationPainter::fractionOf(g, AnnotationPainter::xOf(g, a.boxX) + d.x()), -0.25, 1.45);
         }
         break;
     case Part::Anchor:
@@ -419,9 +443,14 @@ bool AnnotationController::mouseMove(QMouseEvent* e)
         a.startNs = timeAt(pyOfTime(a.startNs) + d.y());
         a.endNs = timeAt(pyOfTime(a.endNs) + d.y());
         break;
-    case Part::RangeStart: a.startNs = timeAt(pos.y()); break;
-    case Part::RangeEnd: a.endNs = timeAt(pos.y()); break;
-    case Part::None: break;
+    case Part::RangeStart:
+        a.startNs = timeAt(pos.y());
+        break;
+    case Part::RangeEnd:
+        a.endNs = timeAt(pos.y());
+        break;
+    case Part::None:
+        break;
     }
     if (drag_->creating) {
         above_->setPreview(a);
@@ -451,8 +480,8 @@ bool AnnotationController::mouseRelease(QMouseEvent* e)
         if (!text) return true;
         a.text = text->toStdString();
         select(doc_->add(a));
-    } else if (Annotation* cur = const_cast<Annotation*>(doc_->find(d.id)); cur && cur->kind == AnnotationKind::TimeRange &&
-                                                                            cur->startNs > cur->endNs) {
+    } else if (Annotation* cur = const_cast<Annotation*>(doc_->find(d.id));
+               cur && cur->kind == AnnotationKind::TimeRange && cur->startNs > cur->endNs) {
         Annotation a = *cur;
         std::swap(a.startNs, a.endNs);
         doc_->update(a, dragSerial_);
@@ -466,7 +495,8 @@ bool AnnotationController::contextMenu(QContextMenuEvent* e)
     if (!c || !c->valid() || !doc_->isOpen()) return false;
     const auto g = ladder_->ladder()->currentGeometry();
     const QPointF pos = e->pos();
-    const auto placed = AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()), ladder_);
+    const auto placed =
+        AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()), ladder_);
     const auto hit = AnnotationPainter::hitTest(placed, pos);
     QMenu menu(ladder_);
     if (hit) {

@@ -9,7 +9,6 @@
 
 #include <QObject>
 #include <QPointF>
-
 #include <optional>
 
 class QAction;

@@ -1,7 +1,6 @@
 #include "ui/annotate/AnnotationDocument.h"
 
 #include <QUndoCommand>
-
 #include <algorithm>
 
 namespace flowladder::ui {
@@ -11,14 +10,10 @@ using core::Annotation;
 // move and delete the same command.
 class AnnotationCommand : public QUndoCommand {
 public:
-    AnnotationCommand(AnnotationDocument* doc, uint64_t id, std::optional<Annotation> before, std::optional<Annotation> after,
-                      const QString& text, int mergeKey)
-        : QUndoCommand(text)
-        , doc_(doc)
-        , id_(id)
-        , before_(std::move(before))
-        , after_(std::move(after))
-        , mergeKey_(mergeKey)
+    AnnotationCommand(AnnotationDocument* doc, uint64_t id, std::optional<Annotation> before,
+                      std::optional<Annotation> after, const QString& text, int mergeKey)
+        : QUndoCommand(text), doc_(doc), id_(id), before_(std::move(before)), after_(std::move(after)),
+          mergeKey_(mergeKey)
     {
     }
     void redo() override { doc_->apply(id_, after_); }
@@ -43,16 +38,18 @@ namespace {
 QString kindText(core::AnnotationKind k)
 {
     switch (k) {
-    case core::AnnotationKind::Note: return QObject::tr("note");
-    case core::AnnotationKind::Callout: return QObject::tr("callout");
-    case core::AnnotationKind::TimeRange: return QObject::tr("time range");
+    case core::AnnotationKind::Note:
+        return QObject::tr("note");
+    case core::AnnotationKind::Callout:
+        return QObject::tr("callout");
+    case core::AnnotationKind::TimeRange:
+        return QObject::tr("time range");
     }
     return QObject::tr("note");
 }
 } // namespace
 
-AnnotationDocument::AnnotationDocument(QObject* parent)
-    : QObject(parent)
+AnnotationDocument::AnnotationDocument(QObject* parent) : QObject(parent)
 {
     saveTimer_.setSingleShot(true);
     saveTimer_.setInterval(500);
@@ -130,8 +127,10 @@ void AnnotationDocument::apply(uint64_t id, const std::optional<Annotation>& a)
     auto& items = store_.set().items;
     auto it = std::find_if(items.begin(), items.end(), [id](const Annotation& x) { return x.id == id; });
     if (a) {
-        if (it != items.end()) *it = *a;
-        else items.push_back(*a);
+        if (it != items.end())
+            *it = *a;
+        else
+            items.push_back(*a);
         // Keep file order stable: by id.
         std::sort(items.begin(), items.end(), [](const Annotation& x, const Annotation& y) { return x.id < y.id; });
     } else if (it != items.end()) {

@@ -10,7 +10,6 @@
 #include <QString>
 #include <QTimer>
 #include <QUndoStack>
-
 #include <optional>
 #include <vector>
 

@@ -10,16 +10,15 @@ namespace {
 QString layerName(LadderView* view, bool below)
 {
     const QString name = below ? QStringLiteral("annotationsBelow") : QStringLiteral("annotationsAbove");
-    if (!view->layer(name)) view->addLayer(name, view->layer(QStringLiteral("main")), below ? QCustomPlot::limBelow : QCustomPlot::limAbove);
+    if (!view->layer(name))
+        view->addLayer(name, view->layer(QStringLiteral("main")),
+                       below ? QCustomPlot::limBelow : QCustomPlot::limAbove);
     return name;
 }
 } // namespace
 
 AnnotationOverlay::AnnotationOverlay(LadderView* view, bool below, Source source)
-    : QCPLayerable(view, layerName(view, below))
-    , view_(view)
-    , below_(below)
-    , source_(std::move(source))
+    : QCPLayerable(view, layerName(view, below)), view_(view), below_(below), source_(std::move(source))
 {
     setAntialiased(true);
 }
@@ -43,11 +42,15 @@ void AnnotationOverlay::draw(QCPPainter* painter)
     const auto all = items();
     if (all.empty()) return;
     const LadderPlottable::Geometry g = view_->ladder()->currentGeometry();
-    const auto placed = AnnotationPainter::place(g, *content, all, AnnotationPainter::font(painter->font()), painter->device());
+    const auto placed =
+        AnnotationPainter::place(g, *content, all, AnnotationPainter::font(painter->font()), painter->device());
     painter->save();
-    painter->setClipRect(QRectF(g.rect.left(), g.rect.top() + g.headerHeight, g.rect.width(), g.rect.height() - g.headerHeight));
-    if (below_) AnnotationPainter::paintBelow(painter, placed, all, view_->ladder()->style());
-    else AnnotationPainter::paintAbove(painter, g, placed, all, view_->ladder()->style(), selectedId_);
+    painter->setClipRect(
+        QRectF(g.rect.left(), g.rect.top() + g.headerHeight, g.rect.width(), g.rect.height() - g.headerHeight));
+    if (below_)
+        AnnotationPainter::paintBelow(painter, placed, all, view_->ladder()->style());
+    else
+        AnnotationPainter::paintAbove(painter, g, placed, all, view_->ladder()->style(), selectedId_);
     painter->restore();
 }
 

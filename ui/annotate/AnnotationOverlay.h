@@ -5,10 +5,9 @@
 
 #include "core/annotations/Annotations.h"
 
-#include <qcustomplot.h>
-
 #include <functional>
 #include <optional>
+#include <qcustomplot.h>
 #include <vector>
 
 namespace flowladder::ui {

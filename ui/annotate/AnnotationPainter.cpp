@@ -2,7 +2,6 @@
 
 #include <QFontMetricsF>
 #include <QPainterPath>
-
 #include <algorithm>
 #include <cmath>
 
@@ -14,9 +13,18 @@ namespace {
 constexpr double BandWidth = 14.0; // as LadderPlottable draws the state bands
 constexpr double CalloutWidth = 240.0;
 
-QColor noteFill(const LadderStyle& s) { return s.dark ? QColor(0x5a, 0x50, 0x1e) : QColor(0xff, 0xf4, 0xb0); }
-QColor noteBorder(const LadderStyle& s) { return s.dark ? QColor(0xc9, 0xa8, 0x2a) : QColor(0xd0, 0xa2, 0x00); }
-QColor calloutLine(const LadderStyle& s) { return s.dark ? QColor(0xf0, 0xb0, 0x40) : QColor(0xd0, 0x86, 0x00); }
+QColor noteFill(const LadderStyle& s)
+{
+    return s.dark ? QColor(0x5a, 0x50, 0x1e) : QColor(0xff, 0xf4, 0xb0);
+}
+QColor noteBorder(const LadderStyle& s)
+{
+    return s.dark ? QColor(0xc9, 0xa8, 0x2a) : QColor(0xd0, 0xa2, 0x00);
+}
+QColor calloutLine(const LadderStyle& s)
+{
+    return s.dark ? QColor(0xf0, 0xb0, 0x40) : QColor(0xd0, 0x86, 0x00);
+}
 
 const Annotation* byId(const std::vector<Annotation>& items, uint64_t id)
 {
@@ -65,7 +73,8 @@ bool AnnotationPainter::yOfFrame(const LadderPlottable::Geometry& g, const Ladde
     return true;
 }
 
-std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlottable::Geometry& g, const LadderContent& c,
+std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlottable::Geometry& g,
+                                                                const LadderContent& c,
                                                                 const std::vector<Annotation>& items, const QFont& font,
                                                                 QPaintDevice* device)
 {
@@ -193,8 +202,9 @@ void AnnotationPainter::paintAbove(QPainter* p, const LadderPlottable::Geometry&
             // callout: a curve from the box to the anchor, with an arrowhead
             const QPointF a = pl.anchor;
             const QPointF from(std::clamp(a.x(), pl.box.left(), pl.box.right()), a.y() < pl.box.top() ? pl.box.top()
-                                                                                 : a.y() > pl.box.bottom() ? pl.box.bottom()
-                                                                                                           : pl.box.center().y());
+                                                                                 : a.y() > pl.box.bottom()
+                                                                                     ? pl.box.bottom()
+                                                                                     : pl.box.center().y());
             const QPointF start = (from == pl.box.center()) ? QPointF(pl.box.right(), pl.box.center().y()) : from;
             QPainterPath path(start);
             const QPointF c1(start.x(), (start.y() + a.y()) / 2);
@@ -228,9 +238,12 @@ void AnnotationPainter::paintAll(QPainter* p, const LadderPlottable::Geometry& g
     const QFont f = font(p->font());
     const auto placed = place(g, c, items, f, p->device());
     p->save();
-    p->setClipRect(QRectF(g.rect.left(), g.rect.top() + g.headerHeight, g.rect.width(), g.rect.height() - g.headerHeight));
-    if (below) paintBelow(p, placed, items, style);
-    else paintAbove(p, g, placed, items, style);
+    p->setClipRect(
+        QRectF(g.rect.left(), g.rect.top() + g.headerHeight, g.rect.width(), g.rect.height() - g.headerHeight));
+    if (below)
+        paintBelow(p, placed, items, style);
+    else
+        paintAbove(p, g, placed, items, style);
     p->restore();
 }
 
@@ -240,7 +253,8 @@ AnnotationPainter::Hit AnnotationPainter::hitTest(const std::vector<Placed>& pla
     for (auto it = placed.rbegin(); it != placed.rend(); ++it)
         if (it->kind == AnnotationKind::Callout && QLineF(it->anchor, pos).length() <= 7) return {it->id, Part::Anchor};
     for (auto it = placed.rbegin(); it != placed.rend(); ++it)
-        if (it->kind != AnnotationKind::TimeRange && it->box.adjusted(-2, -2, 2, 2).contains(pos)) return {it->id, Part::Box};
+        if (it->kind != AnnotationKind::TimeRange && it->box.adjusted(-2, -2, 2, 2).contains(pos))
+            return {it->id, Part::Box};
     for (auto it = placed.rbegin(); it != placed.rend(); ++it) {
         if (it->kind != AnnotationKind::TimeRange) continue;
         if (it->box.contains(pos)) return {it->id, Part::RangeBody};

@@ -15,7 +15,6 @@
 #include <QFont>
 #include <QPainter>
 #include <QRectF>
-
 #include <vector>
 
 namespace flowladder::ui {
@@ -52,7 +51,8 @@ public:
                            const LadderStyle& style);
     // Range edges and labels, notes, callouts: drawn over the ladder.
     static void paintAbove(QPainter* p, const LadderPlottable::Geometry& g, const std::vector<Placed>& placed,
-                           const std::vector<core::Annotation>& items, const LadderStyle& style, uint64_t selectedId = 0);
+                           const std::vector<core::Annotation>& items, const LadderStyle& style,
+                           uint64_t selectedId = 0);
     // Both, for export.
     static void paintAll(QPainter* p, const LadderPlottable::Geometry& g, const LadderContent& c,
                          const std::vector<core::Annotation>& items, const LadderStyle& style, bool below);

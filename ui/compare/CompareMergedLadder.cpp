@@ -4,7 +4,6 @@
 
 #include <QFileInfo>
 #include <QPainterPath>
-
 #include <algorithm>
 #include <cmath>
 
@@ -78,9 +77,12 @@ QString CompareMergedContent::label(uint32_t item) const
     const QString what = m.inA() ? withoutFrame(a->label(a->rowOfPacketIndex(m.a), true))
                                  : withoutFrame(b->label(b->rowOfPacketIndex(m.b), true));
     QString frames;
-    if (m.inBoth()) frames = QStringLiteral("A#%1 · B#%2").arg(m.aFrame).arg(m.bFrame);
-    else if (m.inA()) frames = QStringLiteral("A#%1").arg(m.aFrame);
-    else frames = QStringLiteral("B#%1").arg(m.bFrame);
+    if (m.inBoth())
+        frames = QStringLiteral("A#%1 · B#%2").arg(m.aFrame).arg(m.bFrame);
+    else if (m.inA())
+        frames = QStringLiteral("A#%1").arg(m.aFrame);
+    else
+        frames = QStringLiteral("B#%1").arg(m.bFrame);
     QString text = frames + QStringLiteral("  ") + what;
     if (m.inBoth()) text += QStringLiteral("   %1").arg(durationText(static_cast<double>(m.delayNs) / 1e9));
     return text;
@@ -94,14 +96,18 @@ QString CompareMergedContent::verdict(uint32_t item) const
     const QString other = it.seenAtA ? whereB : whereA;
     const QString otherCap = it.seenAtA ? QStringLiteral("B") : QStringLiteral("A");
     switch (it.kind) {
-    case Kind::Both: return {};
+    case Kind::Both:
+        return {};
     case Kind::Lost:
-        return it.afterOtherEnd ? QStringLiteral("not seen at %1: lost, or %2 had stopped capturing").arg(other, otherCap)
-                                : QStringLiteral("never arrived at %1: lost in between").arg(other);
+        return it.afterOtherEnd
+                   ? QStringLiteral("not seen at %1: lost, or %2 had stopped capturing").arg(other, otherCap)
+                   : QStringLiteral("never arrived at %1: lost in between").arg(other);
     case Kind::Injected:
-        return it.afterOtherEnd ? QStringLiteral("only at %1: created in between, or %2 had stopped capturing").arg(seen, otherCap)
-                                : QStringLiteral("only at %1: created in between").arg(seen);
-    case Kind::Unseen: return QStringLiteral("%1 was not capturing yet").arg(otherCap);
+        return it.afterOtherEnd
+                   ? QStringLiteral("only at %1: created in between, or %2 had stopped capturing").arg(seen, otherCap)
+                   : QStringLiteral("only at %1: created in between").arg(seen);
+    case Kind::Unseen:
+        return QStringLiteral("%1 was not capturing yet").arg(otherCap);
     }
     return {};
 }
@@ -215,7 +221,8 @@ void CompareMergedLadder::paint(QPainter* p, const Geometry& g) const
         if (label && !text) lastLabel = y;
         if (static_cast<int64_t>(i) != selected_) paintItem(p, g, i, label);
     }
-    if (selected_ >= 0 && static_cast<size_t>(selected_) < L.items.size()) paintItem(p, g, static_cast<uint32_t>(selected_), true);
+    if (selected_ >= 0 && static_cast<size_t>(selected_) < L.items.size())
+        paintItem(p, g, static_cast<uint32_t>(selected_), true);
     lastDrawn_ = static_cast<int>(items.size());
     paintHeader(p, g);
     p->restore();
@@ -274,7 +281,8 @@ void CompareMergedLadder::paintItem(QPainter* p, const Geometry& g, uint32_t i, 
     const int64_t t0 = content_->layout.layout.rowNs.empty() ? 0 : content_->layout.layout.rowNs.front();
     p->setPen(style_.mutedText);
     p->drawText(QRectF(g.rect.left() + 4, ly - 8, TimeColumn, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                QStringLiteral("%1 s").arg(static_cast<double>((it.kind == Kind::Injected ? it.t1 : it.t0) - t0) / 1e9, 0, 'f', 3));
+                QStringLiteral("%1 s").arg(static_cast<double>((it.kind == Kind::Injected ? it.t1 : it.t0) - t0) / 1e9,
+                                           0, 'f', 3));
     const double w = g.rect.right() - g.notesX - 4;
     QString label = content_->label(i);
     const QString verdict = content_->verdict(i);
@@ -283,7 +291,8 @@ void CompareMergedLadder::paintItem(QPainter* p, const Geometry& g, uint32_t i, 
         f.setBold(!it.afterOtherEnd);
         p->setFont(f);
         p->setPen(alarm);
-        label += QStringLiteral("  —  ") + (it.kind == Kind::Injected && !it.afterOtherEnd ? verdict.toUpper() : verdict);
+        label +=
+            QStringLiteral("  —  ") + (it.kind == Kind::Injected && !it.afterOtherEnd ? verdict.toUpper() : verdict);
         // The verdict next to the stub's loose end too, where the eye already is.
         const QString tag = it.kind == Kind::Lost ? QStringLiteral("lost") : QStringLiteral("created here");
         const QPointF at = it.kind == Kind::Lost ? to : from;
@@ -296,7 +305,8 @@ void CompareMergedLadder::paintItem(QPainter* p, const Geometry& g, uint32_t i, 
         p->setPen(it.kind == Kind::Unseen ? style_.mutedText : style_.text);
         if (it.kind == Kind::Unseen) label += QStringLiteral("  (") + verdict + QStringLiteral(")");
     }
-    p->drawText(QRectF(g.notesX, ly - 8, w, 16), Qt::AlignLeft | Qt::AlignVCenter, p->fontMetrics().elidedText(label, Qt::ElideRight, static_cast<int>(w)));
+    p->drawText(QRectF(g.notesX, ly - 8, w, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                p->fontMetrics().elidedText(label, Qt::ElideRight, static_cast<int>(w)));
     f.setBold(false);
     p->setFont(f);
 }
@@ -316,7 +326,8 @@ void CompareMergedLadder::paintGaps(QPainter* p, const Geometry& g) const
             p->drawLine(QPointF(x - 9, y + 5), QPointF(x + 9, y + 1));
         }
         if (std::abs(g.px.map.pixelsPerUnit()) < 6) continue;
-        const QString text = QStringLiteral("≈ %1 idle, folded").arg(durationText(static_cast<double>(gap.foldedNs) / 1e9));
+        const QString text =
+            QStringLiteral("≈ %1 idle, folded").arg(durationText(static_cast<double>(gap.foldedNs) / 1e9));
         const double tw = p->fontMetrics().horizontalAdvance(text) + 10;
         const QRectF tr((g.px.aX + g.px.bX - tw) / 2, y - 8, tw, 16);
         p->fillRect(tr, style_.background);
@@ -342,8 +353,10 @@ void CompareMergedLadder::paintHeader(QPainter* p, const Geometry& g) const
     p->setFont(f);
     p->setPen(style_.mutedText);
     const QFontMetrics fm(f);
-    p->drawText(QRectF(g.px.aX - half, h.top() + 20, 2 * half, 14), Qt::AlignCenter, fm.elidedText(content_->fileA, Qt::ElideMiddle, 2 * half));
-    p->drawText(QRectF(g.px.bX - half, h.top() + 20, 2 * half, 14), Qt::AlignCenter, fm.elidedText(content_->fileB, Qt::ElideMiddle, 2 * half));
+    p->drawText(QRectF(g.px.aX - half, h.top() + 20, 2 * half, 14), Qt::AlignCenter,
+                fm.elidedText(content_->fileA, Qt::ElideMiddle, 2 * half));
+    p->drawText(QRectF(g.px.bX - half, h.top() + 20, 2 * half, 14), Qt::AlignCenter,
+                fm.elidedText(content_->fileB, Qt::ElideMiddle, 2 * half));
     p->drawText(QRectF(g.px.xOf(0.5) - 60, h.top() + 32, 120, 14), Qt::AlignCenter, QStringLiteral("in between"));
     const auto& c = *content_->comparison;
     const double legendX = g.px.bX + half + 10;

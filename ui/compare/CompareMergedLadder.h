@@ -5,14 +5,13 @@
 // (created in between) half-way, labelled in words. The value axis carries layout y
 // of CompareMergedLayout (reverse it so time runs down). `paint()` draws on any painter.
 
-#include "ui/models/CompareLoader.h"
 #include "ui/compare/CompareMergedLayout.h"
 #include "ui/ladder/LadderContent.h"
 #include "ui/ladder/LadderStyle.h"
-
-#include <qcustomplot.h>
+#include "ui/models/CompareLoader.h"
 
 #include <memory>
+#include <qcustomplot.h>
 
 namespace flowladder::ui {
 
@@ -22,9 +21,9 @@ struct CompareMergedContent {
     int pairIndex = -1;
     CompareMergedLayout layout;
     std::shared_ptr<const LadderContent> a, b; // single ladders of each flow, for labels
-    QString nameA, nameB;   // "A · client side"
-    QString fileA, fileB;   // file names
-    QString whereA, whereB; // "client side" or "A"
+    QString nameA, nameB;                      // "A · client side"
+    QString fileA, fileB;                      // file names
+    QString whereA, whereB;                    // "client side" or "A"
 
     static std::shared_ptr<const CompareMergedContent> build(ComparisonPtr comparison, int pairIndex);
     const core::FlowPair* pair() const;

@@ -10,7 +10,8 @@ namespace {
 constexpr int64_t DefaultStubNs = 5'000'000; // 5 ms when no delay is known
 }
 
-CompareMergedLayout CompareMergedLayout::build(const Comparison& c, const FlowPair& pair, const LadderLayout::Params& params)
+CompareMergedLayout CompareMergedLayout::build(const Comparison& c, const FlowPair& pair,
+                                               const LadderLayout::Params& params)
 {
     CompareMergedLayout m;
     if (!c.a || !c.b) return m;
@@ -70,8 +71,10 @@ CompareMergedLayout CompareMergedLayout::build(const Comparison& c, const FlowPa
         it.y1 = m.layout.yOfTime(it.t1);
         // Stubs are drawn with half a row at least, even where the layout clamps at its ends.
         if (it.kind != Kind::Both && std::abs(it.y1 - it.y0) < 0.5) {
-            if (it.kind == Kind::Injected) it.y0 = it.y1 - 0.5;
-            else it.y1 = it.y0 + 0.5;
+            if (it.kind == Kind::Injected)
+                it.y0 = it.y1 - 0.5;
+            else
+                it.y1 = it.y0 + 0.5;
         }
         m.byTop_.emplace_back(it.topY(), i);
         m.maxSpan_ = std::max(m.maxSpan_, it.bottomY() - it.topY());

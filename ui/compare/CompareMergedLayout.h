@@ -31,8 +31,8 @@ struct CompareMergedLayout {
         uint32_t match = 0; // index into FlowPair::packets
         Kind kind = Kind::Both;
         double x0 = 0, x1 = 1;
-        int64_t t0 = 0, t1 = 0; // A's clock
-        double y0 = 0, y1 = 0;  // layout y
+        int64_t t0 = 0, t1 = 0;     // A's clock
+        double y0 = 0, y1 = 0;      // layout y
         bool afterOtherEnd = false; // one-sided, after the other capture's last packet
         bool seenAtA = false;       // one-sided items: which capture saw it
         double topY() const { return y0 < y1 ? y0 : y1; }
@@ -44,7 +44,7 @@ struct CompareMergedLayout {
     int64_t stubNs = 0;      // length of a stub: half the one-way delay (or a default)
 
     static CompareMergedLayout build(const core::Comparison& c, const core::FlowPair& pair,
-                                    const LadderLayout::Params& params = {});
+                                     const LadderLayout::Params& params = {});
 
     double height() const { return layout.height(); }
     // Item (index into items) at pixel (px, py), or -1: nearest segment within tolerance.

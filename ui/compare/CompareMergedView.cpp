@@ -9,8 +9,7 @@ namespace {
 constexpr double ReadablePixels = 24.0;
 }
 
-CompareMergedView::CompareMergedView(QWidget* parent)
-    : VerticalLadderPlot(ReadablePixels, parent)
+CompareMergedView::CompareMergedView(QWidget* parent) : VerticalLadderPlot(ReadablePixels, parent)
 {
     setObjectName(QStringLiteral("compareMergedView"));
     ladder_ = new CompareMergedLadder(xAxis, yAxis);
@@ -25,14 +24,16 @@ void CompareMergedView::setContent(std::shared_ptr<const CompareMergedContent> c
     ladder_->setContent(std::move(content));
     if (samePair) { // recomputed with another clock offset: keep the place and the selection
         yAxis->setRange(range);
-        if (keep >= 0 && static_cast<size_t>(keep) < ladder_->content()->layout.items.size()) ladder_->setSelectedItem(keep);
+        if (keep >= 0 && static_cast<size_t>(keep) < ladder_->content()->layout.items.size())
+            ladder_->setSelectedItem(keep);
         replot();
         return;
     }
     // The whole pair when it fits readably, else the readable zoom from the top.
     const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
     const double h = ladder_->content() ? std::max(1.0, ladder_->content()->layout.height()) : 1.0;
-    const double ppu = std::clamp((pix - CompareMergedLadder::HeaderHeight - 40) / h, CompareMergedLadder::LabelPixels + 2, ReadablePixels);
+    const double ppu = std::clamp((pix - CompareMergedLadder::HeaderHeight - 40) / h,
+                                  CompareMergedLadder::LabelPixels + 2, ReadablePixels);
     const double top = -(CompareMergedLadder::HeaderHeight + 20) / ppu;
     yAxis->setRange(top, top + pix / ppu);
     replot();
@@ -96,11 +97,21 @@ void CompareMergedView::keyPressEvent(QKeyEvent* event)
     const int64_t n = c ? static_cast<int64_t>(c->layout.items.size()) : 0;
     const int64_t cur = ladder_->selectedItem();
     switch (event->key()) {
-    case Qt::Key_Down: if (n) selectItem(cur < 0 ? 0 : std::min(n - 1, cur + 1)); break;
-    case Qt::Key_Up: if (n) selectItem(cur < 0 ? 0 : std::max<int64_t>(0, cur - 1)); break;
-    case Qt::Key_Home: if (n) selectItem(0); break;
-    case Qt::Key_End: if (n) selectItem(n - 1); break;
-    default: QCustomPlot::keyPressEvent(event); return;
+    case Qt::Key_Down:
+        if (n) selectItem(cur < 0 ? 0 : std::min(n - 1, cur + 1));
+        break;
+    case Qt::Key_Up:
+        if (n) selectItem(cur < 0 ? 0 : std::max<int64_t>(0, cur - 1));
+        break;
+    case Qt::Key_Home:
+        if (n) selectItem(0);
+        break;
+    case Qt::Key_End:
+        if (n) selectItem(n - 1);
+        break;
+    default:
+        QCustomPlot::keyPressEvent(event);
+        return;
     }
     event->accept();
 }

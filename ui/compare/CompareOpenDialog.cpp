@@ -13,19 +13,19 @@
 namespace flowladder::ui {
 
 CompareOpenDialog::CompareOpenDialog(QWidget* parent, const QString& suggestedA)
-    : QDialog(parent)
-    , a_(new QLineEdit(suggestedA, this))
-    , b_(new QLineEdit(this))
+    : QDialog(parent), a_(new QLineEdit(suggestedA, this)), b_(new QLineEdit(this))
 {
     setWindowTitle(tr("Compare two captures"));
     auto* grid = new QGridLayout(this);
     auto* intro = new QLabel(tr("Two captures of the same traffic taken at different points of the path, "
                                 "for example on the client and on the server. A packet only one of them saw "
-                                "was lost, or created, in between."), this);
+                                "was lost, or created, in between."),
+                             this);
     intro->setWordWrap(true);
     grid->addWidget(intro, 0, 0, 1, 3);
     int row = 1;
-    for (auto [edit, text] : {std::pair{a_, tr("Capture &A (e.g. client side):")}, std::pair{b_, tr("Capture &B (e.g. server side):")}}) {
+    for (auto [edit, text] :
+         {std::pair{a_, tr("Capture &A (e.g. client side):")}, std::pair{b_, tr("Capture &B (e.g. server side):")}}) {
         auto* label = new QLabel(text, this);
         label->setBuddy(edit);
         edit->setMinimumWidth(420);
@@ -54,8 +54,14 @@ CompareOpenDialog::CompareOpenDialog(QWidget* parent, const QString& suggestedA)
     updateOk();
 }
 
-QString CompareOpenDialog::pathA() const { return a_->text().trimmed(); }
-QString CompareOpenDialog::pathB() const { return b_->text().trimmed(); }
+QString CompareOpenDialog::pathA() const
+{
+    return a_->text().trimmed();
+}
+QString CompareOpenDialog::pathB() const
+{
+    return b_->text().trimmed();
+}
 
 void CompareOpenDialog::browse(QLineEdit* edit)
 {

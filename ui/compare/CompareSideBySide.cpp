@@ -10,11 +10,8 @@ namespace flowladder::ui {
 using namespace flowladder::core;
 
 CompareSideBySide::CompareSideBySide(QWidget* parent)
-    : QWidget(parent)
-    , a_(new LadderView(this))
-    , b_(new LadderView(this))
-    , captionA_(new QLabel(this))
-    , captionB_(new QLabel(this))
+    : QWidget(parent), a_(new LadderView(this)), b_(new LadderView(this)), captionA_(new QLabel(this)),
+      captionB_(new QLabel(this))
 {
     a_->setObjectName(QStringLiteral("ladderA"));
     b_->setObjectName(QStringLiteral("ladderB"));
@@ -60,8 +57,10 @@ void CompareSideBySide::setContent(std::shared_ptr<const CompareMergedContent> c
 void CompareSideBySide::updateCaptions()
 {
     const FlowPair* p = content_ ? content_->pair() : nullptr;
-    captionA_->setText(p ? QStringLiteral("%1 — %2, flow %3").arg(content_->nameA, content_->fileA).arg(p->a) : QString());
-    captionB_->setText(p ? QStringLiteral("%1 — %2, flow %3").arg(content_->nameB, content_->fileB).arg(p->b) : QString());
+    captionA_->setText(p ? QStringLiteral("%1 — %2, flow %3").arg(content_->nameA, content_->fileA).arg(p->a)
+                         : QString());
+    captionB_->setText(p ? QStringLiteral("%1 — %2, flow %3").arg(content_->nameB, content_->fileB).arg(p->b)
+                         : QString());
 }
 
 void CompareSideBySide::selectMatch(int64_t match)

@@ -1,8 +1,8 @@
 #include "ui/compare/CompareWindow.h"
 
 #include "ui/compare/CompareMergedView.h"
-#include "ui/models/CompareModels.h"
 #include "ui/compare/CompareSideBySide.h"
+#include "ui/models/CompareModels.h"
 #include "ui/models/Format.h"
 
 #include <QDoubleSpinBox>
@@ -40,11 +40,8 @@ QTableView* makeTable(QWidget* parent, QAbstractItemModel* model, const QString&
 } // namespace
 
 CompareWindow::CompareWindow(QWidget* parent)
-    : QMainWindow(parent)
-    , loader_(new CompareLoader(this))
-    , pairs_(new ComparePairsModel(this))
-    , findings_(new CompareFindingsModel(this))
-    , offsetDebounce_(new QTimer(this))
+    : QMainWindow(parent), loader_(new CompareLoader(this)), pairs_(new ComparePairsModel(this)),
+      findings_(new CompareFindingsModel(this)), offsetDebounce_(new QTimer(this))
 {
     setObjectName(QStringLiteral("compareWindow"));
     setWindowTitle(tr("Compare captures — FlowLadder"));
@@ -137,7 +134,8 @@ CompareWindow::CompareWindow(QWidget* parent)
     connect(reset_, &QPushButton::clicked, this, [this] { setClockOffset(std::nullopt); });
     connect(cancel_, &QPushButton::clicked, loader_, &CompareLoader::cancel);
     connect(loader_, &CompareLoader::started, this, [this] { setBusy(true); });
-    connect(loader_, &CompareLoader::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
+    connect(loader_, &CompareLoader::progress, this,
+            [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
     connect(loader_, &CompareLoader::compared, this, &CompareWindow::onCompared);
     connect(loader_, &CompareLoader::failed, this, [this](const QString& msg) {
         setBusy(false);
@@ -148,15 +146,17 @@ CompareWindow::CompareWindow(QWidget* parent)
         setBusy(false);
         status_->setText(tr("Cancelled."));
     });
-    connect(pairsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& cur) {
-        if (!inSelect_ && cur.isValid()) selectPair(cur.data(ComparePairsModel::PairIndexRole).toInt());
-    });
-    connect(findingsView_, &QTableView::clicked, this, [this](const QModelIndex& i) {
-        selectFinding(i.data(CompareFindingsModel::FindingIndexRole).toUInt());
-    });
-    connect(findingsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& cur) {
-        if (!inSelect_ && cur.isValid()) selectFinding(cur.data(CompareFindingsModel::FindingIndexRole).toUInt());
-    });
+    connect(pairsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& cur) {
+                if (!inSelect_ && cur.isValid()) selectPair(cur.data(ComparePairsModel::PairIndexRole).toInt());
+            });
+    connect(findingsView_, &QTableView::clicked, this,
+            [this](const QModelIndex& i) { selectFinding(i.data(CompareFindingsModel::FindingIndexRole).toUInt()); });
+    connect(findingsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& cur) {
+                if (!inSelect_ && cur.isValid())
+                    selectFinding(cur.data(CompareFindingsModel::FindingIndexRole).toUInt());
+            });
     connect(merged_, &CompareMergedView::itemSelected, this, [this](int64_t item) { selectMatch(item); });
     connect(sideBySide_, &CompareSideBySide::matchSelected, this, [this](int64_t m) { selectMatch(m); });
     resize(1500, 900);
@@ -176,8 +176,9 @@ void CompareWindow::openFiles(const QString& pathA, const QString& pathB)
 
 void CompareWindow::compareAnalyses(const core::AnalysisPtr& a, const core::AnalysisPtr& b)
 {
-    files_->setText(tr("A: %1    B: %2").arg(QFileInfo(QString::fromStdString(a->capture.file)).fileName(),
-                                             QFileInfo(QString::fromStdString(b->capture.file)).fileName()));
+    files_->setText(tr("A: %1    B: %2")
+                        .arg(QFileInfo(QString::fromStdString(a->capture.file)).fileName(),
+                             QFileInfo(QString::fromStdString(b->capture.file)).fileName()));
     estimateNs_.reset();
     firstShow_ = true;
     setBusy(true);
@@ -208,7 +209,9 @@ void CompareWindow::onCompared(const ComparisonPtr& c)
     if (comparison_ && pair_ >= 0) {
         const FlowPair& p = comparison_->pairs[static_cast<size_t>(pair_)];
         keepFlowA = p.a;
-        if (match_ >= 0) keepFrameA = p.packets[static_cast<size_t>(match_)].aFrame, keepFrameB = p.packets[static_cast<size_t>(match_)].bFrame;
+        if (match_ >= 0)
+            keepFrameA = p.packets[static_cast<size_t>(match_)].aFrame,
+            keepFrameB = p.packets[static_cast<size_t>(match_)].bFrame;
     }
     comparison_ = c;
     if (c->clockOffsetEstimated) estimateNs_ = c->clockOffsetNs;
@@ -249,10 +252,14 @@ void CompareWindow::updateOffsetText()
     if (!comparison_) return;
     const auto& c = *comparison_;
     QString text;
-    if (c.clockOffsetEstimated) text = tr("estimated from %n packet(s)", nullptr, static_cast<int>(c.offsetSamples));
-    else if (estimateNs_) text = tr("set by you (estimate %1 ms)").arg(static_cast<double>(*estimateNs_) / 1e6, 0, 'f', 3);
-    else text = tr("nothing to estimate from");
-    if (c.oneWayDelayNs) text += tr("; one-way delay %1").arg(durationText(static_cast<double>(*c.oneWayDelayNs) / 1e9));
+    if (c.clockOffsetEstimated)
+        text = tr("estimated from %n packet(s)", nullptr, static_cast<int>(c.offsetSamples));
+    else if (estimateNs_)
+        text = tr("set by you (estimate %1 ms)").arg(static_cast<double>(*estimateNs_) / 1e6, 0, 'f', 3);
+    else
+        text = tr("nothing to estimate from");
+    if (c.oneWayDelayNs)
+        text += tr("; one-way delay %1").arg(durationText(static_cast<double>(*c.oneWayDelayNs) / 1e9));
     offsetInfo_->setText(text);
     reset_->setEnabled(!c.clockOffsetEstimated && estimateNs_.has_value());
 }
@@ -306,7 +313,8 @@ void CompareWindow::selectFinding(uint32_t findingIndex)
 void CompareWindow::updateStatus()
 {
     if (!content_ || !content_->valid()) {
-        status_->setText(comparison_ && comparison_->pairs.empty() ? tr("No connection appears in both captures.") : QString());
+        status_->setText(comparison_ && comparison_->pairs.empty() ? tr("No connection appears in both captures.")
+                                                                   : QString());
         return;
     }
     if (match_ < 0) {
@@ -314,7 +322,8 @@ void CompareWindow::updateStatus()
         return;
     }
     const QString verdict = content_->verdict(static_cast<uint32_t>(match_));
-    status_->setText(content_->label(static_cast<uint32_t>(match_)) + (verdict.isEmpty() ? QString() : QStringLiteral("  —  ") + verdict));
+    status_->setText(content_->label(static_cast<uint32_t>(match_)) +
+                     (verdict.isEmpty() ? QString() : QStringLiteral("  —  ") + verdict));
 }
 
 } // namespace flowladder::ui

@@ -8,7 +8,6 @@
 #include "ui/models/CompareLoader.h"
 
 #include <QMainWindow>
-
 #include <optional>
 
 class QDoubleSpinBox;

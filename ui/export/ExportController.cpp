@@ -1,13 +1,13 @@
 #include "ui/export/ExportController.h"
 
 #include "core/capture/PcapngExport.h"
+#include "ui/MainWindow.h"
 #include "ui/annotate/AnnotationDocument.h"
-#include "ui/models/CurrentSelection.h"
 #include "ui/export/FlowRenderer.h"
+#include "ui/export/Postmortem.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
-#include "ui/MainWindow.h"
-#include "ui/export/Postmortem.h"
+#include "ui/models/CurrentSelection.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -25,9 +25,7 @@
 namespace flowladder::ui {
 
 ExportController::ExportController(MainWindow* window, AnnotationDocument* doc, QObject* parent)
-    : QObject(parent)
-    , window_(window)
-    , doc_(doc)
+    : QObject(parent), window_(window), doc_(doc)
 {
     setObjectName(QStringLiteral("exportController"));
     createActions();
@@ -88,7 +86,8 @@ std::unique_ptr<FlowRenderer> ExportController::renderer(bool visibleOnly) const
     return std::make_unique<FlowRenderer>(content, doc_->itemsOfFlow(content->flow->id), o);
 }
 
-bool ExportController::exportLadder(const QString& path, bool visibleOnly, double scale, QString& error, QStringList* written)
+bool ExportController::exportLadder(const QString& path, bool visibleOnly, double scale, QString& error,
+                                    QStringList* written)
 {
     auto r = renderer(visibleOnly);
     if (!r) {
@@ -111,8 +110,9 @@ bool ExportController::copyImage()
 void ExportController::report(bool ok, const QString& error, const QStringList& written)
 {
     if (ok) {
-        window_->statusBar()->showMessage(written.size() == 1 ? tr("Wrote %1").arg(written.front())
-                                                              : tr("Wrote %1 files: %2 …").arg(written.size()).arg(written.front()),
+        window_->statusBar()->showMessage(written.size() == 1
+                                              ? tr("Wrote %1").arg(written.front())
+                                              : tr("Wrote %1 files: %2 …").arg(written.size()).arg(written.front()),
                                           10000);
     } else if (QApplication::platformName() != QLatin1String("offscreen")) {
         QMessageBox::warning(window_, tr("Export failed"), error);
@@ -128,19 +128,24 @@ void ExportController::exportInteractive(bool visibleOnly)
         return;
     }
     QSettings settings;
-    const QString dir = settings.value(QStringLiteral("exportDir"), QFileInfo(window_->currentFile()).absolutePath()).toString();
-    const QString base = QStringLiteral("%1-flow%2").arg(QFileInfo(window_->currentFile()).completeBaseName()).arg(window_->selection()->flowId());
+    const QString dir =
+        settings.value(QStringLiteral("exportDir"), QFileInfo(window_->currentFile()).absolutePath()).toString();
+    const QString base = QStringLiteral("%1-flow%2")
+                             .arg(QFileInfo(window_->currentFile()).completeBaseName())
+                             .arg(window_->selection()->flowId());
     QString selected;
-    const QString path = QFileDialog::getSaveFileName(window_, visibleOnly ? tr("Export visible ladder") : tr("Export whole flow"),
-                                                      QDir(dir).filePath(base + QStringLiteral(".png")),
-                                                      tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"), &selected);
+    const QString path =
+        QFileDialog::getSaveFileName(window_, visibleOnly ? tr("Export visible ladder") : tr("Export whole flow"),
+                                     QDir(dir).filePath(base + QStringLiteral(".png")),
+                                     tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"), &selected);
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("exportDir"), QFileInfo(path).absolutePath());
     double scale = 1.0;
     if (QFileInfo(path).suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0) {
         bool ok = false;
         const QStringList scales = {QStringLiteral("1×"), QStringLiteral("2×"), QStringLiteral("3×")};
-        const QString s = QInputDialog::getItem(window_, tr("PNG scale"), tr("Pixels per point:"), scales, 1, false, &ok);
+        const QString s =
+            QInputDialog::getItem(window_, tr("PNG scale"), tr("Pixels per point:"), scales, 1, false, &ok);
         if (!ok) return;
         scale = s.left(1).toDouble();
     }
@@ -163,8 +168,10 @@ bool ExportController::exportPostmortem(const QString& mdPath, QString& error, Q
     QStringList files;
     if (!exportLadder(md.dir().filePath(image), false, 2.0, error, &files)) return false;
     PostmortemFlow pf{f->id, {}};
-    for (const QString& w : files) pf.images << QFileInfo(w).fileName();
-    const QString text = postmortemMarkdown(*analysis, {pf}, doc_->items(), doc_->isOpen() ? doc_->savePath() : QString());
+    for (const QString& w : files)
+        pf.images << QFileInfo(w).fileName();
+    const QString text =
+        postmortemMarkdown(*analysis, {pf}, doc_->items(), doc_->isOpen() ? doc_->savePath() : QString());
     QSaveFile out(mdPath);
     if (!out.open(QIODevice::WriteOnly) || out.write(text.toUtf8()) < 0 || !out.commit()) {
         error = tr("%1: cannot write: %2").arg(mdPath, out.errorString());
@@ -181,9 +188,13 @@ void ExportController::postmortemInteractive()
         window_->statusBar()->showMessage(tr("Choose a flow first."), 5000);
         return;
     }
-    const QString base = QStringLiteral("%1-flow%2-postmortem.md").arg(QFileInfo(window_->currentFile()).completeBaseName()).arg(window_->selection()->flowId());
-    const QString dir = QSettings().value(QStringLiteral("exportDir"), QFileInfo(window_->currentFile()).absolutePath()).toString();
-    const QString path = QFileDialog::getSaveFileName(window_, tr("Export postmortem"), QDir(dir).filePath(base), tr("Markdown (*.md)"));
+    const QString base = QStringLiteral("%1-flow%2-postmortem.md")
+                             .arg(QFileInfo(window_->currentFile()).completeBaseName())
+                             .arg(window_->selection()->flowId());
+    const QString dir =
+        QSettings().value(QStringLiteral("exportDir"), QFileInfo(window_->currentFile()).absolutePath()).toString();
+    const QString path =
+        QFileDialog::getSaveFileName(window_, tr("Export postmortem"), QDir(dir).filePath(base), tr("Markdown (*.md)"));
     if (path.isEmpty()) return;
     QString error;
     QStringList written;
@@ -213,9 +224,9 @@ void ExportController::pcapngInteractive()
 {
     if (window_->currentFile().isEmpty()) return;
     const QFileInfo cap(window_->currentFile());
-    const QString path = QFileDialog::getSaveFileName(window_, tr("Export capture with notes"),
-                                                      cap.dir().filePath(cap.completeBaseName() + QStringLiteral("-notes.pcapng")),
-                                                      tr("pcapng (*.pcapng)"));
+    const QString path = QFileDialog::getSaveFileName(
+        window_, tr("Export capture with notes"),
+        cap.dir().filePath(cap.completeBaseName() + QStringLiteral("-notes.pcapng")), tr("pcapng (*.pcapng)"));
     if (path.isEmpty()) return;
     QString error;
     const bool ok = exportPcapngWithNotes(path, error);

@@ -5,7 +5,6 @@
 
 #include <QObject>
 #include <QStringList>
-
 #include <memory>
 
 class QMenu;
@@ -23,7 +22,8 @@ public:
 
     // The current flow as the ladder shows it (visibleOnly) or whole; nullptr without a flow.
     std::unique_ptr<FlowRenderer> renderer(bool visibleOnly) const;
-    bool exportLadder(const QString& path, bool visibleOnly, double scale, QString& error, QStringList* written = nullptr);
+    bool exportLadder(const QString& path, bool visibleOnly, double scale, QString& error,
+                      QStringList* written = nullptr);
     // Writes `mdPath` and the whole flow's image beside it ("<name>-flow<N>.png").
     bool exportPostmortem(const QString& mdPath, QString& error, QStringList* written = nullptr);
     // Writes the capture as pcapng with every note as a packet comment (Wireshark shows them).

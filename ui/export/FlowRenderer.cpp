@@ -1,14 +1,13 @@
 #include "ui/export/FlowRenderer.h"
 
 #include "ui/annotate/AnnotationPainter.h"
-#include "ui/models/Format.h"
 #include "ui/ladder/LadderPlottable.h"
+#include "ui/models/Format.h"
 
 #include <QDateTime>
 #include <QFileInfo>
 #include <QPdfWriter>
 #include <QSvgGenerator>
-
 #include <algorithm>
 #include <cmath>
 
@@ -30,9 +29,12 @@ QString utcText(int64_t ns)
 const char* severityWord(Severity s)
 {
     switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Info: return "info";
+    case Severity::Error:
+        return "error";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Info:
+        return "info";
     }
     return "info";
 }
@@ -40,10 +42,8 @@ const char* severityWord(Severity s)
 
 FlowRenderer::FlowRenderer(std::shared_ptr<const LadderContent> content, std::vector<core::Annotation> annotations,
                            const RenderOptions& options)
-    : content_(std::move(content))
-    , annotations_(std::move(annotations))
-    , options_(options)
-    , style_(options.dark ? LadderStyle::darkStyle() : LadderStyle::light())
+    : content_(std::move(content)), annotations_(std::move(annotations)), options_(options),
+      style_(options.dark ? LadderStyle::darkStyle() : LadderStyle::light())
 {
     if (!content_ || !content_->valid() || content_->rows() == 0) return;
     const LadderContent& c = *content_;
@@ -61,7 +61,8 @@ FlowRenderer::FlowRenderer(std::shared_ptr<const LadderContent> content, std::ve
             uint32_t r0 = c.rows(), r1 = 0;
             for (uint32_t r = 0; r < c.rows(); ++r) {
                 const uint32_t f = c.packet(r).frame;
-                if ((options_.firstFrame && f < options_.firstFrame) || (options_.lastFrame && f > options_.lastFrame)) continue;
+                if ((options_.firstFrame && f < options_.firstFrame) || (options_.lastFrame && f > options_.lastFrame))
+                    continue;
                 r0 = std::min(r0, r);
                 r1 = std::max(r1, r);
             }
@@ -91,8 +92,14 @@ FlowRenderer::FlowRenderer(std::shared_ptr<const LadderContent> content, std::ve
 
 FlowRenderer::~FlowRenderer() = default;
 
-uint32_t FlowRenderer::firstFrame() const { return valid() ? content_->packet(firstRow_).frame : 0; }
-uint32_t FlowRenderer::lastFrame() const { return valid() ? content_->packet(lastRow_).frame : 0; }
+uint32_t FlowRenderer::firstFrame() const
+{
+    return valid() ? content_->packet(firstRow_).frame : 0;
+}
+uint32_t FlowRenderer::lastFrame() const
+{
+    return valid() ? content_->packet(lastRow_).frame : 0;
+}
 
 double FlowRenderer::titleHeight(int page) const
 {
@@ -101,7 +108,8 @@ double FlowRenderer::titleHeight(int page) const
         const auto n = std::min<size_t>(content_->flow->findings.size(), MaxListedFindings);
         if (n) h += 6 + FindingLine * static_cast<double>(n + (content_->flow->findings.size() > n ? 1 : 0));
         size_t notes = 0;
-        for (const auto& a : annotations_) notes += a.flow == content_->flow->id ? 1 : 0;
+        for (const auto& a : annotations_)
+            notes += a.flow == content_->flow->id ? 1 : 0;
         Q_UNUSED(notes)
     }
     return h + 6;
@@ -123,19 +131,22 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
     QFont big = base;
     big.setPointSizeF(12);
     big.setBold(true);
-    const QString file = options_.title.isEmpty() ? QFileInfo(QString::fromStdString(a.capture.file)).fileName() : options_.title;
-    const QString title = QStringLiteral("%1  ·  flow #%2  ·  %3 (client)  ⇄  %4 (server)")
-                              .arg(file)
-                              .arg(f.id)
-                              .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint));
+    const QString file =
+        options_.title.isEmpty() ? QFileInfo(QString::fromStdString(a.capture.file)).fileName() : options_.title;
+    const QString title =
+        QStringLiteral("%1  ·  flow #%2  ·  %3 (client)  ⇄  %4 (server)")
+            .arg(file)
+            .arg(f.id)
+            .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint));
     const int64_t t0 = content_->packet(firstRow_).tsNs, t1 = content_->packet(lastRow_).tsNs;
     QString sub = QStringLiteral("%1 – %2 UTC (%3)  ·  frames %4–%5  ·  %6 packets  ·  %7")
                       .arg(utcText(t0), utcText(t1).mid(11), durationText((t1 - t0) / 1e9))
                       .arg(firstFrame())
                       .arg(lastFrame())
                       .arg(lastRow_ - firstRow_ + 1)
-                      .arg(content_->layout.scale == LadderLayout::Scale::TimeProportional ? QStringLiteral("time-proportional, idle gaps folded")
-                                                                                             : QStringLiteral("one row per packet"));
+                      .arg(content_->layout.scale == LadderLayout::Scale::TimeProportional
+                               ? QStringLiteral("time-proportional, idle gaps folded")
+                               : QStringLiteral("one row per packet"));
     if (pageCount() > 1) sub += QStringLiteral("  ·  page %1 of %2").arg(page + 1).arg(pageCount());
     const QColor band = style_.dark ? QColor(0x26, 0x2a, 0x31) : QColor(0x1f, 0x29, 0x37);
     p->fillRect(QRectF(0, 0, w, Margin + 2 * TitleLine + 6), band);
@@ -152,15 +163,17 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
     std::vector<const Finding*> list;
     for (uint32_t i : f.findings)
         if (i < a.findings.size()) list.push_back(&a.findings[i]);
-    std::stable_sort(list.begin(), list.end(), [](const Finding* x, const Finding* y) { return x->severity > y->severity; });
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Finding* x, const Finding* y) { return x->severity > y->severity; });
     double y = Margin + 2 * TitleLine + 12;
     const QFontMetricsF fm(base, p->device());
     for (size_t i = 0; i < list.size() && i < MaxListedFindings; ++i) {
         const Finding& fi = *list[i];
         const int64_t row = content_->rowOfFrame(fi.frame);
         const double t = row >= 0 ? relativeSeconds(f, content_->packet(static_cast<uint32_t>(row)).tsNs) : 0;
-        const QColor mark = fi.severity == Severity::Error ? QColor(0xd3, 0x2f, 0x2f)
-                            : fi.severity == Severity::Warning ? QColor(0xe0, 0x8a, 0x00) : style_.mutedText;
+        const QColor mark = fi.severity == Severity::Error     ? QColor(0xd3, 0x2f, 0x2f)
+                            : fi.severity == Severity::Warning ? QColor(0xe0, 0x8a, 0x00)
+                                                               : style_.mutedText;
         QPolygonF d;
         const double cx = Margin + 5, cy = y + FindingLine / 2;
         d << QPointF(cx, cy - 4.5) << QPointF(cx + 4.5, cy) << QPointF(cx, cy + 4.5) << QPointF(cx - 4.5, cy);
@@ -168,7 +181,10 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
         p->setBrush(mark);
         p->drawPolygon(d);
         p->setBrush(Qt::NoBrush);
-        const QString head = QStringLiteral("#%1  +%2 s  %3").arg(fi.frame).arg(t, 0, 'f', 3).arg(QString::fromLatin1(severityWord(fi.severity)));
+        const QString head = QStringLiteral("#%1  +%2 s  %3")
+                                 .arg(fi.frame)
+                                 .arg(t, 0, 'f', 3)
+                                 .arg(QString::fromLatin1(severityWord(fi.severity)));
         p->setPen(style_.mutedText);
         p->drawText(QRectF(Margin + 16, y, 170, FindingLine), Qt::AlignLeft | Qt::AlignVCenter, head);
         p->setPen(style_.text);
@@ -178,8 +194,9 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
     }
     if (list.size() > MaxListedFindings) {
         p->setPen(style_.mutedText);
-        p->drawText(QRectF(Margin + 16, y, w, FindingLine), Qt::AlignLeft | Qt::AlignVCenter,
-                    QStringLiteral("… and %1 more findings (see the postmortem summary)").arg(list.size() - MaxListedFindings));
+        p->drawText(
+            QRectF(Margin + 16, y, w, FindingLine), Qt::AlignLeft | Qt::AlignVCenter,
+            QStringLiteral("… and %1 more findings (see the postmortem summary)").arg(list.size() - MaxListedFindings));
     }
 }
 
@@ -231,8 +248,11 @@ bool exportFlow(const FlowRenderer& r, const QString& path, double scale, QStrin
     if (ext == QLatin1String("png")) {
         const QFileInfo fi(path);
         for (int i = 0; i < r.pageCount(); ++i) {
-            const QString name = i == 0 ? path
-                                        : fi.dir().filePath(QStringLiteral("%1-%2.png").arg(fi.completeBaseName()).arg(i + 1, 3, 10, QLatin1Char('0')));
+            const QString name =
+                i == 0
+                    ? path
+                    : fi.dir().filePath(
+                          QStringLiteral("%1-%2.png").arg(fi.completeBaseName()).arg(i + 1, 3, 10, QLatin1Char('0')));
             QImage img = r.renderImage(i, scale);
             if (img.isNull()) {
                 error = QStringLiteral("%1: the picture is too large for one image; use PDF or SVG").arg(name);
@@ -248,7 +268,8 @@ bool exportFlow(const FlowRenderer& r, const QString& path, double scale, QStrin
     } else if (ext == QLatin1String("svg")) {
         // One tall page: SVG viewers scroll; text stays text.
         double h = 0;
-        for (int i = 0; i < r.pageCount(); ++i) h += r.pageSize(i).height();
+        for (int i = 0; i < r.pageCount(); ++i)
+            h += r.pageSize(i).height();
         const QSizeF s0 = r.pageSize(0);
         QSvgGenerator gen;
         gen.setFileName(path);

@@ -16,7 +16,6 @@
 #include <QSizeF>
 #include <QString>
 #include <QStringList>
-
 #include <memory>
 #include <vector>
 
@@ -27,8 +26,8 @@ namespace flowladder::ui {
 class LadderPlottable;
 
 struct RenderOptions {
-    double width = 1200;         // page width, pixels
-    double pixelsPerUnit = 24;   // vertical zoom for the whole flow or a frame range
+    double width = 1200;       // page width, pixels
+    double pixelsPerUnit = 24; // vertical zoom for the whole flow or a frame range
     // Visible part only: the layout y range of the view (yTop < yBottom) and its height.
     bool visibleOnly = false;
     double visibleTop = 0, visibleBottom = 0, visibleHeight = 0;

@@ -5,7 +5,6 @@
 
 #include <QDateTime>
 #include <QFileInfo>
-
 #include <algorithm>
 
 namespace flowladder::ui {
@@ -17,10 +16,19 @@ QString utc(int64_t ns)
     return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) +
            QStringLiteral(" UTC");
 }
-QString timeOfDay(int64_t ns) { return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(QStringLiteral("HH:mm:ss.zzz")); }
+QString timeOfDay(int64_t ns)
+{
+    return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(QStringLiteral("HH:mm:ss.zzz"));
+}
 // Markdown table cells: no pipes, no line breaks.
-QString cell(QString s) { return s.replace(QLatin1Char('|'), QStringLiteral("\\|")).replace(QLatin1Char('\n'), QLatin1Char(' ')); }
-QString quoteLines(const QString& s) { return QString(s).replace(QLatin1Char('\n'), QStringLiteral("\n  ")); }
+QString cell(QString s)
+{
+    return s.replace(QLatin1Char('|'), QStringLiteral("\\|")).replace(QLatin1Char('\n'), QLatin1Char(' '));
+}
+QString quoteLines(const QString& s)
+{
+    return QString(s).replace(QLatin1Char('\n'), QStringLiteral("\n  "));
+}
 
 QString frameTime(const Analysis& a, const Flow& f, uint32_t frame)
 {
@@ -31,50 +39,64 @@ QString frameTime(const Analysis& a, const Flow& f, uint32_t frame)
 }
 } // namespace
 
-QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>& flows, const std::vector<Annotation>& annotations,
-                           const QString& notesFile)
+QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>& flows,
+                           const std::vector<Annotation>& annotations, const QString& notesFile)
 {
     const QString file = QFileInfo(QString::fromStdString(a.capture.file)).fileName();
     QString md;
     QStringList ids;
-    for (const auto& pf : flows) ids << QStringLiteral("#%1").arg(pf.flowId);
+    for (const auto& pf : flows)
+        ids << QStringLiteral("#%1").arg(pf.flowId);
     md += QStringLiteral("# Postmortem: %1, flow %2\n\n").arg(file, ids.join(QStringLiteral(", ")));
     md += QStringLiteral("- Capture: `%1` (%2, link type %3, %4 packets, %5 TCP)\n")
-              .arg(QString::fromStdString(a.capture.file), QString::fromLatin1(captureFormatName(a.capture.format).data()),
+              .arg(QString::fromStdString(a.capture.file),
+                   QString::fromLatin1(captureFormatName(a.capture.format).data()),
                    QString::fromStdString(a.capture.linktype))
               .arg(a.capture.packets)
               .arg(a.capture.tcpPackets);
-    if (a.capture.firstNs) md += QStringLiteral("- Captured: %1 – %2\n").arg(utc(a.capture.firstNs), utc(a.capture.lastNs));
-    if (a.capture.truncated) md += QStringLiteral("- ⚠ The capture is cut short: only the packets read are described.\n");
+    if (a.capture.firstNs)
+        md += QStringLiteral("- Captured: %1 – %2\n").arg(utc(a.capture.firstNs), utc(a.capture.lastNs));
+    if (a.capture.truncated)
+        md += QStringLiteral("- ⚠ The capture is cut short: only the packets read are described.\n");
     if (!notesFile.isEmpty()) md += QStringLiteral("- Notes file: `%1`\n").arg(notesFile);
     md += QStringLiteral("- Frame numbers are Wireshark's; times are relative to each flow's first packet.\n");
 
     for (const auto& pf : flows) {
         const Flow* f = a.flowById(pf.flowId);
         if (!f) continue;
-        const QString c = endpointText(f->side(Side::Client).endpoint), s = endpointText(f->side(Side::Server).endpoint);
+        const QString c = endpointText(f->side(Side::Client).endpoint),
+                      s = endpointText(f->side(Side::Server).endpoint);
         md += QStringLiteral("\n## Flow %1: %2 → %3\n\n").arg(f->id).arg(c, s);
-        md += QStringLiteral("- Time: %1 – %2 (%3)\n").arg(utc(f->startNs), timeOfDay(a.endNs(*f)), durationText(a.durationSeconds(*f)));
-        md += QStringLiteral("- Frames %1–%2, %3 packets, %4 of payload\n").arg(a.firstFrame(*f)).arg(a.lastFrame(*f)).arg(f->packetCount()).arg(bytesText(f->payloadBytes()));
+        md += QStringLiteral("- Time: %1 – %2 (%3)\n")
+                  .arg(utc(f->startNs), timeOfDay(a.endNs(*f)), durationText(a.durationSeconds(*f)));
+        md += QStringLiteral("- Frames %1–%2, %3 packets, %4 of payload\n")
+                  .arg(a.firstFrame(*f))
+                  .arg(a.lastFrame(*f))
+                  .arg(f->packetCount())
+                  .arg(bytesText(f->payloadBytes()));
         md += QStringLiteral("- End state: client %1, server %2%3\n")
                   .arg(stateText(f->side(Side::Client).finalState), stateText(f->side(Side::Server).finalState),
                        f->handshakeSeen ? QString() : QStringLiteral(" (roles guessed: no SYN in the capture)"));
         md += QStringLiteral("- Wireshark filter: `%1`\n").arg(wiresharkFlowFilter(*f));
-        for (const QString& img : pf.images) md += QStringLiteral("\n![Ladder of flow %1](%2)\n").arg(f->id).arg(img);
+        for (const QString& img : pf.images)
+            md += QStringLiteral("\n![Ladder of flow %1](%2)\n").arg(f->id).arg(img);
 
         std::vector<const Finding*> list;
         for (uint32_t i : f->findings)
             if (i < a.findings.size()) list.push_back(&a.findings[i]);
-        std::stable_sort(list.begin(), list.end(), [](const Finding* x, const Finding* y) { return x->frame < y->frame; });
+        std::stable_sort(list.begin(), list.end(),
+                         [](const Finding* x, const Finding* y) { return x->frame < y->frame; });
         md += QStringLiteral("\n### Findings\n\n");
-        if (list.empty()) md += QStringLiteral("None.\n");
+        if (list.empty())
+            md += QStringLiteral("None.\n");
         else {
             md += QStringLiteral("| Time | Frame | Severity | Kind | What happened |\n|---|---|---|---|---|\n");
             for (const Finding* fi : list) {
                 QString related;
                 if (!fi->relatedFrames.empty()) {
                     QStringList r;
-                    for (uint32_t x : fi->relatedFrames) r << QStringLiteral("#%1").arg(x);
+                    for (uint32_t x : fi->relatedFrames)
+                        r << QStringLiteral("#%1").arg(x);
                     related = QStringLiteral(" (see %1)").arg(r.join(QStringLiteral(", ")));
                 }
                 md += QStringLiteral("| %1 | #%2 | %3 | `%4` | %5%6 |\n")
@@ -93,10 +115,14 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
             const QString text = quoteLines(QString::fromStdString(an->text));
             switch (an->kind) {
             case AnnotationKind::Note:
-                md += QStringLiteral("- **Note** on frame #%1, %2: %3\n").arg(an->frame).arg(frameTime(a, *f, an->frame), text);
+                md += QStringLiteral("- **Note** on frame #%1, %2: %3\n")
+                          .arg(an->frame)
+                          .arg(frameTime(a, *f, an->frame), text);
                 break;
             case AnnotationKind::Callout:
-                md += QStringLiteral("- **Callout** pointing at frame #%1, %2: %3\n").arg(an->frame).arg(frameTime(a, *f, an->frame), text);
+                md += QStringLiteral("- **Callout** pointing at frame #%1, %2: %3\n")
+                          .arg(an->frame)
+                          .arg(frameTime(a, *f, an->frame), text);
                 break;
             case AnnotationKind::TimeRange: {
                 const int64_t t0 = std::min(an->startNs, an->endNs), t1 = std::max(an->startNs, an->endNs);

@@ -4,12 +4,11 @@
 // the user's annotations, and the exported ladder image(s). Text only: the caller writes
 // the images (FlowRenderer) and passes their paths relative to the Markdown file.
 
-#include "core/model/Analysis.h"
 #include "core/annotations/Annotations.h"
+#include "core/model/Analysis.h"
 
 #include <QString>
 #include <QStringList>
-
 #include <vector>
 
 namespace flowladder::ui {

@@ -1,8 +1,7 @@
 #include "ui/ladder/LadderContent.h"
 
-#include "ui/models/Format.h"
-
 #include "core/tcp/TcpTracker.h"
+#include "ui/models/Format.h"
 
 #include <algorithm>
 
@@ -36,8 +35,10 @@ void addNote(QHash<uint32_t, QString>& notes, uint32_t row, const QString& text,
 {
     QString& n = notes[row];
     if (n.contains(text)) return;
-    if (n.isEmpty()) n = text;
-    else n = lead ? text + QStringLiteral("  ·  ") + n : n + QStringLiteral("  ·  ") + text;
+    if (n.isEmpty())
+        n = text;
+    else
+        n = lead ? text + QStringLiteral("  ·  ") + n : n + QStringLiteral("  ·  ") + text;
 }
 
 QString rstNote(const Flow& f, const Finding& fi, const PacketRecord& p)
@@ -47,15 +48,19 @@ QString rstNote(const Flow& f, const Finding& fi, const PacketRecord& p)
     if (delta == 0)
         text = QStringLiteral("seq ≠ RCV.NXT");
     else
-        text = QStringLiteral("seq = RCV.NXT %1 %2").arg(delta < 0 ? QStringLiteral("−") : QStringLiteral("+")).arg(std::abs(delta));
+        text = QStringLiteral("seq = RCV.NXT %1 %2")
+                   .arg(delta < 0 ? QStringLiteral("−") : QStringLiteral("+"))
+                   .arg(std::abs(delta));
     if (hasNumber(fi, "expected_seq")) {
         const auto expected = static_cast<uint32_t>(numberField(fi, "expected_seq"));
         text += QStringLiteral(" (expected %1)").arg(expected - f.side(p.side()).isn);
     }
     const std::string outcome = fi.stringField("outcome");
     const QString receiver = QString::fromLatin1(sideName(otherSide(p.side())).data());
-    if (outcome == "ignored") text += QStringLiteral(": %1 IGNORED it").arg(receiver);
-    else if (outcome == "took_effect") text += QStringLiteral(": took effect");
+    if (outcome == "ignored")
+        text += QStringLiteral(": %1 IGNORED it").arg(receiver);
+    else if (outcome == "took_effect")
+        text += QStringLiteral(": took effect");
     return text;
 }
 
@@ -95,7 +100,8 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         }
         case FindingKind::ChallengeAck: {
             const auto rst = static_cast<uint32_t>(numberField(fi, "rst_frame"));
-            addNote(c.notes, r, rst ? QStringLiteral("challenge ACK for RST #%1").arg(rst) : QStringLiteral("challenge ACK"));
+            addNote(c.notes, r,
+                    rst ? QStringLiteral("challenge ACK for RST #%1").arg(rst) : QStringLiteral("challenge ACK"));
             const int64_t rr = c.rowOfFrame(rst);
             if (rr >= 0 && std::none_of(c.connectors.begin(), c.connectors.end(), [&](const Connector& k) {
                     return k.fromRow == static_cast<uint32_t>(rr) && k.toRow == r;
@@ -105,8 +111,10 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         }
         case FindingKind::RstFingerprintMismatch: {
             QString t = QStringLiteral("forged? TTL %1").arg(static_cast<int>(numberField(fi, "ttl", p.ttl)));
-            if (hasNumber(fi, "usual_ttl")) t += QStringLiteral(" (sender's usual: %1)").arg(static_cast<int>(numberField(fi, "usual_ttl")));
-            if (hasNumber(fi, "ip_id")) t += QStringLiteral(", IP ID %1").arg(static_cast<int>(numberField(fi, "ip_id")));
+            if (hasNumber(fi, "usual_ttl"))
+                t += QStringLiteral(" (sender's usual: %1)").arg(static_cast<int>(numberField(fi, "usual_ttl")));
+            if (hasNumber(fi, "ip_id"))
+                t += QStringLiteral(", IP ID %1").arg(static_cast<int>(numberField(fi, "ip_id")));
             addNote(c.notes, r, t);
             break;
         }
@@ -120,26 +128,33 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
                 const int64_t rr = c.rowOfFrame(fr);
                 if (rr < 0) continue;
                 addNote(c.notes, static_cast<uint32_t>(rr), QStringLiteral("FIN sent again (first #%1)").arg(orig));
-                if (o >= 0) c.connectors.push_back({static_cast<uint32_t>(o), static_cast<uint32_t>(rr), ConnectorKind::FinRetransmit});
+                if (o >= 0)
+                    c.connectors.push_back(
+                        {static_cast<uint32_t>(o), static_cast<uint32_t>(rr), ConnectorKind::FinRetransmit});
             }
             break;
         }
         case FindingKind::RstIgnored:
-            addNote(c.notes, r, QStringLiteral("%1 kept sending: %2 more packets")
-                                    .arg(QString::fromStdString(fi.stringField("side")))
-                                    .arg(static_cast<int64_t>(numberField(fi, "frames_after"))));
+            addNote(c.notes, r,
+                    QStringLiteral("%1 kept sending: %2 more packets")
+                        .arg(QString::fromStdString(fi.stringField("side")))
+                        .arg(static_cast<int64_t>(numberField(fi, "frames_after"))));
             break;
         case FindingKind::LingeringClose: {
             const std::string state = fi.stringField("state");
             QString st = QString::fromStdString(state).replace(QLatin1Char('_'), QLatin1Char('-'));
-            addNote(c.notes, r, QStringLiteral("%1 stuck in %2 for %3")
-                                    .arg(QString::fromStdString(fi.stringField("side")), st.isEmpty() ? QStringLiteral("closing") : st,
-                                         durationText(numberField(fi, "duration"))),
+            addNote(c.notes, r,
+                    QStringLiteral("%1 stuck in %2 for %3")
+                        .arg(QString::fromStdString(fi.stringField("side")),
+                             st.isEmpty() ? QStringLiteral("closing") : st, durationText(numberField(fi, "duration"))),
                     true);
             break;
         }
-        case FindingKind::ConnectionRefused: addNote(c.notes, r, QStringLiteral("connection refused")); break;
-        default: break;
+        case FindingKind::ConnectionRefused:
+            addNote(c.notes, r, QStringLiteral("connection refused"));
+            break;
+        default:
+            break;
         }
     }
     // Each retransmission back to the previous copy of its data, so that repeated
@@ -157,23 +172,29 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         if (!p.marks) continue;
         const bool specific = c.notes.contains(row);
         const QString have = c.notes.value(row);
-        if (p.marked(mark::Retransmission) && !have.contains(QStringLiteral("retransmission")) && !have.contains(QStringLiteral("FIN sent again"))) {
+        if (p.marked(mark::Retransmission) && !have.contains(QStringLiteral("retransmission")) &&
+            !have.contains(QStringLiteral("FIN sent again"))) {
             const auto orig = c.originalOf.constFind(row);
             if (orig == c.originalOf.constEnd()) {
                 addNote(c.notes, row, QStringLiteral("retransmission"));
             } else {
                 const PacketRecord& o = c.packet(*orig);
-                addNote(c.notes, row, QStringLiteral("retransmission of #%1 (+%2)").arg(o.frame).arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
+                addNote(c.notes, row,
+                        QStringLiteral("retransmission of #%1 (+%2)")
+                            .arg(o.frame)
+                            .arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
             }
         }
-        if (p.marked(mark::FastRetransmission) && !specific) addNote(c.notes, row, QStringLiteral("fast retransmission"));
+        if (p.marked(mark::FastRetransmission) && !specific)
+            addNote(c.notes, row, QStringLiteral("fast retransmission"));
         if (p.marked(mark::DupAck)) addNote(c.notes, row, QStringLiteral("dup ACK"));
         if (p.marked(mark::ZeroWindow)) addNote(c.notes, row, QStringLiteral("zero window"));
         if (p.marked(mark::KeepAlive)) addNote(c.notes, row, QStringLiteral("keep-alive"));
         if (p.marked(mark::SegmentNotCaptured)) addNote(c.notes, row, QStringLiteral("previous segment not captured"));
         if (p.marked(mark::ChallengeAck) && !have.contains(QStringLiteral("challenge ACK")))
             addNote(c.notes, row, QStringLiteral("challenge ACK"));
-        if (p.marked(mark::AfterRst) && !have.contains(QStringLiteral("after RST"))) addNote(c.notes, row, QStringLiteral("sent after RST"));
+        if (p.marked(mark::AfterRst) && !have.contains(QStringLiteral("after RST")))
+            addNote(c.notes, row, QStringLiteral("sent after RST"));
     }
     std::sort(c.findingRows.begin(), c.findingRows.end());
     c.findingRows.erase(std::unique(c.findingRows.begin(), c.findingRows.end()), c.findingRows.end());
@@ -202,7 +223,8 @@ void LadderContent::relayout(const LadderLayout::Params& params)
 {
     if (!valid()) return;
     std::vector<int64_t> ts(flow->packets.size());
-    for (size_t i = 0; i < flow->packets.size(); ++i) ts[i] = analysis->packets[flow->packets[i]].tsNs;
+    for (size_t i = 0; i < flow->packets.size(); ++i)
+        ts[i] = analysis->packets[flow->packets[i]].tsNs;
     layout = LadderLayout::build(std::move(ts), params);
 }
 
@@ -227,7 +249,8 @@ QString LadderContent::label(uint32_t row, bool compact) const
 {
     const PacketRecord& p = packet(row);
     if (compact) {
-        QString s = QStringLiteral("#%1 %2 %3").arg(p.frame).arg(flagsText(p.flags)).arg(analysis->relativeSeq(*flow, p));
+        QString s =
+            QStringLiteral("#%1 %2 %3").arg(p.frame).arg(flagsText(p.flags)).arg(analysis->relativeSeq(*flow, p));
         if (p.has(tcpflag::ACK)) s += QStringLiteral(" ack %1").arg(analysis->relativeAck(*flow, p));
         if (p.payloadLen) s += QStringLiteral(" len %1").arg(p.payloadLen);
         return s;

@@ -11,7 +11,6 @@
 
 #include <QHash>
 #include <QString>
-
 #include <vector>
 
 namespace flowladder::ui {
@@ -36,10 +35,10 @@ struct LadderContent {
     LadderLayout layout;
     QHash<uint32_t, QString> notes; // row -> text from findings and marks
     std::vector<Connector> connectors;
-    std::vector<Band> bands[2]; // indexed by core::Side
-    std::vector<uint32_t> findingRows; // sorted, unique
+    std::vector<Band> bands[2];           // indexed by core::Side
+    std::vector<uint32_t> findingRows;    // sorted, unique
     QHash<uint32_t, uint32_t> originalOf; // retransmission row -> row of its first transmission
-    double capturePointX = 0.5; // 0 = client lifeline, 1 = server lifeline
+    double capturePointX = 0.5;           // 0 = client lifeline, 1 = server lifeline
 
     static LadderContent build(core::AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params);
     // Lays the rows out again (time or row scale); everything else depends on the flow only.

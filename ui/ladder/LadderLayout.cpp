@@ -13,7 +13,8 @@ LadderLayout LadderLayout::build(std::vector<int64_t> tsNs, const Params& params
     const size_t n = l.rowNs.size();
     l.rowY.resize(n);
     if (params.scale == Scale::PerPacket || n < 2) {
-        for (size_t i = 0; i < n; ++i) l.rowY[i] = static_cast<double>(i);
+        for (size_t i = 0; i < n; ++i)
+            l.rowY[i] = static_cast<double>(i);
         l.unitNs = params.unitNs;
         return l;
     }
@@ -98,8 +99,7 @@ double LadderLayout::yOfTime(int64_t ns) const
 
 const LadderLayout::Gap* LadderLayout::gapAfter(uint32_t row) const
 {
-    auto it = std::lower_bound(gaps.begin(), gaps.end(), row,
-                               [](const Gap& g, uint32_t r) { return g.afterRow < r; });
+    auto it = std::lower_bound(gaps.begin(), gaps.end(), row, [](const Gap& g, uint32_t r) { return g.afterRow < r; });
     return (it != gaps.end() && it->afterRow == row) ? &*it : nullptr;
 }
 
@@ -113,7 +113,8 @@ std::vector<uint32_t> LadderLayout::rowsToDraw(const PixelMap& map, double minPi
     const double ppu = std::abs(map.pixelsPerUnit());
     if (ppu >= minPixels) { // every row is at least minPixels from its neighbour
         out.reserve(last - first);
-        for (uint32_t r = first; r < last; ++r) out.push_back(r);
+        for (uint32_t r = first; r < last; ++r)
+            out.push_back(r);
         return out;
     }
     // Bands of minPixels: take the first row at or after each band start.

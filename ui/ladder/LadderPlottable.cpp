@@ -3,7 +3,6 @@
 #include "ui/models/Format.h"
 
 #include <QPainterPath>
-
 #include <algorithm>
 #include <cmath>
 
@@ -20,17 +19,20 @@ QColor bandColor(const LadderStyle& s, const LadderContent::Band& b)
     switch (b.state) {
     case TcpState::Established:
     case TcpState::SynSent:
-    case TcpState::SynReceived: return s.stateBand;
+    case TcpState::SynReceived:
+        return s.stateBand;
     case TcpState::FinWait2:
-    case TcpState::TimeWait: return s.dark ? QColor(0x6b, 0x55, 0x2a) : QColor(0xfb, 0xdd, 0xb0);
-    case TcpState::Unknown: return s.dark ? QColor(0x3a, 0x3e, 0x45) : QColor(0xe4, 0xe6, 0xea);
-    default: return s.dark ? QColor(0x4a, 0x4f, 0x57) : QColor(0xd6, 0xd9, 0xde);
+    case TcpState::TimeWait:
+        return s.dark ? QColor(0x6b, 0x55, 0x2a) : QColor(0xfb, 0xdd, 0xb0);
+    case TcpState::Unknown:
+        return s.dark ? QColor(0x3a, 0x3e, 0x45) : QColor(0xe4, 0xe6, 0xea);
+    default:
+        return s.dark ? QColor(0x4a, 0x4f, 0x57) : QColor(0xd6, 0xd9, 0xde);
     }
 }
 } // namespace
 
-LadderPlottable::LadderPlottable(QCPAxis* keyAxis, QCPAxis* valueAxis)
-    : QCPAbstractPlottable(keyAxis, valueAxis)
+LadderPlottable::LadderPlottable(QCPAxis* keyAxis, QCPAxis* valueAxis) : QCPAbstractPlottable(keyAxis, valueAxis)
 {
     setSelectable(QCP::stNone);
     setAntialiased(true);
@@ -165,7 +167,8 @@ void LadderPlottable::paintBands(QPainter* p, const Geometry& g, bool labels) co
             }
             // Vertical label inside the band when it is tall enough.
             QString text = stateText(b.state);
-            if (b.lingering || b.state == TcpState::TimeWait) text += QStringLiteral("  ") + durationText(b.durationNs / 1e9);
+            if (b.lingering || b.state == TcpState::TimeWait)
+                text += QStringLiteral("  ") + durationText(b.durationNs / 1e9);
             QFont f = p->font();
             f.setBold(b.lingering);
             f.setPointSizeF(7.5);
@@ -200,7 +203,8 @@ void LadderPlottable::paintGaps(QPainter* p, const Geometry& g) const
         const double y = g.map.pixelOf(it->y);
         if (ppu < 6) { // too dense to label: a short break mark on each lifeline
             p->setPen(QPen(style_.gapLine, 1));
-            for (double x : {g.clientX, g.serverX}) p->drawLine(QPointF(x - 6, y + 2), QPointF(x + 6, y - 2));
+            for (double x : {g.clientX, g.serverX})
+                p->drawLine(QPointF(x - 6, y + 2), QPointF(x + 6, y - 2));
             continue;
         }
         p->setPen(QPen(style_.gapLine, 1, Qt::DashLine));
@@ -232,15 +236,20 @@ void LadderPlottable::paintConnectors(QPainter* p, const Geometry& g) const
         if (std::max(y0, y1) < g.rect.top() || std::min(y0, y1) > g.rect.bottom()) continue;
         const bool fin = c.kind == LadderContent::ConnectorKind::FinRetransmit;
         const bool resend = c.kind == LadderContent::ConnectorKind::Retransmission;
-        const QColor col = style_.colorOf(fin ? ArrowKind::Fin : resend ? ArrowKind::Retransmission : ArrowKind::ChallengeAck);
+        const QColor col = style_.colorOf(fin      ? ArrowKind::Fin
+                                          : resend ? ArrowKind::Retransmission
+                                                   : ArrowKind::ChallengeAck);
         const Side s = content_->packet(c.fromRow).side();
         // FIN and retransmission chains hug the sender's lifeline; challenge ACK links run
         // from the RST's arrival.
-        const double x0 = (fin || resend) ? (s == Side::Client ? g.clientX + (resend ? 18 : 30) : g.serverX - (resend ? 18 : 30))
-                                          : (s == Side::Client ? g.serverX - 40 : g.clientX + 40);
-        const double bulge = (x0 < (g.clientX + g.serverX) / 2 ? 1 : -1) * (std::min(60.0, 20.0 + std::abs(y1 - y0)) + 8.0 * (i % 3));
+        const double x0 = (fin || resend)
+                              ? (s == Side::Client ? g.clientX + (resend ? 18 : 30) : g.serverX - (resend ? 18 : 30))
+                              : (s == Side::Client ? g.serverX - 40 : g.clientX + 40);
+        const double bulge =
+            (x0 < (g.clientX + g.serverX) / 2 ? 1 : -1) * (std::min(60.0, 20.0 + std::abs(y1 - y0)) + 8.0 * (i % 3));
         QPainterPath path(QPointF(x0, y0));
-        path.cubicTo(QPointF(x0 + bulge, y0 + (y1 - y0) * 0.3), QPointF(x0 + bulge, y0 + (y1 - y0) * 0.7), QPointF(x0, y1));
+        path.cubicTo(QPointF(x0 + bulge, y0 + (y1 - y0) * 0.3), QPointF(x0 + bulge, y0 + (y1 - y0) * 0.7),
+                     QPointF(x0, y1));
         p->setPen(QPen(col, resend ? 1.2 : 2.0, (fin || resend) ? Qt::DotLine : Qt::DashLine));
         p->drawPath(path);
         p->setBrush(col);
@@ -255,7 +264,8 @@ void LadderPlottable::paintRows(QPainter* p, const Geometry& g) const
     const double ppu = std::abs(g.map.pixelsPerUnit());
     const bool text = ppu >= LabelPixels;
     const std::vector<uint32_t> rows = layout.rowsToDraw(g.map, 1.5);
-    for (uint32_t r : rows) paintRow(p, g, r, text);
+    for (uint32_t r : rows)
+        paintRow(p, g, r, text);
     lastDrawnRows_ = static_cast<int>(rows.size());
     // Finding rows are always drawn, labelled when there is room between them.
     const auto& fr = content_->findingRows;
@@ -277,7 +287,8 @@ void LadderPlottable::paintCallouts(QPainter* p, const Geometry& g) const
     // Notes of finding rows: word-wrapped boxes in the notes column, stacked so they
     // never overlap, each tied to its row by a short leader.
     std::sort(callouts_.begin(), callouts_.end(), [](const Callout& a, const Callout& b) { return a.y < b.y; });
-    callouts_.erase(std::unique(callouts_.begin(), callouts_.end(), [](const Callout& a, const Callout& b) { return a.row == b.row; }),
+    callouts_.erase(std::unique(callouts_.begin(), callouts_.end(),
+                                [](const Callout& a, const Callout& b) { return a.row == b.row; }),
                     callouts_.end());
     QFont f = p->font();
     f.setBold(true);
@@ -302,7 +313,8 @@ void LadderPlottable::paintCallouts(QPainter* p, const Geometry& g) const
         p->setBrush(Qt::NoBrush);
         p->setPen(QPen(style_.noteText, 1));
         if (top > c.y - fm.height() / 2 - 2) // pushed down: lead back to the row
-            p->drawLine(QPointF(g.serverX + BandWidth / 2 + 2, c.y), QPointF(box.left(), box.top() + fm.height() / 2 + 3));
+            p->drawLine(QPointF(g.serverX + BandWidth / 2 + 2, c.y),
+                        QPointF(box.left(), box.top() + fm.height() / 2 + 3));
         p->drawText(box.adjusted(8, 3, -2, -3), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, note);
         lastBottom = box.bottom();
         boxes.push_back(box);
@@ -315,7 +327,8 @@ void LadderPlottable::paintCallouts(QPainter* p, const Geometry& g) const
         if (c.finding) continue;
         const QRectF r(g.notesX + 4, c.y - 8, w, 16);
         if (std::any_of(boxes.begin(), boxes.end(), [&r](const QRectF& b) { return b.intersects(r); })) continue;
-        p->drawText(r, Qt::AlignLeft | Qt::AlignVCenter, QFontMetricsF(f).elidedText(content_->note(c.row), Qt::ElideRight, w));
+        p->drawText(r, Qt::AlignLeft | Qt::AlignVCenter,
+                    QFontMetricsF(f).elidedText(content_->note(c.row), Qt::ElideRight, w));
     }
     callouts_.clear();
 }
@@ -406,7 +419,8 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
         p->drawText(QRectF(r.left(), hr.top() + 3, r.width(), 16), al, t);
         p->setFont(normal);
         p->setPen(style_.mutedText);
-        p->drawText(QRectF(r.left(), hr.top() + 19, r.width(), 16), al, QFontMetricsF(normal).elidedText(sub, Qt::ElideMiddle, r.width()));
+        p->drawText(QRectF(r.left(), hr.top() + 19, r.width(), 16), al,
+                    QFontMetricsF(normal).elidedText(sub, Qt::ElideMiddle, r.width()));
     };
     title(QRectF(g.clientX - 30, 0, half, 0), Qt::AlignLeft, QStringLiteral("client") + guess, cEp);
     const double sw = std::min(half, QFontMetricsF(normal).horizontalAdvance(sEp) + 4);
@@ -421,7 +435,8 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
     if (notesVisible_) {
         p->setFont(bold);
         p->setPen(style_.text);
-        p->drawText(QRectF(g.notesX + 4, hr.top() + 3, g.rect.right() - g.notesX, 16), Qt::AlignLeft, QStringLiteral("what it means"));
+        p->drawText(QRectF(g.notesX + 4, hr.top() + 3, g.rect.right() - g.notesX, 16), Qt::AlignLeft,
+                    QStringLiteral("what it means"));
         p->setFont(normal);
     }
 }

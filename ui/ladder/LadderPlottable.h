@@ -11,9 +11,8 @@
 #include "ui/ladder/LadderContent.h"
 #include "ui/ladder/LadderStyle.h"
 
-#include <qcustomplot.h>
-
 #include <memory>
+#include <qcustomplot.h>
 
 namespace flowladder::ui {
 
@@ -21,8 +20,8 @@ class LadderPlottable : public QCPAbstractPlottable {
     Q_OBJECT
 public:
     struct Geometry {
-        QRectF rect;             // the whole drawing area
-        double clientX = 0;      // lifeline x, pixels
+        QRectF rect;        // the whole drawing area
+        double clientX = 0; // lifeline x, pixels
         double serverX = 0;
         double captureX = 0;
         double notesX = 0;       // left edge of the notes column
@@ -83,7 +82,6 @@ private:
         bool finding; // a finding's note becomes a boxed callout; a mark's note a muted line
     };
     mutable std::vector<Callout> callouts_; // collected while drawing rows, drawn last
-
 };
 
 } // namespace flowladder::ui

@@ -18,14 +18,22 @@ ArrowKind arrowKindOf(const PacketRecord& p)
 const char* arrowKindName(ArrowKind k)
 {
     switch (k) {
-    case ArrowKind::Syn: return "SYN";
-    case ArrowKind::Data: return "data";
-    case ArrowKind::PureAck: return "pure ACK";
-    case ArrowKind::Fin: return "FIN";
-    case ArrowKind::Rst: return "RST";
-    case ArrowKind::Retransmission: return "retransmission";
-    case ArrowKind::ChallengeAck: return "challenge ACK";
-    case ArrowKind::Count: break;
+    case ArrowKind::Syn:
+        return "SYN";
+    case ArrowKind::Data:
+        return "data";
+    case ArrowKind::PureAck:
+        return "pure ACK";
+    case ArrowKind::Fin:
+        return "FIN";
+    case ArrowKind::Rst:
+        return "RST";
+    case ArrowKind::Retransmission:
+        return "retransmission";
+    case ArrowKind::ChallengeAck:
+        return "challenge ACK";
+    case ArrowKind::Count:
+        break;
     }
     return "";
 }

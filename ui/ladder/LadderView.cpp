@@ -10,8 +10,7 @@ namespace {
 constexpr double ReadablePixels = 26.0; // pixels per row at the default zoom
 }
 
-LadderView::LadderView(QWidget* parent)
-    : VerticalLadderPlot(ReadablePixels, parent)
+LadderView::LadderView(QWidget* parent) : VerticalLadderPlot(ReadablePixels, parent)
 {
     setObjectName(QStringLiteral("ladderView"));
     ladder_ = new LadderPlottable(xAxis, yAxis);
@@ -20,7 +19,10 @@ LadderView::LadderView(QWidget* parent)
     connect(this, &QCustomPlot::beforeReplot, this, &LadderView::clampRange);
 }
 
-void LadderView::setLadderStyle(const LadderStyle& style) { ladder_->setStyle(style); }
+void LadderView::setLadderStyle(const LadderStyle& style)
+{
+    ladder_->setStyle(style);
+}
 
 void LadderView::setFlow(core::AnalysisPtr analysis, uint32_t flowId)
 {
@@ -53,7 +55,10 @@ void LadderView::rebuild()
     if (keepRow >= 0 && keepRow < content->rows()) ladder_->setSelectedRow(keepRow);
 }
 
-std::shared_ptr<const LadderContent> LadderView::content() const { return ladder_->content(); }
+std::shared_ptr<const LadderContent> LadderView::content() const
+{
+    return ladder_->content();
+}
 
 void LadderView::setScale(LadderLayout::Scale scale)
 {
@@ -74,7 +79,10 @@ void LadderView::setScale(LadderLayout::Scale scale)
     emit scaleChanged(scale);
 }
 
-int64_t LadderView::selectedRow() const { return ladder_->selectedRow(); }
+int64_t LadderView::selectedRow() const
+{
+    return ladder_->selectedRow();
+}
 
 void LadderView::selectRow(int64_t row)
 {
@@ -124,8 +132,7 @@ void LadderView::ensureVisible(int64_t row)
     const double ppu = pixelsPerRow();
     const double header = ppu > 0 ? (LadderPlottable::HeaderHeight + 4) / ppu : 1;
     const double margin = ppu > 0 ? 30.0 / ppu : 1;
-    if (y < r.lower + header + margin || y > r.upper - margin)
-        yAxis->setRange(y - r.size() / 2, y + r.size() / 2);
+    if (y < r.lower + header + margin || y > r.upper - margin) yAxis->setRange(y - r.size() / 2, y + r.size() / 2);
 }
 
 void LadderView::zoomBy(double factor)
@@ -184,19 +191,34 @@ QString LadderView::toolTipAt(const QPointF& pos) const
     auto c = ladder_->content();
     if (row < 0 || !c) return {};
     const QString note = c->note(static_cast<uint32_t>(row));
-    return note.isEmpty() ? c->label(static_cast<uint32_t>(row)) : c->label(static_cast<uint32_t>(row)) + QStringLiteral("\n") + note;
+    return note.isEmpty() ? c->label(static_cast<uint32_t>(row))
+                          : c->label(static_cast<uint32_t>(row)) + QStringLiteral("\n") + note;
 }
 
 void LadderView::keyPressEvent(QKeyEvent* event)
 {
     switch (event->key()) {
-    case Qt::Key_Down: nextPacket(); break;
-    case Qt::Key_Up: previousPacket(); break;
-    case Qt::Key_PageDown: stepRow(std::max(1, static_cast<int>(axisRect()->height() / std::max(1.0, pixelsPerRow())) - 2)); break;
-    case Qt::Key_PageUp: stepRow(-std::max(1, static_cast<int>(axisRect()->height() / std::max(1.0, pixelsPerRow())) - 2)); break;
-    case Qt::Key_Home: selectRow(0); break;
-    case Qt::Key_End: if (auto c = ladder_->content()) selectRow(static_cast<int64_t>(c->rows()) - 1); break;
-    default: QCustomPlot::keyPressEvent(event); return;
+    case Qt::Key_Down:
+        nextPacket();
+        break;
+    case Qt::Key_Up:
+        previousPacket();
+        break;
+    case Qt::Key_PageDown:
+        stepRow(std::max(1, static_cast<int>(axisRect()->height() / std::max(1.0, pixelsPerRow())) - 2));
+        break;
+    case Qt::Key_PageUp:
+        stepRow(-std::max(1, static_cast<int>(axisRect()->height() / std::max(1.0, pixelsPerRow())) - 2));
+        break;
+    case Qt::Key_Home:
+        selectRow(0);
+        break;
+    case Qt::Key_End:
+        if (auto c = ladder_->content()) selectRow(static_cast<int64_t>(c->rows()) - 1);
+        break;
+    default:
+        QCustomPlot::keyPressEvent(event);
+        return;
     }
     event->accept();
 }

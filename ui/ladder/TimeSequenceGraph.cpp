@@ -1,23 +1,20 @@
 #include "ui/ladder/TimeSequenceGraph.h"
 
-#include "ui/models/Format.h"
 #include "ui/ladder/LadderStyle.h"
+#include "ui/models/Format.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
-
 #include <algorithm>
+#include <qcustomplot.h>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
 
 TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
-    : QWidget(parent)
-    , direction_(new QComboBox(this))
-    , plot_(new QCustomPlot(this))
+    : QWidget(parent), direction_(new QComboBox(this)), plot_(new QCustomPlot(this))
 {
     setObjectName(QStringLiteral("timeSequenceGraph"));
     direction_->addItem(tr("client → server"), 0);
@@ -59,7 +56,8 @@ TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
     cursor_->setVisible(false);
     applyStyle();
 
-    connect(direction_, &QComboBox::currentIndexChanged, this, [this](int i) { setSender(i == 0 ? Side::Client : Side::Server); });
+    connect(direction_, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setSender(i == 0 ? Side::Client : Side::Server); });
     connect(plot_, &QCustomPlot::mousePress, this, &TimeSequenceGraph::onClick);
 }
 
@@ -123,11 +121,15 @@ void TimeSequenceGraph::setSender(Side sender)
     zoomFit();
 }
 
-int TimeSequenceGraph::segmentCount() const { return segments_->dataCount() + retransmits_->dataCount(); }
+int TimeSequenceGraph::segmentCount() const
+{
+    return segments_->dataCount() + retransmits_->dataCount();
+}
 
 void TimeSequenceGraph::rebuild()
 {
-    for (QCPGraph* g : {segments_, retransmits_, fins_, rsts_, acks_, window_, selected_}) g->data()->clear();
+    for (QCPGraph* g : {segments_, retransmits_, fins_, rsts_, acks_, window_, selected_})
+        g->data()->clear();
     rowTime_.clear();
     const Flow* f = analysis_ ? analysis_->flowById(flowId_) : nullptr;
     if (!f) {

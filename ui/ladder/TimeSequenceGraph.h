@@ -6,7 +6,6 @@
 #include "core/model/Analysis.h"
 
 #include <QWidget>
-
 #include <vector>
 
 class QCustomPlot;

@@ -7,15 +7,14 @@
 
 namespace flowladder::ui {
 
-CaptureLoader::CaptureLoader(QObject* parent)
-    : QObject(parent)
-{
-}
+CaptureLoader::CaptureLoader(QObject* parent) : QObject(parent) {}
 
 CaptureLoader::~CaptureLoader()
 {
-    for (auto& [flag, future] : running_) flag->store(true);
-    for (auto& [flag, future] : running_) future.waitForFinished();
+    for (auto& [flag, future] : running_)
+        flag->store(true);
+    for (auto& [flag, future] : running_)
+        future.waitForFinished();
 }
 
 void CaptureLoader::cancel()
@@ -44,16 +43,20 @@ void CaptureLoader::load(const QString& path)
         if (watcher_ == watcher) watcher_ = nullptr;
         if (gen != generation_) return; // a newer load started: stale
         busy_ = false;
-        if (!r.analysis) emit failed(path, r.error);
-        else if (r.analysis->capture.cancelled) emit cancelled(path);
-        else emit loaded(path, r.analysis);
+        if (!r.analysis)
+            emit failed(path, r.error);
+        else if (r.analysis->capture.cancelled)
+            emit cancelled(path);
+        else
+            emit loaded(path, r.analysis);
     });
     // `this` outlives the worker: the destructor cancels and waits for every running load.
     QFuture<Result> future = QtConcurrent::run([file = path.toStdString(), flag, self = this, gen]() -> Result {
         core::AnalyzeOptions options;
         options.cancel = flag.get();
         options.progress = [self, gen](double fraction) {
-            QMetaObject::invokeMethod(self, [self, gen, fraction] { self->onProgress(gen, fraction); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                self, [self, gen, fraction] { self->onProgress(gen, fraction); }, Qt::QueuedConnection);
         };
         std::string error;
         Result r;
@@ -63,7 +66,8 @@ void CaptureLoader::load(const QString& path)
             error = file + ": " + e.what();
         }
         r.error = QString::fromStdString(error);
-        if (!r.analysis && r.error.isEmpty()) r.error = QString::fromStdString(file) + QStringLiteral(": could not be read");
+        if (!r.analysis && r.error.isEmpty())
+            r.error = QString::fromStdString(file) + QStringLiteral(": could not be read");
         return r;
     });
     running_.emplace_back(flag, future);

@@ -8,9 +8,7 @@
 namespace flowladder::ui {
 
 CompareLoader::CompareLoader(QObject* parent)
-    : QObject(parent)
-    , loaderA_(new CaptureLoader(this))
-    , loaderB_(new CaptureLoader(this))
+    : QObject(parent), loaderA_(new CaptureLoader(this)), loaderB_(new CaptureLoader(this))
 {
     for (CaptureLoader* l : {loaderA_, loaderB_}) {
         const bool isA = l == loaderA_;
@@ -42,7 +40,8 @@ CompareLoader::CompareLoader(QObject* parent)
 
 CompareLoader::~CompareLoader()
 {
-    for (auto& f : running_) f.waitForFinished();
+    for (auto& f : running_)
+        f.waitForFinished();
 }
 
 void CompareLoader::load(const QString& pathA, const QString& pathB)

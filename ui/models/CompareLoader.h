@@ -9,7 +9,6 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
-
 #include <memory>
 #include <optional>
 

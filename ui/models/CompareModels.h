@@ -5,7 +5,6 @@
 #include "ui/models/CompareLoader.h"
 
 #include <QAbstractTableModel>
-
 #include <vector>
 
 namespace flowladder::ui {
@@ -29,7 +28,7 @@ public:
 
 private:
     struct Row {
-        int pair = -1; // index into pairs, -1 for an unmatched flow
+        int pair = -1;                 // index into pairs, -1 for an unmatched flow
         uint32_t flowA = 0, flowB = 0; // 0 when absent
     };
     ComparisonPtr c_;

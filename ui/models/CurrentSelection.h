@@ -12,10 +12,7 @@ namespace flowladder::ui {
 class CurrentSelection : public QObject {
     Q_OBJECT
 public:
-    explicit CurrentSelection(QObject* parent = nullptr)
-        : QObject(parent)
-    {
-    }
+    explicit CurrentSelection(QObject* parent = nullptr) : QObject(parent) {}
 
     const core::AnalysisPtr& analysis() const { return analysis_; }
     uint32_t flowId() const { return flowId_; }

@@ -4,16 +4,12 @@
 
 #include <QBrush>
 #include <QColor>
-
 #include <algorithm>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
 
-FindingsModel::FindingsModel(QObject* parent)
-    : QAbstractTableModel(parent)
-{
-}
+FindingsModel::FindingsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void FindingsModel::setAnalysis(AnalysisPtr analysis)
 {
@@ -56,7 +52,10 @@ int FindingsModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : static_cast<int>(rows_.size());
 }
 
-int FindingsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int FindingsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant FindingsModel::data(const QModelIndex& index, int role) const
 {
@@ -66,21 +65,31 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Severity: return severityText(f.severity);
-        case Kind: return kindTitle(f.kind);
-        case Frame: return QStringLiteral("#%1").arg(f.frame);
-        case Summary: return QString::fromStdString(f.summary);
+        case Severity:
+            return severityText(f.severity);
+        case Kind:
+            return kindTitle(f.kind);
+        case Frame:
+            return QStringLiteral("#%1").arg(f.frame);
+        case Summary:
+            return QString::fromStdString(f.summary);
         }
         return {};
-    case Qt::ToolTipRole: return QString::fromStdString(f.summary);
+    case Qt::ToolTipRole:
+        return QString::fromStdString(f.summary);
     case Qt::ForegroundRole:
         if (index.column() == Severity && f.severity == core::Severity::Error) return QBrush(QColor(0xd3, 0x1f, 0x1f));
-        if (index.column() == Severity && f.severity == core::Severity::Warning) return QBrush(QColor(0xd0, 0x70, 0x00));
+        if (index.column() == Severity && f.severity == core::Severity::Warning)
+            return QBrush(QColor(0xd0, 0x70, 0x00));
         return {};
-    case FindingIndexRole: return fi;
-    case FlowIdRole: return f.flow;
-    case FrameRole: return f.frame;
-    case SeverityRole: return static_cast<int>(f.severity);
+    case FindingIndexRole:
+        return fi;
+    case FlowIdRole:
+        return f.flow;
+    case FrameRole:
+        return f.frame;
+    case SeverityRole:
+        return static_cast<int>(f.severity);
     }
     return {};
 }

@@ -4,7 +4,6 @@
 #include "core/model/Analysis.h"
 
 #include <QAbstractTableModel>
-
 #include <vector>
 
 namespace flowladder::ui {

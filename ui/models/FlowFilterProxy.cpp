@@ -4,8 +4,7 @@
 
 namespace flowladder::ui {
 
-FlowFilterProxy::FlowFilterProxy(QObject* parent)
-    : QSortFilterProxyModel(parent)
+FlowFilterProxy::FlowFilterProxy(QObject* parent) : QSortFilterProxyModel(parent)
 {
     setSortRole(FlowTableModel::SortRole);
 }

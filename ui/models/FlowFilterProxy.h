@@ -5,7 +5,6 @@
 #include "core/model/Finding.h"
 
 #include <QSortFilterProxyModel>
-
 #include <optional>
 
 namespace flowladder::ui {

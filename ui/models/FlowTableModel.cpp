@@ -6,16 +6,12 @@
 #include <QColor>
 #include <QGuiApplication>
 #include <QPalette>
-
 #include <set>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
 
-FlowTableModel::FlowTableModel(QObject* parent)
-    : QAbstractTableModel(parent)
-{
-}
+FlowTableModel::FlowTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void FlowTableModel::setAnalysis(AnalysisPtr analysis)
 {
@@ -29,7 +25,10 @@ int FlowTableModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() || !analysis_ ? 0 : static_cast<int>(analysis_->flows.size());
 }
 
-int FlowTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int FlowTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QString FlowTableModel::badges(const Flow& f) const
 {
@@ -37,7 +36,8 @@ QString FlowTableModel::badges(const Flow& f) const
     for (uint32_t i : f.findings)
         if (i < analysis_->findings.size()) kinds.insert(analysis_->findings[i].kind);
     QStringList out;
-    for (FindingKind k : kinds) out << kindBadge(k);
+    for (FindingKind k : kinds)
+        out << kindBadge(k);
     return out.join(QStringLiteral(" · "));
 }
 
@@ -65,27 +65,44 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (col) {
-        case Id: return f.id;
-        case Client: return endpointText(f.side(Side::Client).endpoint);
-        case Server: return endpointText(f.side(Side::Server).endpoint);
-        case Packets: return f.packetCount();
-        case Bytes: return bytesText(f.payloadBytes());
-        case Start: return durationText(static_cast<double>(f.startNs - analysis_->capture.firstNs) / 1e9);
-        case Duration: return durationText(analysis_->durationSeconds(f));
-        case ClientState: return stateText(f.side(Side::Client).finalState);
-        case ServerState: return stateText(f.side(Side::Server).finalState);
-        case Findings: return badges(f);
+        case Id:
+            return f.id;
+        case Client:
+            return endpointText(f.side(Side::Client).endpoint);
+        case Server:
+            return endpointText(f.side(Side::Server).endpoint);
+        case Packets:
+            return f.packetCount();
+        case Bytes:
+            return bytesText(f.payloadBytes());
+        case Start:
+            return durationText(static_cast<double>(f.startNs - analysis_->capture.firstNs) / 1e9);
+        case Duration:
+            return durationText(analysis_->durationSeconds(f));
+        case ClientState:
+            return stateText(f.side(Side::Client).finalState);
+        case ServerState:
+            return stateText(f.side(Side::Server).finalState);
+        case Findings:
+            return badges(f);
         }
         break;
     case SortRole:
         switch (col) {
-        case Id: return f.id;
-        case Packets: return f.packetCount();
-        case Bytes: return static_cast<qulonglong>(f.payloadBytes());
-        case Start: return static_cast<qlonglong>(f.startNs);
-        case Duration: return analysis_->durationSeconds(f);
-        case Findings: return maxSeverity(f) * 100000 + static_cast<int>(f.findings.size());
-        default: return data(index, Qt::DisplayRole);
+        case Id:
+            return f.id;
+        case Packets:
+            return f.packetCount();
+        case Bytes:
+            return static_cast<qulonglong>(f.payloadBytes());
+        case Start:
+            return static_cast<qlonglong>(f.startNs);
+        case Duration:
+            return analysis_->durationSeconds(f);
+        case Findings:
+            return maxSeverity(f) * 100000 + static_cast<int>(f.findings.size());
+        default:
+            return data(index, Qt::DisplayRole);
         }
     case Qt::TextAlignmentRole:
         if (col == Id || col == Packets || col == Bytes || col == Start || col == Duration)
@@ -93,9 +110,11 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         return {};
     case Qt::ForegroundRole: {
         const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
-        const TcpState st = col == ClientState ? f.side(Side::Client).finalState
-                            : col == ServerState ? f.side(Side::Server).finalState : TcpState::Unknown;
-        const bool lingering = st == TcpState::CloseWait || st == TcpState::LastAck || st == TcpState::FinWait1 || st == TcpState::Closing;
+        const TcpState st = col == ClientState   ? f.side(Side::Client).finalState
+                            : col == ServerState ? f.side(Side::Server).finalState
+                                                 : TcpState::Unknown;
+        const bool lingering =
+            st == TcpState::CloseWait || st == TcpState::LastAck || st == TcpState::FinWait1 || st == TcpState::Closing;
         if (lingering || (col == Findings && maxSeverity(f) == static_cast<int>(Severity::Error)))
             return QBrush(dark ? QColor(0xff, 0x8a, 0x8a) : QColor(0xb0, 0x10, 0x10));
         if (col == Findings && maxSeverity(f) == static_cast<int>(Severity::Warning))
@@ -110,14 +129,17 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
             return lines.join(QLatin1Char('\n'));
         }
         return {};
-    case FlowIdRole: return f.id;
-    case MaxSeverityRole: return maxSeverity(f);
-    case FindingKindsRole: return kindMask(f);
+    case FlowIdRole:
+        return f.id;
+    case MaxSeverityRole:
+        return maxSeverity(f);
+    case FindingKindsRole:
+        return kindMask(f);
     case SearchTextRole:
-        return QStringLiteral("%1 %2 %3 %4 %5").arg(f.id).arg(endpointText(f.side(Side::Client).endpoint),
-                                                          endpointText(f.side(Side::Server).endpoint),
-                                                          stateText(f.side(Side::Client).finalState),
-                                                          stateText(f.side(Side::Server).finalState));
+        return QStringLiteral("%1 %2 %3 %4 %5")
+            .arg(f.id)
+            .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint),
+                 stateText(f.side(Side::Client).finalState), stateText(f.side(Side::Server).finalState));
     }
     return {};
 }
@@ -125,7 +147,8 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
 QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount) return {};
-    static const char* names[] = {"#", "Client", "Server", "Packets", "Bytes", "Start", "Duration", "Client at end", "Server at end", "Findings"};
+    static const char* names[] = {"#",     "Client",   "Server",        "Packets",       "Bytes",
+                                  "Start", "Duration", "Client at end", "Server at end", "Findings"};
     return tr(names[section]);
 }
 

@@ -11,7 +11,19 @@ namespace flowladder::ui {
 class FlowTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Client, Server, Packets, Bytes, Start, Duration, ClientState, ServerState, Findings, ColumnCount };
+    enum Column {
+        Id,
+        Client,
+        Server,
+        Packets,
+        Bytes,
+        Start,
+        Duration,
+        ClientState,
+        ServerState,
+        Findings,
+        ColumnCount
+    };
     enum Roles {
         FlowIdRole = Qt::UserRole + 1, // uint32 flow id
         SortRole,                      // numeric value for numeric columns
@@ -24,7 +36,10 @@ public:
 
     void setAnalysis(core::AnalysisPtr analysis);
     const core::AnalysisPtr& analysis() const { return analysis_; }
-    int rowOfFlow(uint32_t flowId) const { return flowId >= 1 && flowId <= static_cast<uint32_t>(rowCount()) ? static_cast<int>(flowId) - 1 : -1; }
+    int rowOfFlow(uint32_t flowId) const
+    {
+        return flowId >= 1 && flowId <= static_cast<uint32_t>(rowCount()) ? static_cast<int>(flowId) - 1 : -1;
+    }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

@@ -2,13 +2,15 @@
 
 #include <QDateTime>
 #include <QLocale>
-
 #include <cmath>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
 
-QString endpointText(const Endpoint& e) { return QString::fromStdString(e.toString()); }
+QString endpointText(const Endpoint& e)
+{
+    return QString::fromStdString(e.toString());
+}
 
 QString stateText(TcpState s)
 {
@@ -32,7 +34,10 @@ QString durationText(double s)
     return QStringLiteral("%1 h").arg(s / 3600.0, 0, 'f', 1);
 }
 
-QString bytesText(uint64_t bytes) { return QLocale::system().formattedDataSize(static_cast<qint64>(bytes)); }
+QString bytesText(uint64_t bytes)
+{
+    return QLocale::system().formattedDataSize(static_cast<qint64>(bytes));
+}
 
 QString flagsText(uint8_t flags)
 {
@@ -43,21 +48,36 @@ QString flagsText(uint8_t flags)
 QString kindBadge(FindingKind k)
 {
     switch (k) {
-    case FindingKind::RstSeqMismatch: return QStringLiteral("RST seq≠");
-    case FindingKind::ChallengeAck: return QStringLiteral("challenge ACK");
-    case FindingKind::RstFingerprintMismatch: return QStringLiteral("forged RST?");
-    case FindingKind::FinRetransmit: return QStringLiteral("FIN retx");
-    case FindingKind::LingeringClose: return QStringLiteral("stuck close");
-    case FindingKind::RstIgnored: return QStringLiteral("RST ignored");
-    case FindingKind::Retransmission: return QStringLiteral("retx");
-    case FindingKind::DupAck: return QStringLiteral("dup ACK");
-    case FindingKind::ZeroWindow: return QStringLiteral("zero win");
-    case FindingKind::KeepAlive: return QStringLiteral("keep-alive");
-    case FindingKind::SegmentNotCaptured: return QStringLiteral("not captured");
-    case FindingKind::ConnectionRefused: return QStringLiteral("refused");
-    case FindingKind::InjectedPacket: return QStringLiteral("injected");
-    case FindingKind::LostPacket: return QStringLiteral("lost");
-    case FindingKind::StateDisagreement: return QStringLiteral("state differs");
+    case FindingKind::RstSeqMismatch:
+        return QStringLiteral("RST seq≠");
+    case FindingKind::ChallengeAck:
+        return QStringLiteral("challenge ACK");
+    case FindingKind::RstFingerprintMismatch:
+        return QStringLiteral("forged RST?");
+    case FindingKind::FinRetransmit:
+        return QStringLiteral("FIN retx");
+    case FindingKind::LingeringClose:
+        return QStringLiteral("stuck close");
+    case FindingKind::RstIgnored:
+        return QStringLiteral("RST ignored");
+    case FindingKind::Retransmission:
+        return QStringLiteral("retx");
+    case FindingKind::DupAck:
+        return QStringLiteral("dup ACK");
+    case FindingKind::ZeroWindow:
+        return QStringLiteral("zero win");
+    case FindingKind::KeepAlive:
+        return QStringLiteral("keep-alive");
+    case FindingKind::SegmentNotCaptured:
+        return QStringLiteral("not captured");
+    case FindingKind::ConnectionRefused:
+        return QStringLiteral("refused");
+    case FindingKind::InjectedPacket:
+        return QStringLiteral("injected");
+    case FindingKind::LostPacket:
+        return QStringLiteral("lost");
+    case FindingKind::StateDisagreement:
+        return QStringLiteral("state differs");
     }
     return QStringLiteral("?");
 }
@@ -65,21 +85,36 @@ QString kindBadge(FindingKind k)
 QString kindTitle(FindingKind k)
 {
     switch (k) {
-    case FindingKind::RstSeqMismatch: return QStringLiteral("RST with inexact sequence number");
-    case FindingKind::ChallengeAck: return QStringLiteral("Challenge ACK");
-    case FindingKind::RstFingerprintMismatch: return QStringLiteral("RST that looks forged");
-    case FindingKind::FinRetransmit: return QStringLiteral("FIN retransmitted");
-    case FindingKind::LingeringClose: return QStringLiteral("Connection stuck closing");
-    case FindingKind::RstIgnored: return QStringLiteral("RST ignored");
-    case FindingKind::Retransmission: return QStringLiteral("Retransmissions");
-    case FindingKind::DupAck: return QStringLiteral("Duplicate ACKs");
-    case FindingKind::ZeroWindow: return QStringLiteral("Zero window");
-    case FindingKind::KeepAlive: return QStringLiteral("Keep-alive");
-    case FindingKind::SegmentNotCaptured: return QStringLiteral("Segment not captured");
-    case FindingKind::ConnectionRefused: return QStringLiteral("Connection refused");
-    case FindingKind::InjectedPacket: return QStringLiteral("Packet injected in the path");
-    case FindingKind::LostPacket: return QStringLiteral("Packet lost in the path");
-    case FindingKind::StateDisagreement: return QStringLiteral("Captures disagree on state");
+    case FindingKind::RstSeqMismatch:
+        return QStringLiteral("RST with inexact sequence number");
+    case FindingKind::ChallengeAck:
+        return QStringLiteral("Challenge ACK");
+    case FindingKind::RstFingerprintMismatch:
+        return QStringLiteral("RST that looks forged");
+    case FindingKind::FinRetransmit:
+        return QStringLiteral("FIN retransmitted");
+    case FindingKind::LingeringClose:
+        return QStringLiteral("Connection stuck closing");
+    case FindingKind::RstIgnored:
+        return QStringLiteral("RST ignored");
+    case FindingKind::Retransmission:
+        return QStringLiteral("Retransmissions");
+    case FindingKind::DupAck:
+        return QStringLiteral("Duplicate ACKs");
+    case FindingKind::ZeroWindow:
+        return QStringLiteral("Zero window");
+    case FindingKind::KeepAlive:
+        return QStringLiteral("Keep-alive");
+    case FindingKind::SegmentNotCaptured:
+        return QStringLiteral("Segment not captured");
+    case FindingKind::ConnectionRefused:
+        return QStringLiteral("Connection refused");
+    case FindingKind::InjectedPacket:
+        return QStringLiteral("Packet injected in the path");
+    case FindingKind::LostPacket:
+        return QStringLiteral("Packet lost in the path");
+    case FindingKind::StateDisagreement:
+        return QStringLiteral("Captures disagree on state");
     }
     return QStringLiteral("?");
 }
@@ -87,14 +122,20 @@ QString kindTitle(FindingKind k)
 QString severityText(Severity s)
 {
     switch (s) {
-    case Severity::Error: return QStringLiteral("error");
-    case Severity::Warning: return QStringLiteral("warning");
-    case Severity::Info: return QStringLiteral("info");
+    case Severity::Error:
+        return QStringLiteral("error");
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Info:
+        return QStringLiteral("info");
     }
     return {};
 }
 
-double relativeSeconds(const Flow& f, int64_t tsNs) { return static_cast<double>(tsNs - f.startNs) / 1e9; }
+double relativeSeconds(const Flow& f, int64_t tsNs)
+{
+    return static_cast<double>(tsNs - f.startNs) / 1e9;
+}
 
 QString clockText(int64_t tsNs)
 {

@@ -1,7 +1,7 @@
 #include "ui/models/PacketDetailsModel.h"
 
-#include "ui/models/Format.h"
 #include "ui/ladder/LadderContent.h"
+#include "ui/models/Format.h"
 
 #include <QBrush>
 #include <QColor>
@@ -18,22 +18,25 @@ struct MarkName {
     const char* name;
 };
 constexpr MarkName MarkNames[] = {
-    {mark::Retransmission, "retransmission"},    {mark::FastRetransmission, "fast retransmission"},
-    {mark::DupAck, "duplicate ACK"},             {mark::ZeroWindow, "zero window"},
-    {mark::KeepAlive, "keep-alive"},             {mark::KeepAliveAck, "keep-alive ACK"},
-    {mark::WindowUpdate, "window update"},       {mark::ChallengeAck, "challenge ACK (RFC 5961)"},
-    {mark::RstSeqMismatch, "RST seq ≠ RCV.NXT"}, {mark::FinRetransmit, "FIN retransmitted"},
+    {mark::Retransmission, "retransmission"},
+    {mark::FastRetransmission, "fast retransmission"},
+    {mark::DupAck, "duplicate ACK"},
+    {mark::ZeroWindow, "zero window"},
+    {mark::KeepAlive, "keep-alive"},
+    {mark::KeepAliveAck, "keep-alive ACK"},
+    {mark::WindowUpdate, "window update"},
+    {mark::ChallengeAck, "challenge ACK (RFC 5961)"},
+    {mark::RstSeqMismatch, "RST seq ≠ RCV.NXT"},
+    {mark::FinRetransmit, "FIN retransmitted"},
     {mark::SegmentNotCaptured, "previous segment not captured"},
     {mark::AckedUnseen, "ACKs data not captured"},
     {mark::RstFingerprint, "RST fingerprint does not fit sender"},
-    {mark::AfterRst, "sent after receiving a RST"}, {mark::OutOfOrder, "out of order"},
+    {mark::AfterRst, "sent after receiving a RST"},
+    {mark::OutOfOrder, "out of order"},
 };
 } // namespace
 
-PacketDetailsModel::PacketDetailsModel(QObject* parent)
-    : QAbstractTableModel(parent)
-{
-}
+PacketDetailsModel::PacketDetailsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void PacketDetailsModel::setPacket(AnalysisPtr analysis, uint32_t flowId, int64_t row)
 {
@@ -66,19 +69,24 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     add(tr("Frame"), QString::number(p.frame));
     add(tr("Time"), clockText(p.tsNs));
     add(tr("Since flow start"), durationText(relativeSeconds(f, p.tsNs)));
-    if (row > 0) add(tr("Since previous packet"), durationText(static_cast<double>(p.tsNs - a.packet(f, row - 1).tsNs) / 1e9));
+    if (row > 0)
+        add(tr("Since previous packet"), durationText(static_cast<double>(p.tsNs - a.packet(f, row - 1).tsNs) / 1e9));
     add(tr("Direction"), QStringLiteral("%1 → %2  (%3 → %4)")
-                             .arg(QString::fromLatin1(sideName(p.side()).data()), QString::fromLatin1(sideName(otherSide(p.side())).data()),
+                             .arg(QString::fromLatin1(sideName(p.side()).data()),
+                                  QString::fromLatin1(sideName(otherSide(p.side())).data()),
                                   endpointText(from.endpoint), endpointText(to.endpoint)));
     heading(tr("TCP"));
     add(tr("Flags"), flagsText(p.flags));
     add(tr("Sequence number"), QStringLiteral("%1 (absolute %2)").arg(a.relativeSeq(f, p)).arg(p.seq));
     add(tr("Next sequence number"), QString::number(p.endSeq() - from.isn));
-    add(tr("Acknowledgment"), p.has(tcpflag::ACK) ? QStringLiteral("%1 (absolute %2)").arg(a.relativeAck(f, p)).arg(p.ack) : tr("not set"));
+    add(tr("Acknowledgment"),
+        p.has(tcpflag::ACK) ? QStringLiteral("%1 (absolute %2)").arg(a.relativeAck(f, p)).arg(p.ack) : tr("not set"));
     add(tr("Payload length"), QString::number(p.payloadLen));
     QString win = QString::number(p.window);
     if (from.wscale >= 0 && !p.has(tcpflag::SYN))
-        win += QStringLiteral(" (scaled ×%1 = %2 bytes)").arg(1u << from.wscale).arg(static_cast<qulonglong>(p.window) << from.wscale);
+        win += QStringLiteral(" (scaled ×%1 = %2 bytes)")
+                   .arg(1u << from.wscale)
+                   .arg(static_cast<qulonglong>(p.window) << from.wscale);
     add(tr("Window"), win);
     // The values are the side's (from its SYN); the record says whether this packet carried them.
     if ((p.info & pinfo::HasMss) && from.mss) add(tr("MSS option"), QString::number(from.mss));
@@ -103,7 +111,9 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
                                          [](const core::Resend& r, uint32_t x) { return r.row < x; });
     if (resend != resends_.end() && resend->row == row) {
         const PacketRecord& o = a.packet(f, resend->originalRow);
-        add(tr("First sent in"), QStringLiteral("#%1, %2 earlier").arg(o.frame).arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
+        add(tr("First sent in"), QStringLiteral("#%1, %2 earlier")
+                                     .arg(o.frame)
+                                     .arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
     }
     add(tr("Client state after"), stateText(timelines_.stateAfter(Side::Client, f.packets[row])));
     add(tr("Server state after"), stateText(timelines_.stateAfter(Side::Server, f.packets[row])));
@@ -115,18 +125,26 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
             const auto expected = static_cast<uint32_t>(numberField(fi, "expected_seq"));
             add(tr("RST sequence number"), QString::number(a.relativeSeq(f, p)),
                 QStringLiteral("%1 (RCV.NXT, absolute %2)").arg(expected - from.isn).arg(expected));
-            if (hasNumber(fi, "delta")) add(tr("Offset from RCV.NXT"), QString::number(static_cast<int64_t>(numberField(fi, "delta"))), QStringLiteral("0"));
+            if (hasNumber(fi, "delta"))
+                add(tr("Offset from RCV.NXT"), QString::number(static_cast<int64_t>(numberField(fi, "delta"))),
+                    QStringLiteral("0"));
         }
         for (const auto& [name, v] : fi.fields) {
             QString text;
-            if (std::holds_alternative<std::monostate>(v)) text = QStringLiteral("none");
-            else if (std::holds_alternative<bool>(v)) text = std::get<bool>(v) ? QStringLiteral("yes") : QStringLiteral("no");
-            else if (std::holds_alternative<int64_t>(v)) text = QString::number(std::get<int64_t>(v));
-            else if (std::holds_alternative<double>(v)) text = QString::number(std::get<double>(v), 'g', 6);
-            else if (std::holds_alternative<std::string>(v)) text = QString::fromStdString(std::get<std::string>(v));
+            if (std::holds_alternative<std::monostate>(v))
+                text = QStringLiteral("none");
+            else if (std::holds_alternative<bool>(v))
+                text = std::get<bool>(v) ? QStringLiteral("yes") : QStringLiteral("no");
+            else if (std::holds_alternative<int64_t>(v))
+                text = QString::number(std::get<int64_t>(v));
+            else if (std::holds_alternative<double>(v))
+                text = QString::number(std::get<double>(v), 'g', 6);
+            else if (std::holds_alternative<std::string>(v))
+                text = QString::fromStdString(std::get<std::string>(v));
             else {
                 QStringList frames;
-                for (uint32_t fr : std::get<std::vector<uint32_t>>(v)) frames << QStringLiteral("#%1").arg(fr);
+                for (uint32_t fr : std::get<std::vector<uint32_t>>(v))
+                    frames << QStringLiteral("#%1").arg(fr);
                 text = frames.join(QStringLiteral(", "));
             }
             add(QStringLiteral("    %1").arg(QString::fromStdString(name)), text);
@@ -153,7 +171,10 @@ int PacketDetailsModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : static_cast<int>(lines_.size());
 }
 
-int PacketDetailsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int PacketDetailsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant PacketDetailsModel::data(const QModelIndex& index, int role) const
 {
@@ -164,9 +185,12 @@ QVariant PacketDetailsModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case Field: return l.field;
-        case Value: return l.value;
-        case Expected: return l.expected;
+        case Field:
+            return l.field;
+        case Value:
+            return l.value;
+        case Expected:
+            return l.expected;
         }
         return {};
     case Qt::FontRole:
@@ -182,7 +206,8 @@ QVariant PacketDetailsModel::data(const QModelIndex& index, int role) const
             return QBrush(dark ? QColor(0x6a, 0x22, 0x22) : QColor(0xfd, 0xe2, 0xe2));
         }
         return {};
-    case DiffersRole: return differs;
+    case DiffersRole:
+        return differs;
     }
     return {};
 }

@@ -22,6 +22,9 @@ QString wiresharkFlowFilter(const Flow& flow)
     return QStringLiteral("(%1) || (%2)").arg(half(c, s), half(s, c));
 }
 
-QString wiresharkFrameFilter(uint32_t frame) { return QStringLiteral("frame.number == %1").arg(frame); }
+QString wiresharkFrameFilter(uint32_t frame)
+{
+    return QStringLiteral("frame.number == %1").arg(frame);
+}
 
 } // namespace flowladder::ui

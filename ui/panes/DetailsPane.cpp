@@ -11,11 +11,8 @@
 namespace flowladder::ui {
 
 DetailsPane::DetailsPane(CurrentSelection* selection, QWidget* parent)
-    : QWidget(parent)
-    , selection_(selection)
-    , model_(new PacketDetailsModel(this))
-    , view_(new QTableView(this))
-    , title_(new QLabel(this))
+    : QWidget(parent), selection_(selection), model_(new PacketDetailsModel(this)), view_(new QTableView(this)),
+      title_(new QLabel(this))
 {
     setObjectName(QStringLiteral("detailsPane"));
     view_->setModel(model_);

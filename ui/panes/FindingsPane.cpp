@@ -11,11 +11,8 @@
 namespace flowladder::ui {
 
 FindingsPane::FindingsPane(CurrentSelection* selection, QWidget* parent)
-    : QWidget(parent)
-    , selection_(selection)
-    , model_(new FindingsModel(this))
-    , view_(new QTableView(this))
-    , allFlows_(new QCheckBox(tr("Show findings of all flows"), this))
+    : QWidget(parent), selection_(selection), model_(new FindingsModel(this)), view_(new QTableView(this)),
+      allFlows_(new QCheckBox(tr("Show findings of all flows"), this))
 {
     setObjectName(QStringLiteral("findingsPane"));
     view_->setModel(model_);
@@ -64,7 +61,8 @@ void FindingsPane::highlightCurrent()
     int match = -1;
     for (int r = 0; r < model_->rowCount() && frame; ++r) {
         const QModelIndex idx = model_->index(r, 0);
-        if (idx.data(FindingsModel::FrameRole).toUInt() == frame && idx.data(FindingsModel::FlowIdRole).toUInt() == selection_->flowId()) {
+        if (idx.data(FindingsModel::FrameRole).toUInt() == frame &&
+            idx.data(FindingsModel::FlowIdRole).toUInt() == selection_->flowId()) {
             match = r;
             break;
         }

@@ -16,14 +16,9 @@
 namespace flowladder::ui {
 
 FlowListPane::FlowListPane(CurrentSelection* selection, QWidget* parent)
-    : QWidget(parent)
-    , selection_(selection)
-    , model_(new FlowTableModel(this))
-    , proxy_(new FlowFilterProxy(this))
-    , view_(new QTableView(this))
-    , filter_(new QLineEdit(this))
-    , withFindings_(new QCheckBox(tr("With findings"), this))
-    , kind_(new QComboBox(this))
+    : QWidget(parent), selection_(selection), model_(new FlowTableModel(this)), proxy_(new FlowFilterProxy(this)),
+      view_(new QTableView(this)), filter_(new QLineEdit(this)),
+      withFindings_(new QCheckBox(tr("With findings"), this)), kind_(new QComboBox(this))
 {
     setObjectName(QStringLiteral("flowListPane"));
     proxy_->setSourceModel(model_);
@@ -55,7 +50,8 @@ FlowListPane::FlowListPane(CurrentSelection* selection, QWidget* parent)
     filter_->setPlaceholderText(tr("Filter flows: address, port, state…"));
     filter_->setClearButtonEnabled(true);
     kind_->addItem(tr("Any finding kind"), -1);
-    for (int k = 0; k < core::FindingKindCount; ++k) kind_->addItem(kindTitle(static_cast<core::FindingKind>(k)), k);
+    for (int k = 0; k < core::FindingKindCount; ++k)
+        kind_->addItem(kindTitle(static_cast<core::FindingKind>(k)), k);
 
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);

@@ -5,23 +5,22 @@
 
 #include <QFileInfo>
 #include <QUrl>
-
 #include <algorithm>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
 
-SummaryPane::SummaryPane(CurrentSelection* selection, QWidget* parent)
-    : QTextBrowser(parent)
-    , selection_(selection)
+SummaryPane::SummaryPane(CurrentSelection* selection, QWidget* parent) : QTextBrowser(parent), selection_(selection)
 {
     setObjectName(QStringLiteral("summaryPane"));
     setOpenLinks(false);
     setOpenExternalLinks(false);
     connect(this, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
         const QString s = url.toString();
-        if (s.startsWith(QStringLiteral("finding:"))) selection_->selectFinding(s.mid(8).toUInt());
-        else if (s.startsWith(QStringLiteral("flow:"))) selection_->setFlow(s.mid(5).toUInt());
+        if (s.startsWith(QStringLiteral("finding:")))
+            selection_->selectFinding(s.mid(8).toUInt());
+        else if (s.startsWith(QStringLiteral("flow:")))
+            selection_->setFlow(s.mid(5).toUInt());
     });
     connect(selection_, &CurrentSelection::analysisChanged, this, &SummaryPane::rebuild);
     rebuild();
@@ -37,7 +36,8 @@ void SummaryPane::rebuild()
     }
     const CaptureInfo& c = a->capture;
     QString html;
-    html += QStringLiteral("<p style='margin:0'><b>%1</b><br>").arg(QFileInfo(QString::fromStdString(c.file)).fileName().toHtmlEscaped());
+    html += QStringLiteral("<p style='margin:0'><b>%1</b><br>")
+                .arg(QFileInfo(QString::fromStdString(c.file)).fileName().toHtmlEscaped());
     html += tr("%1 packets, %2 TCP, %3 flows · %4 · %5")
                 .arg(c.packets)
                 .arg(c.tcpPackets)
@@ -47,7 +47,8 @@ void SummaryPane::rebuild()
     html += QStringLiteral("</p>");
     if (c.truncated || !c.errors.empty() || c.malformed) {
         html += QStringLiteral("<p style='color:#c05800'><b>⚠ ");
-        html += c.truncated ? tr("The file is cut short: showing what could be read.") : tr("Some frames could not be read.");
+        html += c.truncated ? tr("The file is cut short: showing what could be read.")
+                            : tr("Some frames could not be read.");
         html += QStringLiteral("</b>");
         for (size_t i = 0; i < std::min<size_t>(c.errors.size(), 3); ++i)
             html += QStringLiteral("<br>") + QString::fromStdString(c.errors[i]).toHtmlEscaped();
@@ -58,13 +59,13 @@ void SummaryPane::rebuild()
     std::vector<uint32_t> order;
     for (uint32_t i = 0; i < a->findings.size(); ++i)
         if (a->findings[i].severity != Severity::Info) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&a](uint32_t x, uint32_t y) {
-        return a->findings[x].severity > a->findings[y].severity;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&a](uint32_t x, uint32_t y) { return a->findings[x].severity > a->findings[y].severity; });
     if (order.empty()) {
         html += tr("<p>No problems found in %1 flows.</p>").arg(a->flows.size());
     } else {
-        html += tr("<p style='margin-bottom:2px'><b>What went wrong</b> (click to see it on the ladder):</p><ul style='margin-top:0; -qt-list-indent:1'>");
+        html += tr("<p style='margin-bottom:2px'><b>What went wrong</b> (click to see it on the ladder):</p><ul "
+                   "style='margin-top:0; -qt-list-indent:1'>");
         for (size_t i = 0; i < std::min<size_t>(order.size(), MaxHeadlines); ++i) {
             const Finding& f = a->findings[order[i]];
             const QString color = f.severity == Severity::Error ? QStringLiteral("#d31f1f") : QStringLiteral("#d07000");
@@ -76,7 +77,8 @@ void SummaryPane::rebuild()
                         .arg(QString::fromStdString(f.summary).toHtmlEscaped());
         }
         html += QStringLiteral("</ul>");
-        if (order.size() > MaxHeadlines) html += tr("<p>…and %1 more in the Findings list.</p>").arg(order.size() - MaxHeadlines);
+        if (order.size() > MaxHeadlines)
+            html += tr("<p>…and %1 more in the Findings list.</p>").arg(order.size() - MaxHeadlines);
     }
     setHtml(html);
 }
