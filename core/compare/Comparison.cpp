@@ -47,15 +47,25 @@ Comparison compareImpl(const Analysis& A, const Analysis& B, const CompareOption
     c.fileA = A.capture.file;
     c.fileB = B.capture.file;
 
+    auto stop = [&] {
+        if (!options.cancel || !options.cancel->load(std::memory_order_relaxed)) return false;
+        c = Comparison{};
+        c.fileA = A.capture.file;
+        c.fileB = B.capture.file;
+        c.cancelled = true;
+        return true;
+    };
     std::vector<PairWork> work;
     for (FlowPair& p : matchFlows(A, B))
         work.push_back(buildPairWork(A, B, std::move(p)));
+    if (stop()) return c;
 
     const int64_t delay = estimateClock(work, options, c);
     guessNearSides(A, B, work, c.clockOffsetNs, delay);
 
     std::vector<uint8_t> aMatched(A.flows.size(), 0), bMatched(B.flows.size(), 0);
     for (PairWork& w : work) {
+        if (stop()) return c;
         aMatched[w.pair.a - 1] = bMatched[w.pair.b - 1] = 1;
         matchPackets(A, B, w, c.clockOffsetNs, delay);
         c.pairs.push_back(std::move(w.pair));
@@ -87,9 +97,11 @@ Comparison compareAnalyses(AnalysisPtr a, AnalysisPtr b, const CompareOptions& o
 std::optional<Comparison> compareFiles(const std::string& pathA, const std::string& pathB, std::string& error,
                                        const CompareOptions& options)
 {
-    AnalysisPtr a = analyzeFile(pathA, error);
+    AnalyzeOptions analyze;
+    analyze.cancel = options.cancel;
+    AnalysisPtr a = analyzeFile(pathA, error, analyze);
     if (!a) return std::nullopt;
-    AnalysisPtr b = analyzeFile(pathB, error);
+    AnalysisPtr b = analyzeFile(pathB, error, analyze);
     if (!b) return std::nullopt;
     return compareAnalyses(std::move(a), std::move(b), options);
 }

@@ -9,6 +9,7 @@
 
 #include "core/model/Analysis.h"
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -83,6 +84,9 @@ struct CompareOptions {
     // Seconds to add to B's timestamps to line them up with A's; when set, used
     // instead of the estimate (the GUI lets the user adjust it).
     std::optional<double> clockOffsetSeconds;
+    // Checked between the phases (flow matching, clock estimate) and before each pair's packet
+    // matching; when set the comparison stops with Comparison::cancelled = true and no pairs.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Comparison {
@@ -100,6 +104,7 @@ struct Comparison {
     // injected_packet, lost_packet, state_disagreement. Each has a "capture" field
     // ("a" | "b") naming the capture its `flow` and `frame` refer to, plus "flow_a" and "flow_b".
     std::vector<Finding> findings;
+    bool cancelled = false; // stopped through CompareOptions::cancel: incomplete, not to be shown
 
     double clockOffsetSeconds() const { return static_cast<double>(clockOffsetNs) / 1e9; }
     const FlowPair* pairForA(uint32_t flowIdA) const;

@@ -124,11 +124,18 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
     }
 }
 
-// Tracks flows [begin, end) and builds their findings into `out`.
-void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out)
+bool stopRequested(const std::atomic<bool>* cancel)
 {
+    return cancel && cancel->load(std::memory_order_relaxed);
+}
+
+// Tracks flows [begin, end) and builds their findings into `out`; stops early when cancelled.
+void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out, const std::atomic<bool>* cancel)
+{
+    constexpr size_t CancelCheckFlows = 256;
     FlowEvents events; // reused: its buffers grow once, not once per flow
     for (size_t i = begin; i < end; ++i) {
+        if ((i - begin) % CancelCheckFlows == 0 && stopRequested(cancel)) return;
         trackFlow(a, a.flows[i], a.capture.lastNs, events);
         buildFindings(a, a.flows[i], events, a.capture.lastNs, out);
     }
@@ -137,7 +144,7 @@ void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding
 // The per-flow analysis. Flows are independent (each writes only its own records' marks
 // and its own Flow), so with many packets in more than one flow the second half of the
 // packets' flows runs on another thread; findings keep flow order.
-void analyseFlows(Analysis& a)
+void analyseFlows(Analysis& a, const std::atomic<bool>* cancel)
 {
     constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
     const size_t n = a.flows.size();
@@ -150,20 +157,20 @@ void analyseFlows(Analysis& a)
         if (split == n) split = n - 1; // the first half holds all but the last flow
     }
     if (split == n) {
-        analyseFlowRange(a, 0, n, a.findings);
+        analyseFlowRange(a, 0, n, a.findings, cancel);
         return;
     }
     std::vector<Finding> second;
     std::exception_ptr failure;
     std::thread helper([&] {
         try {
-            analyseFlowRange(a, split, n, second);
+            analyseFlowRange(a, split, n, second, cancel);
         } catch (...) {
             failure = std::current_exception();
         }
     });
     try {
-        analyseFlowRange(a, 0, split, a.findings);
+        analyseFlowRange(a, 0, split, a.findings, cancel);
     } catch (...) {
         helper.join();
         throw;
@@ -199,8 +206,20 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
     else
         info.linktype = info.linktypes.size() > 1 ? "MIXED" : info.linktypes.front();
 
+    // Cancel between phases too: grouping and the per-flow analysis of a large capture take
+    // as long as reading it.
+    auto cancelled = [&] {
+        if (!info.cancelled && !stopRequested(options.cancel)) return false;
+        info.cancelled = true;
+        analysis->flows.clear();
+        analysis->findings.clear();
+        return true;
+    };
+    if (cancelled()) return analysis;
     table.finish();
-    analyseFlows(*analysis);
+    if (cancelled()) return analysis;
+    analyseFlows(*analysis, options.cancel);
+    if (cancelled()) return analysis;
     if (options.progress) options.progress(1.0);
     return analysis;
 }

@@ -13,8 +13,10 @@ namespace flowladder::core {
 struct AnalyzeOptions {
     // Called with the fraction of the file read (0..1); throttled to changes of >= 0.1 %.
     std::function<void(double fraction)> progress;
-    // Checked once per batch of packets; when set, reading stops and the partial
-    // result is returned with capture.cancelled = true.
+    // Checked once per batch of packets while reading, between the phases (reading, grouping
+    // by flow, per-flow analysis) and every few hundred flows while analysing. When it is set
+    // the work stops and the result has capture.cancelled = true, the capture's counters as far
+    // as reading got, and no flows or findings (a cancelled load is dropped, never shown).
     const std::atomic<bool>* cancel = nullptr;
 };
 

@@ -40,6 +40,7 @@ CompareLoader::CompareLoader(QObject* parent)
 
 CompareLoader::~CompareLoader()
 {
+    if (compareCancel_) compareCancel_->store(true);
     for (auto& f : running_)
         f.waitForFinished();
 }
@@ -70,6 +71,7 @@ void CompareLoader::cancel()
     ++generation_; // a comparison still running is dropped when it finishes
     loaderA_->cancel();
     loaderB_->cancel();
+    if (compareCancel_) compareCancel_->store(true);
     if (pending_ == 0) { // loads are done, only the comparison was running
         busy_ = false;
         emit cancelled();
@@ -87,6 +89,9 @@ void CompareLoader::compare(core::AnalysisPtr a, core::AnalysisPtr b, std::optio
     a_ = a;
     b_ = b;
     const uint64_t gen = ++generation_;
+    if (compareCancel_) compareCancel_->store(true); // the previous comparison's result is not wanted
+    compareCancel_ = std::make_shared<std::atomic<bool>>(false);
+    auto flag = compareCancel_;
     pending_ = 0;
     busy_ = true;
     std::erase_if(running_, [](const auto& f) { return f.isFinished(); });
@@ -98,9 +103,10 @@ void CompareLoader::compare(core::AnalysisPtr a, core::AnalysisPtr b, std::optio
         busy_ = false;
         emit compared(c);
     });
-    QFuture<ComparisonPtr> future = QtConcurrent::run([a, b, offsetSeconds]() -> ComparisonPtr {
+    QFuture<ComparisonPtr> future = QtConcurrent::run([a, b, offsetSeconds, flag]() -> ComparisonPtr {
         core::CompareOptions options;
         options.clockOffsetSeconds = offsetSeconds;
+        options.cancel = flag.get();
         auto c = std::make_shared<core::Comparison>(core::compareAnalyses(a, b, options));
         if (c->fileA.empty()) c->fileA = a->capture.file;
         if (c->fileB.empty()) c->fileB = b->capture.file;

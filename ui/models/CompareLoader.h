@@ -2,13 +2,15 @@
 // Loads two captures off the GUI thread (two CaptureLoaders, in parallel) and then
 // compares them off the GUI thread too. Recomparing with a user-chosen clock offset
 // reuses the loaded analyses. A generation counter drops results that arrive after
-// the user started something newer; cancel stops the loads at their next batch.
+// the user started something newer; cancel stops the loads at their next batch and a running
+// comparison between its phases.
 
 #include "core/compare/Comparison.h"
 
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -53,7 +55,8 @@ private:
     int pending_ = 0;
     bool busy_ = false;
     uint64_t generation_ = 0;
-    std::vector<QFuture<ComparisonPtr>> running_; // waited for in the destructor
+    std::shared_ptr<std::atomic<bool>> compareCancel_; // of the comparison running now
+    std::vector<QFuture<ComparisonPtr>> running_;      // waited for in the destructor
 };
 
 } // namespace flowladder::ui
