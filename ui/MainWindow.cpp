@@ -1,7 +1,9 @@
 #include "ui/MainWindow.h"
 
+#include "ui/MessageBar.h"
 #include "ui/annotate/AnnotationController.h"
 #include "ui/compare/CompareOpenDialog.h"
+#include "ui/export/ExportController.h"
 #include "ui/ladder/LadderView.h"
 #include "ui/ladder/TimeSequenceGraph.h"
 #include "ui/models/CaptureLoader.h"
@@ -33,6 +35,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QVBoxLayout>
 #include <algorithm>
 
 #ifndef FLOWLADDER_SAMPLE_SOURCE_DIR
@@ -56,10 +59,10 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     setDockNestingEnabled(true);
     createPanes();
+    createFeatures();
     createActions();
     wireSelection();
     updateTitle();
-    new AnnotationController(this); // annotations, autosave, export, postmortem (issue 4)
     connect(loader_, &CaptureLoader::started, this, [this](const QString& path) { setBusy(true, path); });
     connect(loader_, &CaptureLoader::progress, this, &MainWindow::onProgress);
     connect(loader_, &CaptureLoader::loaded, this, &MainWindow::onLoaded);
@@ -81,7 +84,15 @@ void MainWindow::createPanes()
     tabs_->setDocumentMode(true);
     tabs_->addTab(ladder_, tr("Ladder"));
     tabs_->addTab(graph_, tr("Time-sequence graph"));
-    setCentralWidget(tabs_);
+    // The message bar sits above the tabs.
+    auto* central = new QWidget(this);
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    messageBar_ = new MessageBar(central);
+    column->addWidget(messageBar_);
+    column->addWidget(tabs_, 1);
+    setCentralWidget(central);
 
     summary_ = new SummaryPane(selection_, this);
     flowList_ = new FlowListPane(selection_, this);
@@ -116,6 +127,26 @@ void MainWindow::createPanes()
     setBusy(false);
 }
 
+// The features beside the panes: annotations (autosaved notes on the ladder) and export.
+// They offer actions and report through signals; this window places and shows them.
+void MainWindow::createFeatures()
+{
+    annotations_ = new AnnotationController(this, messageBar_);
+    exports_ = new ExportController(this, annotations_->document(), this);
+    statusBar()->addPermanentWidget(annotations_->statusLabel());
+    connect(annotations_, &AnnotationController::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(exports_, &ExportController::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(annotations_, &AnnotationController::contextMenuAboutToShow, exports_,
+            &ExportController::addContextActions);
+    connect(exports_, &ExportController::failed, this,
+            [this](const QString& error) { showMessage(tr("Export failed: %1").arg(error.toHtmlEscaped()), true); });
+}
+
+void MainWindow::showMessage(const QString& text, bool error)
+{
+    messageBar_->showMessage(text, error ? MessageBar::Kind::Error : MessageBar::Kind::Warning);
+}
+
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -125,9 +156,14 @@ void MainWindow::createActions()
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addSeparator();
+    file->addActions(exports_->fileActions());
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(annotations_->undoAction());
+    edit->addAction(annotations_->redoAction());
+    edit->addSeparator();
     QAction* copyFlow = edit->addAction(tr("Copy Wireshark filter for this &flow"), QKeySequence(tr("Ctrl+Shift+C")),
                                         this, &MainWindow::copyFlowFilter);
     edit->addAction(tr("Copy Wireshark filter for this &packet"), QKeySequence(tr("Ctrl+Alt+C")), this,
@@ -137,6 +173,8 @@ void MainWindow::createActions()
         flowList_->filterEdit()->selectAll();
     });
     Q_UNUSED(findFlow)
+
+    menuBar()->addMenu(annotations_->menu());
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     auto* scaleGroup = new QActionGroup(this);
@@ -328,8 +366,10 @@ void MainWindow::onFailed(const QString& path, const QString& message)
     const QString keep =
         currentFile_.isEmpty() ? QString() : tr("\n\nStill showing %1.").arg(QFileInfo(currentFile_).fileName());
     statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
-    if (QApplication::platformName() != QLatin1String("offscreen"))
-        QMessageBox::warning(this, tr("Cannot open capture"), message + keep);
+    // Not a modal box: the previous capture stays usable and the message stays until dismissed.
+    showMessage(tr("<b>Cannot open %1.</b> %2%3")
+                    .arg(QFileInfo(path).fileName().toHtmlEscaped(), message.toHtmlEscaped(), keep.toHtmlEscaped()),
+                true);
 }
 
 void MainWindow::onProgress(double fraction, double eta)
@@ -474,6 +514,7 @@ void MainWindow::showEvent(QShowEvent* event)
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     loader_->cancel();
+    annotations_->saveNow();
     QMainWindow::closeEvent(event);
 }
 

@@ -15,12 +15,15 @@ class QAction;
 
 namespace flowladder::ui {
 
+class AnnotationController;
 class CaptureLoader;
 class CurrentSelection;
 class DetailsPane;
+class ExportController;
 class FindingsPane;
 class FlowListPane;
 class LadderView;
+class MessageBar;
 class SummaryPane;
 class TimeSequenceGraph;
 
@@ -42,6 +45,11 @@ public:
     DetailsPane* details() const { return details_; }
     SummaryPane* summary() const { return summary_; }
     QString currentFile() const { return currentFile_; }
+    AnnotationController* annotations() const { return annotations_; }
+    ExportController* exports() const { return exports_; }
+    // The bar above the ladder: what the user must not miss (a capture that could not be
+    // opened, notes not saved, an export that failed). "" when hidden.
+    MessageBar* messageBar() const { return messageBar_; }
 
 public slots:
     void openFile(const QString& path);
@@ -51,6 +59,8 @@ public slots:
     void openSample();
     void copyFlowFilter();
     void copyPacketFilter();
+    // Posts to the message bar above the ladder (rich text; "" hides it).
+    void showMessage(const QString& text, bool error);
 
 signals:
     void captureShown(const QString& path);
@@ -64,6 +74,7 @@ protected:
 
 private:
     void createPanes();
+    void createFeatures();
     void createActions();
     void wireSelection();
     void onLoaded(const QString& path, const core::AnalysisPtr& analysis);
@@ -80,6 +91,9 @@ private:
     LadderView* ladder_ = nullptr;
     TimeSequenceGraph* graph_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    MessageBar* messageBar_ = nullptr;
+    AnnotationController* annotations_ = nullptr;
+    ExportController* exports_ = nullptr;
     SummaryPane* summary_ = nullptr;
     FlowListPane* flowList_ = nullptr;
     FindingsPane* findings_ = nullptr;

@@ -5,11 +5,16 @@
 #include "ui/MainWindow.h"
 #include "ui/annotate/AnnotationController.h"
 #include "ui/annotate/AnnotationDocument.h"
+#include "ui/export/ExportController.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMouseEvent>
 #include <QTemporaryDir>
 #include <QTest>
@@ -83,6 +88,44 @@ private slots:
         QCOMPARE(doc->items()[2].kind, core::AnnotationKind::TimeRange);
         QVERIFY(doc->items()[2].startNs < doc->items()[2].endNs);
         QVERIFY(controller(*w)->statusText().contains(QStringLiteral("3 note")));
+    }
+
+    void closeWithoutNotesLeavesTheFolderUntouched()
+    {
+        // Evidence folders stay as they were until the user writes a note.
+        const QString sidecar = capture_ + QStringLiteral(".flowladder.json");
+        {
+            auto w = openWindow();
+            w->close();
+        }
+        QVERIFY(!QFile::exists(sidecar));
+        const QStringList beside =
+            QDir(dir_.path())
+                .entryList({QFileInfo(capture_).fileName() + QStringLiteral("*")}, QDir::Files | QDir::Hidden);
+        QCOMPARE(beside, QStringList{QFileInfo(capture_).fileName()}); // no sidecar, no temp file
+    }
+
+    void windowPlacesTheFeaturesActions()
+    {
+        // MainWindow owns the menus: File holds export, Edit starts with undo/redo, Annotate
+        // comes between Edit and View.
+        auto w = openWindow();
+        QStringList menus;
+        QMenu* file = nullptr;
+        QMenu* edit = nullptr;
+        for (QAction* a : w->menuBar()->actions()) {
+            if (!a->menu()) continue;
+            menus << a->menu()->objectName();
+            if (a->menu()->title() == QStringLiteral("&File")) file = a->menu();
+            if (a->menu()->title() == QStringLiteral("&Edit")) edit = a->menu();
+        }
+        QVERIFY(menus.contains(QStringLiteral("annotateMenu")));
+        QVERIFY(file && edit);
+        for (QAction* a : w->exports()->fileActions())
+            QVERIFY(file->actions().contains(a));
+        QCOMPARE(edit->actions().value(0), controller(*w)->undoAction());
+        QCOMPARE(edit->actions().value(1), controller(*w)->redoAction());
+        QCOMPARE(w->annotations(), controller(*w));
     }
 
     void savedOnClose()

@@ -2,6 +2,7 @@
 // findings and details panes; loading files through the real core.
 #include "IncidentFixture.h"
 #include "ui/MainWindow.h"
+#include "ui/MessageBar.h"
 #include "ui/ladder/LadderView.h"
 #include "ui/ladder/TimeSequenceGraph.h"
 #include "ui/models/CaptureLoader.h"
@@ -118,6 +119,8 @@ private slots:
         w.openFile(QStringLiteral("/nonexistent/nothing.pcap"));
         QVERIFY(failed.wait(10000));
         QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("nothing.pcap")));
+        // Said in the message bar above the ladder, not in a modal box the user must close first.
+        QVERIFY2(w.messageBar()->text().contains(QStringLiteral("nothing.pcap")), qPrintable(w.messageBar()->text()));
         QCOMPARE(w.selection()->flowId(), 2u);
         QCOMPARE(w.currentFile(), QStringLiteral("/tmp/office.pcap"));
 

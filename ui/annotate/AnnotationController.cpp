@@ -1,10 +1,10 @@
 #include "ui/annotate/AnnotationController.h"
 
 #include "ui/MainWindow.h"
+#include "ui/MessageBar.h"
 #include "ui/annotate/AnnotationDocument.h"
 #include "ui/annotate/AnnotationOverlay.h"
 #include "ui/annotate/AnnotationPainter.h"
-#include "ui/export/ExportController.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
 #include "ui/models/CurrentSelection.h"
@@ -13,19 +13,13 @@
 #include <QContextMenuEvent>
 #include <QDesktopServices>
 #include <QFileInfo>
-#include <QFrame>
-#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QMouseEvent>
-#include <QStatusBar>
 #include <QTabWidget>
-#include <QToolButton>
 #include <QUrl>
-#include <QVBoxLayout>
 #include <algorithm>
 
 namespace flowladder::ui {
@@ -33,20 +27,16 @@ using core::Annotation;
 using core::AnnotationKind;
 using Part = AnnotationPainter::Part;
 
-AnnotationController::AnnotationController(MainWindow* window)
-    : QObject(window), window_(window), ladder_(window->ladder()), doc_(new AnnotationDocument(this))
+AnnotationController::AnnotationController(MainWindow* window, MessageBar* bar)
+    : QObject(window), window_(window), ladder_(window->ladder()), bar_(bar), doc_(new AnnotationDocument(this))
 {
     setObjectName(QStringLiteral("annotationController"));
     auto source = [this] { return doc_->itemsOfFlow(ladder_->flowId()); };
     below_ = new AnnotationOverlay(ladder_, true, source);
     above_ = new AnnotationOverlay(ladder_, false, source);
     ladder_->installEventFilter(this);
-    window_->installEventFilter(this); // close: save now
-    createMessageBar();
     status_ = new QLabel(window_);
     status_->setObjectName(QStringLiteral("annotationStatus"));
-    window_->statusBar()->addPermanentWidget(status_);
-    exports_ = new ExportController(window_, doc_, this);
     createActions();
 
     connect(window_, &MainWindow::captureShown, this, &AnnotationController::onCaptureShown);
@@ -69,53 +59,20 @@ AnnotationController::AnnotationController(MainWindow* window)
 
 AnnotationController::~AnnotationController() = default;
 
-void AnnotationController::createMessageBar()
-{
-    // A bar above the ladder tabs: the central widget is wrapped, not replaced.
-    QWidget* central = window_->takeCentralWidget();
-    auto* box = new QWidget(window_);
-    auto* v = new QVBoxLayout(box);
-    v->setContentsMargins(0, 0, 0, 0);
-    v->setSpacing(0);
-    bar_ = new QFrame(box);
-    bar_->setObjectName(QStringLiteral("annotationMessageBar"));
-    bar_->setFrameShape(QFrame::StyledPanel);
-    auto* h = new QHBoxLayout(bar_);
-    h->setContentsMargins(10, 6, 6, 6);
-    barText_ = new QLabel(bar_);
-    barText_->setWordWrap(true);
-    barText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto* folder = new QToolButton(bar_);
-    folder->setText(tr("Open folder"));
-    connect(folder, &QToolButton::clicked, this,
-            [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(doc_->savePath()).absolutePath())); });
-    auto* close = new QToolButton(bar_);
-    close->setText(QStringLiteral("✕"));
-    close->setToolTip(tr("Hide this message"));
-    connect(close, &QToolButton::clicked, bar_, &QWidget::hide);
-    h->addWidget(barText_, 1);
-    h->addWidget(folder);
-    h->addWidget(close);
-    bar_->hide();
-    v->addWidget(bar_);
-    if (central) v->addWidget(central, 1);
-    window_->setCentralWidget(box);
-}
-
 void AnnotationController::showMessage(const QString& text, bool error)
 {
-    bar_->setStyleSheet(
-        error ? QStringLiteral(
-                    "#annotationMessageBar { background: #fde2e1; color: #5c1111; border: 1px solid #e5a3a0; }")
-              : QStringLiteral(
-                    "#annotationMessageBar { background: #fff4cc; color: #4a3b00; border: 1px solid #e6cf7a; }"));
-    barText_->setText(text);
-    bar_->setVisible(!text.isEmpty());
+    if (text.isEmpty()) {
+        bar_->clearMessage();
+        return;
+    }
+    const QString folder = QFileInfo(doc_->savePath()).absolutePath();
+    bar_->showMessage(text, error ? MessageBar::Kind::Error : MessageBar::Kind::Warning, tr("Open folder"),
+                      [folder] { QDesktopServices::openUrl(QUrl::fromLocalFile(folder)); });
 }
 
 QString AnnotationController::messageText() const
 {
-    return bar_->isHidden() ? QString() : barText_->text();
+    return bar_->text();
 }
 
 QString AnnotationController::statusText() const
@@ -146,7 +103,7 @@ void AnnotationController::onCaptureShown(const QString& path)
     if (!problem.isEmpty()) {
         showMessage(tr("<b>The notes file beside this capture could not be used.</b> %1").arg(problem.toHtmlEscaped()),
                     false);
-        window_->statusBar()->showMessage(
+        emit statusMessage(
             tr("Notes file kept untouched; new notes go to %1").arg(QFileInfo(doc_->savePath()).fileName()), 10000);
     } else {
         showMessage(QString(), false);
@@ -157,55 +114,39 @@ void AnnotationController::onCaptureShown(const QString& path)
 
 void AnnotationController::createActions()
 {
-    QMenuBar* mb = window_->menuBar();
-    QMenu* annotate = new QMenu(tr("&Annotate"), window_);
-    annotate->setObjectName(QStringLiteral("annotateMenu"));
-    // Before View: File, Edit, Annotate, View, Go, Help.
-    QAction* before = nullptr;
-    QMenu* edit = nullptr;
-    for (QAction* a : mb->actions()) {
-        if (a->text() == tr("&View")) before = a;
-        if (a->text() == tr("&Edit")) edit = a->menu();
-    }
-    mb->insertMenu(before, annotate);
-    QAction* note = annotate->addAction(tr("Add &note to packet…"), QKeySequence(tr("Ctrl+M")), this,
-                                        &AnnotationController::addNoteInteractive);
-    QAction* callout = annotate->addAction(tr("Add &callout…"), QKeySequence(tr("Ctrl+Shift+M")), this,
-                                           &AnnotationController::addCalloutInteractive);
-    QAction* range = annotate->addAction(tr("Highlight &time range…"), QKeySequence(tr("Ctrl+Shift+R")), this,
-                                         &AnnotationController::addTimeRangeInteractive);
-    annotate->addSeparator();
-    QAction* editA = annotate->addAction(tr("&Edit annotation text…"), QKeySequence(Qt::Key_F2), this,
-                                         &AnnotationController::editSelected);
-    QAction* del = annotate->addAction(tr("&Delete annotation"), this, &AnnotationController::deleteSelected);
+    menu_ = new QMenu(tr("&Annotate"), window_);
+    menu_->setObjectName(QStringLiteral("annotateMenu"));
+    QAction* note = menu_->addAction(tr("Add &note to packet…"), QKeySequence(tr("Ctrl+M")), this,
+                                     &AnnotationController::addNoteInteractive);
+    menu_->addAction(tr("Add &callout…"), QKeySequence(tr("Ctrl+Shift+M")), this,
+                     &AnnotationController::addCalloutInteractive);
+    menu_->addAction(tr("Highlight &time range…"), QKeySequence(tr("Ctrl+Shift+R")), this,
+                     &AnnotationController::addTimeRangeInteractive);
+    menu_->addSeparator();
+    menu_->addAction(tr("&Edit annotation text…"), QKeySequence(Qt::Key_F2), this, &AnnotationController::editSelected);
+    QAction* del = menu_->addAction(tr("&Delete annotation"), this, &AnnotationController::deleteSelected);
     del->setShortcut(QKeySequence::Delete);
     del->setShortcutContext(Qt::WidgetShortcut); // only while the ladder has focus
     ladder_->addAction(del);
-    annotate->addSeparator();
-    annotate->addAction(tr("Show &notes file location"), this, [this] {
+    menu_->addSeparator();
+    menu_->addAction(tr("Show &notes file location"), this, [this] {
         QMessageBox::information(
             window_, tr("Notes file"),
             doc_->isOpen() ? tr("Notes for this capture are saved automatically to:\n%1").arg(doc_->savePath())
                            : tr("Open a capture first."));
     });
     note->setStatusTip(tr("Attach a note to the selected packet (Shift+drag on the ladder highlights a time range)"));
-    Q_UNUSED(callout)
-    Q_UNUSED(range)
-    Q_UNUSED(editA)
 
-    QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcuts({QKeySequence::Redo, QKeySequence(tr("Ctrl+Shift+Z"))});
-    if (edit) {
-        QAction* first = edit->actions().value(0);
-        edit->insertAction(first, undo);
-        edit->insertAction(first, redo);
-        edit->insertSeparator(first);
-    } else {
-        window_->addAction(undo);
-        window_->addAction(redo);
-    }
+    undo_ = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo_->setShortcut(QKeySequence::Undo);
+    redo_ = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo_->setShortcuts({QKeySequence::Redo, QKeySequence(tr("Ctrl+Shift+Z"))});
+}
+
+void AnnotationController::saveNow()
+{
+    // Only edits: a capture nobody annotated keeps its folder untouched.
+    if (doc_->hasUnsavedChanges()) doc_->saveNow();
 }
 
 void AnnotationController::select(uint64_t id)
@@ -292,7 +233,7 @@ void AnnotationController::addNoteInteractive()
 {
     const int64_t row = ladder_->selectedRow();
     if (row < 0 || !doc_->isOpen()) {
-        window_->statusBar()->showMessage(tr("Select a packet on the ladder first."), 5000);
+        emit statusMessage(tr("Select a packet on the ladder first."), 5000);
         return;
     }
     const auto frame = ladder_->content()->packet(static_cast<uint32_t>(row)).frame;
@@ -303,7 +244,7 @@ void AnnotationController::addCalloutInteractive()
 {
     const int64_t row = ladder_->selectedRow();
     if (row < 0 || !doc_->isOpen()) {
-        window_->statusBar()->showMessage(tr("Select the packet the callout points at first."), 5000);
+        emit statusMessage(tr("Select the packet the callout points at first."), 5000);
         return;
     }
     if (auto t = askText(tr("Callout"), {}); t && !t->isEmpty()) addCallout(row, 0.5, *t);
@@ -313,8 +254,7 @@ void AnnotationController::addTimeRangeInteractive()
 {
     const int64_t row = ladder_->selectedRow();
     if (row < 0 || !doc_->isOpen()) {
-        window_->statusBar()->showMessage(
-            tr("Select the first packet of the range first (or Shift+drag on the ladder)."), 5000);
+        emit statusMessage(tr("Select the first packet of the range first (or Shift+drag on the ladder)."), 5000);
         return;
     }
     if (auto t = askText(tr("Time range label"), {}); t) addTimeRange(row, row + 5, *t);
@@ -335,10 +275,6 @@ void AnnotationController::deleteSelected()
 
 bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched == window_) {
-        if (event->type() == QEvent::Close) doc_->saveNow();
-        return false;
-    }
     if (watched != ladder_) return false;
     switch (event->type()) {
     case QEvent::MouseButtonPress:
@@ -520,7 +456,8 @@ bool AnnotationController::contextMenu(QContextMenuEvent* e)
         });
         menu.addSeparator();
     }
-    exports_->addContextActions(&menu);
+    emit contextMenuAboutToShow(&menu); // File > Export adds its entries here
+
     menu.exec(e->globalPos());
     return true;
 }

@@ -2,8 +2,10 @@
 // The postmortem workflow in the main window: annotations on the ladder (add from the
 // context menu, the Annotate menu or shortcuts; edit by double-click; drag to move;
 // Delete; undo/redo), their autosave beside the capture, and a message bar when the
-// sidecar cannot be used. Installed by MainWindow with one line; it reaches the window
-// only through its public accessors and the ladder through an event filter.
+// sidecar cannot be used. MainWindow owns it and places what it offers (the Annotate menu,
+// undo/redo, the status label) and gives it the message bar; it reads the window only
+// through its public accessors, the ladder through an event filter, and reports through
+// signals.
 
 #include "core/annotations/Annotations.h"
 
@@ -14,7 +16,6 @@
 class QAction;
 class QContextMenuEvent;
 class QMouseEvent;
-class QFrame;
 class QLabel;
 class QMenu;
 
@@ -22,18 +23,24 @@ namespace flowladder::ui {
 
 class AnnotationDocument;
 class AnnotationOverlay;
-class ExportController;
 class LadderView;
 class MainWindow;
+class MessageBar;
 
 class AnnotationController : public QObject {
     Q_OBJECT
 public:
-    explicit AnnotationController(MainWindow* window);
+    AnnotationController(MainWindow* window, MessageBar* bar);
     ~AnnotationController() override;
 
     AnnotationDocument* document() const { return doc_; }
-    ExportController* exports() const { return exports_; }
+    // What MainWindow places: the Annotate menu, Edit's undo/redo, the status bar's notes label.
+    QMenu* menu() const { return menu_; }
+    QAction* undoAction() const { return undo_; }
+    QAction* redoAction() const { return redo_; }
+    QLabel* statusLabel() const { return status_; }
+    // Writes pending notes now (the window is closing).
+    void saveNow();
     uint64_t selectedId() const { return selectedId_; }
     void select(uint64_t id);
     // The message bar's text ("" when hidden) and the "notes go to" status text.
@@ -52,12 +59,17 @@ public slots:
     void editSelected();
     void deleteSelected();
 
+signals:
+    // A transient status-bar message.
+    void statusMessage(const QString& text, int timeoutMs);
+    // The ladder's context menu is about to open: others may add their entries.
+    void contextMenuAboutToShow(QMenu* menu);
+
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void createActions();
-    void createMessageBar();
     void onCaptureShown(const QString& path);
     void showMessage(const QString& text, bool error);
     void updateStatus();
@@ -71,12 +83,13 @@ private:
 
     MainWindow* window_;
     LadderView* ladder_;
+    MessageBar* bar_;
     AnnotationDocument* doc_;
-    ExportController* exports_ = nullptr;
+    QMenu* menu_ = nullptr;
+    QAction* undo_ = nullptr;
+    QAction* redo_ = nullptr;
     AnnotationOverlay* below_ = nullptr;
     AnnotationOverlay* above_ = nullptr;
-    QFrame* bar_ = nullptr;
-    QLabel* barText_ = nullptr;
     QLabel* status_ = nullptr;
     uint64_t selectedId_ = 0;
     struct Drag {

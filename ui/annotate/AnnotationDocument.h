@@ -49,6 +49,8 @@ public:
 
     // Writes now (atomic). False and lastSaveError() when it failed.
     bool saveNow();
+    // Edits not yet written (a save pending, or one that failed).
+    bool hasUnsavedChanges() const { return dirty_; }
     void setSaveDelay(int ms) { saveTimer_.setInterval(ms); }
 
 signals:

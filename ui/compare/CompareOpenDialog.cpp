@@ -24,8 +24,10 @@ CompareOpenDialog::CompareOpenDialog(QWidget* parent, const QString& suggestedA)
     intro->setWordWrap(true);
     grid->addWidget(intro, 0, 0, 1, 3);
     int row = 1;
-    for (auto [edit, text] :
+    for (const auto& [field, text] :
          {std::pair{a_, tr("Capture &A (e.g. client side):")}, std::pair{b_, tr("Capture &B (e.g. server side):")}}) {
+        QLineEdit* edit =
+            field; // a plain variable: lambdas cannot capture structured bindings before C++20 in clang 14
         auto* label = new QLabel(text, this);
         label->setBuddy(edit);
         edit->setMinimumWidth(420);

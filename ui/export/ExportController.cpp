@@ -16,11 +16,8 @@
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QMenu>
-#include <QMenuBar>
-#include <QMessageBox>
 #include <QSaveFile>
 #include <QSettings>
-#include <QStatusBar>
 
 namespace flowladder::ui {
 
@@ -33,25 +30,12 @@ ExportController::ExportController(MainWindow* window, AnnotationDocument* doc, 
 
 void ExportController::createActions()
 {
-    QMenu* file = nullptr;
-    for (QAction* a : window_->menuBar()->actions())
-        if (a->menu() && a->text() == tr("&File")) file = a->menu();
-    if (!file) return;
-    // Just before the separator that precedes Quit.
-    QAction* before = nullptr;
-    const auto acts = file->actions();
-    for (int i = 0; i < acts.size(); ++i)
-        if (acts[i]->isSeparator()) before = acts[i];
     auto add = [&](const QString& text, const QKeySequence& key, auto slot) {
-        auto* a = new QAction(text, file);
+        auto* a = new QAction(text, this);
         if (!key.isEmpty()) a->setShortcut(key);
         connect(a, &QAction::triggered, this, slot);
-        file->insertAction(before, a);
-        return a;
+        actions_.append(a);
     };
-    QAction* sep = new QAction(file);
-    sep->setSeparator(true);
-    file->insertAction(before, sep);
     add(tr("&Export visible ladder…"), QKeySequence(tr("Ctrl+E")), [this] { exportInteractive(true); });
     add(tr("Export &whole flow…"), QKeySequence(tr("Ctrl+Shift+E")), [this] { exportInteractive(false); });
     add(tr("&Copy ladder image"), QKeySequence(tr("Ctrl+Shift+I")), [this] { copyImage(); });
@@ -103,28 +87,25 @@ bool ExportController::copyImage()
     if (!r || !r->valid()) return false;
     const double dpr = window_->devicePixelRatioF();
     QApplication::clipboard()->setImage(r->renderImage(0, std::max(1.0, dpr)));
-    window_->statusBar()->showMessage(tr("Copied the ladder image to the clipboard."), 5000);
+    emit statusMessage(tr("Copied the ladder image to the clipboard."), 5000);
     return true;
 }
 
 void ExportController::report(bool ok, const QString& error, const QStringList& written)
 {
     if (ok) {
-        window_->statusBar()->showMessage(written.size() == 1
-                                              ? tr("Wrote %1").arg(written.front())
-                                              : tr("Wrote %1 files: %2 …").arg(written.size()).arg(written.front()),
-                                          10000);
-    } else if (QApplication::platformName() != QLatin1String("offscreen")) {
-        QMessageBox::warning(window_, tr("Export failed"), error);
+        emit statusMessage(written.size() == 1 ? tr("Wrote %1").arg(written.front())
+                                               : tr("Wrote %1 files: %2 …").arg(written.size()).arg(written.front()),
+                           10000);
     } else {
-        window_->statusBar()->showMessage(error, 10000);
+        emit failed(error);
     }
 }
 
 void ExportController::exportInteractive(bool visibleOnly)
 {
     if (!window_->selection()->flow()) {
-        window_->statusBar()->showMessage(tr("Choose a flow first."), 5000);
+        emit statusMessage(tr("Choose a flow first."), 5000);
         return;
     }
     QSettings settings;
@@ -185,7 +166,7 @@ bool ExportController::exportPostmortem(const QString& mdPath, QString& error, Q
 void ExportController::postmortemInteractive()
 {
     if (!window_->selection()->flow()) {
-        window_->statusBar()->showMessage(tr("Choose a flow first."), 5000);
+        emit statusMessage(tr("Choose a flow first."), 5000);
         return;
     }
     const QString base = QStringLiteral("%1-flow%2-postmortem.md")

@@ -3,10 +3,12 @@
 // finding marks and a title block; the visible ladder to the clipboard; the postmortem
 // summary (Markdown + image). The drawing itself is FlowRenderer's.
 
+#include <QList>
 #include <QObject>
 #include <QStringList>
 #include <memory>
 
+class QAction;
 class QMenu;
 
 namespace flowladder::ui {
@@ -29,7 +31,14 @@ public:
     // Writes the capture as pcapng with every note as a packet comment (Wireshark shows them).
     bool exportPcapngWithNotes(const QString& path, QString& error);
     bool copyImage();
+    // What MainWindow places in File (in this order) and what the ladder's context menu adds.
+    QList<QAction*> fileActions() const { return actions_; }
     void addContextActions(QMenu* menu);
+
+signals:
+    void statusMessage(const QString& text, int timeoutMs);
+    // An export could not be written; `error` names the file and the reason.
+    void failed(const QString& error);
 
 private:
     void createActions();
@@ -40,6 +49,7 @@ private:
 
     MainWindow* window_;
     AnnotationDocument* doc_;
+    QList<QAction*> actions_;
 };
 
 } // namespace flowladder::ui
