@@ -8,6 +8,7 @@
 #include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
 #include "tests/support/RunCommand.h"
+#include "tests/support/TempDir.h"
 
 #include <algorithm>
 #include <array>
@@ -28,10 +29,9 @@ namespace {
 
 std::string tempPath(const std::string& name)
 {
-    const fs::path dir = fs::path(testing::TempDir()) / "flowladder_compare_tests";
-    fs::create_directories(dir);
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    return (dir / (std::string(info->test_suite_name()) + "_" + info->name() + "_" + name)).string();
+    return flowladder::testsupport::processTempPath(std::string(info->test_suite_name()) + "_" + info->name() + "_" +
+                                                    name);
 }
 
 fs::path sourceDir()
