@@ -1,13 +1,14 @@
 // Comparing two vantage points of the same traffic (core/compare/Comparison.h, `compare`):
 // synthetic client-side and server-side captures written with CaptureWriter, a
 // known clock shift and one-way delay, packets lost or forged between the two
-// capture points, NAT; and the real two-namespace captures when they exist.
+// capture points, NAT; and the real two-namespace captures committed in tests/data/netns.
 
 #include "core/compare/Comparison.h"
 #include "core/report/ComparisonReport.h"
 #include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
 #include "tests/support/RunCommand.h"
+#include "tests/support/TempDir.h"
 
 #include <algorithm>
 #include <array>
@@ -28,10 +29,9 @@ namespace {
 
 std::string tempPath(const std::string& name)
 {
-    const fs::path dir = fs::path(testing::TempDir()) / "flowladder_compare_tests";
-    fs::create_directories(dir);
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    return (dir / (std::string(info->test_suite_name()) + "_" + info->name() + "_" + name)).string();
+    return flowladder::testsupport::processTempPath(std::string(info->test_suite_name()) + "_" + info->name() + "_" +
+                                                    name);
 }
 
 fs::path sourceDir()
@@ -632,15 +632,19 @@ struct RealCase {
     Comparison c;
     bool ok = false;
 };
+// The committed pair tests/data/netns/<name>.{client,server}.pcap compared. A missing or
+// unreadable file is a failure of the calling test (these fixtures are part of the
+// repository), never a reason to skip its assertions: check `ok` with ASSERT_TRUE.
 RealCase loadNetns(const std::string& name)
 {
     RealCase r;
     const fs::path dir = sourceDir() / "tests" / "data" / "netns";
     const fs::path pa = dir / (name + ".client.pcap"), pb = dir / (name + ".server.pcap");
-    if (!fs::exists(pa) || !fs::exists(pb)) return r;
     std::string err;
     r.a = analyzeFile(pa.string(), err);
+    EXPECT_TRUE(r.a) << "committed fixture " << pa << ": " << err;
     r.b = analyzeFile(pb.string(), err);
+    EXPECT_TRUE(r.b) << "committed fixture " << pb << ": " << err;
     if (!r.a || !r.b) return r;
     r.c = compareAnalyses(r.a, r.b);
     r.ok = true;
@@ -651,17 +655,17 @@ RealCase loadNetns(const std::string& name)
 TEST(CompareReal, EveryNetnsCaseMatchesItsConnections)
 {
     const fs::path dir = sourceDir() / "tests" / "data" / "netns";
-    if (!fs::exists(dir)) GTEST_SKIP() << "no " << dir;
+    ASSERT_TRUE(fs::is_directory(dir)) << "committed fixtures missing: " << dir;
     int cases = 0;
     for (const auto& e : fs::directory_iterator(dir)) {
         const std::string n = e.path().filename().string();
         const std::string suffix = ".client.pcap";
         if (n.size() <= suffix.size() || n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
         const std::string name = n.substr(0, n.size() - suffix.size());
-        const RealCase r = loadNetns(name);
-        if (!r.ok) continue;
-        ++cases;
         SCOPED_TRACE(name);
+        const RealCase r = loadNetns(name);
+        ASSERT_TRUE(r.ok);
+        ++cases;
         EXPECT_FALSE(r.c.pairs.empty());
         EXPECT_TRUE(r.c.unmatchedA.empty());
         EXPECT_TRUE(r.c.unmatchedB.empty());
@@ -678,13 +682,13 @@ TEST(CompareReal, EveryNetnsCaseMatchesItsConnections)
                 EXPECT_EQ(f.stringField("side"), "client") << f.summary;
             }
     }
-    if (cases == 0) GTEST_SKIP() << "no <case>.client.pcap / .server.pcap pairs yet";
+    EXPECT_EQ(cases, 10) << "tests/data/netns holds 10 <case>.client.pcap / .server.pcap pairs (see its README.md)";
 }
 
 TEST(CompareReal, ClockShift)
 {
     const RealCase r = loadNetns("clock-shift");
-    if (!r.ok) GTEST_SKIP() << "tests/data/netns/clock-shift.*.pcap not there";
+    ASSERT_TRUE(r.ok);
     EXPECT_TRUE(r.c.clockOffsetEstimated);
     EXPECT_NEAR(r.c.clockOffsetSeconds(), 3.5, 0.001);
     ASSERT_EQ(r.c.pairs.size(), 1u);
@@ -697,7 +701,7 @@ TEST(CompareReal, ClockShift)
 TEST(CompareReal, Nat)
 {
     const RealCase r = loadNetns("nat");
-    if (!r.ok) GTEST_SKIP() << "tests/data/netns/nat.*.pcap not there";
+    ASSERT_TRUE(r.ok);
     ASSERT_EQ(r.c.pairs.size(), 1u);
     const FlowPair& p = r.c.pairs[0];
     EXPECT_EQ(p.matchedBy, FlowMatchMethod::Isn);
@@ -710,9 +714,9 @@ TEST(CompareReal, Nat)
 TEST(CompareReal, ForgedRstsAreInjected)
 {
     for (const char* name : {"rst-off-by-one", "rst-exact", "rst-in-window", "rst-in-window-v6", "rst-out-of-window"}) {
-        const RealCase r = loadNetns(name);
-        if (!r.ok) continue;
         SCOPED_TRACE(name);
+        const RealCase r = loadNetns(name);
+        ASSERT_TRUE(r.ok);
         ASSERT_EQ(r.c.pairs.size(), 1u);
         int rsts = 0;
         for (const Finding& f : r.c.findings)
@@ -733,9 +737,10 @@ TEST(CompareReal, ForgedRstsAreInjected)
 TEST(CompareReal, CleanCloseAgrees)
 {
     for (const char* name : {"clean-close", "port-reuse"}) {
-        const RealCase r = loadNetns(name);
-        if (!r.ok) continue;
         SCOPED_TRACE(name);
+        const RealCase r = loadNetns(name);
+        ASSERT_TRUE(r.ok);
+        EXPECT_FALSE(r.c.pairs.empty());
         EXPECT_TRUE(r.c.findings.empty());
         for (const FlowPair& p : r.c.pairs) {
             EXPECT_TRUE(p.onlyInA.empty());
@@ -748,7 +753,7 @@ TEST(CompareReal, SampleIncident)
 {
     const fs::path dir = sourceDir() / "resources" / "sample";
     const fs::path pa = dir / "incident-client.pcap", pb = dir / "incident.pcap";
-    if (!fs::exists(pa) || !fs::exists(pb)) GTEST_SKIP() << "resources/sample/incident*.pcap not there";
+    ASSERT_TRUE(fs::exists(pa) && fs::exists(pb)) << "committed sample missing: " << pa << ", " << pb;
     std::string err;
     const auto c = compareFiles(pa.string(), pb.string(), err);
     ASSERT_TRUE(c) << err;

@@ -132,7 +132,6 @@ void runVariants(const Capture& base, const char* ext, Tally& t)
         SCOPED_TRACE("variant " + std::to_string(v) + ":" + what);
         writeFile(path, b);
         const Outcome o = analyze(path);
-        EXPECT_LT(o.elapsed, PerFileLimit);
         t.slowest = std::max(t.slowest, o.elapsed);
         if (!o.analysis) {
             ++t.rejected;

@@ -74,7 +74,7 @@ private slots:
             QVERIFY(c->addTimeRange(rowOf(*w, 23), rowOf(*w, 30), QStringLiteral("retransmitting into the void")));
             QVERIFY(c->document()->hasPendingSave());
             QVERIFY(!QFile::exists(sidecar)); // debounced
-            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(sidecar), 3000);
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(sidecar), 20000);
             QVERIFY(!c->document()->hasPendingSave());
             QVERIFY(c->messageText().isEmpty());
         }

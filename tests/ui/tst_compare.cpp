@@ -214,7 +214,8 @@ private slots:
         QCOMPARE(b->selectedRow(), int64_t{-1});
         // Scrolling A scrolls B to the same moment.
         w.tabs()->setCurrentIndex(1);
-        QTest::qWait(50);
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY_WITH_TIMEOUT(a->isVisible() && b->isVisible() && b->height() > 100, 20000);
         const double bCentreBefore = b->yAxis->range().center();
         a->yAxis->moveRange(a->content()->layout.height() / 3);
         QVERIFY(b->yAxis->range().center() != bCentreBefore);
@@ -240,13 +241,13 @@ private slots:
         const int64_t estimate = w.comparison()->clockOffsetNs;
         QVERIFY(!w.resetOffsetButton()->isEnabled());
         w.offsetBox()->setValue(900.0); // ms
-        QVERIFY(shown.wait(5000));
+        QVERIFY(shown.wait(20000));
         QCOMPARE(w.comparison()->clockOffsetNs, int64_t{900'000'000});
         QVERIFY(!w.comparison()->clockOffsetEstimated);
         QVERIFY(w.resetOffsetButton()->isEnabled());
         QCOMPARE(w.comparison()->pairs[0].packets[static_cast<size_t>(w.currentMatch())].aFrame, 19u);
         QTest::mouseClick(w.resetOffsetButton(), Qt::LeftButton);
-        QVERIFY(shown.wait(5000));
+        QVERIFY(shown.wait(20000));
         QCOMPARE(w.comparison()->clockOffsetNs, estimate);
         QCOMPARE(w.offsetBox()->value(), static_cast<double>(estimate) / 1e6);
         QVERIFY(!w.resetOffsetButton()->isEnabled());

@@ -5,7 +5,6 @@
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
 
-#include <QElapsedTimer>
 #include <QImage>
 #include <QTest>
 
@@ -191,32 +190,17 @@ private slots:
         view.resize(1200, 900);
         view.show(); // replot lays out from the real viewport
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QElapsedTimer build;
-        build.start();
+        // Culling is checked by what was drawn, not by how long it took (no wall-clock limits in tests).
         view.setFlow(a, 1);
-        const qint64 buildMs = build.elapsed();
         view.zoomFit();
-        QElapsedTimer t;
-        t.start();
-        constexpr int N = 10;
-        for (int i = 0; i < N; ++i)
-            view.replot(QCustomPlot::rpImmediateRefresh);
-        const double fitMs = t.elapsed() / double(N);
+        view.replot(QCustomPlot::rpImmediateRefresh);
         QVERIFY2(view.ladder()->lastDrawnRows() < 900, qPrintable(QString::number(view.ladder()->lastDrawnRows())));
         QVERIFY(view.ladder()->lastDrawnRows() > 300); // culled, not empty
-        const int fitRows = view.ladder()->lastDrawnRows();
         view.selectRow(500'000);
         view.zoomReadable();
-        t.restart();
-        for (int i = 0; i < N; ++i)
-            view.replot(QCustomPlot::rpImmediateRefresh);
-        const double readableMs = t.elapsed() / double(N);
+        view.replot(QCustomPlot::rpImmediateRefresh);
         QVERIFY(view.ladder()->lastDrawnRows() < 60);
-        qInfo("1M-packet flow: layout+content %lld ms; replot fit-all %.1f ms (%d rows drawn); replot readable %.1f ms "
-              "(%d rows)",
-              buildMs, fitMs, fitRows, readableMs, view.ladder()->lastDrawnRows());
-        QVERIFY(fitMs < 200);
-        QVERIFY(readableMs < 200);
+        QVERIFY(view.ladder()->lastDrawnRows() > 0);
     }
 };
 

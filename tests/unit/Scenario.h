@@ -6,12 +6,12 @@
 #include "core/model/Types.h"
 #include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
+#include "tests/support/TempDir.h"
 
 #include <cstdio>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <string>
-#include <unistd.h>
 
 namespace flowladder::testing {
 
@@ -81,8 +81,7 @@ public:
 
     core::AnalysisPtr analyze(const std::string& name)
     {
-        const auto path = std::filesystem::temp_directory_path() /
-                          ("flowladder-test-" + std::to_string(::getpid()) + "-" + name + ".pcap");
+        const auto path = testsupport::processTempDir() / (name + ".pcap");
         writeTo(path.string());
         std::string error;
         auto a = core::analyzeFile(path.string(), error);

@@ -1,10 +1,11 @@
 #pragma once
 // Where the tests find the project's fixtures and the shared public captures.
 
+#include "tests/support/TempDir.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace flowladder::testing {
 
@@ -21,10 +22,10 @@ inline std::filesystem::path publicCapturesDir()
     return std::filesystem::exists(p / "MANIFEST.tsv") ? p : std::filesystem::path();
 }
 
+// A path in this process's own temporary directory (removed when the process exits).
 inline std::string tempPath(const std::string& name)
 {
-    return (std::filesystem::temp_directory_path() / ("flowladder-test-" + std::to_string(::getpid()) + "-" + name))
-        .string();
+    return testsupport::processTempPath(name);
 }
 
 } // namespace flowladder::testing

@@ -2,6 +2,7 @@
 // libpcap and (when installed) tshark read its files back as intended.
 
 #include "tests/support/CaptureWriter.h"
+#include "tests/support/TempDir.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -18,10 +19,9 @@ namespace {
 
 std::string tempPath(const std::string& name)
 {
-    const fs::path dir = fs::path(testing::TempDir()) / "flowladder_writer_tests";
-    fs::create_directories(dir);
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    return (dir / (std::string(info->test_suite_name()) + "_" + info->name() + "_" + name)).string();
+    return flowladder::testsupport::processTempPath(std::string(info->test_suite_name()) + "_" + info->name() + "_" +
+                                                    name);
 }
 
 uint16_t be16at(const Bytes& b, size_t at)

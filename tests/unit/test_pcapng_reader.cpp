@@ -3,6 +3,7 @@
 
 #include "core/capture/PcapngReader.h"
 #include "tests/support/CaptureWriter.h"
+#include "tests/support/TempDir.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,10 +23,9 @@ namespace {
 
 std::string tempPath(const std::string& name)
 {
-    const fs::path dir = fs::path(testing::TempDir()) / "flowladder_pcapng_tests";
-    fs::create_directories(dir);
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    return (dir / (std::string(info->test_suite_name()) + "_" + info->name() + "_" + name)).string();
+    return flowladder::testsupport::processTempPath(std::string(info->test_suite_name()) + "_" + info->name() + "_" +
+                                                    name);
 }
 
 struct ReadAll {

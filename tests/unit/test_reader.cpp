@@ -166,7 +166,7 @@ TEST(Reader, UnreadableFilesGiveAnErrorNamingTheFile)
     EXPECT_FALSE(core::analyzeFile("/nonexistent/dir/x.pcap", error));
     EXPECT_NE(error.find("/nonexistent/dir/x.pcap"), std::string::npos);
     EXPECT_NE(error.find("No such file"), std::string::npos) << error;
-    EXPECT_FALSE(core::analyzeFile(std::filesystem::temp_directory_path().string(), error));
+    EXPECT_FALSE(core::analyzeFile(testsupport::processTempDir().string(), error));
     EXPECT_NE(error.find("directory"), std::string::npos) << error;
 }
 
