@@ -99,3 +99,25 @@ TEST(Cli, StreamedJsonEqualsTheDocument)
     flowladder::core::writeAnalysisJson(*a, out);
     EXPECT_EQ(nlohmann::ordered_json::parse(out.str()), flowladder::core::analysisToJson(*a));
 }
+
+// File names are bytes: a Latin-1 name is not valid UTF-8. The JSON carries it with U+FFFD for
+// the bad byte (it used to throw nlohmann's type_error 316 and abort with SIGABRT).
+TEST(Cli, JsonOfAFileNamedInLatin1)
+{
+    const std::filesystem::path dir = tempPath("latin1");
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "caf\xe9.pcap").string();
+    std::filesystem::copy_file(sourceDir() / "resources" / "sample" / "incident.pcap", path);
+    const std::string shown = (dir / "caf\xef\xbf\xbd.pcap").string(); // U+FFFD in UTF-8
+
+    const CliRun analyze = runCli("analyze --json '" + path + "'", false);
+    ASSERT_EQ(analyze.status, 0) << analyze.out;
+    const auto j = nlohmann::json::parse(analyze.out);
+    EXPECT_EQ(j["file"], shown);
+    EXPECT_FALSE(j["flows"].empty());
+
+    const CliRun compare = runCli("compare --json '" + path + "' '" + path + "'", false);
+    ASSERT_EQ(compare.status, 0) << compare.out;
+    EXPECT_NE(compare.out.find(shown), std::string::npos) << compare.out;
+    std::filesystem::remove_all(dir);
+}
