@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/wait.h>
+#include <vector>
 
 using namespace flowladder::testing;
 
@@ -121,3 +122,68 @@ TEST(Cli, JsonOfAFileNamedInLatin1)
     EXPECT_NE(compare.out.find(shown), std::string::npos) << compare.out;
     std::filesystem::remove_all(dir);
 }
+
+TEST(Cli, Version)
+{
+    const CliRun cli = runCli("--version");
+    EXPECT_EQ(cli.status, 0);
+    EXPECT_EQ(cli.out, "flowladder-cli " FLOWLADDER_VERSION "\n");
+#ifdef FLOWLADDER_RENDER
+    const CliRun render = flowladder::testsupport::runCommand(FLOWLADDER_RENDER " --version");
+    EXPECT_EQ(render.status, 0);
+    EXPECT_EQ(render.out, "flowladder-render " FLOWLADDER_VERSION "\n");
+#endif
+#ifdef FLOWLADDER_GUI_PROGRAM
+    // The desktop program answers --version offscreen and also without any display (before
+    // QApplication, which would abort without a platform).
+    for (const char* env : {"QT_QPA_PLATFORM=offscreen", "-u QT_QPA_PLATFORM -u DISPLAY -u WAYLAND_DISPLAY"}) {
+        const CliRun gui = flowladder::testsupport::runCommand(std::string("env ") + env +
+                                                               " " FLOWLADDER_GUI_PROGRAM " --version 2>/dev/null");
+        EXPECT_EQ(gui.status, 0) << env;
+        EXPECT_EQ(gui.out, "flowladder " FLOWLADDER_VERSION "\n") << env;
+    }
+#endif
+}
+
+namespace {
+
+const std::string sample = (sourceDir() / "resources" / "sample" / "incident.pcap").string();
+
+} // namespace
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__has_feature)
+#define FLOWLADDER_NO_ASAN 1
+#elif !defined(__SANITIZE_ADDRESS__) && defined(__has_feature)
+#if !__has_feature(address_sanitizer)
+#define FLOWLADDER_NO_ASAN 1
+#endif
+#endif
+
+#ifdef FLOWLADDER_NO_ASAN
+// Under any memory limit the CLI exits 0, 1 (an error naming the file, such as an internal error
+// for std::bad_alloc) or 127 (the loader could not map a library): never by a signal. The limits
+// tried start where `--version` first runs (it depends on the libraries linked) and go up 16 MiB.
+TEST(Cli, NeverDiesOfASignalWhenMemoryRunsOut)
+{
+    auto underLimit = [](long kb, const std::string& args) {
+        return flowladder::testsupport::runCommand("ulimit -v " + std::to_string(kb) + "; " FLOWLADDER_CLI " " + args +
+                                                   " 2>&1 >/dev/null");
+    };
+    long lo = 1024, hi = 4L << 20; // KiB: too little to load; plenty
+    ASSERT_EQ(underLimit(hi, "--version").status, 0);
+    while (hi - lo > 64) {
+        const long mid = (lo + hi) / 2;
+        (underLimit(mid, "--version").status == 0 ? hi : lo) = mid;
+    }
+    int failures = 0;
+    for (long kb = hi; kb <= hi + 16384; kb += 256) {
+        const CliRun r = underLimit(kb, "analyze --json " + sample);
+        ASSERT_TRUE(r.status == 0 || r.status == 1 || r.status == 127) << kb << " KiB: " << r.status << " " << r.out;
+        if (r.status == 1) {
+            ++failures;
+            EXPECT_NE(r.out.find(sample), std::string::npos) << kb << " KiB: " << r.out;
+        }
+    }
+    EXPECT_GT(failures, 0) << "no limit made the analysis itself run out of memory";
+}
+#endif
