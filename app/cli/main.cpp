@@ -98,7 +98,7 @@ int run(int argc, char** argv)
     }
     if (*render) {
         currentFiles = renderArgs.capture;
-        return flowladder::cli::runRender(renderArgs, argc, argv);
+        return flowladder::cli::runRender(renderArgs);
     }
     return ExitUsage;
 }

@@ -6,6 +6,7 @@
 #include "tests/support/RunCommand.h"
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -147,9 +148,129 @@ TEST(Cli, Version)
 
 namespace {
 
+// A folder of this test's own (under the per-process temp folder), removed at the end.
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(const std::string& name) : path(tempPath(name))
+    {
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    std::string operator/(const std::string& f) const { return (path / f).string(); }
+};
+
+// A copy of flowladder-cli in `dir`, so that nothing sits beside it unless the test puts it there.
+std::string copyCli(const TempDir& dir)
+{
+    const std::string copy = dir / "flowladder-cli";
+    std::filesystem::copy_file(FLOWLADDER_CLI, copy);
+    std::filesystem::permissions(copy, std::filesystem::perms::owner_all);
+    return copy;
+}
+
+void writeScript(const std::string& path, const std::string& body)
+{
+    std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+}
+
 const std::string sample = (sourceDir() / "resources" / "sample" / "incident.pcap").string();
 
 } // namespace
+
+// Without flowladder-render (a build without the GUI, or a lone copy of the CLI) `render` says where
+// it looked and exits 2; usage errors are reported first, without looking.
+TEST(Cli, RenderWithoutTheRenderer)
+{
+    const TempDir dir("render-none");
+    const std::string cli = copyCli(dir);
+    const std::string env = "env -u FLOWLADDER_RENDER PATH=" + (dir / "nobin") + " ";
+    const CliRun r = flowladder::testsupport::runCommand(env + cli + " render " + sample + " --flow 1 --out " +
+                                                         (dir / "x.png") + " 2>&1");
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("flowladder-render"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(dir / "flowladder-render"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("$FLOWLADDER_RENDER (not set)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("$PATH=" + (dir / "nobin")), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.png"));
+
+    for (const std::string& bad :
+         std::vector<std::string>{" --flow 1 --out " + (dir / "x.bmp"), " --flow 1 --out x.png --frames 30-10",
+                                  " --flow 1", " --flow 1 --out x.png --scale 100"}) {
+        const CliRun u = flowladder::testsupport::runCommand(env + cli + " render " + sample + bad + " 2>&1");
+        EXPECT_EQ(u.status, 2) << bad << ": " << u.out;
+        EXPECT_EQ(u.out.find("flowladder-render"), std::string::npos) << bad << ": " << u.out;
+    }
+}
+
+// The CLI runs the first flowladder-render found (beside itself, then $FLOWLADDER_RENDER, then
+// $PATH) with the arguments as argv and forwards its exit status; a renderer killed by a signal
+// makes it exit 1 with a message. Stand-in renderers record their arguments.
+TEST(Cli, RenderRunsTheRendererItFinds)
+{
+    const TempDir dir("render-found");
+    const std::string cli = copyCli(dir);
+    std::filesystem::create_directories(dir / "bin");
+    std::filesystem::create_directories(dir / "env");
+    const std::string log = dir / "args.txt";
+    writeScript(dir / "bin/flowladder-render", "echo path >" + log + "; printf '%s\\n' \"$@\" >>" + log + "; exit 3");
+    writeScript(dir / "env/renderer", "echo env >" + log + "; exit 4");
+    writeScript(dir / "env/crash", "kill -SEGV $$");
+    auto run = [&](const std::string& env, const std::string& args) {
+        return flowladder::testsupport::runCommand("env -u FLOWLADDER_RENDER " + env + " " + cli + " render " + args +
+                                                   " 2>&1");
+    };
+    auto logged = [&] {
+        std::ifstream in(log);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string spaced = dir / "a b;$(x).pcap"; // no shell between the CLI and the renderer
+    CliRun r = run("PATH=" + (dir / "bin") + ":/usr/bin:/bin",
+                   "--flow 7 --out=-x.SVG --frames=-25 --scale 2 --no-annotations '" + spaced + "'");
+    EXPECT_EQ(r.status, 3) << r.out;
+    EXPECT_EQ(logged(), "path\n--program-name=flowladder-cli\n--flow=7\n--out=-x.SVG\n--scale=2\n--width=1200\n"
+                        "--frames=-25\n--no-annotations\n--\n" +
+                            spaced + "\n");
+
+    r = run("FLOWLADDER_RENDER=" + (dir / "env/renderer") + " PATH=" + (dir / "bin") + ":/usr/bin:/bin",
+            sample + " --flow 1 --out x.pdf");
+    EXPECT_EQ(r.status, 4) << r.out;
+    EXPECT_EQ(logged(), "env\n");
+
+    r = run("FLOWLADDER_RENDER=" + (dir / "env/crash"), sample + " --flow 1 --out x.pdf");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("killed by signal " + std::to_string(SIGSEGV)), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(sample), std::string::npos) << r.out;
+
+    // Beside the CLI comes first.
+    writeScript(dir / "flowladder-render", "echo beside >" + log + "; exit 0");
+    r = run("FLOWLADDER_RENDER=" + (dir / "env/renderer"), sample + " --flow 1 --out x.png");
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(logged(), "beside\n");
+}
+
+#ifdef FLOWLADDER_RENDER
+// The real renderer through $FLOWLADDER_RENDER (tests/ui/tst_export runs it beside the CLI).
+TEST(Cli, RenderDrawsWithTheRendererOfTheBuild)
+{
+    const TempDir dir("render-real");
+    const std::string cli = copyCli(dir);
+    const std::string svg = dir / "flow.svg";
+    const CliRun r = flowladder::testsupport::runCommand(
+        "env -u DISPLAY -u WAYLAND_DISPLAY FLOWLADDER_RENDER=" FLOWLADDER_RENDER " " + cli + " render " + sample +
+        " --flow 1 --out " + svg + " --frames 18-25 2>/dev/null");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, svg + "\n");
+    std::ifstream in(svg);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(text.find("frames 18–25"), std::string::npos);
+    const CliRun noFlow = flowladder::testsupport::runCommand("FLOWLADDER_RENDER=" FLOWLADDER_RENDER " " + cli +
+                                                              " render " + sample + " --flow 9 --out " + svg + " 2>&1");
+    EXPECT_EQ(noFlow.status, 2);
+    EXPECT_NE(noFlow.out.find("flowladder-cli: " + sample + " has no flow 9"), std::string::npos) << noFlow.out;
+}
+#endif
 
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__has_feature)
 #define FLOWLADDER_NO_ASAN 1
