@@ -34,7 +34,7 @@ int runCompare(const CompareArgs& args)
         for (const std::string& e : x->capture.errors)
             std::cerr << "flowladder-cli: warning: " << e << "\n";
     if (args.json)
-        std::cout << comparisonToJson(*c).dump(2) << "\n";
+        std::cout << comparisonToJson(*c).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else
         writeComparisonText(*c, std::cout);
     return 0;

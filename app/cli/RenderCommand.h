@@ -1,28 +1,24 @@
 #pragma once
-// `flowladder-cli render CAPTURE --flow ID --out FILE.{png,svg,pdf} [--annotations FILE]
-// [--frames A-B] [--scale N] [--width PX]`: the ladder picture without a display.
-// Needs the ui library (FLOWLADDER_GUI=ON); without it the command says so and exits 2.
+// `flowladder-cli render`: checks its arguments, then runs flowladder-render (the Qt program that
+// draws, installed beside flowladder-cli) with them and forwards its exit status. flowladder-cli
+// itself links no Qt.
+
+#include "app/cli/RenderArgs.h"
 
 #include <CLI/CLI.hpp>
-#include <cstdint>
-#include <string>
 
 namespace flowladder::cli {
 
-struct RenderArgs {
-    std::string capture;
-    uint32_t flow = 0;
-    std::string out;
-    std::string annotations; // explicit file; default: the capture's sidecar when present
-    std::string frames;      // "A-B", "A-" or "-B"
-    double scale = 1.0;      // PNG pixels per point
-    double width = 1200;
-    bool noAnnotations = false;
-};
-
 CLI::App* addRenderCommand(CLI::App& app, RenderArgs& args);
-// 0 on success, 1 when a file cannot be read or written, 2 for bad usage (unknown flow,
-// bad --frames, unknown output format) or a build without the renderer.
-int runRender(const RenderArgs& args, int argc, char** argv);
+
+// flowladder-render's exit status: 0 on success, 1 when a file cannot be read or written, 2 for
+// bad usage (unknown flow, bad --frames, unknown output format). 2 when no flowladder-render is
+// found (a build without the GUI), 1 when it dies of a signal.
+int runRender(const RenderArgs& args);
+
+// Where runRender looks for flowladder-render, in order: beside this executable (/proc/self/exe),
+// $FLOWLADDER_RENDER, then each directory of $PATH. Empty when none is an executable file; then
+// `searched` says where it looked.
+std::string findRenderer(std::string& searched);
 
 } // namespace flowladder::cli

@@ -1,5 +1,6 @@
 // flowladder-cli: the command-line face of the core (DESIGN.md, "The CLI contract").
-// Exit status: 0 on success, 1 when a file cannot be read, 2 for bad usage.
+// Exit status: 0 on success, 1 when a file cannot be read (or on an internal error: never an
+// abort), 2 for bad usage.
 
 #include "app/cli/CompareCommand.h"
 #include "app/cli/RenderCommand.h"
@@ -8,6 +9,8 @@
 #include "core/tcp/Analyzer.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <exception>
 #include <iostream>
 
 using namespace flowladder::core;
@@ -16,6 +19,32 @@ namespace {
 
 constexpr int ExitUnreadable = 1;
 constexpr int ExitUsage = 2;
+
+// The file(s) the command works on, for the message of an internal error.
+std::string currentFiles;
+
+void reportInternalError(const char* what)
+{
+    std::cerr << "flowladder-cli: " << (currentFiles.empty() ? "" : currentFiles + ": ") << "internal error: " << what
+              << "\n";
+}
+
+// Last resort for an exception that escapes where it cannot be caught (a noexcept function, a
+// destructor): a message and exit status 1, not SIGABRT.
+[[noreturn]] void onTerminate()
+{
+    const char* what = "terminate called";
+    try {
+        if (const std::exception_ptr e = std::current_exception()) std::rethrow_exception(e);
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+        what = "unknown exception";
+    }
+    reportInternalError(what);
+    std::cout.flush();
+    std::_Exit(ExitUnreadable);
+}
 
 int runAnalyze(const std::string& capture, bool json)
 {
@@ -34,9 +63,7 @@ int runAnalyze(const std::string& capture, bool json)
     return 0;
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+int run(int argc, char** argv)
 {
     CLI::App app{"FlowLadder: explains why TCP connections in a capture misbehaved"};
     app.require_subcommand(1);
@@ -51,16 +78,43 @@ int main(int argc, char** argv)
     flowladder::cli::RenderArgs renderArgs;
     auto* render = flowladder::cli::addRenderCommand(app, renderArgs);
 
+    app.set_version_flag("--version", "flowladder-cli " FLOWLADDER_VERSION);
+
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
+    } catch (const CLI::Success& e) { // --help, --version
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         app.exit(e);
         return ExitUsage;
     }
-    if (*analyze) return runAnalyze(capture, json);
-    if (*compare) return flowladder::cli::runCompare(compareArgs);
-    if (*render) return flowladder::cli::runRender(renderArgs, argc, argv);
+    if (*analyze) {
+        currentFiles = capture;
+        return runAnalyze(capture, json);
+    }
+    if (*compare) {
+        currentFiles = compareArgs.captureA + ", " + compareArgs.captureB;
+        return flowladder::cli::runCompare(compareArgs);
+    }
+    if (*render) {
+        currentFiles = renderArgs.capture;
+        return flowladder::cli::runRender(renderArgs);
+    }
     return ExitUsage;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::set_terminate(onTerminate);
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        reportInternalError(e.what());
+    } catch (...) {
+        reportInternalError("unknown exception");
+    }
+    std::cout.flush();
+    return ExitUnreadable;
 }

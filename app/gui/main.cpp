@@ -43,14 +43,6 @@ QPalette darkPalette()
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("FlowLadder"));
-    QApplication::setApplicationName(QStringLiteral("flowladder"));
-    QApplication::setApplicationDisplayName(QStringLiteral("FlowLadder"));
-    QApplication::setApplicationVersion(QStringLiteral(FLOWLADDER_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("flowladder"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowladder.svg")));
-
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Explains, on a ladder diagram, why a TCP connection misbehaved."));
     parser.addHelpOption();
@@ -72,6 +64,28 @@ int main(int argc, char** argv)
                                   QStringLiteral("Save a screenshot of the window to FILE and quit."),
                                   QStringLiteral("FILE"));
     parser.addOptions({dark, sample, flow, frame, scale, tab, size, shot});
+
+    // --version needs no display: it is answered before QApplication, which needs a platform
+    // (without one it aborts). Arguments Qt itself takes (-platform ...) make this parse fail;
+    // then QApplication and process() below see them.
+    {
+        QStringList args;
+        for (int i = 0; i < argc; ++i)
+            args << QString::fromLocal8Bit(argv[i]);
+        if (parser.parse(args) && parser.isSet(QStringLiteral("version"))) {
+            std::printf("flowladder %s\n", FLOWLADDER_VERSION);
+            return 0;
+        }
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("FlowLadder"));
+    QApplication::setApplicationName(QStringLiteral("flowladder"));
+    QApplication::setApplicationDisplayName(QStringLiteral("FlowLadder"));
+    QApplication::setApplicationVersion(QStringLiteral(FLOWLADDER_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("flowladder"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowladder.svg")));
+
     parser.process(app);
 
     if (parser.isSet(dark)) {

@@ -6,6 +6,10 @@ using nlohmann::ordered_json;
 
 namespace {
 
+// File names and the messages naming them are bytes, not necessarily UTF-8 (a Latin-1 name on
+// Linux): the writer puts U+FFFD for each invalid byte instead of throwing.
+constexpr auto Replace = ordered_json::error_handler_t::replace;
+
 ordered_json fieldToJson(const FieldValue& v)
 {
     return std::visit(
@@ -129,7 +133,7 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out)
     out << "{\n";
     const ordered_json header = captureHeader(a);
     for (const auto& [key, value] : header.items())
-        out << "  " << ordered_json(key).dump() << ": " << value.dump() << ",\n";
+        out << "  " << ordered_json(key).dump() << ": " << value.dump(-1, ' ', false, Replace) << ",\n";
     out << "  \"flows\": [";
     ordered_json flow;
     std::string text;
@@ -138,13 +142,13 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out)
             flow = flowToJson(a, a.flows[i]);
         else
             refillFlowJson(flow, a, a.flows[i]);
-        text = flow.dump();
+        text = flow.dump(-1, ' ', false, Replace);
         out << (i ? ",\n    " : "\n    ") << text;
     }
     out << (a.flows.empty() ? "],\n" : "\n  ],\n");
     out << "  \"findings\": [";
     for (size_t i = 0; i < a.findings.size(); ++i)
-        out << (i ? ",\n    " : "\n    ") << findingToJson(a.findings[i]).dump();
+        out << (i ? ",\n    " : "\n    ") << findingToJson(a.findings[i]).dump(-1, ' ', false, Replace);
     out << (a.findings.empty() ? "]\n" : "\n  ]\n");
     out << "}\n";
 }

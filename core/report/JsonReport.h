@@ -12,7 +12,8 @@ nlohmann::ordered_json findingToJson(const Finding& f);
 nlohmann::ordered_json flowToJson(const Analysis& a, const Flow& f);
 nlohmann::ordered_json analysisToJson(const Analysis& a);
 // The same document written flow by flow: memory stays flat on captures of many connections.
-// One flow or finding per line.
+// One flow or finding per line. Strings that are not valid UTF-8 (file names are bytes) are
+// written with U+FFFD for each invalid byte.
 void writeAnalysisJson(const Analysis& a, std::ostream& out);
 
 } // namespace flowladder::core

@@ -6,11 +6,13 @@
 #include "tests/support/RunCommand.h"
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/wait.h>
+#include <vector>
 
 using namespace flowladder::testing;
 
@@ -99,3 +101,210 @@ TEST(Cli, StreamedJsonEqualsTheDocument)
     flowladder::core::writeAnalysisJson(*a, out);
     EXPECT_EQ(nlohmann::ordered_json::parse(out.str()), flowladder::core::analysisToJson(*a));
 }
+
+// File names are bytes: a Latin-1 name is not valid UTF-8. The JSON carries it with U+FFFD for
+// the bad byte (it used to throw nlohmann's type_error 316 and abort with SIGABRT).
+TEST(Cli, JsonOfAFileNamedInLatin1)
+{
+    const std::filesystem::path dir = tempPath("latin1");
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "caf\xe9.pcap").string();
+    std::filesystem::copy_file(sourceDir() / "resources" / "sample" / "incident.pcap", path);
+    const std::string shown = (dir / "caf\xef\xbf\xbd.pcap").string(); // U+FFFD in UTF-8
+
+    const CliRun analyze = runCli("analyze --json '" + path + "'", false);
+    ASSERT_EQ(analyze.status, 0) << analyze.out;
+    const auto j = nlohmann::json::parse(analyze.out);
+    EXPECT_EQ(j["file"], shown);
+    EXPECT_FALSE(j["flows"].empty());
+
+    const CliRun compare = runCli("compare --json '" + path + "' '" + path + "'", false);
+    ASSERT_EQ(compare.status, 0) << compare.out;
+    EXPECT_NE(compare.out.find(shown), std::string::npos) << compare.out;
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, Version)
+{
+    const CliRun cli = runCli("--version");
+    EXPECT_EQ(cli.status, 0);
+    EXPECT_EQ(cli.out, "flowladder-cli " FLOWLADDER_VERSION "\n");
+#ifdef FLOWLADDER_RENDER
+    const CliRun render = flowladder::testsupport::runCommand(FLOWLADDER_RENDER " --version");
+    EXPECT_EQ(render.status, 0);
+    EXPECT_EQ(render.out, "flowladder-render " FLOWLADDER_VERSION "\n");
+#endif
+#ifdef FLOWLADDER_GUI_PROGRAM
+    // The desktop program answers --version offscreen and also without any display (before
+    // QApplication, which would abort without a platform).
+    for (const char* env : {"QT_QPA_PLATFORM=offscreen", "-u QT_QPA_PLATFORM -u DISPLAY -u WAYLAND_DISPLAY"}) {
+        const CliRun gui = flowladder::testsupport::runCommand(std::string("env ") + env +
+                                                               " " FLOWLADDER_GUI_PROGRAM " --version 2>/dev/null");
+        EXPECT_EQ(gui.status, 0) << env;
+        EXPECT_EQ(gui.out, "flowladder " FLOWLADDER_VERSION "\n") << env;
+    }
+#endif
+}
+
+namespace {
+
+// A folder of this test's own (under the per-process temp folder), removed at the end.
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(const std::string& name) : path(tempPath(name))
+    {
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    std::string operator/(const std::string& f) const { return (path / f).string(); }
+};
+
+// A copy of flowladder-cli in `dir`, so that nothing sits beside it unless the test puts it there.
+std::string copyCli(const TempDir& dir)
+{
+    const std::string copy = dir / "flowladder-cli";
+    std::filesystem::copy_file(FLOWLADDER_CLI, copy);
+    std::filesystem::permissions(copy, std::filesystem::perms::owner_all);
+    return copy;
+}
+
+void writeScript(const std::string& path, const std::string& body)
+{
+    std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+}
+
+const std::string sample = (sourceDir() / "resources" / "sample" / "incident.pcap").string();
+
+} // namespace
+
+// Without flowladder-render (a build without the GUI, or a lone copy of the CLI) `render` says where
+// it looked and exits 2; usage errors are reported first, without looking.
+TEST(Cli, RenderWithoutTheRenderer)
+{
+    const TempDir dir("render-none");
+    const std::string cli = copyCli(dir);
+    const std::string env = "env -u FLOWLADDER_RENDER PATH=" + (dir / "nobin") + " ";
+    const CliRun r = flowladder::testsupport::runCommand(env + cli + " render " + sample + " --flow 1 --out " +
+                                                         (dir / "x.png") + " 2>&1");
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("flowladder-render"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(dir / "flowladder-render"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("$FLOWLADDER_RENDER (not set)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("$PATH=" + (dir / "nobin")), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.png"));
+
+    for (const std::string& bad :
+         std::vector<std::string>{" --flow 1 --out " + (dir / "x.bmp"), " --flow 1 --out x.png --frames 30-10",
+                                  " --flow 1", " --flow 1 --out x.png --scale 100"}) {
+        const CliRun u = flowladder::testsupport::runCommand(env + cli + " render " + sample + bad + " 2>&1");
+        EXPECT_EQ(u.status, 2) << bad << ": " << u.out;
+        EXPECT_EQ(u.out.find("flowladder-render"), std::string::npos) << bad << ": " << u.out;
+    }
+}
+
+// The CLI runs the first flowladder-render found (beside itself, then $FLOWLADDER_RENDER, then
+// $PATH) with the arguments as argv and forwards its exit status; a renderer killed by a signal
+// makes it exit 1 with a message. Stand-in renderers record their arguments.
+TEST(Cli, RenderRunsTheRendererItFinds)
+{
+    const TempDir dir("render-found");
+    const std::string cli = copyCli(dir);
+    std::filesystem::create_directories(dir / "bin");
+    std::filesystem::create_directories(dir / "env");
+    const std::string log = dir / "args.txt";
+    writeScript(dir / "bin/flowladder-render", "echo path >" + log + "; printf '%s\\n' \"$@\" >>" + log + "; exit 3");
+    writeScript(dir / "env/renderer", "echo env >" + log + "; exit 4");
+    writeScript(dir / "env/crash", "kill -SEGV $$");
+    auto run = [&](const std::string& env, const std::string& args) {
+        return flowladder::testsupport::runCommand("env -u FLOWLADDER_RENDER " + env + " " + cli + " render " + args +
+                                                   " 2>&1");
+    };
+    auto logged = [&] {
+        std::ifstream in(log);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string spaced = dir / "a b;$(x).pcap"; // no shell between the CLI and the renderer
+    CliRun r = run("PATH=" + (dir / "bin") + ":/usr/bin:/bin",
+                   "--flow 7 --out=-x.SVG --frames=-25 --scale 2 --no-annotations '" + spaced + "'");
+    EXPECT_EQ(r.status, 3) << r.out;
+    EXPECT_EQ(logged(), "path\n--program-name=flowladder-cli\n--flow=7\n--out=-x.SVG\n--scale=2\n--width=1200\n"
+                        "--frames=-25\n--no-annotations\n--\n" +
+                            spaced + "\n");
+
+    r = run("FLOWLADDER_RENDER=" + (dir / "env/renderer") + " PATH=" + (dir / "bin") + ":/usr/bin:/bin",
+            sample + " --flow 1 --out x.pdf");
+    EXPECT_EQ(r.status, 4) << r.out;
+    EXPECT_EQ(logged(), "env\n");
+
+    r = run("FLOWLADDER_RENDER=" + (dir / "env/crash"), sample + " --flow 1 --out x.pdf");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("killed by signal " + std::to_string(SIGSEGV)), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(sample), std::string::npos) << r.out;
+
+    // Beside the CLI comes first.
+    writeScript(dir / "flowladder-render", "echo beside >" + log + "; exit 0");
+    r = run("FLOWLADDER_RENDER=" + (dir / "env/renderer"), sample + " --flow 1 --out x.png");
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(logged(), "beside\n");
+}
+
+#ifdef FLOWLADDER_RENDER
+// The real renderer through $FLOWLADDER_RENDER (tests/ui/tst_export runs it beside the CLI).
+TEST(Cli, RenderDrawsWithTheRendererOfTheBuild)
+{
+    const TempDir dir("render-real");
+    const std::string cli = copyCli(dir);
+    const std::string svg = dir / "flow.svg";
+    const CliRun r = flowladder::testsupport::runCommand(
+        "env -u DISPLAY -u WAYLAND_DISPLAY FLOWLADDER_RENDER=" FLOWLADDER_RENDER " " + cli + " render " + sample +
+        " --flow 1 --out " + svg + " --frames 18-25 2>/dev/null");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, svg + "\n");
+    std::ifstream in(svg);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(text.find("frames 18–25"), std::string::npos);
+    const CliRun noFlow = flowladder::testsupport::runCommand("FLOWLADDER_RENDER=" FLOWLADDER_RENDER " " + cli +
+                                                              " render " + sample + " --flow 9 --out " + svg + " 2>&1");
+    EXPECT_EQ(noFlow.status, 2);
+    EXPECT_NE(noFlow.out.find("flowladder-cli: " + sample + " has no flow 9"), std::string::npos) << noFlow.out;
+}
+#endif
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__has_feature)
+#define FLOWLADDER_NO_ASAN 1
+#elif !defined(__SANITIZE_ADDRESS__) && defined(__has_feature)
+#if !__has_feature(address_sanitizer)
+#define FLOWLADDER_NO_ASAN 1
+#endif
+#endif
+
+#ifdef FLOWLADDER_NO_ASAN
+// Under any memory limit the CLI exits 0, 1 (an error naming the file, such as an internal error
+// for std::bad_alloc) or 127 (the loader could not map a library): never by a signal. The limits
+// tried start where `--version` first runs (it depends on the libraries linked) and go up 16 MiB.
+TEST(Cli, NeverDiesOfASignalWhenMemoryRunsOut)
+{
+    auto underLimit = [](long kb, const std::string& args) {
+        return flowladder::testsupport::runCommand("ulimit -v " + std::to_string(kb) + "; " FLOWLADDER_CLI " " + args +
+                                                   " 2>&1 >/dev/null");
+    };
+    long lo = 1024, hi = 4L << 20; // KiB: too little to load; plenty
+    ASSERT_EQ(underLimit(hi, "--version").status, 0);
+    while (hi - lo > 64) {
+        const long mid = (lo + hi) / 2;
+        (underLimit(mid, "--version").status == 0 ? hi : lo) = mid;
+    }
+    int failures = 0;
+    for (long kb = hi; kb <= hi + 16384; kb += 256) {
+        const CliRun r = underLimit(kb, "analyze --json " + sample);
+        ASSERT_TRUE(r.status == 0 || r.status == 1 || r.status == 127) << kb << " KiB: " << r.status << " " << r.out;
+        if (r.status == 1) {
+            ++failures;
+            EXPECT_NE(r.out.find(sample), std::string::npos) << kb << " KiB: " << r.out;
+        }
+    }
+    EXPECT_GT(failures, 0) << "no limit made the analysis itself run out of memory";
+}
+#endif

@@ -1,0 +1,90 @@
+#include "app/cli/RenderArgs.h"
+
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+
+namespace flowladder::cli {
+
+namespace {
+
+constexpr int ExitUsage = 2;
+
+bool parseFrames(const std::string& s, uint32_t& a, uint32_t& b)
+{
+    a = b = 0;
+    if (s.empty()) return true;
+    const auto dash = s.find('-');
+    if (dash == std::string::npos) return false;
+    try {
+        const std::string lo = s.substr(0, dash), hi = s.substr(dash + 1);
+        if (lo.empty() && hi.empty()) return false;
+        size_t n = 0;
+        if (!lo.empty()) {
+            a = static_cast<uint32_t>(std::stoul(lo, &n));
+            if (n != lo.size()) return false;
+        }
+        if (!hi.empty()) {
+            b = static_cast<uint32_t>(std::stoul(hi, &n));
+            if (n != hi.size()) return false;
+        }
+    } catch (const std::exception&) {
+        return false;
+    }
+    return !(a && b && b < a);
+}
+
+// Shortest text that reads back as the same double.
+std::string exact(double v)
+{
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+} // namespace
+
+void addRenderOptions(CLI::App& cmd, RenderArgs& args)
+{
+    cmd.add_option("CAPTURE", args.capture, "pcap or pcapng file")->required();
+    cmd.add_option("--flow", args.flow, "Flow id (as `analyze` lists them)")->required();
+    cmd.add_option("--out", args.out, "Output file: .png, .svg or .pdf")->required();
+    cmd.add_option("--annotations", args.annotations,
+                   "Annotations file (default: the capture's .flowladder.json when present)");
+    cmd.add_flag("--no-annotations", args.noAnnotations, "Draw without annotations");
+    cmd.add_option("--frames", args.frames, "Only frames A-B (inclusive; A- or -B for open ends)");
+    cmd.add_option("--scale", args.scale, "PNG pixels per point (default 1)")->check(CLI::Range(0.25, 8.0));
+    cmd.add_option("--width", args.width, "Page width in points (default 1200)")->check(CLI::Range(400.0, 10000.0));
+    cmd.add_option("--program-name", args.programName, "Name before messages")->group(""); // hidden
+}
+
+int checkRenderArgs(const RenderArgs& args, uint32_t& firstFrame, uint32_t& lastFrame)
+{
+    if (!parseFrames(args.frames, firstFrame, lastFrame)) {
+        std::cerr << args.programName << ": --frames " << args.frames << ": expected A-B with A <= B (or A-, -B)\n";
+        return ExitUsage;
+    }
+    std::string ext = std::filesystem::path(args.out).extension().string();
+    for (char& ch : ext)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (ext != ".png" && ext != ".svg" && ext != ".pdf") {
+        std::cerr << args.programName << ": --out " << args.out << ": unknown format (use .png, .svg or .pdf)\n";
+        return ExitUsage;
+    }
+    return 0;
+}
+
+std::vector<std::string> renderArgv(const RenderArgs& args)
+{
+    // --name=value: a value may start with '-' ("--frames=-25", "--out=-x.png").
+    std::vector<std::string> v{"--program-name=" + args.programName, "--flow=" + std::to_string(args.flow),
+                               "--out=" + args.out, "--scale=" + exact(args.scale), "--width=" + exact(args.width)};
+    if (!args.frames.empty()) v.push_back("--frames=" + args.frames);
+    if (!args.annotations.empty()) v.push_back("--annotations=" + args.annotations);
+    if (args.noAnnotations) v.push_back("--no-annotations");
+    v.insert(v.end(), {"--", args.capture}); // CAPTURE may start with '-' ("-" is standard input)
+    return v;
+}
+
+} // namespace flowladder::cli

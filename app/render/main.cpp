@@ -1,0 +1,141 @@
+// flowladder-render: draws a flow's ladder (title block, findings, notes) to PNG, SVG or PDF
+// without a display. `flowladder-cli render` runs it with the same arguments; it is a separate
+// program so that flowladder-cli links no Qt. Exit status as `flowladder-cli render`'s: 0 on
+// success, 1 when a file cannot be read or written (or on an internal error), 2 for bad usage.
+
+#include "app/cli/RenderArgs.h"
+#include "core/annotations/Annotations.h"
+#include "core/tcp/Analyzer.h"
+#include "ui/export/FlowRenderer.h"
+#include "ui/ladder/LadderContent.h"
+
+#include <CLI/CLI.hpp>
+#include <QApplication>
+#include <QFileInfo>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+using namespace flowladder::core;
+namespace ui = flowladder::ui;
+
+namespace {
+
+constexpr int ExitUnreadable = 1;
+constexpr int ExitUsage = 2;
+
+flowladder::cli::RenderArgs args;
+
+int render()
+{
+    const std::string& prog = args.programName;
+    uint32_t firstFrame = 0, lastFrame = 0;
+    if (const int rc = flowladder::cli::checkRenderArgs(args, firstFrame, lastFrame)) return rc;
+    std::string error;
+    const AnalysisPtr analysis = analyzeFile(args.capture, error);
+    if (!analysis) {
+        std::cerr << prog << ": " << error << "\n";
+        return ExitUnreadable;
+    }
+    for (const std::string& e : analysis->capture.errors)
+        std::cerr << prog << ": warning: " << e << "\n";
+    if (!analysis->flowById(args.flow)) {
+        std::cerr << prog << ": " << args.capture << " has no flow " << args.flow << " (it has "
+                  << analysis->flows.size() << "; see `flowladder-cli analyze`)\n";
+        return ExitUsage;
+    }
+    std::vector<Annotation> notes;
+    if (!args.noAnnotations) {
+        if (!args.annotations.empty()) {
+            auto set = AnnotationStore::load(args.annotations, error);
+            if (!set) {
+                std::cerr << prog << ": " << error << "\n";
+                return ExitUnreadable;
+            }
+            notes = std::move(set->items);
+        } else {
+            AnnotationStore store = AnnotationStore::open(args.capture); // reads only
+            if (!store.problem().empty()) std::cerr << prog << ": warning: " << store.problem() << "\n";
+            notes = store.set().items;
+        }
+    }
+    // Without a display it draws offscreen.
+    if (!std::getenv("QT_QPA_PLATFORM") && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    // QApplication (a QGuiApplication with widgets): the ladder plottable lives in a QCustomPlot.
+    // Qt sees only the program name: the arguments were CLI11's.
+    int qtArgc = 1;
+    char programName[] = "flowladder-render";
+    char* qtArgv[] = {programName, nullptr};
+    QApplication app(qtArgc, qtArgv);
+    ui::LadderLayout::Params params;
+    auto content = std::make_shared<ui::LadderContent>(ui::LadderContent::build(analysis, args.flow, params));
+    ui::RenderOptions o;
+    o.width = args.width;
+    o.firstFrame = firstFrame;
+    o.lastFrame = lastFrame;
+    o.maxPageHeight = 4000;
+    o.title = QFileInfo(QString::fromStdString(args.capture)).fileName();
+    ui::FlowRenderer renderer(content, notes, o);
+    if (!renderer.valid()) {
+        std::cerr << prog << ": flow " << args.flow << " has no packets in frames " << args.frames << "\n";
+        return ExitUsage;
+    }
+    QString qerror;
+    QStringList written;
+    if (!ui::exportFlow(renderer, QString::fromStdString(args.out), args.scale, qerror, &written)) {
+        std::cerr << prog << ": " << qerror.toStdString() << "\n";
+        return ExitUnreadable;
+    }
+    for (const QString& w : written)
+        std::cout << w.toStdString() << "\n";
+    return 0;
+}
+
+void reportInternalError(const char* what)
+{
+    std::cerr << args.programName << ": " << (args.capture.empty() ? "" : args.capture + ": ")
+              << "internal error: " << what << "\n";
+}
+
+[[noreturn]] void onTerminate()
+{
+    const char* what = "terminate called";
+    try {
+        if (const std::exception_ptr e = std::current_exception()) std::rethrow_exception(e);
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+        what = "unknown exception";
+    }
+    reportInternalError(what);
+    std::cout.flush();
+    std::_Exit(ExitUnreadable);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::set_terminate(onTerminate);
+    try {
+        CLI::App app{"flowladder-render: draws a flow's ladder to PNG, SVG or PDF (`flowladder-cli render` runs it)"};
+        flowladder::cli::addRenderOptions(app, args);
+        app.set_version_flag("--version", "flowladder-render " FLOWLADDER_VERSION);
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::Success& e) { // --help, --version
+            return app.exit(e);
+        } catch (const CLI::ParseError& e) {
+            app.exit(e);
+            return ExitUsage;
+        }
+        return render();
+    } catch (const std::exception& e) {
+        reportInternalError(e.what());
+    } catch (...) {
+        reportInternalError("unknown exception");
+    }
+    std::cout.flush();
+    return ExitUnreadable;
+}
