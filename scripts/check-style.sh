@@ -34,7 +34,8 @@ echo "== clang-tidy (${#units[@]} files, checks from .clang-tidy)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # run-clang-tidy runs one clang-tidy per unit on every core; -quiet keeps only findings.
-run-clang-tidy -quiet -p "$build" -j "$(nproc)" "${units[@]/#/$PWD/}" >"$log" 2>&1 || true
+# (its output is coloured: the escapes are removed before looking for findings).
+run-clang-tidy -quiet -p "$build" -j "$(nproc)" "${units[@]/#/$PWD/}" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >"$log" || true
 if grep -E '(warning|error): .*\[[a-z0-9.,-]+\]$' "$log"; then
   echo "check-style: clang-tidy findings above (checks are listed in .clang-tidy)" >&2
   exit 1

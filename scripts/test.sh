@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Quick start, part two: every test. Installs what is missing, then
-#  1. release build (GUI included) and all its tests (core, comparison, GUI on the offscreen platform),
-#  2. the same core tests under ASan + UBSan with clang -Werror (the asan preset),
-#  3. each libFuzzer target for a minute (scripts/fuzz.sh).
-# FLOWLADDER_SKIP_ASAN=1 / FLOWLADDER_SKIP_FUZZ=1 skip steps 2 / 3 while iterating.
+#  1. release build (GUI included) and all its tests (core, comparison, golden outputs, damaged
+#     input, GUI on the offscreen platform),
+#  2. everything again, GUI included, under ASan + UBSan with clang -Werror (the asan preset),
+#  3. style: clang-format drift and clang-tidy findings (scripts/check-style.sh, on step 2's build),
+#  4. each libFuzzer target for a minute (scripts/fuzz.sh).
+# FLOWLADDER_SKIP_ASAN=1 / FLOWLADDER_SKIP_FUZZ=1 skip steps 2-3 / 4 while iterating.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -35,6 +37,8 @@ if [ "${FLOWLADDER_SKIP_ASAN:-0}" != 1 ]; then
   ./scripts/build.sh asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_ctest --preset asan -j "$(nproc)" || { echo "tests: $passed passed, $failed failed"; exit 1; }
+  echo "== style (clang-format, clang-tidy)"
+  ./scripts/check-style.sh build/asan || { echo "tests: $passed passed, $((failed + 1)) failed"; exit 1; }
 fi
 
 if [ "${FLOWLADDER_SKIP_FUZZ:-0}" != 1 ]; then
