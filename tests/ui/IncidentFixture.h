@@ -151,28 +151,26 @@ inline std::shared_ptr<Analysis> makeIncidentAnalysis()
         b.finding(FindingKind::RstSeqMismatch, Severity::Error, rst,
                   "Client's RST #20 carried seq 276, one less than the server expected (277, after the client's FIN): "
                   "the server ignored it and kept sending.");
-        b.last().set("rst_seq", int64_t{7000 + 276});
-        b.last().set("expected_seq", int64_t{7000 + 277});
-        b.last().set("delta", int64_t{-1});
-        b.last().set("class", std::string("off_by_one_after_fin"));
-        b.last().set("outcome", std::string("ignored"));
-        b.last().set("challenge_ack_frame", int64_t{chal});
+        RstSeqMismatch m;
+        m.side = C;
+        m.rstSeq = 7000 + 276;
+        m.expectedSeq = 7000 + 277;
+        m.delta = -1;
+        m.cls = RstClass::OffByOneAfterFin;
+        m.outcome = RstOutcome::Ignored;
+        m.challengeAckFrame = chal;
+        b.last().detail = m;
         b.finding(FindingKind::ChallengeAck, Severity::Info, chal, "Server answered RST #20 with a challenge ACK.");
-        b.last().set("rst_frame", int64_t{rst});
+        b.last().detail = ChallengeAck{S, rst};
         b.finding(FindingKind::RstFingerprintMismatch, Severity::Warning, rst,
                   "RST #20 has TTL 243 where the client's packets have 52: probably forged by a box in the path.");
-        b.last().set("ttl", int64_t{243});
-        b.last().set("usual_ttl", int64_t{52});
-        b.last().set("ip_id", int64_t{0});
+        b.last().detail = RstFingerprintMismatch{C, 243, 52, uint16_t{0}, 0, true, false};
         b.finding(FindingKind::RstIgnored, Severity::Error, rst,
                   "Server kept sending after RST #20: 11 more packets over 599.4 s.");
-        b.last().set("rst_frame", int64_t{rst});
-        b.last().set("frames_after", int64_t{11});
+        b.last().detail = RstIgnored{S, rst, 11, {rst}};
         b.finding(FindingKind::LingeringClose, Severity::Error, fin,
                   "Server stayed in CLOSE-WAIT for 599.5 s after the client's FIN #17, retransmitting 10 times.");
-        b.last().set("side", std::string("server"));
-        b.last().set("state", std::string("CLOSE_WAIT"));
-        b.last().set("duration", 599.5);
+        b.last().detail = LingeringClose{S, TcpState::CloseWait, fin, 10, 599'500'000'000, true, true};
         b.finding(FindingKind::Retransmission, Severity::Warning, firstRetx, "Server retransmitted 10 segments.");
         (void)data;
     }
@@ -188,8 +186,7 @@ inline std::shared_ptr<Analysis> makeIncidentAnalysis()
         b.finalState(C, TcpState::FinWait1);
         b.finalState(S, TcpState::Established);
         b.finding(FindingKind::FinRetransmit, Severity::Warning, r1, "Client sent its FIN #36 2 more times.");
-        b.last().set("original_frame", int64_t{fin});
-        b.last().set("frames", std::vector<uint32_t>{r1, r2});
+        b.last().detail = FinRetransmit{C, fin, 2, false, {r1, r2}};
     }
     return a;
 }
