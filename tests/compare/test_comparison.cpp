@@ -685,10 +685,21 @@ TEST(CompareReal, EveryNetnsCaseMatchesItsConnections)
             EXPECT_NEAR(r.c.clockOffsetSeconds(), 0.0, 0.001);
         }
         // No test forges anything from the server side, nor loses a client packet before the blackhole.
-        for (const Finding& f : r.c.findings)
+        for (const Finding& f : r.c.findings) {
             if (f.kind == FindingKind::InjectedPacket) {
                 EXPECT_EQ(f.side(), Side::Client) << f.summary;
             }
+            // Every comparison finding names its pair, with the detail of its kind.
+            ASSERT_NE(f.pair(), nullptr) << f.summary;
+            const FlowPair* pair = r.c.pairForA(f.pair()->flowA);
+            ASSERT_NE(pair, nullptr) << f.summary;
+            EXPECT_EQ(pair->b, f.pair()->flowB);
+            EXPECT_TRUE(f.kind == FindingKind::InjectedPacket      ? f.as<InjectedPacket>() != nullptr
+                        : f.kind == FindingKind::LostPacket        ? f.as<LostPacket>() != nullptr
+                        : f.kind == FindingKind::StateDisagreement ? f.as<StateDisagreement>() != nullptr
+                                                                   : false)
+                << f.summary;
+        }
     }
     if (cases == 0) GTEST_SKIP() << "no <case>.client.pcap / .server.pcap pairs yet";
 }

@@ -168,6 +168,65 @@ TEST(SampleIncident, ServerIgnoredTheOffByOneRstAndStayedInCloseWait)
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::CloseWait);
 }
 
+// Every finding carries the typed detail of its kind (the JSON is written from it), and
+// the detail's side agrees with the side the summary names first for per-side kinds.
+TEST(NetnsCaptures, EveryFindingHoldsTheDetailOfItsKind)
+{
+    auto detailFits = [](const core::Finding& f) {
+        switch (f.kind) {
+        case FindingKind::RstSeqMismatch:
+            return f.as<core::RstSeqMismatch>() != nullptr;
+        case FindingKind::ChallengeAck:
+            return f.as<core::ChallengeAck>() != nullptr;
+        case FindingKind::RstFingerprintMismatch:
+            return f.as<core::RstFingerprintMismatch>() != nullptr;
+        case FindingKind::FinRetransmit:
+            return f.as<core::FinRetransmit>() != nullptr;
+        case FindingKind::LingeringClose:
+            return f.as<core::LingeringClose>() != nullptr;
+        case FindingKind::RstIgnored:
+            return f.as<core::RstIgnored>() != nullptr;
+        case FindingKind::Retransmission:
+        case FindingKind::DupAck:
+        case FindingKind::ZeroWindow:
+        case FindingKind::KeepAlive:
+        case FindingKind::SegmentNotCaptured:
+            return f.as<core::MarkedPackets>() != nullptr;
+        case FindingKind::ConnectionRefused:
+            return f.as<core::ConnectionRefused>() != nullptr;
+        case FindingKind::InjectedPacket:
+            return f.as<core::InjectedPacket>() != nullptr;
+        case FindingKind::LostPacket:
+            return f.as<core::LostPacket>() != nullptr;
+        case FindingKind::StateDisagreement:
+            return f.as<core::StateDisagreement>() != nullptr;
+        }
+        return false;
+    };
+    size_t checked = 0;
+    for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "tests/data/netns")) {
+        if (e.path().extension() != ".pcap") continue;
+        auto a = load("tests/data/netns/" + e.path().filename().string());
+        ASSERT_TRUE(a);
+        for (const core::Finding& f : a->findings) {
+            EXPECT_TRUE(detailFits(f)) << e.path() << " " << core::findingKindName(f.kind);
+            ASSERT_TRUE(f.side().has_value()) << core::findingKindName(f.kind);
+            EXPECT_EQ(f.pair(), nullptr);
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 20u);
+}
+
+TEST(TcpStates, LingeringStatesAreTheClosingOnes)
+{
+    using S = TcpState;
+    for (S s : {S::FinWait1, S::FinWait2, S::CloseWait, S::Closing, S::LastAck})
+        EXPECT_TRUE(core::isLingeringState(s)) << core::tcpStateName(s);
+    for (S s : {S::Unknown, S::Closed, S::Listen, S::SynSent, S::SynReceived, S::Established, S::TimeWait})
+        EXPECT_FALSE(core::isLingeringState(s)) << core::tcpStateName(s);
+}
+
 // State timelines are not stored: Analysis::stateTimelines() replays the tracker over one
 // flow. The replay must agree with what the analysis concluded: each side's timeline ends in
 // its final state, starts at the flow's first packet, and every lingering_close finding
