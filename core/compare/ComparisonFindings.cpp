@@ -60,12 +60,10 @@ std::string captureLabel(char cap, const FlowPair& p)
     return s;
 }
 
-// The fields every finding of a pair starts with: which capture its flow and frame refer to, and both flows.
-void setPairFields(Finding& f, char cap, const FlowPair& pr)
+// What every finding of a pair carries: which capture its flow and frame refer to, and both flows.
+PairRef pairRef(char cap, const FlowPair& pr)
 {
-    f.set("capture", std::string(1, cap));
-    f.set("flow_a", int64_t{pr.a});
-    f.set("flow_b", int64_t{pr.b});
+    return PairRef{cap == 'a' ? CaptureId::A : CaptureId::B, pr.a, pr.b};
 }
 
 void addFinding(Ctx& x, FlowPair& pr, Finding f)
@@ -126,11 +124,12 @@ void addPacketFindings(Ctx& x, FlowPair& pr)
         f.kind = bk.injected ? FindingKind::InjectedPacket : FindingKind::LostPacket;
         f.flow = flow.id;
         f.frame = bk.frames.front();
-        setPairFields(f, bk.cap, pr);
-        f.set("side", who(s));
-        f.set("flags", flagsToString(first.flags));
-        f.set("count", static_cast<int64_t>(bk.frames.size()));
-        f.set("frames", bk.frames);
+        OneSidedPackets d;
+        d.pair = pairRef(bk.cap, pr);
+        d.side = s;
+        d.flags = first.flags;
+        d.frames = bk.frames;
+        std::optional<bool> arrivedField;
         f.relatedFrames.assign(bk.frames.begin() + 1, bk.frames.end());
         const uint32_t rel = X.relativeSeq(flow, first);
         const char* what = (bk.control & tcpflag::RST) ? "RST" : (bk.control & tcpflag::SYN) ? "SYN" : "FIN";
@@ -139,7 +138,7 @@ void addPacketFindings(Ctx& x, FlowPair& pr)
                 ? fmt(" and %zu more cop%s of it (%s)", bk.frames.size() - 1, bk.frames.size() == 2 ? "y" : "ies",
                       frameList(std::vector<uint32_t>(bk.frames.begin() + 1, bk.frames.end())).c_str())
                 : std::string();
-        if (bk.control) f.set("seq", int64_t{first.seq});
+        if (bk.control) d.seq = first.seq;
         if (bk.injected) {
             f.severity = (bk.control & tcpflag::RST) ? Severity::Error : Severity::Warning;
             if (bk.control)
@@ -163,7 +162,7 @@ void addPacketFindings(Ctx& x, FlowPair& pr)
                         q.seq == (bk.cap == 'a' ? first.seq : first.seq - pr.seqDelta[sideIndex(s)]))
                         arrived = true;
                 }
-                f.set("arrived", arrived);
+                arrivedField = arrived;
                 if (!arrived) f.severity = Severity::Error;
                 f.summary =
                     arrived
@@ -189,17 +188,21 @@ void addPacketFindings(Ctx& x, FlowPair& pr)
             }
         }
         if (bk.afterEnd > 0 && !bk.allAfterEnd) {
-            f.set("after_other_capture_end", static_cast<int64_t>(bk.afterEnd));
+            d.afterOtherCaptureEnd = bk.afterEnd;
             extendSummary(f,
                           fmt(" (%u of them after capture %c's last packet).", bk.afterEnd, bk.cap == 'a' ? 'B' : 'A'));
         }
         if (bk.allAfterEnd) {
             // The other capture may just have stopped: say so, and do not shout.
-            f.set("after_other_capture_end", static_cast<int64_t>(bk.afterEnd));
+            d.afterOtherCaptureEnd = bk.afterEnd;
             if (f.severity == Severity::Error && !(bk.control & tcpflag::RST)) f.severity = Severity::Warning;
             extendSummary(f, fmt(", unless capture %c had simply stopped: its last packet comes before %s.",
                                  bk.cap == 'a' ? 'B' : 'A', bk.frames.size() == 1 ? "it" : "them"));
         }
+        if (bk.injected)
+            f.detail = InjectedPacket{std::move(d)};
+        else
+            f.detail = LostPacket{std::move(d), arrivedField};
         addFinding(x, pr, std::move(f));
     }
 }
@@ -227,13 +230,13 @@ void addStateFinding(Ctx& x, FlowPair& pr)
     std::string cause;
     for (uint32_t i : pr.findings) {
         const Finding& f = x.c.findings[i];
-        const std::string flags = f.stringField("flags");
-        if (flags.find("RST") != std::string::npos || flags.find("FIN") != std::string::npos) {
+        const OneSidedPackets* d = f.as<InjectedPacket>();
+        if (!d) d = f.as<LostPacket>();
+        if (d && (d->flags & (tcpflag::RST | tcpflag::FIN))) {
             if (cause.empty())
-                cause =
-                    fmt("%s %s #%u in capture %c", f.kind == FindingKind::InjectedPacket ? "the injected" : "the lost",
-                        flags.find("RST") != std::string::npos ? "RST" : "FIN", f.frame,
-                        f.stringField("capture") == "a" ? 'A' : 'B');
+                cause = fmt(
+                    "%s %s #%u in capture %c", f.kind == FindingKind::InjectedPacket ? "the injected" : "the lost",
+                    (d->flags & tcpflag::RST) ? "RST" : "FIN", f.frame, d->pair.capture == CaptureId::A ? 'A' : 'B');
             explained = true;
         }
     }
@@ -243,15 +246,7 @@ void addStateFinding(Ctx& x, FlowPair& pr)
     f.severity = explained ? Severity::Error : Severity::Warning;
     f.flow = pr.a;
     f.frame = x.A.lastFrame(fa);
-    setPairFields(f, 'a', pr);
-    f.set("client_state_a", st(inA[0]));
-    f.set("server_state_a", st(inA[1]));
-    f.set("client_state_b", st(inB[0]));
-    f.set("server_state_b", st(inB[1]));
-    std::string sides;
-    for (Side s : differing)
-        sides += (sides.empty() ? "" : ",") + who(s);
-    f.set("sides", sides);
+    f.detail = StateDisagreement{pairRef('a', pr), inA[0], inA[1], inB[0], inB[1], differing};
     f.relatedFrames.push_back(x.B.lastFrame(fb));
     f.summary = fmt("%s ends with the client in %s and the server in %s, %s with the client in %s and the server in "
                     "%s: the two ends disagree about the connection%s.",

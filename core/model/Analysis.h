@@ -181,6 +181,20 @@ public:
     StateTimelines stateTimelines(const Flow& f) const;
 };
 
+// A packet marked as a retransmission and the earlier packet of the same side that first
+// carried that sequence number.
+struct Resend {
+    uint32_t row = 0;         // the retransmission (row in the flow)
+    uint32_t originalRow = 0; // the first transmission
+};
+
+// For every packet of an analysed flow marked as a retransmission, its first transmission:
+// the same side's earliest packet whose sequence space holds the retransmitted sequence
+// number (the same segment, or a larger one when the retransmission re-segments). Rows
+// without one in the capture are left out. Computed on demand, O(n log n), in row order
+// (implemented with the TCP tracker, core/tcp/TcpTracker.cpp).
+std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow);
+
 using AnalysisPtr = std::shared_ptr<const Analysis>;
 
 } // namespace flowladder::core

@@ -38,4 +38,69 @@ std::string_view severityName(Severity s)
     return "info";
 }
 
+std::string_view rstClassName(RstClass c)
+{
+    switch (c) {
+    case RstClass::Exact:
+        return "exact";
+    case RstClass::OffByOneAfterFin:
+        return "off_by_one_after_fin";
+    case RstClass::InWindow:
+        return "in_window";
+    case RstClass::OutOfWindow:
+        return "out_of_window";
+    case RstClass::NotJudged:
+        return "not_judged";
+    }
+    return "not_judged";
+}
+
+std::string_view rstOutcomeName(RstOutcome o)
+{
+    switch (o) {
+    case RstOutcome::TookEffect:
+        return "took_effect";
+    case RstOutcome::Ignored:
+        return "ignored";
+    case RstOutcome::Unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
+
+std::string_view captureIdName(CaptureId c)
+{
+    return c == CaptureId::A ? "a" : "b";
+}
+
+bool isLingeringState(TcpState s)
+{
+    return s == TcpState::FinWait1 || s == TcpState::FinWait2 || s == TcpState::CloseWait || s == TcpState::Closing ||
+           s == TcpState::LastAck;
+}
+
+std::optional<Side> Finding::side() const
+{
+    return std::visit(
+        [](const auto& d) -> std::optional<Side> {
+            if constexpr (requires { d.side; })
+                return d.side;
+            else
+                return std::nullopt;
+        },
+        detail);
+}
+
+const PairRef* Finding::pair() const
+{
+    return std::visit(
+        [](const auto& d) -> const PairRef* {
+            if constexpr (requires { d.pair; })
+                return &d.pair;
+            else
+                return nullptr;
+        },
+        detail);
+}
+
 } // namespace flowladder::core

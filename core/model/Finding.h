@@ -1,12 +1,14 @@
 #pragma once
 // A finding: one thing the analysis says about a connection, with the packet that
-// shows it, a sentence a person can act on, and the key fields of DESIGN.md.
+// shows it, a sentence a person can act on, and the key fields of DESIGN.md (typed,
+// core/model/FindingDetail.h).
+
+#include "core/model/FindingDetail.h"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -38,38 +40,23 @@ std::string_view findingKindName(FindingKind k); // "rst_seq_mismatch", the JSON
 std::optional<FindingKind> findingKindFromName(std::string_view name);
 std::string_view severityName(Severity s); // "error" | "warning" | "info"
 
-// A value of a finding's key field. Frame lists are vectors of frame numbers.
-// std::monostate is JSON null (a field that applies but has no value, e.g. no challenge ACK).
-using FieldValue = std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<uint32_t>>;
-
 struct Finding {
     FindingKind kind{};
     Severity severity = Severity::Info;
     uint32_t flow = 0;  // flow id (1-based, Flow::id)
     uint32_t frame = 0; // the frame that shows it
     std::string summary;
-    // Key fields in the order the JSON writes them (names as in DESIGN.md).
-    std::vector<std::pair<std::string, FieldValue>> fields;
+    // The key fields of DESIGN.md, typed: the struct of `kind` (MarkedPackets for the usual analysis).
+    FindingDetail detail;
     // Other frames a viewer should point at (challenge ACK, original FIN, retransmits...).
     std::vector<uint32_t> relatedFrames;
 
-    const FieldValue* field(std::string_view name) const
-    {
-        for (const auto& [k, v] : fields)
-            if (k == name) return &v;
-        return nullptr;
-    }
-    int64_t intField(std::string_view name, int64_t fallback = 0) const
-    {
-        const FieldValue* v = field(name);
-        return v && std::holds_alternative<int64_t>(*v) ? std::get<int64_t>(*v) : fallback;
-    }
-    std::string stringField(std::string_view name) const
-    {
-        const FieldValue* v = field(name);
-        return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : std::string();
-    }
-    void set(std::string name, FieldValue value) { fields.emplace_back(std::move(name), std::move(value)); }
+    // The detail as T, or nullptr when the finding holds another kind's.
+    template <class T> const T* as() const { return std::get_if<T>(&detail); }
+    // The side the finding is about, where its kind has one.
+    std::optional<Side> side() const;
+    // The flows of a comparison finding (injected_packet, lost_packet, state_disagreement).
+    const PairRef* pair() const;
 };
 
 } // namespace flowladder::core

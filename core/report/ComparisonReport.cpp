@@ -88,8 +88,9 @@ void writeComparisonText(const Comparison& c, std::ostream& out)
         for (const Finding& f : c.findings) {
             const int r = f.severity == Severity::Error ? 0 : f.severity == Severity::Warning ? 1 : 2;
             if (r != rank || r == 2) continue;
-            out << (r == 0 ? "ERROR   " : "WARNING ") << "flow A" << f.intField("flow_a") << "/B"
-                << f.intField("flow_b") << " " << findingKindName(f.kind) << ": " << f.summary << "\n";
+            const PairRef* pr = f.pair();
+            out << (r == 0 ? "ERROR   " : "WARNING ") << "flow A" << (pr ? pr->flowA : 0) << "/B"
+                << (pr ? pr->flowB : 0) << " " << findingKindName(f.kind) << ": " << f.summary << "\n";
         }
 
     out << "\nMatched connections:\n";

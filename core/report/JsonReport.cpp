@@ -10,41 +10,10 @@ namespace {
 // Linux): the writer puts U+FFFD for each invalid byte instead of throwing.
 constexpr auto Replace = ordered_json::error_handler_t::replace;
 
-ordered_json fieldToJson(const FieldValue& v)
-{
-    return std::visit(
-        [](const auto& x) -> ordered_json {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::monostate>)
-                return nullptr;
-            else
-                return x;
-        },
-        v);
-}
-
 double seconds(int64_t ns)
 {
     return static_cast<double>(ns) / 1e9;
 }
-
-} // namespace
-
-ordered_json findingToJson(const Finding& f)
-{
-    ordered_json j;
-    j["kind"] = std::string(findingKindName(f.kind));
-    j["flow"] = f.flow;
-    j["frame"] = f.frame;
-    j["severity"] = std::string(severityName(f.severity));
-    j["summary"] = f.summary;
-    for (const auto& [k, v] : f.fields)
-        j[k] = fieldToJson(v);
-    if (!f.relatedFrames.empty()) j["related_frames"] = f.relatedFrames;
-    return j;
-}
-
-namespace {
 
 // The fields of a flow object in contract order, handed to `set(key, value)`: one list
 // for building an object and for refilling one in place.

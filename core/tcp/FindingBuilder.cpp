@@ -27,12 +27,6 @@ std::string capitalized(std::string_view s)
     return out;
 }
 
-bool isClosingState(TcpState s)
-{
-    return s == TcpState::FinWait1 || s == TcpState::FinWait2 || s == TcpState::CloseWait || s == TcpState::Closing ||
-           s == TcpState::LastAck;
-}
-
 class Builder {
 public:
     Builder(const Analysis& a, Flow& f, const FlowEvents& ev, int64_t endNs, std::vector<Finding>& out)
@@ -94,7 +88,7 @@ private:
             Finding& x = add(FindingKind::ConnectionRefused, Severity::Warning, p.frame);
             x.summary = fmt("%s refused the connection: RST #%u answered the %s's SYN.",
                             capitalized(who(sender)).c_str(), p.frame, who(receiver).c_str());
-            x.set("side", who(sender));
+            x.detail = ConnectionRefused{sender};
             return;
         }
         if (r.cls == RstClass::Exact || r.cls == RstClass::NotJudged) {
@@ -113,7 +107,7 @@ private:
             const int64_t span = r.lastRowAfter >= 0 ? rec(static_cast<uint32_t>(r.lastRowAfter)).tsNs - p.tsNs : 0;
             std::string tail;
             const TcpState endState = f_.side(receiver).finalState;
-            if (isClosingState(endState))
+            if (isLingeringState(endState))
                 tail = fmt("; still in %s when the capture ends", std::string(tcpStateName(endState)).c_str());
             const std::string retrans =
                 r.retransmitsAfter ? fmt(", %u of them retransmissions", r.retransmitsAfter) : std::string();
@@ -134,21 +128,20 @@ private:
                             "the %s accepted it.",
                             p.frame, who(sender).c_str(), seqText.c_str(), challenge.c_str(), who(receiver).c_str());
         }
-        x.set("side", who(sender));
-        x.set("rst_seq", int64_t{p.seq});
-        x.set("expected_seq", int64_t{r.expectedSeq});
-        x.set("delta", int64_t{r.delta});
-        x.set("class", std::string(rstClassName(r.cls)));
-        x.set("outcome", std::string(rstOutcomeName(r.outcome)));
-        if (r.challengeAckRow >= 0)
-            x.set("challenge_ack_frame", int64_t{frame(static_cast<uint32_t>(r.challengeAckRow))});
-        else
-            x.set("challenge_ack_frame", std::monostate{});
-        x.set("receive_window", int64_t{r.receiveWindow});
-        x.set("receiver_state", std::string(tcpStateName(r.receiverState)));
-        x.set("frames_after", int64_t{r.framesAfter});
-        x.set("rst_seq_relative", int64_t{rel(sender, p.seq)});
-        x.set("expected_seq_relative", int64_t{rel(sender, r.expectedSeq)});
+        RstSeqMismatch d;
+        d.side = sender;
+        d.rstSeq = p.seq;
+        d.expectedSeq = r.expectedSeq;
+        d.delta = r.delta;
+        d.cls = r.cls;
+        d.outcome = r.outcome;
+        if (r.challengeAckRow >= 0) d.challengeAckFrame = frame(static_cast<uint32_t>(r.challengeAckRow));
+        d.receiveWindow = r.receiveWindow;
+        d.receiverState = r.receiverState;
+        d.framesAfter = r.framesAfter;
+        d.rstSeqRelative = rel(sender, p.seq);
+        d.expectedSeqRelative = rel(sender, r.expectedSeq);
+        x.detail = d;
         if (r.challengeAckRow >= 0) {
             const uint32_t caFrame = frame(static_cast<uint32_t>(r.challengeAckRow));
             x.relatedFrames.push_back(caFrame);
@@ -157,8 +150,7 @@ private:
                 fmt("ACK #%u from the %s is a challenge ACK answering the inexact RST #%u (RFC 5961 \u00a73.2), "
                     "not a duplicate ACK: the %s did not accept the RST.",
                     caFrame, who(receiver).c_str(), p.frame, who(receiver).c_str());
-            c.set("side", who(receiver));
-            c.set("rst_frame", int64_t{p.frame});
+            c.detail = ChallengeAck{receiver, p.frame};
             c.relatedFrames.push_back(p.frame);
         }
         if (r.ttlMismatch) fingerprint(r);
@@ -178,17 +170,17 @@ private:
         }
         x.summary = fmt("RST #%u claims to come from the %s but %s: likely forged by a box in the path.", p.frame,
                         who(r.sender).c_str(), why.c_str());
-        x.set("side", who(r.sender));
-        x.set("ttl", int64_t{p.ttl});
-        x.set("usual_ttl", int64_t{r.usualTtl});
+        RstFingerprintMismatch d;
+        d.side = r.sender;
+        d.ttl = p.ttl;
+        d.usualTtl = r.usualTtl;
         if (p.info & pinfo::HasIpId) {
-            x.set("ip_id", int64_t{p.ipId});
-            x.set("previous_ip_id", int64_t{r.previousIpId});
-        } else {
-            x.set("ip_id", std::monostate{});
+            d.ipId = p.ipId;
+            d.previousIpId = r.previousIpId;
         }
-        x.set("ttl_mismatch", r.ttlMismatch);
-        x.set("ip_id_unusual", r.ipIdUnusual);
+        d.ttlMismatch = r.ttlMismatch;
+        d.ipIdUnusual = r.ipIdUnusual;
+        x.detail = d;
     }
 
     void rstIgnored()
@@ -210,11 +202,8 @@ private:
                 fmt("%s kept sending after RST #%u: %u more packets over %s%s.", capitalized(who(receiver)).c_str(),
                     p.frame, first->framesAfter, formatDuration(span).c_str(),
                     rstFrames.size() > 1 ? fmt(" (%zu RSTs ignored in all)", rstFrames.size()).c_str() : "");
-            x.set("side", who(receiver));
-            x.set("rst_frame", int64_t{p.frame});
-            x.set("frames_after", int64_t{first->framesAfter});
-            x.set("rst_frames", rstFrames);
             x.relatedFrames = rstFrames;
+            x.detail = RstIgnored{receiver, p.frame, first->framesAfter, std::move(rstFrames)};
         }
     }
 
@@ -239,13 +228,9 @@ private:
                             count == 1 ? "" : "s",
                             acked ? "it was acknowledged only late"
                                   : fmt("the %s never acknowledged it", who(otherSide(s)).c_str()).c_str());
-            x.set("side", who(s));
-            x.set("original_frame", int64_t{original});
-            x.set("count", int64_t{count});
-            x.set("acknowledged", acked);
-            x.set("frames", frames);
             x.relatedFrames = frames;
             x.relatedFrames.push_back(original);
+            x.detail = FinRetransmit{s, original, count, acked, std::move(frames)};
         }
     }
 
@@ -255,7 +240,7 @@ private:
         // The last run of closing states, and what ended it.
         int64_t runStart = -1, runEnd = -1;
         for (size_t i = 0; i < states.size(); ++i) {
-            if (isClosingState(states[i].state)) {
+            if (isLingeringState(states[i].state)) {
                 if (runStart < 0 || runEnd >= 0) {
                     runStart = static_cast<int64_t>(i);
                     runEnd = -1;
@@ -317,13 +302,7 @@ private:
                         why.c_str(), retr.c_str(),
                         resolved ? fmt("left it at #%u", a_.packets[endIdx].frame).c_str()
                                  : "still unresolved when the capture ends");
-        x.set("side", who(s));
-        x.set("state", std::string(tcpStateName(stuck.state)));
-        x.set("since_frame", int64_t{sinceFrame});
-        x.set("retransmits", int64_t{retransmits});
-        x.set("duration", static_cast<double>(duration) / 1e9);
-        x.set("unresolved_at_end", !resolved);
-        x.set("outstanding_at_end", outstanding);
+        x.detail = LingeringClose{s, stuck.state, sinceFrame, retransmits, duration, !resolved, outstanding};
     }
 
     void usual()
@@ -367,10 +346,8 @@ private:
                 std::vector<uint32_t>& fr = frames[sideIndex(s)][k];
                 Finding& x = add(kinds[k].kind, kinds[k].sev, fr.front());
                 x.summary = fmt(kinds[k].text, capitalized(who(s)).c_str(), count, count == 1 ? "" : "s", fr.front());
-                x.set("side", who(s));
-                x.set("count", int64_t{count});
                 x.relatedFrames = fr;
-                x.set("frames", std::move(fr));
+                x.detail = MarkedPackets{s, count, std::move(fr)};
             }
         }
     }

@@ -6,36 +6,6 @@
 
 namespace flowladder::core {
 
-std::string_view rstClassName(RstClass c)
-{
-    switch (c) {
-    case RstClass::Exact:
-        return "exact";
-    case RstClass::OffByOneAfterFin:
-        return "off_by_one_after_fin";
-    case RstClass::InWindow:
-        return "in_window";
-    case RstClass::OutOfWindow:
-        return "out_of_window";
-    case RstClass::NotJudged:
-        return "not_judged";
-    }
-    return "not_judged";
-}
-
-std::string_view rstOutcomeName(RstOutcome o)
-{
-    switch (o) {
-    case RstOutcome::TookEffect:
-        return "took_effect";
-    case RstOutcome::Ignored:
-        return "ignored";
-    case RstOutcome::Unknown:
-        return "unknown";
-    }
-    return "unknown";
-}
-
 namespace {
 
 // A receiver silent for this long after a RST, while the capture goes on, took it.

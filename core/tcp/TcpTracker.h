@@ -9,13 +9,6 @@
 
 namespace flowladder::core {
 
-// How a RST's sequence number relates to what its receiver expects (RFC 5961 3.2).
-enum class RstClass : uint8_t { Exact, OffByOneAfterFin, InWindow, OutOfWindow, NotJudged };
-std::string_view rstClassName(RstClass c); // "off_by_one_after_fin" | "in_window" | "out_of_window" | ...
-
-enum class RstOutcome : uint8_t { TookEffect, Ignored, Unknown };
-std::string_view rstOutcomeName(RstOutcome o); // "took_effect" | "ignored" | "unknown"
-
 struct RstEvent {
     uint32_t row = 0; // row of the RST in the flow
     Side sender{};
@@ -57,19 +50,6 @@ struct FlowEvents {
 // into `out` (emptied first: reusing one FlowEvents across flows reuses its buffers).
 // `captureEndNs` is the time of the capture's last packet (for "went silent").
 void trackFlow(Analysis& analysis, Flow& flow, int64_t captureEndNs, FlowEvents& out);
-
-// A packet marked as a retransmission and the earlier packet of the same side that first
-// carried that sequence number.
-struct Resend {
-    uint32_t row = 0;         // the retransmission (row in the flow)
-    uint32_t originalRow = 0; // the first transmission
-};
-
-// For every packet of an analysed flow marked as a retransmission, its first transmission:
-// the same side's earliest packet whose sequence space holds the retransmitted sequence
-// number (the same segment, or a larger one when the retransmission re-segments). Rows
-// without one in the capture are left out. Computed on demand, O(n log n), in row order.
-std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow);
 
 // The state timelines of a flow trackFlow already ran over, computed again the same
 // way without changing the analysis (see Analysis::stateTimelines).

@@ -193,11 +193,17 @@ std::vector<const Finding*> findingsOf(const Comparison& c, FindingKind k)
     return r;
 }
 
+// The packets of an injected_packet or lost_packet finding (nullptr for other kinds).
+const OneSidedPackets* oneSided(const Finding& f)
+{
+    if (const auto* d = f.as<InjectedPacket>()) return d;
+    return f.as<LostPacket>();
+}
+
 std::vector<uint32_t> framesField(const Finding& f)
 {
-    const FieldValue* v = f.field("frames");
-    return v && std::holds_alternative<std::vector<uint32_t>>(*v) ? std::get<std::vector<uint32_t>>(*v)
-                                                                  : std::vector<uint32_t>{};
+    const OneSidedPackets* d = oneSided(f);
+    return d ? d->frames : std::vector<uint32_t>{};
 }
 
 // The incident, seen from both ends: the client's FIN arrives but the server's ACK
@@ -305,11 +311,13 @@ TEST(Compare, ForgedRstIsInjectedLostFinRetransmitsAndStateDisagreement)
     ASSERT_EQ(injected.size(), 1u);
     const Finding& rst = *injected[0];
     EXPECT_EQ(rst.severity, Severity::Error);
-    EXPECT_EQ(rst.stringField("capture"), "b");
+    ASSERT_TRUE(rst.as<InjectedPacket>());
+    const InjectedPacket& rstDetail = *rst.as<InjectedPacket>();
+    EXPECT_EQ(rstDetail.pair.capture, CaptureId::B);
     EXPECT_EQ(rst.flow, 1u);
     EXPECT_EQ(rst.frame, k[inc.rst].frameB);
-    EXPECT_EQ(rst.stringField("side"), "client");
-    EXPECT_EQ(rst.intField("seq"), 1101);
+    EXPECT_EQ(rstDetail.side, Side::Client);
+    EXPECT_EQ(rstDetail.seq, 1101u);
     const std::string want = "RST #" + std::to_string(k[inc.rst].frameB) +
                              " in capture B (seq 101) reached the server but never left the client: it was created "
                              "between the capture points (a middlebox).";
@@ -320,31 +328,34 @@ TEST(Compare, ForgedRstIsInjectedLostFinRetransmitsAndStateDisagreement)
     const Finding* fin = nullptr;
     const Finding* data = nullptr;
     for (const Finding* f : lost)
-        (f->stringField("flags").find("FIN") != std::string::npos ? fin : data) = f;
+        ((f->as<LostPacket>()->flags & tcpflag::FIN) ? fin : data) = f;
     ASSERT_TRUE(fin && data);
+    const LostPacket& finDetail = *fin->as<LostPacket>();
+    const LostPacket& dataDetail = *data->as<LostPacket>();
     // The FIN retransmits: one finding, with their count and frames, captured on A.
-    EXPECT_EQ(fin->stringField("capture"), "a");
-    EXPECT_EQ(fin->stringField("side"), "client");
-    EXPECT_EQ(fin->intField("count"), 3);
+    EXPECT_EQ(finDetail.pair.capture, CaptureId::A);
+    EXPECT_EQ(finDetail.side, Side::Client);
+    EXPECT_EQ(finDetail.frames.size(), 3u);
     std::vector<uint32_t> finFrames;
     for (size_t i : inc.finRetx)
         finFrames.push_back(k[i].frameA);
     EXPECT_EQ(framesField(*fin), finFrames);
     EXPECT_EQ(fin->frame, finFrames.front());
-    ASSERT_NE(fin->field("arrived"), nullptr);
-    EXPECT_TRUE(std::get<bool>(*fin->field("arrived"))); // the first FIN got through
+    ASSERT_TRUE(finDetail.arrived.has_value());
+    EXPECT_TRUE(*finDetail.arrived); // the first FIN got through
     EXPECT_NE(fin->summary.find("never reached the server"), std::string::npos) << fin->summary;
     // The server's data and its retransmits, lost on the way to the client: one finding.
-    EXPECT_EQ(data->stringField("capture"), "b");
-    EXPECT_EQ(data->stringField("side"), "server");
-    EXPECT_EQ(data->intField("count"), 3);
+    EXPECT_EQ(dataDetail.pair.capture, CaptureId::B);
+    EXPECT_EQ(dataDetail.side, Side::Server);
+    EXPECT_EQ(dataDetail.frames.size(), 3u);
 
     const auto states = findingsOf(l.c, FindingKind::StateDisagreement);
     ASSERT_EQ(states.size(), 1u);
     const Finding& st = *states[0];
     EXPECT_EQ(st.severity, Severity::Error);
-    EXPECT_EQ(st.stringField("client_state_a"), "FIN_WAIT_1");
-    EXPECT_NE(st.stringField("server_state_b"), st.stringField("server_state_a"));
+    ASSERT_TRUE(st.as<StateDisagreement>());
+    EXPECT_EQ(st.as<StateDisagreement>()->clientStateA, TcpState::FinWait1);
+    EXPECT_NE(st.as<StateDisagreement>()->serverStateB, st.as<StateDisagreement>()->serverStateA);
     EXPECT_NE(st.summary.find("injected RST"), std::string::npos) << st.summary;
 
     // The pair lists its findings.
@@ -486,7 +497,8 @@ TEST(Compare, WithoutIpIdsTheCopyThatArrivedIsFoundByTime)
     EXPECT_NEAR(l.c.clockOffsetSeconds(), 3.5, 0.001);
     const auto lost = findingsOf(l.c, FindingKind::LostPacket);
     ASSERT_EQ(lost.size(), 1u);
-    EXPECT_EQ(lost[0]->intField("count"), 2);
+    ASSERT_TRUE(lost[0]->as<LostPacket>());
+    EXPECT_EQ(lost[0]->as<LostPacket>()->frames.size(), 2u);
 }
 
 TEST(Compare, OffsetOverrideKeepsTheMatching)
@@ -677,10 +689,21 @@ TEST(CompareReal, EveryNetnsCaseMatchesItsConnections)
             EXPECT_NEAR(r.c.clockOffsetSeconds(), 0.0, 0.001);
         }
         // No test forges anything from the server side, nor loses a client packet before the blackhole.
-        for (const Finding& f : r.c.findings)
+        for (const Finding& f : r.c.findings) {
             if (f.kind == FindingKind::InjectedPacket) {
-                EXPECT_EQ(f.stringField("side"), "client") << f.summary;
+                EXPECT_EQ(f.side(), Side::Client) << f.summary;
             }
+            // Every comparison finding names its pair, with the detail of its kind.
+            ASSERT_NE(f.pair(), nullptr) << f.summary;
+            const FlowPair* pair = r.c.pairForA(f.pair()->flowA);
+            ASSERT_NE(pair, nullptr) << f.summary;
+            EXPECT_EQ(pair->b, f.pair()->flowB);
+            EXPECT_TRUE(f.kind == FindingKind::InjectedPacket      ? f.as<InjectedPacket>() != nullptr
+                        : f.kind == FindingKind::LostPacket        ? f.as<LostPacket>() != nullptr
+                        : f.kind == FindingKind::StateDisagreement ? f.as<StateDisagreement>() != nullptr
+                                                                   : false)
+                << f.summary;
+        }
     }
     EXPECT_EQ(cases, 10) << "tests/data/netns holds 10 <case>.client.pcap / .server.pcap pairs (see its README.md)";
 }
@@ -720,10 +743,10 @@ TEST(CompareReal, ForgedRstsAreInjected)
         ASSERT_EQ(r.c.pairs.size(), 1u);
         int rsts = 0;
         for (const Finding& f : r.c.findings)
-            if (f.kind == FindingKind::InjectedPacket && f.stringField("flags").find("RST") != std::string::npos) {
+            if (f.kind == FindingKind::InjectedPacket && (f.as<InjectedPacket>()->flags & tcpflag::RST)) {
                 ++rsts;
                 EXPECT_EQ(f.severity, Severity::Error);
-                EXPECT_EQ(f.stringField("capture"), "b");
+                EXPECT_EQ(f.as<InjectedPacket>()->pair.capture, CaptureId::B);
             }
         EXPECT_EQ(rsts, 1);
         EXPECT_EQ(r.c.findings.size() - findingsOf(r.c, FindingKind::StateDisagreement).size() -
@@ -779,6 +802,7 @@ TEST(CompareReal, SampleIncident)
         << injected[0]->summary;
     const auto states = findingsOf(*c, FindingKind::StateDisagreement);
     ASSERT_EQ(states.size(), 1u);
-    EXPECT_EQ(states[0]->stringField("server_state_b"), "CLOSE_WAIT");
-    EXPECT_EQ(states[0]->stringField("client_state_a"), "FIN_WAIT_1");
+    ASSERT_TRUE(states[0]->as<StateDisagreement>());
+    EXPECT_EQ(states[0]->as<StateDisagreement>()->serverStateB, TcpState::CloseWait);
+    EXPECT_EQ(states[0]->as<StateDisagreement>()->clientStateA, TcpState::FinWait1);
 }

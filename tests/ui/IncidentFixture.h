@@ -1,15 +1,111 @@
 #pragma once
-// Hand-made Analyses for the ui tests: the INCIDENT.md connection (off-by-one RST from
-// a middlebox, ignored, server stuck in CLOSE-WAIT retransmitting), a clean flow,
-// and a large flow for culling and benchmarks. Built directly, no capture file.
+// Analyses for the ui tests, made by the core (analyzeFile) from real captures, so the
+// findings the views read are the ones the core writes:
+// - sampleIncident(): resources/sample/incident.pcap, the INCIDENT.md connection seen on the
+//   server: client FIN #18, server ACK #19, data #20-21, forged off-by-one RST #22 (TTL 249)
+//   ignored, the server retransmitting #20's data 13 times (#23-#35) in CLOSE-WAIT.
+// - netnsCapture(name): a real-kernel capture of tests/data/netns (see its README), e.g.
+//   rst-in-window.server.pcap: in-window RST #20 answered by the challenge ACK #21.
+// - makeIncidentAnalysis(): three captures of one link type merged into one file, each
+//   moved in time to start 1 s after the previous one ends: flow 1 is
+//   tests/data/netns/clean-close.server.pcap (frames 1-18, no findings), flow 2 the sample
+//   incident (frames 19-53: add IncidentOffset to its own frame numbers), flow 3
+//   tests/data/netns/rst-in-window.server.pcap (frames 54-81: add InWindowOffset).
+// - makeLargeAnalysis(n): one hand-built flow without findings, for culling and paging.
 
 #include "core/model/Analysis.h"
+#include "core/tcp/Analyzer.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace flowladder::test {
 
 using namespace flowladder::core;
+
+inline constexpr uint32_t IncidentOffset = 18; // frames of flow 2 in makeIncidentAnalysis()
+inline constexpr uint32_t InWindowOffset = 53; // frames of flow 3 in makeIncidentAnalysis()
+
+inline QString samplePath(const char* name)
+{
+    return QStringLiteral(FLOWLADDER_SAMPLE_DIR "/") + QLatin1String(name);
+}
+
+inline QString netnsPath(const char* name)
+{
+    return QStringLiteral(FLOWLADDER_NETNS_DIR "/") + QLatin1String(name);
+}
+
+// The analysis of a capture; throws (failing the test) when it cannot be read.
+inline AnalysisPtr analyze(const QString& path)
+{
+    std::string error;
+    AnalysisPtr a = analyzeFile(path.toStdString(), error);
+    if (!a) throw std::runtime_error(error);
+    return a;
+}
+
+inline AnalysisPtr sampleIncident()
+{
+    return analyze(samplePath("incident.pcap"));
+}
+
+inline AnalysisPtr netnsCapture(const char* name)
+{
+    return analyze(netnsPath(name));
+}
+
+// Concatenates classic little-endian microsecond pcap files of one link type into `out`,
+// shifting each file's timestamps so that it starts 1 s after the previous one ended.
+inline void mergePcaps(const std::vector<QString>& files, const QString& out)
+{
+    QByteArray merged;
+    int64_t lastUs = 0;
+    for (size_t i = 0; i < files.size(); ++i) {
+        QFile f(files[i]);
+        if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + files[i].toStdString());
+        const QByteArray d = f.readAll();
+        if (d.size() < 24 || std::memcmp(d.constData(), "\xd4\xc3\xb2\xa1", 4) != 0)
+            throw std::runtime_error("not a little-endian microsecond pcap: " + files[i].toStdString());
+        if (i == 0) merged.append(d.left(24));
+        int64_t shiftUs = 0;
+        bool first = true;
+        for (qsizetype off = 24; off + 16 <= d.size();) {
+            uint32_t rec[4];
+            std::memcpy(rec, d.constData() + off, 16);
+            int64_t us = int64_t{rec[0]} * 1'000'000 + rec[1];
+            if (first && i > 0) shiftUs = lastUs + 1'000'000 - us;
+            first = false;
+            us += shiftUs;
+            lastUs = us;
+            rec[0] = static_cast<uint32_t>(us / 1'000'000);
+            rec[1] = static_cast<uint32_t>(us % 1'000'000);
+            merged.append(reinterpret_cast<const char*>(rec), 16);
+            merged.append(d.mid(off + 16, rec[2]));
+            off += 16 + rec[2];
+        }
+    }
+    QFile o(out);
+    if (!o.open(QIODevice::WriteOnly) || o.write(merged) != merged.size())
+        throw std::runtime_error("cannot write " + out.toStdString());
+}
+
+// Flow 1 clean, flow 2 the incident, flow 3 an in-window RST with its challenge ACK.
+inline AnalysisPtr makeIncidentAnalysis()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("office.pcap"));
+    mergePcaps(
+        {netnsPath("clean-close.server.pcap"), samplePath("incident.pcap"), netnsPath("rst-in-window.server.pcap")},
+        path);
+    return analyze(path);
+}
 
 inline IpAddress ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
@@ -18,201 +114,54 @@ inline IpAddress ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
     return ip;
 }
 
-class FlowBuilder {
-public:
-    FlowBuilder(Analysis& a, Endpoint client, Endpoint server, uint32_t cIsn, uint32_t sIsn) : a_(a)
-    {
-        Flow f;
-        f.id = static_cast<uint32_t>(a.flows.size()) + 1;
-        f.side(Side::Client).endpoint = client;
-        f.side(Side::Server).endpoint = server;
-        f.side(Side::Client).isn = cIsn;
-        f.side(Side::Server).isn = sIsn;
-        f.side(Side::Client).isnKnown = f.side(Side::Server).isnKnown = true;
-        f.side(Side::Client).usualTtl = 52;
-        f.side(Side::Server).usualTtl = 64;
-        f.handshakeSeen = true;
-        a.flows.push_back(f);
-        id_ = f.id;
-    }
-    Flow& flow() { return a_.flows[id_ - 1]; }
-    // Appends a packet; seq/ack are relative to the sender's / receiver's ISN.
-    uint32_t add(double t, Side s, uint8_t flags, uint32_t relSeq, uint32_t relAck, uint32_t len, uint16_t marks = 0,
-                 uint16_t win = 502)
-    {
-        Flow& f = flow();
-        PacketRecord& p = a_.packets.append();
-        const uint32_t idx = a_.packets.size() - 1;
-        p.tsNs = base_ + static_cast<int64_t>(t * 1e9);
-        p.frame = ++a_.capture.packets;
-        a_.capture.tcpPackets++;
-        p.seq = f.side(s).isn + relSeq;
-        p.ack = (flags & tcpflag::ACK) ? f.side(otherSide(s)).isn + relAck : 0;
-        p.payloadLen = len;
-        p.flags = flags;
-        p.window = win;
-        p.ttl = s == Side::Client ? 52 : 64;
-        p.info = (s == Side::Server ? pinfo::FromServer : 0) | pinfo::HasIpId;
-        p.ipId = static_cast<uint16_t>(idx * 7);
-        p.marks = marks;
-        if (flags & tcpflag::SYN) {
-            p.info |= pinfo::HasMss | pinfo::HasWscale;
-            f.side(s).mss = 1460;
-            f.side(s).wscale = 7;
-        }
-        f.packets.push_back(idx);
-        f.side(s).packets++;
-        f.side(s).payloadBytes += len;
-        if (f.packets.size() == 1) f.startNs = p.tsNs;
-        if (a_.capture.firstNs == 0) a_.capture.firstNs = p.tsNs;
-        a_.capture.lastNs = p.tsNs;
-        return p.frame;
-    }
-    // The state a side ends in (what the flow table shows). The state timelines are not
-    // set by hand: Analysis::stateTimelines() derives them from the packets.
-    void finalState(Side s, TcpState st) { flow().side(s).finalState = st; }
-    uint32_t finding(FindingKind k, Severity sev, uint32_t frame, std::string summary)
-    {
-        Finding fi;
-        fi.kind = k;
-        fi.severity = sev;
-        fi.flow = id_;
-        fi.frame = frame;
-        fi.summary = std::move(summary);
-        a_.findings.push_back(std::move(fi));
-        const auto idx = static_cast<uint32_t>(a_.findings.size() - 1);
-        flow().findings.push_back(idx);
-        return idx;
-    }
-    Finding& last() { return a_.findings.back(); }
-    void setBase(int64_t ns) { base_ = ns; }
-
-private:
-    Analysis& a_;
-    uint32_t id_ = 0;
-    int64_t base_ = 1'700'000'000'000'000'000;
-};
-
-// Flow 1: a clean HTTP exchange. Flow 2: the incident. Flow 3: a FIN retransmitted.
-inline std::shared_ptr<Analysis> makeIncidentAnalysis()
-{
-    auto a = std::make_shared<Analysis>();
-    a->capture.file = "/tmp/office.pcap";
-    a->capture.format = CaptureFormat::Pcap;
-    a->capture.linktype = "LINUX_SLL";
-    using namespace tcpflag;
-    const Side C = Side::Client, S = Side::Server;
-    {
-        FlowBuilder b(*a, {ip4(198, 51, 100, 23), 51000}, {ip4(203, 0, 113, 10), 80}, 1000, 5000);
-        b.add(0.000, C, SYN, 0, 0, 0, 0, 65535);
-        b.add(0.040, S, SYN | ACK, 0, 1, 0, 0, 65535);
-        b.add(0.080, C, ACK, 1, 1, 0);
-        b.add(0.081, C, PSH | ACK, 1, 1, 120);
-        b.add(0.082, S, PSH | ACK, 1, 121, 300);
-        b.add(0.120, C, FIN | ACK, 121, 301, 0);
-        b.add(0.121, S, FIN | ACK, 301, 122, 0);
-        b.add(0.160, C, ACK, 122, 302, 0);
-        b.finalState(C, TcpState::TimeWait);
-        b.finalState(S, TcpState::Closed);
-        b.flow().side(C).rttNs = 80'000'000;
-        b.flow().side(S).rttNs = 1'000'000;
-    }
-    {
-        FlowBuilder b(*a, {ip4(198, 51, 100, 23), 51234}, {ip4(203, 0, 113, 10), 80}, 7000, 90000);
-        b.setBase(1'700'000'000'500'000'000);
-        b.add(0.000, C, SYN, 0, 0, 0, 0, 65535);                                                              // 9
-        b.add(0.0001, S, SYN | ACK, 0, 1, 0, 0, 65535);                                                       // 10
-        b.add(0.080, C, ACK, 1, 1, 0);                                                                        // 11
-        b.add(0.081, C, PSH | ACK, 1, 1, 275);                                                                // 12
-        b.add(0.082, S, ACK, 1, 276, 1448);                                                                   // 13
-        b.add(0.083, S, ACK, 1449, 276, 1448);                                                                // 14
-        b.add(0.170, C, ACK, 276, 2897, 0);                                                                   // 15
-        b.add(0.171, S, PSH | ACK, 2897, 276, 1448);                                                          // 16
-        const uint32_t fin = b.add(1.842, C, FIN | ACK, 276, 4345, 0);                                        // 17
-        b.add(1.8421, S, ACK, 4345, 277, 0);                                                                  // 18
-        const uint32_t data = b.add(1.850, S, ACK, 4345, 277, 1448);                                          // 19
-        const uint32_t rst = b.add(1.905, C, RST, 276, 0, 0, mark::RstSeqMismatch | mark::RstFingerprint, 0); // 20
-        a->packets[a->packets.size() - 1].ttl = 243; // forged by the firewall
-        a->packets[a->packets.size() - 1].ipId = 0;
-        const uint32_t chal = b.add(1.9051, S, ACK, 5793, 277, 0, mark::ChallengeAck); // 21
-        double t = 1.905, rto = 0.21;
-        uint32_t firstRetx = 0;
-        for (int i = 0; i < 10; ++i) {
-            t += rto;
-            const uint32_t f = b.add(t, S, ACK, 4345, 277, 1448, mark::Retransmission | mark::AfterRst);
-            if (!firstRetx) firstRetx = f;
-            rto = std::min(rto * 2, 120.0);
-        }
-        b.add(601.3, S, RST | ACK, 5793, 277, 0, mark::AfterRst);
-        b.finalState(C, TcpState::Closed);
-        b.finalState(S, TcpState::Closed);
-        b.flow().side(C).rttNs = 80'000'000;
-        b.flow().side(S).rttNs = 200'000;
-        b.finding(FindingKind::RstSeqMismatch, Severity::Error, rst,
-                  "Client's RST #20 carried seq 276, one less than the server expected (277, after the client's FIN): "
-                  "the server ignored it and kept sending.");
-        b.last().set("rst_seq", int64_t{7000 + 276});
-        b.last().set("expected_seq", int64_t{7000 + 277});
-        b.last().set("delta", int64_t{-1});
-        b.last().set("class", std::string("off_by_one_after_fin"));
-        b.last().set("outcome", std::string("ignored"));
-        b.last().set("challenge_ack_frame", int64_t{chal});
-        b.finding(FindingKind::ChallengeAck, Severity::Info, chal, "Server answered RST #20 with a challenge ACK.");
-        b.last().set("rst_frame", int64_t{rst});
-        b.finding(FindingKind::RstFingerprintMismatch, Severity::Warning, rst,
-                  "RST #20 has TTL 243 where the client's packets have 52: probably forged by a box in the path.");
-        b.last().set("ttl", int64_t{243});
-        b.last().set("usual_ttl", int64_t{52});
-        b.last().set("ip_id", int64_t{0});
-        b.finding(FindingKind::RstIgnored, Severity::Error, rst,
-                  "Server kept sending after RST #20: 11 more packets over 599.4 s.");
-        b.last().set("rst_frame", int64_t{rst});
-        b.last().set("frames_after", int64_t{11});
-        b.finding(FindingKind::LingeringClose, Severity::Error, fin,
-                  "Server stayed in CLOSE-WAIT for 599.5 s after the client's FIN #17, retransmitting 10 times.");
-        b.last().set("side", std::string("server"));
-        b.last().set("state", std::string("CLOSE_WAIT"));
-        b.last().set("duration", 599.5);
-        b.finding(FindingKind::Retransmission, Severity::Warning, firstRetx, "Server retransmitted 10 segments.");
-        (void)data;
-    }
-    {
-        FlowBuilder b(*a, {ip4(10, 0, 0, 7), 40000}, {ip4(10, 0, 0, 1), 443}, 300, 600);
-        b.setBase(1'700'000'002'000'000'000);
-        b.add(0.0, C, SYN, 0, 0, 0);
-        b.add(0.01, S, SYN | ACK, 0, 1, 0);
-        b.add(0.02, C, ACK, 1, 1, 0);
-        const uint32_t fin = b.add(0.5, C, FIN | ACK, 1, 1, 0);
-        const uint32_t r1 = b.add(0.7, C, FIN | ACK, 1, 1, 0, mark::FinRetransmit | mark::Retransmission);
-        const uint32_t r2 = b.add(1.1, C, FIN | ACK, 1, 1, 0, mark::FinRetransmit | mark::Retransmission);
-        b.finalState(C, TcpState::FinWait1);
-        b.finalState(S, TcpState::Established);
-        b.finding(FindingKind::FinRetransmit, Severity::Warning, r1, "Client sent its FIN #36 2 more times.");
-        b.last().set("original_frame", int64_t{fin});
-        b.last().set("frames", std::vector<uint32_t>{r1, r2});
-    }
-    return a;
-}
-
-// One flow with n packets at irregular spacing, every 1000th a retransmission.
+// One flow with n packets at irregular spacing, every 1000th a retransmission; no findings.
 inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
 {
     auto a = std::make_shared<Analysis>();
     a->capture.file = "/tmp/large.pcap";
-    FlowBuilder b(*a, {ip4(192, 0, 2, 1), 50000}, {ip4(192, 0, 2, 2), 443}, 1, 1);
-    b.add(0, Side::Client, tcpflag::SYN, 0, 0, 0);
+    Flow flow;
+    flow.id = 1;
+    flow.side(Side::Client).endpoint = {ip4(192, 0, 2, 1), 50000};
+    flow.side(Side::Server).endpoint = {ip4(192, 0, 2, 2), 443};
+    flow.side(Side::Client).isn = flow.side(Side::Server).isn = 1;
+    flow.side(Side::Client).isnKnown = flow.side(Side::Server).isnKnown = true;
+    flow.handshakeSeen = true;
+    const int64_t base = 1'700'000'000'000'000'000;
+    auto add = [&](double t, Side s, uint8_t flags, uint32_t relSeq, uint32_t relAck, uint32_t len, uint16_t marks) {
+        PacketRecord& p = a->packets.append();
+        const uint32_t idx = a->packets.size() - 1;
+        p.tsNs = base + static_cast<int64_t>(t * 1e9);
+        p.frame = ++a->capture.packets;
+        a->capture.tcpPackets++;
+        p.seq = flow.side(s).isn + relSeq;
+        p.ack = (flags & tcpflag::ACK) ? flow.side(otherSide(s)).isn + relAck : 0;
+        p.payloadLen = len;
+        p.flags = flags;
+        p.window = 502;
+        p.ttl = 64;
+        p.info = s == Side::Server ? pinfo::FromServer : 0;
+        p.marks = marks;
+        flow.packets.push_back(idx);
+        flow.side(s).packets++;
+        flow.side(s).payloadBytes += len;
+        if (flow.packets.size() == 1) flow.startNs = p.tsNs;
+        if (a->capture.firstNs == 0) a->capture.firstNs = p.tsNs;
+        a->capture.lastNs = p.tsNs;
+    };
+    add(0, Side::Client, tcpflag::SYN, 0, 0, 0, 0);
     uint32_t seq = 1;
     double t = 0;
     for (uint32_t i = 1; i < n; ++i) {
         t += (i % 5000 == 0) ? 30.0 : 0.0001 * (1 + i % 7);
         const bool fromServer = i % 2;
         const uint16_t marks = (i % 1000 == 0) ? mark::Retransmission : 0;
-        b.add(t, fromServer ? Side::Server : Side::Client, tcpflag::ACK, fromServer ? seq : 1, fromServer ? 1 : seq,
-              fromServer ? 1448 : 0, marks);
+        add(t, fromServer ? Side::Server : Side::Client, tcpflag::ACK, fromServer ? seq : 1, fromServer ? 1 : seq,
+            fromServer ? 1448 : 0, marks);
         if (fromServer) seq += 1448;
     }
-    b.finalState(Side::Client, TcpState::Established);
-    b.finalState(Side::Server, TcpState::Established);
+    flow.side(Side::Client).finalState = TcpState::Established;
+    flow.side(Side::Server).finalState = TcpState::Established;
+    a->flows.push_back(flow);
     return a;
 }
 

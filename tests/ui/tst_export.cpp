@@ -22,17 +22,17 @@ std::vector<core::Annotation> incidentNotes(const core::Analysis& a)
 {
     std::vector<core::Annotation> v;
     core::Annotation n;
-    n.id = 1, n.kind = core::AnnotationKind::Note, n.flow = 2, n.frame = 20, n.text = "ASA forged this RST";
+    n.id = 1, n.kind = core::AnnotationKind::Note, n.flow = 1, n.frame = 22, n.text = "ASA forged this RST";
     v.push_back(n);
     core::Annotation c;
-    c.id = 2, c.kind = core::AnnotationKind::Callout, c.flow = 2, c.frame = 20, c.anchorX = 0.4, c.boxFrame = 24,
+    c.id = 2, c.kind = core::AnnotationKind::Callout, c.flow = 1, c.frame = 22, c.anchorX = 0.4, c.boxFrame = 26,
     c.boxX = 0.05;
     c.text = "ASA drops state after its own RST";
     v.push_back(c);
     core::Annotation r;
-    r.id = 3, r.kind = core::AnnotationKind::TimeRange, r.flow = 2, r.text = "retransmitting into the void";
-    const core::Flow& f = *a.flowById(2);
-    r.startNs = a.packet(f, 13).tsNs, r.endNs = a.endNs(f);
+    r.id = 3, r.kind = core::AnnotationKind::TimeRange, r.flow = 1, r.text = "retransmitting into the void";
+    const core::Flow& f = *a.flowById(1);
+    r.startNs = a.packet(f, 22).tsNs, r.endNs = a.endNs(f); // the first retransmission (#23) to the end
     v.push_back(r);
     return v;
 }
@@ -59,11 +59,11 @@ int inked(const QImage& img, QColor background)
 class TestExport : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
-    core::AnalysisPtr analysis_ = test::makeIncidentAnalysis();
+    core::AnalysisPtr analysis_ = test::sampleIncident();
 
     std::unique_ptr<FlowRenderer> renderer(RenderOptions o = {}) const
     {
-        auto content = std::make_shared<LadderContent>(LadderContent::build(analysis_, 2, {}));
+        auto content = std::make_shared<LadderContent>(LadderContent::build(analysis_, 1, {}));
         return std::make_unique<FlowRenderer>(content, incidentNotes(*analysis_), o);
     }
 
@@ -72,16 +72,16 @@ private slots:
     {
         auto r = renderer();
         QVERIFY(r->valid());
-        const QString path = dir_.filePath(QStringLiteral("flow2.svg"));
+        const QString path = dir_.filePath(QStringLiteral("flow1.svg"));
         QString error;
         QVERIFY2(exportFlow(*r, path, 1.0, error), qPrintable(error));
         const QString svg = QString::fromUtf8(readAll(path));
         QVERIFY(svg.contains(QStringLiteral("<text")));
         QVERIFY(svg.contains(QStringLiteral("ASA forged this RST")));
         QVERIFY(svg.contains(QStringLiteral("retransmitting into the void")));
-        QVERIFY(svg.contains(QStringLiteral("Server kept sending after RST #20"))); // a finding, in the title block
+        QVERIFY(svg.contains(QStringLiteral("Server kept sending after RST #22"))); // a finding, in the title block
         QVERIFY(svg.contains(QStringLiteral("IGNORED")));                           // a finding's note on the ladder
-        QVERIFY(svg.contains(QStringLiteral("flow #2")));
+        QVERIFY(svg.contains(QStringLiteral("flow #1")));
         QVERIFY(svg.contains(QStringLiteral("198.51.100.23:51234")));
     }
 
@@ -92,7 +92,7 @@ private slots:
         auto r = renderer(o);
         const QSizeF page = r->pageSize(0);
         QCOMPARE(r->pageCount(), 1);
-        const QString path = dir_.filePath(QStringLiteral("flow2.png"));
+        const QString path = dir_.filePath(QStringLiteral("flow1.png"));
         QString error;
         QStringList written;
         QVERIFY2(exportFlow(*r, path, 2.0, error, &written), qPrintable(error));
@@ -142,12 +142,12 @@ private slots:
     void postmortem()
     {
         const QString md =
-            postmortemMarkdown(*analysis_, {{2, {QStringLiteral("office-flow2.png")}}}, incidentNotes(*analysis_));
-        QVERIFY(md.contains(QStringLiteral("# Postmortem: office.pcap, flow #2")));
-        QVERIFY(md.contains(QStringLiteral("![Ladder of flow 2](office-flow2.png)")));
-        QVERIFY(md.contains(QStringLiteral("| #20 | error | `rst_seq_mismatch` |")));
-        QVERIFY(md.contains(QStringLiteral("+1.905 s")));
-        QVERIFY(md.contains(QStringLiteral("**Note** on frame #20")));
+            postmortemMarkdown(*analysis_, {{1, {QStringLiteral("incident-flow1.png")}}}, incidentNotes(*analysis_));
+        QVERIFY(md.contains(QStringLiteral("# Postmortem: incident.pcap, flow #1")));
+        QVERIFY(md.contains(QStringLiteral("![Ladder of flow 1](incident-flow1.png)")));
+        QVERIFY(md.contains(QStringLiteral("| #22 | error | `rst_seq_mismatch` |")));
+        QVERIFY(md.contains(QStringLiteral("+2.061 s"))); // the RST, from the flow's start
+        QVERIFY(md.contains(QStringLiteral("**Note** on frame #22")));
         QVERIFY(md.contains(QStringLiteral("ASA drops state after its own RST")));
         QVERIFY(md.contains(QStringLiteral("**Time range**")));
     }

@@ -4,6 +4,7 @@
 #include "ui/ladder/LadderContent.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
+#include "ui/models/Format.h"
 
 #include <QImage>
 #include <QTest>
@@ -48,24 +49,23 @@ class TestLadder : public QObject {
 private slots:
     void contentPlacesTheFindings()
     {
-        auto a = test::makeIncidentAnalysis();
-        LadderContent c = LadderContent::build(a, 2, {});
+        // The sample incident, captured on the server.
+        auto a = test::sampleIncident();
+        LadderContent c = LadderContent::build(a, 1, {});
         QVERIFY(c.valid());
-        QCOMPARE(c.rows(), 24u);
-        const auto rst = static_cast<uint32_t>(c.rowOfFrame(20));
-        const auto chal = static_cast<uint32_t>(c.rowOfFrame(21));
+        QCOMPARE(c.rows(), 35u);
+        const auto rst = static_cast<uint32_t>(c.rowOfFrame(22));
         QVERIFY(c.note(rst).contains(QStringLiteral("seq = RCV.NXT − 1")));
         QVERIFY(c.note(rst).contains(QStringLiteral("expected 277")));
-        QVERIFY(c.note(rst).contains(QStringLiteral("IGNORED")));
-        QVERIFY(c.note(rst).contains(QStringLiteral("forged? TTL 243")));
-        QVERIFY(c.note(chal).contains(QStringLiteral("challenge ACK for RST #20")));
-        QVERIFY(c.note(chal + 1).contains(QStringLiteral("retransmission")));
-        QVERIFY(c.label(rst).startsWith(QStringLiteral("#20  RST  seq 276")));
-        QCOMPARE(c.connectors[0].fromRow, rst);
-        QCOMPARE(c.connectors[0].toRow, chal);
-        // the ten retransmissions of the server's segment #19 form a chain from it, each
-        // linked to the previous copy
-        uint32_t previous = static_cast<uint32_t>(c.rowOfFrame(19));
+        QVERIFY(c.note(rst).contains(QStringLiteral("server IGNORED it")));
+        QVERIFY(c.note(rst).contains(QStringLiteral("forged? TTL 249 (sender's usual: 57), IP ID 0")));
+        QVERIFY(c.note(rst).contains(QStringLiteral("server kept sending: 13 more packets")));
+        QVERIFY(c.label(rst).startsWith(QStringLiteral("#22  %1  seq 276").arg(flagsText(c.packet(rst).flags))));
+        // the lingering close is noted where it starts: the server's ACK of the client's FIN #18
+        QVERIFY(c.note(uint32_t(c.rowOfFrame(19))).startsWith(QStringLiteral("server stuck in CLOSE-WAIT for 597")));
+        // the 13 retransmissions of the server's segment #20 form a chain from it, each
+        // linked to the previous copy; no RST drew a challenge ACK, no FIN was resent
+        uint32_t previous = static_cast<uint32_t>(c.rowOfFrame(20));
         size_t resends = 0;
         for (const auto& k : c.connectors)
             if (k.kind == LadderContent::ConnectorKind::Retransmission) {
@@ -74,38 +74,75 @@ private slots:
                 QVERIFY(k.toRow > k.fromRow);
                 previous = k.toRow;
             }
-        QCOMPARE(resends, size_t(10));
-        QCOMPARE(c.connectors.size(), size_t(11));
-        QVERIFY(c.note(chal + 1).contains(QStringLiteral("retransmission of #19")));
-        // the server's CLOSE-WAIT band, lingering, about 599.5 s long
+        QCOMPARE(resends, size_t(13));
+        QCOMPARE(c.connectors.size(), size_t(13));
+        QCOMPARE(previous, static_cast<uint32_t>(c.rowOfFrame(35)));
+        QVERIFY(c.note(uint32_t(c.rowOfFrame(23))).contains(QStringLiteral("retransmission of #20")));
+        QVERIFY(c.note(uint32_t(c.rowOfFrame(23))).contains(QStringLiteral("sent after RST")));
+        // the server's CLOSE-WAIT band, lingering, from its ACK of the FIN to the end (597.4 s)
         bool closeWait = false;
         for (const auto& b : c.bands[int(core::Side::Server)])
             if (b.state == core::TcpState::CloseWait) {
                 closeWait = true;
                 QVERIFY(b.lingering);
-                QVERIFY(qAbs(b.durationNs / 1e9 - 599.46) < 0.1);
-                // from the server's ACK of the client's FIN #17 (timelines derive from the packets)
-                QCOMPARE(b.fromRow, static_cast<uint32_t>(c.rowOfFrame(18)));
+                QVERIFY2(qAbs(b.durationNs / 1e9 - 597.42) < 0.1, qPrintable(QString::number(b.durationNs / 1e9)));
+                QCOMPARE(b.fromRow, static_cast<uint32_t>(c.rowOfFrame(19)));
             }
         QVERIFY(closeWait);
+        // the bands mark what the core counts as lingering (FIN-WAIT-2 included)
+        for (const auto& side : c.bands)
+            for (const auto& b : side)
+                QCOMPARE(b.lingering, core::isLingeringState(b.state));
         // captured on the server: the capture point sits near the server's lifeline
         QVERIFY(c.capturePointX > 0.8);
         // the 10-minute idle tail is folded
         QVERIFY(!c.layout.gaps.empty());
         QVERIFY(c.layout.gaps.back().foldedNs > 100'000'000'000LL);
+    }
 
-        LadderContent fin = LadderContent::build(a, 3, {});
+    void contentLinksChallengeAckAndResentFins()
+    {
+        // A real in-window RST (#20) answered by the server's challenge ACK (#21).
+        auto a = test::netnsCapture("rst-in-window.server.pcap");
+        LadderContent c = LadderContent::build(a, 1, {});
+        QVERIFY(c.valid());
+        const auto rst = static_cast<uint32_t>(c.rowOfFrame(20));
+        const auto chal = static_cast<uint32_t>(c.rowOfFrame(21));
+        QVERIFY(c.note(rst).contains(QStringLiteral("seq = RCV.NXT + 1000 (expected 98): server IGNORED it")));
+        QVERIFY(c.note(rst).contains(QStringLiteral("forged? TTL 255")));
+        QVERIFY(c.note(chal).contains(QStringLiteral("challenge ACK for RST #20")));
+        // the core's challenge-ACK mark adds no second, vaguer note
+        QCOMPARE(c.note(chal).count(QStringLiteral("challenge ACK")), 1);
+        QCOMPARE(c.connectors[0].kind, LadderContent::ConnectorKind::ChallengeAck);
+        QCOMPARE(c.connectors[0].fromRow, rst);
+        QCOMPARE(c.connectors[0].toRow, chal);
+        // the six retransmissions (#23-#28) of the data first sent in #19
+        size_t resends = 0;
+        for (const auto& k : c.connectors)
+            resends += k.kind == LadderContent::ConnectorKind::Retransmission;
+        QCOMPARE(resends, size_t(6));
+        QCOMPARE(c.connectors.size(), size_t(7));
+        QVERIFY(c.note(uint32_t(c.rowOfFrame(23))).contains(QStringLiteral("retransmission of #19")));
+
+        // The client's view of the sample incident: FIN #18 sent twice more (#19, #20).
+        auto client = test::analyze(test::samplePath("incident-client.pcap"));
+        LadderContent fin = LadderContent::build(client, 1, {});
         QCOMPARE(fin.connectors.size(), size_t(2));
-        QCOMPARE(fin.connectors[0].kind, LadderContent::ConnectorKind::FinRetransmit);
-        QVERIFY(fin.note(fin.connectors[1].toRow).contains(QStringLiteral("FIN sent again (first #36)")));
+        for (const auto& k : fin.connectors) {
+            QCOMPARE(k.kind, LadderContent::ConnectorKind::FinRetransmit);
+            QCOMPARE(k.fromRow, static_cast<uint32_t>(fin.rowOfFrame(18)));
+            // the FIN note replaces the generic retransmission note
+            QCOMPARE(fin.note(k.toRow), QStringLiteral("FIN sent again (first #18)"));
+        }
+        QCOMPARE(fin.connectors[1].toRow, static_cast<uint32_t>(fin.rowOfFrame(20)));
     }
 
     void renderHasTheStructure()
     {
-        auto a = test::makeIncidentAnalysis();
+        auto a = test::sampleIncident();
         LadderView view;
         view.resize(1000, 800);
-        view.setFlow(a, 2);
+        view.setFlow(a, 1);
         view.zoomFit();
         const QImage img = view.toPixmap(1000, 800).toImage();
         if (!qEnvironmentVariableIsEmpty("FLOWLADDER_UI_SNAPSHOTS"))
@@ -122,29 +159,29 @@ private slots:
         // the server's CLOSE-WAIT band stands out on its lifeline
         QVERIFY(columnCount(img, int(g.serverX) - 4, s.closeWaitBand, top, bottom) > 30);
         // the RST is a long red arrow on its row
-        const int rstY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(20)))));
+        const int rstY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(22)))));
         int red = 0;
         for (int dy = -1; dy <= 1; ++dy)
             red = std::max(red, runOf(img, rstY + dy, s.colorOf(ArrowKind::Rst)));
         QVERIFY2(red > (g.serverX - g.clientX) * 0.6, qPrintable(QString::number(red)));
         // a retransmission arrow (purple) is drawn
-        const int retxY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(22)))));
+        const int retxY = int(g.map.pixelOf(content.layout.yOfRow(uint32_t(content.rowOfFrame(23)))));
         int purple = 0;
         for (int dy = -1; dy <= 1; ++dy)
             purple = std::max(purple, runOf(img, retxY + dy, s.colorOf(ArrowKind::Retransmission)));
         QVERIFY(purple > (g.serverX - g.clientX) * 0.5);
         // selecting a row paints the selection band across the view
-        view.selectRow(content.rowOfFrame(20));
+        view.selectRow(content.rowOfFrame(22));
         view.replot();
-        QCOMPARE(view.selectedRow(), content.rowOfFrame(20));
+        QCOMPARE(view.selectedRow(), content.rowOfFrame(22));
     }
 
     void renderToAnyPainter()
     {
-        auto a = test::makeIncidentAnalysis();
+        auto a = test::sampleIncident();
         LadderView view;
         view.resize(800, 600);
-        view.setFlow(a, 2);
+        view.setFlow(a, 1);
         QImage img(800, 600, QImage::Format_ARGB32);
         img.fill(Qt::white);
         QPainter p(&img);
@@ -152,29 +189,29 @@ private slots:
                                                     view.content().get());
         view.ladder()->paint(&p, g);
         p.end();
-        QVERIFY(view.ladder()->lastDrawnRows() >= 24);
+        QVERIFY(view.ladder()->lastDrawnRows() >= 35);
         QVERIFY(inked(img, int(g.serverX), 100, 590, QColor(Qt::white)) > 400);
     }
 
     void keyboardStepsThroughFindings()
     {
-        auto a = test::makeIncidentAnalysis();
+        auto a = test::sampleIncident();
         LadderView view;
         view.resize(800, 600);
-        view.setFlow(a, 2);
+        view.setFlow(a, 1);
         const auto& c = *view.content();
         view.nextFinding();
-        QCOMPARE(view.selectedRow(), c.rowOfFrame(17)); // lingering close starts at the FIN
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(19)); // lingering close starts at the server's ACK of the FIN
         view.nextFinding();
-        QCOMPARE(view.selectedRow(), c.rowOfFrame(20));
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(22)); // the RST (mismatch, fingerprint, ignored)
         view.nextFinding();
-        QCOMPARE(view.selectedRow(), c.rowOfFrame(21));
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(23)); // the first retransmission
         view.previousFinding();
-        QCOMPARE(view.selectedRow(), c.rowOfFrame(20));
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(22));
         view.nextPacket();
-        QCOMPARE(view.selectedRow(), c.rowOfFrame(21));
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(23));
         QTest::keyClick(&view, Qt::Key_Up);
-        QCOMPARE(view.selectedRow(), c.rowOfFrame(20));
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(22));
         const double before = view.pixelsPerRow();
         view.zoomIn();
         QVERIFY(view.pixelsPerRow() > before);

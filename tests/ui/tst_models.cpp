@@ -24,8 +24,9 @@ private slots:
         QCOMPARE(model.columnCount(), int(FlowTableModel::ColumnCount));
         const QModelIndex client = model.index(1, FlowTableModel::Client);
         QCOMPARE(client.data().toString(), QStringLiteral("198.51.100.23:51234"));
-        QCOMPARE(model.index(1, FlowTableModel::Packets).data().toInt(), 24);
-        QCOMPARE(model.index(1, FlowTableModel::ServerState).data().toString(), QStringLiteral("CLOSED"));
+        QCOMPARE(model.index(1, FlowTableModel::Packets).data().toInt(), 35);
+        QCOMPARE(model.index(1, FlowTableModel::ServerState).data().toString(), QStringLiteral("CLOSE-WAIT"));
+        QCOMPARE(model.index(0, FlowTableModel::ClientState).data().toString(), QStringLiteral("TIME-WAIT"));
         QVERIFY(model.index(1, FlowTableModel::Findings).data().toString().contains(QStringLiteral("RST seq≠")));
         QCOMPARE(model.index(1, 0).data(FlowTableModel::MaxSeverityRole).toInt(), int(core::Severity::Error));
         QCOMPARE(model.index(0, 0).data(FlowTableModel::MaxSeverityRole).toInt(), -1);
@@ -45,22 +46,29 @@ private slots:
         proxy.setText(QStringLiteral("51234"));
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 2u);
-        proxy.setText(QStringLiteral("10.0.0 443"));
+        proxy.setText(QStringLiteral("10.77 41002"));
         QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 3u);
         proxy.setText({});
         proxy.setOnlyWithFindings(true);
         QCOMPARE(proxy.rowCount(), 2);
-        proxy.setKind(core::FindingKind::FinRetransmit);
+        proxy.setKind(core::FindingKind::ChallengeAck); // only flow 3's RST drew one
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 3u);
+        proxy.setKind(core::FindingKind::RstSeqMismatch);
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setKind(core::FindingKind::FinRetransmit); // the server-side captures show none
+        QCOMPARE(proxy.rowCount(), 0);
         proxy.setKind(std::nullopt);
         proxy.setOnlyWithFindings(false);
         proxy.sort(FlowTableModel::Packets, Qt::DescendingOrder);
         QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 2u);
-        proxy.sort(FlowTableModel::Findings, Qt::DescendingOrder);
-        QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 2u);
+        proxy.sort(FlowTableModel::Findings, Qt::DescendingOrder); // errors, then the most findings
+        QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 3u);
+        QCOMPARE(proxy.index(2, 0).data(FlowTableModel::FlowIdRole).toUInt(), 1u);
         proxy.sort(FlowTableModel::Client, Qt::AscendingOrder);
-        QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 3u); // 10.0.0.7 sorts first
+        QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 3u); // 10.77.1.2:41002 sorts first
+        QCOMPARE(proxy.index(2, 0).data(FlowTableModel::FlowIdRole).toUInt(), 2u); // 198.51.100.23 last
     }
 
     void findings()
@@ -72,14 +80,24 @@ private slots:
         QCOMPARE(model.rowCount(), int(a->findings.size()));
         // most severe first
         QCOMPARE(model.index(0, 0).data(FindingsModel::SeverityRole).toInt(), int(core::Severity::Error));
+        model.setFlowFilter(1); // the clean close
+        QCOMPARE(model.rowCount(), 0);
         model.setFlowFilter(3);
-        QCOMPARE(model.rowCount(), 1);
-        QCOMPARE(model.index(0, FindingsModel::Frame).data().toString(), QStringLiteral("#37"));
-        model.setFlowFilter(2);
         QCOMPARE(model.rowCount(), 6);
-        QCOMPARE(model.rowOfFinding(0), model.rowOfFinding(0)); // index 0 = RST mismatch, present
-        QVERIFY(model.rowOfFinding(0) >= 0);
-        QCOMPARE(model.rowOfFinding(6), -1); // flow 3's finding is filtered out
+        // errors first, each severity in frame order: the lingering close from the server's
+        // ACK of the FIN (#19 of its capture), then the RST (#20)
+        QCOMPARE(model.index(0, FindingsModel::Frame).data().toString(),
+                 QStringLiteral("#%1").arg(19 + test::InWindowOffset));
+        QCOMPARE(model.index(1, FindingsModel::Frame).data().toString(),
+                 QStringLiteral("#%1").arg(20 + test::InWindowOffset));
+        QCOMPARE(model.index(5, 0).data(FindingsModel::SeverityRole).toInt(),
+                 int(core::Severity::Info)); // challenge ACK
+        model.setFlowFilter(2);
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(a->findings[0].kind, core::FindingKind::RstSeqMismatch);
+        QVERIFY(model.rowOfFinding(0) >= 0); // index 0 = the incident's RST mismatch, present
+        QCOMPARE(model.rowOfFinding(5), -1); // flow 3's first finding is filtered out
+        QCOMPARE(a->findings[5].flow, 3u);
         model.setAnalysis(nullptr);
         QCOMPARE(model.rowCount(), 0);
     }
@@ -88,25 +106,30 @@ private slots:
     {
         PacketDetailsModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        auto a = test::makeIncidentAnalysis();
-        const core::Flow& f = *a->flowById(2);
-        const auto rstRow = a->rowOfFrame(f, 20);
-        model.setPacket(a, 2, rstRow);
+        auto a = test::sampleIncident();
+        const core::Flow& f = *a->flowById(1);
+        const auto rstRow = a->rowOfFrame(f, 22);
+        model.setPacket(a, 1, rstRow);
         QVERIFY(model.rowCount() > 15);
-        QCOMPARE(model.value(QStringLiteral("Frame")), QStringLiteral("20"));
-        QCOMPARE(model.value(QStringLiteral("Flags")), QStringLiteral("RST"));
+        QCOMPARE(model.value(QStringLiteral("Frame")), QStringLiteral("22"));
+        QCOMPARE(model.value(QStringLiteral("Flags")), QStringLiteral("RST,ACK"));
         QCOMPARE(model.value(QStringLiteral("RST sequence number")), QStringLiteral("276"));
         QVERIFY(model.expected(QStringLiteral("RST sequence number")).startsWith(QStringLiteral("277")));
-        QCOMPARE(model.value(QStringLiteral("TTL / hop limit")), QStringLiteral("243"));
-        QVERIFY(model.expected(QStringLiteral("TTL / hop limit")).startsWith(QStringLiteral("52")));
+        QCOMPARE(model.value(QStringLiteral("Offset from RCV.NXT")), QStringLiteral("-1"));
+        QCOMPARE(model.value(QStringLiteral("TTL / hop limit")), QStringLiteral("249"));
+        QVERIFY(model.expected(QStringLiteral("TTL / hop limit")).startsWith(QStringLiteral("57")));
         QCOMPARE(model.value(QStringLiteral("Server state after")), QStringLiteral("CLOSE-WAIT"));
+        // the finding's typed fields are listed under their JSON names
+        QCOMPARE(model.value(QStringLiteral("    class")), QStringLiteral("off_by_one_after_fin"));
+        QCOMPARE(model.value(QStringLiteral("    outcome")), QStringLiteral("ignored"));
+        QCOMPARE(model.value(QStringLiteral("    challenge_ack_frame")), QStringLiteral("none"));
         // a row that differs is flagged
         bool flagged = false;
         for (int r = 0; r < model.rowCount(); ++r)
             flagged |= model.index(r, PacketDetailsModel::Value).data(PacketDetailsModel::DiffersRole).toBool();
         QVERIFY(flagged);
-        model.setPacket(a, 2, 0);
-        QCOMPARE(model.value(QStringLiteral("MSS option")), QStringLiteral("1460"));
+        model.setPacket(a, 1, 0);
+        QCOMPARE(model.value(QStringLiteral("MSS option")), QStringLiteral("1380"));
         QVERIFY(model.expected(QStringLiteral("TTL / hop limit")).isEmpty());
         model.clear();
         QCOMPARE(model.rowCount(), 0);

@@ -50,13 +50,13 @@ private slots:
         w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
         auto* sel = w.selection();
         QCOMPARE(sel->flowId(), 2u);
-        QCOMPARE(sel->frame(), 20u);
+        QCOMPARE(sel->frame(), 22 + test::IncidentOffset); // the incident's RST
         QCOMPARE(currentTableFlow(w), 2u);
         QCOMPARE(w.ladder()->flowId(), 2u);
         QCOMPARE(w.ladder()->selectedRow(), sel->row());
         QCOMPARE(w.graph()->selectedRow(), sel->row());
-        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QStringLiteral("20"));
-        QCOMPARE(currentFindingFrame(w), 20u);
+        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QString::number(22 + test::IncidentOffset));
+        QCOMPARE(currentFindingFrame(w), 22 + test::IncidentOffset);
         QVERIFY(w.windowTitle().contains(QStringLiteral("office.pcap")));
     }
 
@@ -67,11 +67,11 @@ private slots:
         w.ladder()->selectRow(3);
         QCOMPARE(w.selection()->row(), int64_t(3));
         QCOMPARE(w.graph()->selectedRow(), int64_t(3));
-        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QStringLiteral("12"));
-        QVERIFY(!w.findings()->view()->selectionModel()->hasSelection()); // frame 12 has no finding
-        w.ladder()->nextFinding();
-        QCOMPARE(w.selection()->frame(), 17u);
-        QCOMPARE(currentFindingFrame(w), 17u);
+        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QString::number(4 + test::IncidentOffset));
+        QVERIFY(!w.findings()->view()->selectionModel()->hasSelection()); // the request has no finding
+        w.ladder()->nextFinding(); // the lingering close, from the server's ACK of the FIN
+        QCOMPARE(w.selection()->frame(), 19 + test::IncidentOffset);
+        QCOMPARE(currentFindingFrame(w), 19 + test::IncidentOffset);
     }
 
     void graphTableAndFindingsDriveTheLadder()
@@ -80,7 +80,7 @@ private slots:
         w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
         emit w.graph()->rowClicked(5);
         QCOMPARE(w.ladder()->selectedRow(), int64_t(5));
-        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QStringLiteral("14"));
+        QCOMPARE(w.details()->model()->value(QStringLiteral("Frame")), QString::number(6 + test::IncidentOffset));
 
         // choosing flow 3 in the table
         auto* view = w.flowList()->view();
@@ -89,14 +89,20 @@ private slots:
         QCOMPARE(w.selection()->flowId(), 3u);
         QCOMPARE(w.ladder()->flowId(), 3u);
         QCOMPARE(w.ladder()->selectedRow(), int64_t(-1));
-        QCOMPARE(w.findings()->model()->rowCount(), 1);
+        QCOMPARE(w.findings()->model()->rowCount(), 6);
 
         // choosing a finding of another flow from the findings list (all flows)
         w.findings()->model()->setFlowFilter(0);
-        const int row = w.findings()->model()->rowOfFinding(1); // challenge ACK, flow 2, frame 21
+        const auto& fs = w.selection()->analysis()->findings;
+        uint32_t lingering = 0;
+        while (lingering < fs.size() &&
+               !(fs[lingering].flow == 2 && fs[lingering].kind == core::FindingKind::LingeringClose))
+            ++lingering;
+        QVERIFY(lingering < fs.size());
+        const int row = w.findings()->model()->rowOfFinding(lingering);
         w.findings()->view()->setCurrentIndex(w.findings()->model()->index(row, FindingsModel::Kind));
         QCOMPARE(w.selection()->flowId(), 2u);
-        QCOMPARE(w.selection()->frame(), 21u);
+        QCOMPARE(w.selection()->frame(), 19 + test::IncidentOffset);
         QCOMPARE(w.ladder()->flowId(), 2u);
         QCOMPARE(currentTableFlow(w), 2u);
         QCOMPARE(w.graph()->selectedRow(), w.selection()->row());
@@ -108,7 +114,7 @@ private slots:
         w.showAnalysis(test::makeIncidentAnalysis(), QStringLiteral("/tmp/office.pcap"));
         w.flowList()->proxy()->setOnlyWithFindings(true);
         QCOMPARE(w.selection()->flowId(), 2u);
-        w.flowList()->proxy()->setText(QStringLiteral("443"));
+        w.flowList()->proxy()->setText(QStringLiteral("41002")); // flow 3 only
         QCOMPARE(w.flowList()->proxy()->rowCount(), 1);
         QCOMPARE(w.selection()->flowId(), 2u); // the ladder keeps its flow while the table is filtered
     }

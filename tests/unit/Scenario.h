@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <stdexcept>
 #include <string>
 
 namespace flowladder::testing {
@@ -131,6 +132,15 @@ inline std::vector<const core::Finding*> findingsOf(const core::Analysis& a, cor
     for (const auto& f : a.findings)
         if (f.kind == kind) out.push_back(&f);
     return out;
+}
+
+// The typed detail of a finding; a null finding or one of another kind fails the test
+// (gtest reports the exception).
+template <class T> const T& detailOf(const core::Finding* f)
+{
+    const T* d = f ? f->as<T>() : nullptr;
+    if (!d) throw std::logic_error("finding missing or of another kind");
+    return *d;
 }
 
 } // namespace flowladder::testing

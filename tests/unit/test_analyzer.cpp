@@ -57,11 +57,11 @@ TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait)
     auto rst = findingsOf(*a, FindingKind::RstSeqMismatch);
     ASSERT_EQ(rst.size(), 1u);
     EXPECT_EQ(rst[0]->frame, inc.rstFrame);
-    EXPECT_EQ(rst[0]->stringField("class"), "off_by_one_after_fin");
-    EXPECT_EQ(rst[0]->stringField("outcome"), "ignored");
-    EXPECT_EQ(rst[0]->intField("delta"), -1);
-    EXPECT_EQ(rst[0]->intField("rst_seq"), inc.rstSeq);
-    EXPECT_EQ(rst[0]->intField("expected_seq"), inc.rstSeq + 1);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(rst[0]).cls, core::RstClass::OffByOneAfterFin);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(rst[0]).outcome, core::RstOutcome::Ignored);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(rst[0]).delta, -1);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(rst[0]).rstSeq, inc.rstSeq);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(rst[0]).expectedSeq, inc.rstSeq + 1);
     EXPECT_EQ(rst[0]->severity, core::Severity::Error);
     EXPECT_NE(rst[0]->summary.find("Server ignored RST #" + std::to_string(inc.rstFrame)), std::string::npos)
         << rst[0]->summary;
@@ -69,20 +69,20 @@ TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait)
 
     auto fp = findingsOf(*a, FindingKind::RstFingerprintMismatch);
     ASSERT_EQ(fp.size(), 1u);
-    EXPECT_EQ(fp[0]->intField("ttl"), 255);
-    EXPECT_EQ(fp[0]->intField("usual_ttl"), 64);
+    EXPECT_EQ(detailOf<core::RstFingerprintMismatch>(fp[0]).ttl, 255);
+    EXPECT_EQ(detailOf<core::RstFingerprintMismatch>(fp[0]).usualTtl, 64);
 
     auto linger = findingsOf(*a, FindingKind::LingeringClose);
     ASSERT_EQ(linger.size(), 1u);
-    EXPECT_EQ(linger[0]->stringField("side"), "server");
-    EXPECT_EQ(linger[0]->stringField("state"), "CLOSE_WAIT");
-    EXPECT_EQ(linger[0]->intField("retransmits"), inc.retransmits);
+    EXPECT_EQ(detailOf<core::LingeringClose>(linger[0]).side, Side::Server);
+    EXPECT_EQ(detailOf<core::LingeringClose>(linger[0]).state, TcpState::CloseWait);
+    EXPECT_EQ(detailOf<core::LingeringClose>(linger[0]).retransmits, static_cast<uint32_t>(inc.retransmits));
     EXPECT_EQ(linger[0]->frame, inc.finFrame + 1); // the server's ACK of the FIN
-    EXPECT_TRUE(std::get<bool>(*linger[0]->field("unresolved_at_end")));
+    EXPECT_TRUE(detailOf<core::LingeringClose>(linger[0]).unresolvedAtEnd);
 
     auto ignored = findingsOf(*a, FindingKind::RstIgnored);
     ASSERT_EQ(ignored.size(), 1u);
-    EXPECT_EQ(ignored[0]->intField("frames_after"), inc.retransmits);
+    EXPECT_EQ(detailOf<core::RstIgnored>(ignored[0]).framesAfter, static_cast<uint32_t>(inc.retransmits));
 
     // The retransmissions are marked on the packets and come after the RST.
     const auto& last = a->packet(f, f.packetCount() - 1);
@@ -108,14 +108,14 @@ TEST(Analyzer, InWindowRstAnsweredByChallengeAckIsNotDupAck)
     auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
     ASSERT_EQ(m.size(), 1u);
     EXPECT_EQ(m[0]->frame, rst);
-    EXPECT_EQ(m[0]->stringField("class"), "in_window");
-    EXPECT_EQ(m[0]->intField("delta"), 1000);
-    EXPECT_EQ(m[0]->intField("challenge_ack_frame"), challenge);
-    EXPECT_EQ(m[0]->stringField("outcome"), "ignored");
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m[0]).cls, core::RstClass::InWindow);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m[0]).delta, 1000);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m[0]).challengeAckFrame, challenge);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m[0]).outcome, core::RstOutcome::Ignored);
     auto c = findingsOf(*a, FindingKind::ChallengeAck);
     ASSERT_EQ(c.size(), 1u);
     EXPECT_EQ(c[0]->frame, challenge);
-    EXPECT_EQ(c[0]->intField("rst_frame"), rst);
+    EXPECT_EQ(detailOf<core::ChallengeAck>(c[0]).rstFrame, rst);
     EXPECT_TRUE(findingsOf(*a, FindingKind::DupAck).empty());
     const auto& f = a->flows[0];
     EXPECT_TRUE(a->packet(f, challenge - 1).marked(core::mark::ChallengeAck));
@@ -135,7 +135,7 @@ TEST(Analyzer, OutOfWindowRstIsClassifiedAndExactRstTakesEffect)
     ASSERT_TRUE(a);
     auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
     ASSERT_EQ(m.size(), 1u);
-    EXPECT_EQ(m[0]->stringField("class"), "out_of_window");
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m[0]).cls, core::RstClass::OutOfWindow);
     // The exact RST is no mismatch; the server went silent after it: closed.
     for (const auto* x : m)
         EXPECT_NE(x->frame, exact);
@@ -155,7 +155,7 @@ TEST(Analyzer, RstTookEffectWhenReceiverGoesSilent)
     auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
     ASSERT_EQ(m.size(), 1u);
     EXPECT_EQ(m[0]->frame, rst);
-    EXPECT_EQ(m[0]->stringField("outcome"), "took_effect");
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m[0]).outcome, core::RstOutcome::TookEffect);
     EXPECT_NE(m[0]->summary.find("Linux accepts"), std::string::npos) << m[0]->summary;
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::Closed);
 }
@@ -171,7 +171,7 @@ TEST(Analyzer, RstOutcomeUnknownWhenCaptureEnds)
     ASSERT_TRUE(a);
     auto m = findingsOf(*a, FindingKind::RstSeqMismatch);
     ASSERT_EQ(m.size(), 1u);
-    EXPECT_EQ(m[0]->stringField("outcome"), "unknown");
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m[0]).outcome, core::RstOutcome::Unknown);
 }
 
 TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed)
@@ -207,11 +207,11 @@ TEST(Analyzer, FinRetransmitsIntoSilence)
     ASSERT_TRUE(a);
     auto r = findingsOf(*a, FindingKind::FinRetransmit);
     ASSERT_EQ(r.size(), 1u);
-    EXPECT_EQ(r[0]->intField("original_frame"), fin);
-    EXPECT_EQ(r[0]->intField("count"), 3);
+    EXPECT_EQ(detailOf<core::FinRetransmit>(r[0]).originalFrame, fin);
+    EXPECT_EQ(detailOf<core::FinRetransmit>(r[0]).count, 3u);
     auto l = findingsOf(*a, FindingKind::LingeringClose);
     ASSERT_EQ(l.size(), 1u);
-    EXPECT_EQ(l[0]->stringField("state"), "FIN_WAIT_1");
+    EXPECT_EQ(detailOf<core::LingeringClose>(l[0]).state, TcpState::FinWait1);
     EXPECT_EQ(a->flows[0].side(Side::Client).finalState, TcpState::FinWait1);
 }
 
@@ -251,10 +251,10 @@ TEST(Analyzer, RetransmissionAndDupAcksAreCounted)
     ASSERT_TRUE(a);
     auto r = findingsOf(*a, FindingKind::Retransmission);
     ASSERT_EQ(r.size(), 1u);
-    EXPECT_EQ(r[0]->intField("count"), 1);
+    EXPECT_EQ(detailOf<core::MarkedPackets>(r[0]).count, 1u);
     auto d = findingsOf(*a, FindingKind::DupAck);
     ASSERT_EQ(d.size(), 1u);
-    EXPECT_EQ(d[0]->intField("count"), 2);
+    EXPECT_EQ(detailOf<core::MarkedPackets>(d[0]).count, 2u);
     const auto& f = a->flows[0];
     EXPECT_TRUE(a->packet(f, f.packetCount() - 1).marked(core::mark::FastRetransmission));
 }

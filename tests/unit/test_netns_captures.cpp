@@ -31,7 +31,7 @@ const core::Finding* only(const core::Analysis& a, FindingKind kind)
     return v.size() == 1 ? v[0] : nullptr;
 }
 
-void expectServerIgnoredRst(const std::string& file, const char* cls, bool challenge)
+void expectServerIgnoredRst(const std::string& file, core::RstClass cls, bool challenge)
 {
     SCOPED_TRACE(file);
     auto a = load("tests/data/netns/" + file);
@@ -41,24 +41,24 @@ void expectServerIgnoredRst(const std::string& file, const char* cls, bool chall
     const auto* m = only(*a, FindingKind::RstSeqMismatch);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->frame, 20u);
-    EXPECT_EQ(m->stringField("class"), cls);
-    EXPECT_EQ(m->stringField("outcome"), "ignored");
-    EXPECT_EQ(m->intField("expected_seq_relative"), 98);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).cls, cls);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).outcome, core::RstOutcome::Ignored);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).expectedSeqRelative, 98u);
     if (challenge) {
-        EXPECT_EQ(m->intField("challenge_ack_frame"), 21);
+        EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).challengeAckFrame, 21u);
     } else {
-        EXPECT_TRUE(std::holds_alternative<std::monostate>(*m->field("challenge_ack_frame")));
+        EXPECT_FALSE(detailOf<core::RstSeqMismatch>(m).challengeAckFrame.has_value());
     }
     EXPECT_EQ(findingsOf(*a, FindingKind::ChallengeAck).size(), challenge ? 1u : 0u);
     const auto* fp = only(*a, FindingKind::RstFingerprintMismatch);
     ASSERT_TRUE(fp);
-    EXPECT_EQ(fp->intField("ttl"), 255);
-    EXPECT_EQ(fp->intField("usual_ttl"), 63);
+    EXPECT_EQ(detailOf<core::RstFingerprintMismatch>(fp).ttl, 255);
+    EXPECT_EQ(detailOf<core::RstFingerprintMismatch>(fp).usualTtl, 63);
     const auto* l = only(*a, FindingKind::LingeringClose);
     ASSERT_TRUE(l);
-    EXPECT_EQ(l->stringField("side"), "server");
-    EXPECT_EQ(l->stringField("state"), "CLOSE_WAIT");
-    EXPECT_EQ(l->intField("retransmits"), 6);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).side, Side::Server);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).state, TcpState::CloseWait);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).retransmits, 6u);
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::CloseWait);
     EXPECT_TRUE(findingsOf(*a, FindingKind::DupAck).empty()) << "the challenge ACK is not a duplicate ACK";
 }
@@ -67,13 +67,13 @@ void expectServerIgnoredRst(const std::string& file, const char* cls, bool chall
 
 TEST(NetnsCaptures, InWindowRstChallengeAckedAndIgnored)
 {
-    expectServerIgnoredRst("rst-in-window.server.pcap", "in_window", true);
-    expectServerIgnoredRst("rst-in-window-v6.server.pcap", "in_window", true);
+    expectServerIgnoredRst("rst-in-window.server.pcap", core::RstClass::InWindow, true);
+    expectServerIgnoredRst("rst-in-window-v6.server.pcap", core::RstClass::InWindow, true);
 }
 
 TEST(NetnsCaptures, OutOfWindowRstDroppedSilently)
 {
-    expectServerIgnoredRst("rst-out-of-window.server.pcap", "out_of_window", false);
+    expectServerIgnoredRst("rst-out-of-window.server.pcap", core::RstClass::OutOfWindow, false);
 }
 
 TEST(NetnsCaptures, OffByOneRstAcceptedByLinuxCaptureEndsAtIt)
@@ -83,12 +83,12 @@ TEST(NetnsCaptures, OffByOneRstAcceptedByLinuxCaptureEndsAtIt)
     const auto* m = only(*a, FindingKind::RstSeqMismatch);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->frame, 20u);
-    EXPECT_EQ(m->stringField("class"), "off_by_one_after_fin");
-    EXPECT_EQ(m->intField("delta"), -1);
-    EXPECT_EQ(m->intField("rst_seq_relative"), 97);
-    EXPECT_EQ(m->stringField("receiver_state"), "CLOSE_WAIT");
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).cls, core::RstClass::OffByOneAfterFin);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).delta, -1);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).rstSeqRelative, 97u);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).receiverState, TcpState::CloseWait);
     // The server went silent, but the capture ends with the RST: no proof either way.
-    EXPECT_EQ(m->stringField("outcome"), "unknown");
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).outcome, core::RstOutcome::Unknown);
     EXPECT_TRUE(findingsOf(*a, FindingKind::RstIgnored).empty());
 }
 
@@ -109,16 +109,16 @@ TEST(NetnsCaptures, BlackholeAfterFinWithoutRst)
     EXPECT_TRUE(findingsOf(*a, FindingKind::RstSeqMismatch).empty());
     const auto* l = only(*a, FindingKind::LingeringClose);
     ASSERT_TRUE(l);
-    EXPECT_EQ(l->stringField("state"), "CLOSE_WAIT");
-    EXPECT_EQ(l->intField("since_frame"), 21);
-    EXPECT_EQ(l->intField("retransmits"), 5);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).state, TcpState::CloseWait);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).sinceFrame, 21u);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).retransmits, 5u);
 
     auto c = load("tests/data/netns/blackhole-after-fin.client.pcap");
     ASSERT_TRUE(c);
     const auto* fin = only(*c, FindingKind::FinRetransmit);
     ASSERT_TRUE(fin);
-    EXPECT_EQ(fin->intField("original_frame"), 20);
-    EXPECT_EQ(fin->intField("count"), 7);
+    EXPECT_EQ(detailOf<core::FinRetransmit>(fin).originalFrame, 20u);
+    EXPECT_EQ(detailOf<core::FinRetransmit>(fin).count, 7u);
     EXPECT_EQ(c->flows[0].side(Side::Client).finalState, TcpState::FinWait1);
 }
 
@@ -154,18 +154,77 @@ TEST(SampleIncident, ServerIgnoredTheOffByOneRstAndStayedInCloseWait)
     const auto* m = only(*a, FindingKind::RstSeqMismatch);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->frame, 22u);
-    EXPECT_EQ(m->intField("rst_seq_relative"), 276);
-    EXPECT_EQ(m->intField("expected_seq_relative"), 277);
-    EXPECT_EQ(m->stringField("class"), "off_by_one_after_fin");
-    EXPECT_EQ(m->stringField("outcome"), "ignored");
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).rstSeqRelative, 276u);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).expectedSeqRelative, 277u);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).cls, core::RstClass::OffByOneAfterFin);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).outcome, core::RstOutcome::Ignored);
     EXPECT_EQ(m->severity, core::Severity::Error);
     const auto* l = only(*a, FindingKind::LingeringClose);
     ASSERT_TRUE(l);
-    EXPECT_EQ(l->stringField("state"), "CLOSE_WAIT");
-    EXPECT_EQ(l->intField("retransmits"), 13);
-    EXPECT_GT(std::get<double>(*l->field("duration")), 590.0);
-    EXPECT_EQ(only(*a, FindingKind::RstFingerprintMismatch)->intField("usual_ttl"), 57);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).state, TcpState::CloseWait);
+    EXPECT_EQ(detailOf<core::LingeringClose>(l).retransmits, 13u);
+    EXPECT_GT(detailOf<core::LingeringClose>(l).durationNs, 590'000'000'000);
+    EXPECT_EQ(detailOf<core::RstFingerprintMismatch>(only(*a, FindingKind::RstFingerprintMismatch)).usualTtl, 57);
     EXPECT_EQ(a->flows[0].side(Side::Server).finalState, TcpState::CloseWait);
+}
+
+// Every finding carries the typed detail of its kind (the JSON is written from it), and
+// the detail's side agrees with the side the summary names first for per-side kinds.
+TEST(NetnsCaptures, EveryFindingHoldsTheDetailOfItsKind)
+{
+    auto detailFits = [](const core::Finding& f) {
+        switch (f.kind) {
+        case FindingKind::RstSeqMismatch:
+            return f.as<core::RstSeqMismatch>() != nullptr;
+        case FindingKind::ChallengeAck:
+            return f.as<core::ChallengeAck>() != nullptr;
+        case FindingKind::RstFingerprintMismatch:
+            return f.as<core::RstFingerprintMismatch>() != nullptr;
+        case FindingKind::FinRetransmit:
+            return f.as<core::FinRetransmit>() != nullptr;
+        case FindingKind::LingeringClose:
+            return f.as<core::LingeringClose>() != nullptr;
+        case FindingKind::RstIgnored:
+            return f.as<core::RstIgnored>() != nullptr;
+        case FindingKind::Retransmission:
+        case FindingKind::DupAck:
+        case FindingKind::ZeroWindow:
+        case FindingKind::KeepAlive:
+        case FindingKind::SegmentNotCaptured:
+            return f.as<core::MarkedPackets>() != nullptr;
+        case FindingKind::ConnectionRefused:
+            return f.as<core::ConnectionRefused>() != nullptr;
+        case FindingKind::InjectedPacket:
+            return f.as<core::InjectedPacket>() != nullptr;
+        case FindingKind::LostPacket:
+            return f.as<core::LostPacket>() != nullptr;
+        case FindingKind::StateDisagreement:
+            return f.as<core::StateDisagreement>() != nullptr;
+        }
+        return false;
+    };
+    size_t checked = 0;
+    for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "tests/data/netns")) {
+        if (e.path().extension() != ".pcap") continue;
+        auto a = load("tests/data/netns/" + e.path().filename().string());
+        ASSERT_TRUE(a);
+        for (const core::Finding& f : a->findings) {
+            EXPECT_TRUE(detailFits(f)) << e.path() << " " << core::findingKindName(f.kind);
+            ASSERT_TRUE(f.side().has_value()) << core::findingKindName(f.kind);
+            EXPECT_EQ(f.pair(), nullptr);
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 20u);
+}
+
+TEST(TcpStates, LingeringStatesAreTheClosingOnes)
+{
+    using S = TcpState;
+    for (S s : {S::FinWait1, S::FinWait2, S::CloseWait, S::Closing, S::LastAck})
+        EXPECT_TRUE(core::isLingeringState(s)) << core::tcpStateName(s);
+    for (S s : {S::Unknown, S::Closed, S::Listen, S::SynSent, S::SynReceived, S::Established, S::TimeWait})
+        EXPECT_FALSE(core::isLingeringState(s)) << core::tcpStateName(s);
 }
 
 // State timelines are not stored: Analysis::stateTimelines() replays the tracker over one
@@ -197,9 +256,9 @@ TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis)
                 const core::Finding& x = a->findings[i];
                 if (x.kind != FindingKind::LingeringClose) continue;
                 ++lingering;
-                const Side s = x.stringField("side") == "server" ? Side::Server : Side::Client;
-                const auto& states = t.side(s);
-                const auto since = static_cast<uint32_t>(x.intField("since_frame"));
+                const auto& d = detailOf<core::LingeringClose>(&x);
+                const auto& states = t.side(d.side);
+                const uint32_t since = d.sinceFrame;
                 EXPECT_TRUE(std::any_of(states.begin(), states.end(),
                                         [&](const core::StateChange& c) {
                                             return a->packets[c.packet].frame == since &&

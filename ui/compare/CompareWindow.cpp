@@ -299,10 +299,11 @@ void CompareWindow::selectFinding(uint32_t findingIndex)
 {
     if (!comparison_ || findingIndex >= comparison_->findings.size()) return;
     const Finding& f = comparison_->findings[findingIndex];
-    const FlowPair* p = comparison_->pairForA(static_cast<uint32_t>(f.intField("flow_a")));
+    const PairRef* ref = f.pair();
+    const FlowPair* p = ref ? comparison_->pairForA(ref->flowA) : nullptr;
     if (!p) return;
     selectPair(static_cast<int>(p - comparison_->pairs.data()));
-    const bool inA = f.stringField("capture") == "a";
+    const bool inA = ref->capture == CaptureId::A;
     for (size_t i = 0; i < p->packets.size(); ++i)
         if ((inA ? p->packets[i].aFrame : p->packets[i].bFrame) == f.frame) {
             selectMatch(static_cast<int64_t>(i));

@@ -1,34 +1,14 @@
 #include "ui/ladder/LadderContent.h"
 
-#include "core/tcp/TcpTracker.h"
 #include "ui/models/Format.h"
 
+#include <QSet>
 #include <algorithm>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
 
-double numberField(const Finding& f, std::string_view name, double fallback)
-{
-    const FieldValue* v = f.field(name);
-    if (!v) return fallback;
-    if (std::holds_alternative<int64_t>(*v)) return static_cast<double>(std::get<int64_t>(*v));
-    if (std::holds_alternative<double>(*v)) return std::get<double>(*v);
-    return fallback;
-}
-
-bool hasNumber(const Finding& f, std::string_view name)
-{
-    const FieldValue* v = f.field(name);
-    return v && (std::holds_alternative<int64_t>(*v) || std::holds_alternative<double>(*v));
-}
-
 namespace {
-
-bool lingeringState(TcpState s)
-{
-    return s == TcpState::CloseWait || s == TcpState::LastAck || s == TcpState::FinWait1 || s == TcpState::Closing;
-}
 
 // `lead`: the note that explains the row best goes first.
 void addNote(QHash<uint32_t, QString>& notes, uint32_t row, const QString& text, bool lead = false)
@@ -41,9 +21,9 @@ void addNote(QHash<uint32_t, QString>& notes, uint32_t row, const QString& text,
         n = lead ? text + QStringLiteral("  ·  ") + n : n + QStringLiteral("  ·  ") + text;
 }
 
-QString rstNote(const Flow& f, const Finding& fi, const PacketRecord& p)
+QString rstNote(const Flow& f, const RstSeqMismatch& d, const PacketRecord& p)
 {
-    const auto delta = static_cast<int64_t>(numberField(fi, "delta"));
+    const int64_t delta = d.delta;
     QString text;
     if (delta == 0)
         text = QStringLiteral("seq ≠ RCV.NXT");
@@ -51,15 +31,11 @@ QString rstNote(const Flow& f, const Finding& fi, const PacketRecord& p)
         text = QStringLiteral("seq = RCV.NXT %1 %2")
                    .arg(delta < 0 ? QStringLiteral("−") : QStringLiteral("+"))
                    .arg(std::abs(delta));
-    if (hasNumber(fi, "expected_seq")) {
-        const auto expected = static_cast<uint32_t>(numberField(fi, "expected_seq"));
-        text += QStringLiteral(" (expected %1)").arg(expected - f.side(p.side()).isn);
-    }
-    const std::string outcome = fi.stringField("outcome");
+    text += QStringLiteral(" (expected %1)").arg(d.expectedSeq - f.side(p.side()).isn);
     const QString receiver = QString::fromLatin1(sideName(otherSide(p.side())).data());
-    if (outcome == "ignored")
+    if (d.outcome == RstOutcome::Ignored)
         text += QStringLiteral(": %1 IGNORED it").arg(receiver);
-    else if (outcome == "took_effect")
+    else if (d.outcome == RstOutcome::TookEffect)
         text += QStringLiteral(": took effect");
     return text;
 }
@@ -83,6 +59,8 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     if (rc >= 0 && rs >= 0 && rc + rs > 0)
         c.capturePointX = std::clamp(static_cast<double>(rc) / static_cast<double>(rc + rs), 0.1, 0.9);
 
+    // Rows whose finding note already says what a generic mark would.
+    QSet<uint32_t> finResendRows, challengeAckRows;
     for (uint32_t idx : f.findings) {
         if (idx >= a.findings.size()) continue;
         const Finding& fi = a.findings[idx];
@@ -91,76 +69,55 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         const auto r = static_cast<uint32_t>(row);
         c.findingRows.push_back(r);
         const PacketRecord& p = c.packet(r);
-        switch (fi.kind) {
-        case FindingKind::RstSeqMismatch: {
-            addNote(c.notes, r, rstNote(f, fi, p), true);
-            const int64_t ch = c.rowOfFrame(static_cast<uint32_t>(numberField(fi, "challenge_ack_frame")));
+        if (const auto* d = fi.as<RstSeqMismatch>()) {
+            addNote(c.notes, r, rstNote(f, *d, p), true);
+            const int64_t ch = d->challengeAckFrame ? c.rowOfFrame(*d->challengeAckFrame) : -1;
             if (ch >= 0) c.connectors.push_back({r, static_cast<uint32_t>(ch), ConnectorKind::ChallengeAck});
-            break;
-        }
-        case FindingKind::ChallengeAck: {
-            const auto rst = static_cast<uint32_t>(numberField(fi, "rst_frame"));
-            addNote(c.notes, r,
-                    rst ? QStringLiteral("challenge ACK for RST #%1").arg(rst) : QStringLiteral("challenge ACK"));
-            const int64_t rr = c.rowOfFrame(rst);
+        } else if (const auto* d = fi.as<ChallengeAck>()) {
+            challengeAckRows.insert(r);
+            addNote(c.notes, r, QStringLiteral("challenge ACK for RST #%1").arg(d->rstFrame));
+            const int64_t rr = c.rowOfFrame(d->rstFrame);
             if (rr >= 0 && std::none_of(c.connectors.begin(), c.connectors.end(), [&](const Connector& k) {
                     return k.fromRow == static_cast<uint32_t>(rr) && k.toRow == r;
                 }))
                 c.connectors.push_back({static_cast<uint32_t>(rr), r, ConnectorKind::ChallengeAck});
-            break;
-        }
-        case FindingKind::RstFingerprintMismatch: {
-            QString t = QStringLiteral("forged? TTL %1").arg(static_cast<int>(numberField(fi, "ttl", p.ttl)));
-            if (hasNumber(fi, "usual_ttl"))
-                t += QStringLiteral(" (sender's usual: %1)").arg(static_cast<int>(numberField(fi, "usual_ttl")));
-            if (hasNumber(fi, "ip_id"))
-                t += QStringLiteral(", IP ID %1").arg(static_cast<int>(numberField(fi, "ip_id")));
+        } else if (const auto* d = fi.as<RstFingerprintMismatch>()) {
+            QString t = QStringLiteral("forged? TTL %1 (sender's usual: %2)")
+                            .arg(static_cast<int>(d->ttl))
+                            .arg(static_cast<int>(d->usualTtl));
+            if (d->ipId) t += QStringLiteral(", IP ID %1").arg(static_cast<int>(*d->ipId));
             addNote(c.notes, r, t);
-            break;
-        }
-        case FindingKind::FinRetransmit: {
-            auto orig = static_cast<uint32_t>(numberField(fi, "original_frame"));
-            const int64_t o = c.rowOfFrame(orig);
-            std::vector<uint32_t> frames{fi.frame};
-            if (const FieldValue* v = fi.field("frames"); v && std::holds_alternative<std::vector<uint32_t>>(*v))
-                frames = std::get<std::vector<uint32_t>>(*v);
-            for (uint32_t fr : frames) {
+        } else if (const auto* d = fi.as<FinRetransmit>()) {
+            const int64_t o = c.rowOfFrame(d->originalFrame);
+            for (uint32_t fr : d->frames) {
                 const int64_t rr = c.rowOfFrame(fr);
                 if (rr < 0) continue;
-                addNote(c.notes, static_cast<uint32_t>(rr), QStringLiteral("FIN sent again (first #%1)").arg(orig));
+                finResendRows.insert(static_cast<uint32_t>(rr));
+                addNote(c.notes, static_cast<uint32_t>(rr),
+                        QStringLiteral("FIN sent again (first #%1)").arg(d->originalFrame));
                 if (o >= 0)
                     c.connectors.push_back(
                         {static_cast<uint32_t>(o), static_cast<uint32_t>(rr), ConnectorKind::FinRetransmit});
             }
-            break;
-        }
-        case FindingKind::RstIgnored:
+        } else if (const auto* d = fi.as<RstIgnored>()) {
             addNote(c.notes, r,
                     QStringLiteral("%1 kept sending: %2 more packets")
-                        .arg(QString::fromStdString(fi.stringField("side")))
-                        .arg(static_cast<int64_t>(numberField(fi, "frames_after"))));
-            break;
-        case FindingKind::LingeringClose: {
-            const std::string state = fi.stringField("state");
-            QString st = QString::fromStdString(state).replace(QLatin1Char('_'), QLatin1Char('-'));
+                        .arg(QString::fromLatin1(sideName(d->side).data()))
+                        .arg(d->framesAfter));
+        } else if (const auto* d = fi.as<LingeringClose>()) {
             addNote(c.notes, r,
                     QStringLiteral("%1 stuck in %2 for %3")
-                        .arg(QString::fromStdString(fi.stringField("side")),
-                             st.isEmpty() ? QStringLiteral("closing") : st, durationText(numberField(fi, "duration"))),
+                        .arg(QString::fromLatin1(sideName(d->side).data()), stateText(d->state),
+                             durationText(static_cast<double>(d->durationNs) / 1e9)),
                     true);
-            break;
-        }
-        case FindingKind::ConnectionRefused:
+        } else if (fi.kind == FindingKind::ConnectionRefused) {
             addNote(c.notes, r, QStringLiteral("connection refused"));
-            break;
-        default:
-            break;
         }
     }
     // Each retransmission back to the previous copy of its data, so that repeated
     // retransmissions form a chain along the sender's lifeline (FIN chains are above).
     QHash<uint32_t, uint32_t> lastCopy; // first transmission row -> latest copy's row
-    for (const core::Resend& r : core::findResends(a, f)) {
+    for (const Resend& r : findResends(a, f)) {
         c.originalOf.insert(r.row, r.originalRow);
         if (c.packet(r.row).marked(mark::FinRetransmit)) continue;
         c.connectors.push_back({lastCopy.value(r.originalRow, r.originalRow), r.row, ConnectorKind::Retransmission});
@@ -171,9 +128,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         const PacketRecord& p = c.packet(row);
         if (!p.marks) continue;
         const bool specific = c.notes.contains(row);
-        const QString have = c.notes.value(row);
-        if (p.marked(mark::Retransmission) && !have.contains(QStringLiteral("retransmission")) &&
-            !have.contains(QStringLiteral("FIN sent again"))) {
+        if (p.marked(mark::Retransmission) && !finResendRows.contains(row)) {
             const auto orig = c.originalOf.constFind(row);
             if (orig == c.originalOf.constEnd()) {
                 addNote(c.notes, row, QStringLiteral("retransmission"));
@@ -191,10 +146,9 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         if (p.marked(mark::ZeroWindow)) addNote(c.notes, row, QStringLiteral("zero window"));
         if (p.marked(mark::KeepAlive)) addNote(c.notes, row, QStringLiteral("keep-alive"));
         if (p.marked(mark::SegmentNotCaptured)) addNote(c.notes, row, QStringLiteral("previous segment not captured"));
-        if (p.marked(mark::ChallengeAck) && !have.contains(QStringLiteral("challenge ACK")))
+        if (p.marked(mark::ChallengeAck) && !challengeAckRows.contains(row))
             addNote(c.notes, row, QStringLiteral("challenge ACK"));
-        if (p.marked(mark::AfterRst) && !have.contains(QStringLiteral("after RST")))
-            addNote(c.notes, row, QStringLiteral("sent after RST"));
+        if (p.marked(mark::AfterRst)) addNote(c.notes, row, QStringLiteral("sent after RST"));
     }
     std::sort(c.findingRows.begin(), c.findingRows.end());
     c.findingRows.erase(std::unique(c.findingRows.begin(), c.findingRows.end()), c.findingRows.end());
@@ -209,7 +163,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
             b.toRow = i + 1 < states.size() ? c.rowOfPacketIndex(states[i + 1].packet) : c.rows() - 1;
             b.state = states[i].state;
             b.durationNs = (i + 1 < states.size() ? states[i + 1].tsNs : a.endNs(f)) - states[i].tsNs;
-            b.lingering = lingeringState(b.state);
+            b.lingering = isLingeringState(b.state);
             if (c.rows() == 0) continue;
             b.fromRow = std::min(b.fromRow, c.rows() - 1);
             b.toRow = std::clamp(b.toRow, b.fromRow, c.rows() - 1);

@@ -27,7 +27,7 @@ struct LadderContent {
         uint32_t toRow = 0; // inclusive
         core::TcpState state = core::TcpState::Unknown;
         int64_t durationNs = 0;
-        bool lingering = false; // CLOSE-WAIT, LAST-ACK, FIN-WAIT-1, CLOSING: a side stuck closing
+        bool lingering = false; // core::isLingeringState: a side stuck closing
     };
 
     core::AnalysisPtr analysis;
@@ -54,9 +54,5 @@ struct LadderContent {
     QString label(uint32_t row, bool compact = false) const;
     QString note(uint32_t row) const { return notes.value(row); }
 };
-
-// Reads a numeric finding field stored either as an integer or a double.
-double numberField(const core::Finding& f, std::string_view name, double fallback = 0);
-bool hasNumber(const core::Finding& f, std::string_view name);
 
 } // namespace flowladder::ui

@@ -148,7 +148,9 @@ QVariant CompareFindingsModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !c_) return {};
     const uint32_t fi = rows_[static_cast<size_t>(index.row())];
     const Finding& f = c_->findings[fi];
-    const QString capture = QString::fromStdString(f.stringField("capture")).toUpper();
+    const PairRef* pair = f.pair();
+    const QString capture =
+        pair ? (pair->capture == CaptureId::A ? QStringLiteral("A") : QStringLiteral("B")) : QString();
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -176,9 +178,9 @@ QVariant CompareFindingsModel::data(const QModelIndex& index, int role) const
     case FrameRole:
         return f.frame;
     case FlowARole:
-        return static_cast<uint32_t>(f.intField("flow_a"));
+        return pair ? pair->flowA : 0u;
     case FlowBRole:
-        return static_cast<uint32_t>(f.intField("flow_b"));
+        return pair ? pair->flowB : 0u;
     case SeverityRole:
         return static_cast<int>(f.severity);
     }

@@ -113,9 +113,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         const TcpState st = col == ClientState   ? f.side(Side::Client).finalState
                             : col == ServerState ? f.side(Side::Server).finalState
                                                  : TcpState::Unknown;
-        const bool lingering =
-            st == TcpState::CloseWait || st == TcpState::LastAck || st == TcpState::FinWait1 || st == TcpState::Closing;
-        if (lingering || (col == Findings && maxSeverity(f) == static_cast<int>(Severity::Error)))
+        if (isLingeringState(st) || (col == Findings && maxSeverity(f) == static_cast<int>(Severity::Error)))
             return QBrush(dark ? QColor(0xff, 0x8a, 0x8a) : QColor(0xb0, 0x10, 0x10));
         if (col == Findings && maxSeverity(f) == static_cast<int>(Severity::Warning))
             return QBrush(dark ? QColor(0xff, 0xb8, 0x6b) : QColor(0xa0, 0x50, 0x00));

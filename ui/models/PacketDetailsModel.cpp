@@ -1,6 +1,6 @@
 #include "ui/models/PacketDetailsModel.h"
 
-#include "ui/ladder/LadderContent.h"
+#include "core/report/FindingJson.h"
 #include "ui/models/Format.h"
 
 #include <QBrush>
@@ -46,7 +46,7 @@ void PacketDetailsModel::setPacket(AnalysisPtr analysis, uint32_t flowId, int64_
     if (f && row >= 0 && row < f->packetCount()) {
         if (timelinesOf_ != analysis || timelinesFlow_ != flowId) {
             timelines_ = analysis->stateTimelines(*f);
-            resends_ = core::findResends(*analysis, *f);
+            resends_ = findResends(*analysis, *f);
             timelinesOf_ = analysis;
             timelinesFlow_ = flowId;
         }
@@ -121,34 +121,13 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
         if (idx >= a.findings.size() || a.findings[idx].frame != p.frame) continue;
         const Finding& fi = a.findings[idx];
         add(kindTitle(fi.kind), QString::fromStdString(fi.summary));
-        if (fi.kind == FindingKind::RstSeqMismatch && hasNumber(fi, "expected_seq")) {
-            const auto expected = static_cast<uint32_t>(numberField(fi, "expected_seq"));
+        if (const auto* d = fi.as<RstSeqMismatch>()) {
             add(tr("RST sequence number"), QString::number(a.relativeSeq(f, p)),
-                QStringLiteral("%1 (RCV.NXT, absolute %2)").arg(expected - from.isn).arg(expected));
-            if (hasNumber(fi, "delta"))
-                add(tr("Offset from RCV.NXT"), QString::number(static_cast<int64_t>(numberField(fi, "delta"))),
-                    QStringLiteral("0"));
+                QStringLiteral("%1 (RCV.NXT, absolute %2)").arg(d->expectedSeq - from.isn).arg(d->expectedSeq));
+            add(tr("Offset from RCV.NXT"), QString::number(d->delta), QStringLiteral("0"));
         }
-        for (const auto& [name, v] : fi.fields) {
-            QString text;
-            if (std::holds_alternative<std::monostate>(v))
-                text = QStringLiteral("none");
-            else if (std::holds_alternative<bool>(v))
-                text = std::get<bool>(v) ? QStringLiteral("yes") : QStringLiteral("no");
-            else if (std::holds_alternative<int64_t>(v))
-                text = QString::number(std::get<int64_t>(v));
-            else if (std::holds_alternative<double>(v))
-                text = QString::number(std::get<double>(v), 'g', 6);
-            else if (std::holds_alternative<std::string>(v))
-                text = QString::fromStdString(std::get<std::string>(v));
-            else {
-                QStringList frames;
-                for (uint32_t fr : std::get<std::vector<uint32_t>>(v))
-                    frames << QStringLiteral("#%1").arg(fr);
-                text = frames.join(QStringLiteral(", "));
-            }
-            add(QStringLiteral("    %1").arg(QString::fromStdString(name)), text);
-        }
+        for (const FieldText& field : detailFieldTexts(fi.detail))
+            add(QStringLiteral("    %1").arg(QString::fromStdString(field.name)), QString::fromStdString(field.text));
     }
 }
 

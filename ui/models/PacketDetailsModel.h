@@ -3,7 +3,6 @@
 // where a finding says they differ (RST sequence number, TTL of a forged RST...).
 
 #include "core/model/Analysis.h"
-#include "core/tcp/TcpTracker.h"
 
 #include <QAbstractTableModel>
 #include <QString>

@@ -1,0 +1,150 @@
+#pragma once
+// The typed key fields of each finding kind (DESIGN.md, "What counts as a finding").
+// A Finding holds one of these in Finding::detail; core/report/FindingJson.cpp writes
+// them under their JSON names. Readers take them by type, so a renamed field is a
+// compile error, not a silently missing value.
+
+#include "core/model/Types.h"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace flowladder::core {
+
+// How a RST's sequence number relates to what its receiver expects (RFC 5961 3.2).
+enum class RstClass : uint8_t { Exact, OffByOneAfterFin, InWindow, OutOfWindow, NotJudged };
+std::string_view rstClassName(RstClass c); // "off_by_one_after_fin" | "in_window" | "out_of_window" | ...
+
+// What the receiver of a RST did afterwards.
+enum class RstOutcome : uint8_t { TookEffect, Ignored, Unknown };
+std::string_view rstOutcomeName(RstOutcome o); // "took_effect" | "ignored" | "unknown"
+
+// Which of two compared captures a comparison finding's flow and frame refer to.
+enum class CaptureId : uint8_t { A, B };
+std::string_view captureIdName(CaptureId c); // "a" | "b"
+
+// A side that has sent or received a FIN and not yet finished closing: FIN-WAIT-1,
+// FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK. A side whose last state is one of these,
+// held for long, is what `lingering_close` reports and what the ladder bands mark.
+bool isLingeringState(TcpState s);
+
+// rst_seq_mismatch: a RST whose sequence number is not exactly the receiver's RCV.NXT.
+struct RstSeqMismatch {
+    Side side{}; // the RST's sender
+    uint32_t rstSeq = 0;
+    uint32_t expectedSeq = 0; // the receiver's RCV.NXT as the capture shows it
+    int64_t delta = 0;        // rstSeq - expectedSeq
+    RstClass cls = RstClass::NotJudged;
+    RstOutcome outcome = RstOutcome::Unknown;
+    std::optional<uint32_t> challengeAckFrame; // the receiver's challenge ACK, if one was seen
+    uint32_t receiveWindow = 0;                // the receiver's last advertised window, scaled
+    TcpState receiverState = TcpState::Unknown;
+    uint32_t framesAfter = 0; // packets the receiver sent after the RST
+    uint32_t rstSeqRelative = 0;
+    uint32_t expectedSeqRelative = 0;
+};
+
+// challenge_ack: the ACK a receiver sent back for an in-window, inexact RST.
+struct ChallengeAck {
+    Side side{}; // the side that sent the challenge ACK (the RST's receiver)
+    uint32_t rstFrame = 0;
+};
+
+// rst_fingerprint_mismatch: a RST whose TTL / IP ID does not fit its sender's other packets.
+struct RstFingerprintMismatch {
+    Side side{}; // the side the RST claims to come from
+    uint8_t ttl = 0;
+    uint8_t usualTtl = 0;
+    std::optional<uint16_t> ipId; // none for IPv6
+    uint16_t previousIpId = 0;    // the sender's IP ID before the RST (meaningful with ipId)
+    bool ttlMismatch = false;
+    bool ipIdUnusual = false;
+};
+
+// fin_retransmit: a FIN sent again because it was not acknowledged.
+struct FinRetransmit {
+    Side side{};
+    uint32_t originalFrame = 0;
+    uint32_t count = 0; // retransmissions
+    bool acknowledged = false;
+    std::vector<uint32_t> frames; // the retransmissions (first 100)
+};
+
+// lingering_close: a side stuck in a closing state, retransmitting or left hanging.
+struct LingeringClose {
+    Side side{};
+    TcpState state = TcpState::Unknown; // the state it was stuck in
+    uint32_t sinceFrame = 0;
+    uint32_t retransmits = 0;
+    int64_t durationNs = 0;
+    bool unresolvedAtEnd = false;
+    bool outstandingAtEnd = false; // data or FIN still unacknowledged when the capture ends
+};
+
+// rst_ignored: a side that kept sending after it received a RST.
+struct RstIgnored {
+    Side side{}; // the RST's receiver, which kept sending
+    uint32_t rstFrame = 0;
+    uint32_t framesAfter = 0;
+    std::vector<uint32_t> rstFrames; // every RST it ignored
+};
+
+// retransmission, dup_ack, zero_window, keepalive, segment_not_captured: the packets of
+// one side with that mark (Finding::kind says which mark).
+struct MarkedPackets {
+    Side side{};
+    uint32_t count = 0;
+    std::vector<uint32_t> frames; // first 100
+};
+
+// connection_refused: a RST answering a SYN.
+struct ConnectionRefused {
+    Side side{}; // the side that refused
+};
+
+// The flows a comparison finding belongs to, and which capture its flow and frame are in.
+struct PairRef {
+    CaptureId capture = CaptureId::A;
+    uint32_t flowA = 0;
+    uint32_t flowB = 0;
+};
+
+// Packets of one sender seen in one capture only (a FIN, SYN or RST with its copies, or
+// the data/ACK packets of one sender).
+struct OneSidedPackets {
+    PairRef pair;
+    Side side{};       // the claimed sender
+    uint8_t flags = 0; // TCP flags of the first packet
+    std::vector<uint32_t> frames;
+    std::optional<uint32_t> seq;                  // for a FIN, SYN or RST
+    std::optional<uint32_t> afterOtherCaptureEnd; // how many came after the other capture's last packet
+};
+
+// injected_packet: seen downstream only, created between the capture points.
+struct InjectedPacket : OneSidedPackets {};
+
+// lost_packet: seen upstream only, lost between the capture points.
+struct LostPacket : OneSidedPackets {
+    std::optional<bool> arrived; // for a FIN: another copy of it got through
+};
+
+// state_disagreement: the two captures end with different states for the same endpoint.
+struct StateDisagreement {
+    PairRef pair;
+    TcpState clientStateA = TcpState::Unknown;
+    TcpState serverStateA = TcpState::Unknown;
+    TcpState clientStateB = TcpState::Unknown;
+    TcpState serverStateB = TcpState::Unknown;
+    std::vector<Side> sides; // the sides whose states differ
+};
+
+// std::monostate only for a default-constructed Finding; every finding the core makes
+// carries the struct of its kind.
+using FindingDetail =
+    std::variant<std::monostate, RstSeqMismatch, ChallengeAck, RstFingerprintMismatch, FinRetransmit, LingeringClose,
+                 RstIgnored, MarkedPackets, ConnectionRefused, InjectedPacket, LostPacket, StateDisagreement>;
+
+} // namespace flowladder::core
