@@ -57,12 +57,18 @@ int64_t Analysis::rowOfFrame(const Flow& f, uint32_t frame) const
 
 TcpState StateTimelines::stateAfter(Side side, uint32_t packet) const
 {
+    const StateChange* c = changeAfter(side, packet);
+    return c ? c->state : TcpState::Unknown;
+}
+
+const StateChange* StateTimelines::changeAfter(Side side, uint32_t packet) const
+{
     const auto& states = sides[sideIndex(side)];
-    if (states.empty()) return TcpState::Unknown;
+    if (states.empty()) return nullptr;
     auto it = std::upper_bound(states.begin(), states.end(), packet,
                                [](uint32_t i, const StateChange& c) { return i < c.packet; });
-    if (it == states.begin()) return states.front().state;
-    return std::prev(it)->state;
+    if (it == states.begin()) return &states.front();
+    return &*std::prev(it);
 }
 
 StateTimelines Analysis::stateTimelines(const Flow& f) const

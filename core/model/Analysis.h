@@ -21,7 +21,8 @@ namespace flowladder::core {
 struct StateChange {
     uint32_t packet = 0;
     TcpState state = TcpState::Unknown;
-    int64_t tsNs = 0; // time of that packet
+    StateBasis basis = StateBasis::Observed; // Assumed: caused by a packet seen heading to that side
+    int64_t tsNs = 0;                        // time of that packet
 };
 static_assert(sizeof(StateChange) == 16);
 
@@ -33,6 +34,9 @@ struct StateTimelines {
     const std::vector<StateChange>& side(Side s) const { return sides[sideIndex(s)]; }
     // State of `side` just after the packet with index `packet` (Analysis::packets).
     TcpState stateAfter(Side side, uint32_t packet) const;
+    // The entry in force just after that packet (its state and how it is known); nullptr when
+    // nothing is known of that side.
+    const StateChange* changeAfter(Side side, uint32_t packet) const;
 };
 
 // Consecutive indexes [first, first + count): a flow's packets are stored together, so
@@ -103,8 +107,11 @@ struct IndexRange {
 // What one side of a connection did, as the capture point saw it.
 struct FlowSide {
     Endpoint endpoint;
-    bool isnKnown = false; // a SYN from this side was seen
-    uint32_t isn = 0;      // base for relative sequence numbers (SYN seq, or first seq seen)
+    bool isnKnown = false;                       // a SYN from this side was seen
+    bool synAckSent = false;                     // this side answered a SYN
+    StateBasis finalBasis = StateBasis::Unknown; // how finalState is known
+    // (these three fill the padding after the endpoint: 50,000 connections keep one Flow each)
+    uint32_t isn = 0; // base for relative sequence numbers (SYN seq, or first seq seen)
     uint32_t packets = 0;
     uint64_t payloadBytes = 0;
     // Round trip from the capture point to this side and back (handshake), -1 if unknown.
@@ -124,7 +131,8 @@ struct Flow {
     IndexRange findings;        // indexes into Analysis::findings
     int64_t startNs = 0;        // time of the first packet (the flow's relative times count from it)
     uint32_t id = 0;            // 1-based, in order of first packet
-    bool handshakeSeen = false; // SYN seen: client/server roles are certain
+    bool handshakeSeen = false; // SYN or SYN-ACK seen: client/server roles are certain
+    // (The JSON's handshake_seen is stricter: a SYN-ACK was seen, FlowSide::synAckSent.)
     // The first and last frame and the end time come from the stored packets:
     // Analysis::firstFrame(), lastFrame(), endNs().
 

@@ -32,6 +32,7 @@ inline constexpr uint16_t AckedUnseen = 1u << 11;        // acknowledges data th
 inline constexpr uint16_t RstFingerprint = 1u << 12;     // RST whose TTL / IP ID does not fit its sender
 inline constexpr uint16_t AfterRst = 1u << 13;           // sent by a side after it received a RST
 inline constexpr uint16_t OutOfOrder = 1u << 14;
+inline constexpr uint16_t ZeroWindowProbe = 1u << 15; // keep-alive-shaped segment into a zero window
 } // namespace mark
 
 // Bits of PacketRecord::info.

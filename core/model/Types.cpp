@@ -31,6 +31,19 @@ std::string flagsToString(uint8_t flags)
     return out;
 }
 
+std::string_view stateBasisName(StateBasis b)
+{
+    switch (b) {
+    case StateBasis::Observed:
+        return "observed";
+    case StateBasis::Assumed:
+        return "assumed";
+    case StateBasis::Unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
+
 std::string_view tcpStateName(TcpState s)
 {
     switch (s) {

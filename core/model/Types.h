@@ -99,6 +99,13 @@ enum class TcpState : uint8_t {
 // "CLOSE_WAIT" etc., the spelling of the JSON contract.
 std::string_view tcpStateName(TcpState s);
 
+// How a side's state is known (DESIGN.md, "Acceptance before state"):
+//  Observed: that side's own packets at the capture point show it;
+//  Assumed:  it follows only if packets seen heading to that side arrived;
+//  Unknown:  no packet of that side was ever seen.
+enum class StateBasis : uint8_t { Unknown, Observed, Assumed };
+std::string_view stateBasisName(StateBasis b); // "unknown" | "observed" | "assumed"
+
 // Which side of a connection: the client sent the SYN (or, mid-stream, owns the ephemeral port).
 enum class Side : uint8_t { Client = 0, Server = 1 };
 inline Side otherSide(Side s)

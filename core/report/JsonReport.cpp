@@ -32,8 +32,10 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
     set("duration", seconds(a.endNs(f) - f.startNs));
     set("client_state", std::string(tcpStateName(c.finalState)));
     set("server_state", std::string(tcpStateName(s.finalState)));
+    set("client_state_basis", std::string(stateBasisName(c.finalBasis)));
+    set("server_state_basis", std::string(stateBasisName(s.finalBasis)));
     set("findings", std::vector<uint32_t>(f.findings.begin(), f.findings.end()));
-    set("handshake_seen", f.handshakeSeen);
+    set("handshake_seen", s.synAckSent || c.synAckSent); // the SYN was answered
     set("client_packets", c.packets);
     set("server_packets", s.packets);
     set("client_bytes", c.payloadBytes);

@@ -30,10 +30,13 @@ struct SideTrack {
     bool peerFinAcked = false; // this side acknowledged the peer's FIN
     bool synSent = false;
     bool synAckSent = false;
-    bool lastWasKeepAlive = false;
+    bool lastWasKeepAlive = false; // keep-alive or zero-window probe
+    bool lastWasProbe = false;
     bool closedByOwnRst = false;
     TcpState stateBeforeRst = TcpState::Unknown;
+    StateBasis basisBeforeRst = StateBasis::Unknown;
     TcpState state = TcpState::Unknown;
+    StateBasis basis = StateBasis::Unknown;
     std::array<uint64_t, 4> ttlSeen{}; // bitmap of TTLs of non-RST packets
     // The most common TTL: counts of the first few distinct values (a host uses one or two).
     static constexpr int TrackedTtls = 8;
@@ -45,6 +48,7 @@ struct SideTrack {
     uint32_t ipIdSteps = 0;
     uint32_t maxIpIdStep = 0;
     int64_t pendingChallenge = -1; // index into events.rsts of a mismatched RST this side received
+    uint32_t unansweredProbes = 0; // keep-alives, probes and retransmissions since the peer last sent
 };
 
 // Runs over one flow's packets in order. `marksOut` is where packet marks go: the
@@ -84,12 +88,42 @@ private:
         if (marksOut_) (*marksOut_)[f_.packets[row]].marks |= bits;
     }
 
+    // Side `s` goes to `st` because of the packet at `row`: observed when `s` sent that packet,
+    // assumed when it was heading to `s` (the capture point cannot know it arrived).
     void setState(int s, TcpState st, uint32_t row)
     {
-        if (side_[s].state == st) return;
-        side_[s].state = st;
         const PacketRecord& p = rec(row);
-        states_[s].push_back({f_.packets[row], st, p.tsNs});
+        const StateBasis basis = sideIndex(p.side()) == s ? StateBasis::Observed : StateBasis::Assumed;
+        if (side_[s].state == st) {
+            if (basis == StateBasis::Observed) confirmState(s, row);
+            return;
+        }
+        side_[s].state = st;
+        side_[s].basis = basis;
+        states_[s].push_back({f_.packets[row], st, basis, p.tsNs});
+    }
+
+    // Side `s` sent the packet at `row`: in a state where a side itself sends, that shows it
+    // is still there (an assumed state becomes observed from this packet on).
+    void confirmState(int s, uint32_t row)
+    {
+        SideTrack& S = side_[s];
+        if (S.basis == StateBasis::Observed) return;
+        switch (S.state) {
+        case TcpState::SynSent:
+        case TcpState::SynReceived:
+        case TcpState::Established:
+        case TcpState::CloseWait:
+        case TcpState::FinWait1:
+        case TcpState::Closing:
+        case TcpState::LastAck:
+            break;
+        default:
+            return; // FIN-WAIT-2, TIME-WAIT, CLOSED: a packet from the side does not show these
+        }
+        S.basis = StateBasis::Observed;
+        const PacketRecord& p = rec(row);
+        states_[s].push_back({f_.packets[row], S.state, StateBasis::Observed, p.tsNs});
     }
 
     void start(const PacketRecord& p, uint32_t row)
@@ -135,6 +169,7 @@ private:
             }
             if (ack && !X.synAckSent) {
                 X.synAckSent = true;
+                fx.synAckSent = true;
                 synAckRow_ = row;
                 // SYN out, SYN-ACK back: the round trip from the capture point to this side.
                 if (synRow_ >= 0) fx.rttNs = roundTrip(rec(static_cast<uint32_t>(synRow_)).tsNs, p.tsNs);
@@ -145,13 +180,16 @@ private:
             onRst(p, row, x);
             return;
         }
+        Y.unansweredProbes = 0; // this side answered, whatever the peer sent before
         if (X.closedByOwnRst) {
             // It kept talking after "its" RST: that RST did not come from this host.
             X.closedByOwnRst = false;
             setState(x, X.stateBeforeRst, row);
         }
+        confirmState(x, row);
         noteFingerprint(X, p);
         markSegment(p, row, X, Y);
+        if (rec(row).marks & (mark::KeepAlive | mark::ZeroWindowProbe | mark::Retransmission)) ++X.unansweredProbes;
         if (ack) onAck(p, row, x);
         if (syn) onSynState(p, row, x);
         if (fin) onFin(p, row, x);
@@ -182,7 +220,12 @@ private:
         const uint32_t end = p.seq + len;
         const bool keepAlive =
             p.payloadLen <= 1 && !p.has(tcpflag::SYN | tcpflag::FIN) && X.nextSeqValid && p.seq == X.nextSeq - 1;
-        if (keepAlive) {
+        // The same shape into a window the peer closed (its last advertised window was 0) is a
+        // persist probe (RFC 9293 3.8.6.1), not a keep-alive.
+        const bool probe = keepAlive && Y.ackValid && Y.lastWindow == 0;
+        if (probe) {
+            addMark(row, mark::ZeroWindowProbe);
+        } else if (keepAlive) {
             addMark(row, mark::KeepAlive);
         } else if (len > 0 && X.nextSeqValid && seqLt(p.seq, X.nextSeq)) {
             const int64_t rtt = f_.sides[sideIndex(p.side())].rttNs;
@@ -201,6 +244,7 @@ private:
         if (X.finSent && p.payload() > 0 && seqLe(p.seq, X.finSeq) && seqLt(X.finSeq, p.seq + p.payload()))
             X.finSent = false;
         X.lastWasKeepAlive = keepAlive;
+        X.lastWasProbe = probe;
         if (!X.nextSeqValid || seqGt(end, X.nextSeq)) {
             X.nextSeq = end;
             X.nextSeqTs = p.tsNs;
@@ -229,11 +273,15 @@ private:
             X.pendingChallenge = -1;
         }
         if (!challenge && pure && sameAck) {
+            // RFC 5681 section 2: a duplicate ACK acknowledges the same number with the same window,
+            // carries no data, SYN or FIN, while its receiver has data outstanding. A keep-alive or
+            // a zero-window probe (or the ACK answering one) is none of that.
+            const bool outstanding = Y.nextSeqValid && seqGt(Y.nextSeq, p.ack);
             if (p.window != X.lastWindow) {
                 addMark(row, mark::WindowUpdate);
             } else if (Y.lastWasKeepAlive) {
-                addMark(row, mark::KeepAliveAck);
-            } else {
+                if (!Y.lastWasProbe) addMark(row, mark::KeepAliveAck);
+            } else if (outstanding && !X.lastWasKeepAlive) {
                 addMark(row, mark::DupAck);
                 ++X.dupAcks;
             }
@@ -328,6 +376,9 @@ private:
         } else if (finSeq == X.finSeq) {
             addMark(row, mark::FinRetransmit | mark::Retransmission);
             events_.fins.push_back({row, static_cast<Side>(x), true});
+            // Sending its FIN again: the ACK of it seen earlier never reached this side.
+            if (X.state == TcpState::FinWait2) setState(x, TcpState::FinWait1, row);
+            if (X.state == TcpState::TimeWait && X.basis == StateBasis::Assumed) setState(x, TcpState::Closing, row);
         }
     }
 
@@ -341,6 +392,7 @@ private:
         ev.row = row;
         ev.sender = static_cast<Side>(x);
         ev.receiverState = Y.state;
+        ev.receiverSilentBefore = X.unansweredProbes > 0;
         // Fingerprint: does the RST look like its sender's other packets?
         if (std::any_of(X.ttlSeen.begin(), X.ttlSeen.end(), [](uint64_t b) { return b != 0; }))
             ev.ttlMismatch = !(X.ttlSeen[p.ttl >> 6] & (uint64_t{1} << (p.ttl & 63)));
@@ -382,6 +434,12 @@ private:
             Y.pendingChallenge = static_cast<int64_t>(events_.rsts.size());
         }
         events_.rsts.push_back(ev);
+        // Acceptance before state: a RST closes its claimed sender only if that sender plausibly
+        // sent it. A stack puts its own SND.NXT in a RST (or answers a SYN), so an inexact RST,
+        // or one whose TTL its sender never used, came from somewhere else and closes nobody.
+        const bool plausible =
+            !ev.ttlMismatch && (ev.receiverInSynSent || ev.cls == RstClass::Exact || ev.cls == RstClass::NotJudged);
+        if (!plausible) return;
         if (!X.closedByOwnRst) X.stateBeforeRst = X.state;
         X.closedByOwnRst = true;
         setState(x, TcpState::Closed, row);
@@ -397,6 +455,13 @@ private:
             fs.usualTtl = t.distinctTtls ? t.ttlValues[best] : 0;
             if (!side_[s].sent && side_[1 - s].ackValid) fs.isn = firstAckOf(1 - s) - 1;
             fs.finalState = side_[s].state;
+            fs.finalBasis = side_[s].basis;
+            if (!side_[s].sent) {
+                // Nothing of this side was seen: no LISTEN or SYN-RECEIVED is claimed for it.
+                fs.finalState = TcpState::Unknown;
+                fs.finalBasis = StateBasis::Unknown;
+                states_[s].clear();
+            }
             const SideTrack& me = side_[s];
             const SideTrack& peer = side_[1 - s];
             events_.finAcked[s] = me.finSent && peer.peerFinAcked;
@@ -465,7 +530,10 @@ private:
             }
             // Silent afterwards: proof enough when the capture went on, or when the RST was one
             // every stack must accept (exact, or answering a SYN).
+            // Not when the receiver had stopped answering before the RST (keep-alives or
+            // retransmissions unanswered): it may never have got the RST either.
             const bool flowWentOn = ev.row + 1 < n;
+            if (ev.receiverSilentBefore) continue;
             if (ev.receiverInSynSent || ev.cls == RstClass::Exact || flowWentOn ||
                 captureEndNs_ - r.tsNs >= SilenceProvesResetNs)
                 ev.outcome = RstOutcome::TookEffect;
@@ -480,14 +548,19 @@ private:
                     const PacketRecord& q = rec(row);
                     if (sideIndex(q.side()) == y && !q.has(tcpflag::RST)) addMark(row, mark::AfterRst);
                 }
+            } else if (ev.outcome == RstOutcome::Unknown && f_.sides[y].finalBasis == StateBasis::Observed) {
+                // The receiver sent nothing after it (capture ended, or it was silent already):
+                // whether it took the RST is unknown, so its end state is no longer observed.
+                f_.sides[y].finalBasis = StateBasis::Assumed;
             } else if (ev.outcome == RstOutcome::TookEffect) {
                 auto& states = states_[y];
                 const uint32_t idx = f_.packets[ev.row];
                 while (!states.empty() && states.back().packet > idx)
                     states.pop_back();
                 if (states.empty() || states.back().state != TcpState::Closed)
-                    states.push_back({idx, TcpState::Closed, rec(ev.row).tsNs});
+                    states.push_back({idx, TcpState::Closed, StateBasis::Assumed, rec(ev.row).tsNs});
                 f_.sides[y].finalState = TcpState::Closed;
+                f_.sides[y].finalBasis = StateBasis::Assumed; // its silence says so, not its packets
             }
             if (ev.ttlMismatch) addMark(ev.row, mark::RstFingerprint);
         }

@@ -19,6 +19,9 @@ struct RstEvent {
     int64_t challengeAckRow = -1;
     bool receiverInSynSent = false;             // RST answers a SYN: seq is not checked, it is a refusal
     TcpState receiverState = TcpState::Unknown; // receiver's state when the RST arrived
+    // The sender's last packets before the RST (keep-alives, probes, retransmissions) went
+    // unanswered: the receiver was silent already, so its silence afterwards proves nothing.
+    bool receiverSilentBefore = false;
     // What the receiver did afterwards.
     RstOutcome outcome = RstOutcome::Unknown;
     uint32_t framesAfter = 0;      // non-RST packets the receiver sent after it got the RST

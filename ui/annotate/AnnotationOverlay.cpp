@@ -9,7 +9,7 @@ namespace flowladder::ui {
 namespace {
 QString layerName(LadderView* view, bool below)
 {
-    const QString name = below ? QStringLiteral("annotationsBelow") : QStringLiteral("annotationsAbove");
+    QString name = below ? QStringLiteral("annotationsBelow") : QStringLiteral("annotationsAbove");
     if (!view->layer(name))
         view->addLayer(name, view->layer(QStringLiteral("main")),
                        below ? QCustomPlot::limBelow : QCustomPlot::limAbove);

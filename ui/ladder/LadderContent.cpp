@@ -162,8 +162,20 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
             b.fromRow = i == 0 ? 0 : c.rowOfPacketIndex(states[i].packet);
             b.toRow = i + 1 < states.size() ? c.rowOfPacketIndex(states[i + 1].packet) : c.rows() - 1;
             b.state = states[i].state;
-            b.durationNs = (i + 1 < states.size() ? states[i + 1].tsNs : a.endNs(f)) - states[i].tsNs;
+            // How long the side held this state: up to the next entry with another state (an entry
+            // that only turns an assumed state into an observed one does not end it).
+            size_t next = i + 1;
+            while (next < states.size() && states[next].state == states[i].state)
+                ++next;
+            const size_t runStart = [&] {
+                size_t k = i;
+                while (k > 0 && states[k - 1].state == states[i].state)
+                    --k;
+                return k;
+            }();
+            b.durationNs = (next < states.size() ? states[next].tsNs : a.endNs(f)) - states[runStart].tsNs;
             b.lingering = isLingeringState(b.state);
+            b.assumed = states[i].basis == core::StateBasis::Assumed;
             if (c.rows() == 0) continue;
             b.fromRow = std::min(b.fromRow, c.rows() - 1);
             b.toRow = std::clamp(b.toRow, b.fromRow, c.rows() - 1);

@@ -28,6 +28,7 @@ struct LadderContent {
         core::TcpState state = core::TcpState::Unknown;
         int64_t durationNs = 0;
         bool lingering = false; // core::isLingeringState: a side stuck closing
+        bool assumed = false;   // core::StateBasis::Assumed: drawn hatched
     };
 
     core::AnalysisPtr analysis;

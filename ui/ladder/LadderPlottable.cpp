@@ -160,13 +160,22 @@ void LadderPlottable::paintBands(QPainter* p, const Geometry& g, bool labels) co
             y1 = std::min(y1, g.rect.bottom() + 4);
             const QRectF r(x - BandWidth / 2, y0, BandWidth, std::max(2.0, y1 - y0));
             if (!labels) {
-                p->setPen(b.lingering ? QPen(style_.closeWaitText, 1.5) : QPen(style_.lifeline, 0.8));
+                QPen outline = b.lingering ? QPen(style_.closeWaitText, 1.5) : QPen(style_.lifeline, 0.8);
+                if (b.assumed) outline.setStyle(Qt::DashLine);
+                p->setPen(outline);
                 p->setBrush(bandColor(style_, b));
                 p->drawRoundedRect(r, 3, 3);
+                if (b.assumed) {
+                    // Hatched: the state holds only if packets seen heading to this side arrived.
+                    p->setPen(Qt::NoPen);
+                    p->setBrush(QBrush(b.lingering ? style_.closeWaitText : style_.lifeline, Qt::BDiagPattern));
+                    p->drawRoundedRect(r, 3, 3);
+                }
                 continue;
             }
             // Vertical label inside the band when it is tall enough.
             QString text = stateText(b.state);
+            if (b.assumed) text += QStringLiteral("?");
             if (b.lingering || b.state == TcpState::TimeWait)
                 text += QStringLiteral("  ") + durationText(b.durationNs / 1e9);
             QFont f = p->font();

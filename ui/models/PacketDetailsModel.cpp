@@ -115,8 +115,17 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
                                      .arg(o.frame)
                                      .arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
     }
-    add(tr("Client state after"), stateText(timelines_.stateAfter(Side::Client, f.packets[row])));
-    add(tr("Server state after"), stateText(timelines_.stateAfter(Side::Server, f.packets[row])));
+    // How each state is known: from that side's own packets, or only if what was seen heading
+    // to it arrived (the capture point cannot see that).
+    auto stateWithBasis = [this, &f, row](Side s) {
+        const core::StateChange* c = timelines_.changeAfter(s, f.packets[row]);
+        if (!c) return tr("unknown (nothing of this side was seen)");
+        if (c->basis == core::StateBasis::Assumed)
+            return tr("%1 (assumed: holds only if the packets seen heading to it arrived)").arg(stateText(c->state));
+        return stateText(c->state);
+    };
+    add(tr("Client state after"), stateWithBasis(Side::Client));
+    add(tr("Server state after"), stateWithBasis(Side::Server));
     for (uint32_t idx : f.findings) {
         if (idx >= a.findings.size() || a.findings[idx].frame != p.frame) continue;
         const Finding& fi = a.findings[idx];
