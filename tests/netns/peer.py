@@ -153,7 +153,7 @@ def client(a):
                 except socket.timeout:
                     continue
                 except OSError as e:
-                    log("client: drain error %s" % e)
+                    log("client: drain error %s %s" % (errno.errorcode.get(e.errno, "?"), e))
                     break
                 if not d:
                     break
