@@ -533,7 +533,9 @@ private:
             // Not when the receiver had stopped answering before the RST (keep-alives or
             // retransmissions unanswered): it may never have got the RST either.
             const bool flowWentOn = ev.row + 1 < n;
-            if (ev.receiverSilentBefore) continue;
+            // Nor from a receiver in TIME-WAIT, which sends nothing either way (Linux kills it on a
+            // RST with tcp_rfc1337 = 0, keeps it with 1: the capture cannot tell which).
+            if (ev.receiverSilentBefore || ev.receiverState == TcpState::TimeWait) continue;
             if (ev.receiverInSynSent || ev.cls == RstClass::Exact || flowWentOn ||
                 captureEndNs_ - r.tsNs >= SilenceProvesResetNs)
                 ev.outcome = RstOutcome::TookEffect;

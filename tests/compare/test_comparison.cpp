@@ -668,12 +668,14 @@ TEST(CompareReal, EveryNetnsCaseMatchesItsConnections)
 {
     const fs::path dir = sourceDir() / "tests" / "data" / "netns";
     ASSERT_TRUE(fs::is_directory(dir)) << "committed fixtures missing: " << dir;
+    // The cases where one connection crosses both capture points and only the client side is
+    // forged for (the issue-12 cases forge towards the client, blackhole SYNs or make no server
+    // capture at all: their comparisons are asserted on their own).
     int cases = 0;
-    for (const auto& e : fs::directory_iterator(dir)) {
-        const std::string n = e.path().filename().string();
-        const std::string suffix = ".client.pcap";
-        if (n.size() <= suffix.size() || n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
-        const std::string name = n.substr(0, n.size() - suffix.size());
+    for (const std::string name :
+         {"rst-off-by-one", "rst-in-window", "rst-out-of-window", "rst-exact", "blackhole-after-fin",
+          "rst-in-window-v6", "clean-close", "port-reuse", "nat", "clock-shift"}) {
+        ASSERT_TRUE(fs::exists(dir / (name + ".client.pcap"))) << name;
         SCOPED_TRACE(name);
         const RealCase r = loadNetns(name);
         ASSERT_TRUE(r.ok);

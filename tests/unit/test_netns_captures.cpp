@@ -247,6 +247,12 @@ TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis)
         for (const core::Flow& f : a->flows) {
             const core::StateTimelines t = a->stateTimelines(f);
             for (Side s : {Side::Client, Side::Server}) {
+                if (f.side(s).finalBasis == core::StateBasis::Unknown) {
+                    // Nothing of that side was seen (a SYN into a blackhole): no states claimed.
+                    EXPECT_TRUE(t.side(s).empty());
+                    EXPECT_EQ(f.side(s).finalState, TcpState::Unknown);
+                    continue;
+                }
                 ASSERT_FALSE(t.side(s).empty());
                 EXPECT_EQ(t.side(s).front().packet, f.packets.front());
                 EXPECT_EQ(t.side(s).back().state, f.side(s).finalState);
@@ -365,4 +371,70 @@ TEST(NetnsCaptures, CleanCloseStatesAndHowTheyAreKnown)
     EXPECT_EQ(f.side(Side::Server).finalState, TcpState::Closed);
     EXPECT_EQ(f.side(Side::Server).finalBasis, core::StateBasis::Assumed);
     EXPECT_TRUE(f.side(Side::Server).synAckSent);
+}
+
+// A RST at a socket in TIME-WAIT (logs/timewait-rst-rfc1337-*.end.txt): with tcp_rfc1337 = 0 the
+// kernel killed the TIME-WAIT socket, with 1 it kept it. A socket in TIME-WAIT sends nothing
+// either way, so the capture cannot tell: the outcome is unknown and TIME-WAIT only assumed.
+TEST(NetnsCaptures, RstIntoTimeWaitCannotBeJudgedFromSilence)
+{
+    for (const char* file : {"timewait-rst-rfc1337-0.client.pcap", "timewait-rst-rfc1337-1.client.pcap"}) {
+        SCOPED_TRACE(file);
+        auto a = load(std::string("tests/data/netns/") + file);
+        ASSERT_TRUE(a);
+        ASSERT_EQ(a->flows.size(), 1u);
+        const core::Flow& f = a->flows[0];
+        EXPECT_EQ(f.side(Side::Client).finalState, TcpState::TimeWait);
+        EXPECT_EQ(f.side(Side::Client).finalBasis, core::StateBasis::Assumed);
+    }
+}
+
+// Keep-alives into a blackhole (logs/keepalive-blackhole.end.txt): the client gave up with
+// ETIMEDOUT and sent a RST the firewall dropped; ss shows the server still ESTABLISHED (half-open).
+TEST(NetnsCaptures, KeepAliveRstIntoABlackholeLeavesTheServerAssumedEstablished)
+{
+    auto a = load("tests/data/netns/keepalive-blackhole.client.pcap");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->flows.size(), 1u);
+    const core::Flow& f = a->flows[0];
+    EXPECT_EQ(f.side(Side::Client).finalState, TcpState::Closed);
+    EXPECT_EQ(f.side(Side::Client).finalBasis, core::StateBasis::Observed);
+    EXPECT_EQ(f.side(Side::Server).finalState, TcpState::Established);
+    EXPECT_EQ(f.side(Side::Server).finalBasis, core::StateBasis::Assumed);
+    EXPECT_TRUE(findingsOf(*a, FindingKind::DupAck).empty()) << "keep-alives and their ACKs are not duplicate ACKs";
+}
+
+// A SYN into a blackhole (logs/connect-blackhole.end.txt: ETIMEDOUT, no SYN reached the server):
+// nothing of the server was seen, so no LISTEN is claimed and no handshake was seen.
+TEST(NetnsCaptures, ConnectIntoABlackholeClaimsNothingOfTheServer)
+{
+    auto a = load("tests/data/netns/connect-blackhole.client.pcap");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->flows.size(), 1u);
+    const core::Flow& f = a->flows[0];
+    EXPECT_EQ(f.side(Side::Client).finalState, TcpState::SynSent);
+    EXPECT_EQ(f.side(Side::Server).finalState, TcpState::Unknown);
+    EXPECT_EQ(f.side(Side::Server).finalBasis, core::StateBasis::Unknown);
+    EXPECT_FALSE(f.side(Side::Server).synAckSent);
+    EXPECT_TRUE(a->stateTimelines(f).side(Side::Server).empty());
+}
+
+// Persist probes into a zero window (logs/zero-window.end.txt: client TCPWinProbe 0 -> 3,
+// TCPKeepAlive unchanged): marked as probes, never as keep-alives or duplicate ACKs.
+TEST(NetnsCaptures, ZeroWindowProbesAreNotKeepAlives)
+{
+    auto a = load("tests/data/netns/zero-window.client.pcap");
+    ASSERT_TRUE(a);
+    uint32_t probes = 0, keepAlives = 0, dupAcks = 0;
+    for (const core::Flow& f : a->flows)
+        for (uint32_t row = 0; row < f.packetCount(); ++row) {
+            const auto& p = a->packet(f, row);
+            probes += p.marked(core::mark::ZeroWindowProbe);
+            keepAlives += p.marked(core::mark::KeepAlive);
+            dupAcks += p.marked(core::mark::DupAck);
+        }
+    EXPECT_EQ(probes, 3u);
+    EXPECT_EQ(keepAlives, 0u);
+    EXPECT_EQ(dupAcks, 0u);
+    EXPECT_TRUE(findingsOf(*a, FindingKind::KeepAlive).empty());
 }
