@@ -3,6 +3,7 @@
 #include "core/compare/Comparison.h"
 #include "core/report/ComparisonReport.h"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -16,7 +17,22 @@ CLI::App* addCompareCommand(CLI::App& app, CompareArgs& args)
     cmd->add_option("CAPTURE_A", args.captureA, "pcap or pcapng file (e.g. the client side)")->required();
     cmd->add_option("CAPTURE_B", args.captureB, "pcap or pcapng file (e.g. the server side)")->required();
     cmd->add_flag("--json", args.json, "Print the JSON of the CLI contract");
-    cmd->add_option("--offset", args.offset, "Seconds to add to B's timestamps (default: estimated)");
+    cmd->add_option("--offset", args.offset, "Seconds to add to B's timestamps (default: estimated)")
+        ->check(CLI::Validator(
+            [](const std::string& text) -> std::string {
+                double v = 0;
+                try {
+                    size_t used = 0;
+                    v = std::stod(text, &used);
+                    if (used != text.size()) return "not a number: " + text;
+                } catch (const std::exception&) {
+                    return "not a number: " + text;
+                }
+                if (!std::isfinite(v) || std::abs(v) > MaxClockOffsetSeconds)
+                    return "must be a finite number of seconds within +-10 years";
+                return {};
+            },
+            "SECONDS", "finite, within +-10 years"));
     return cmd;
 }
 

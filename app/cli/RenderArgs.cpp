@@ -11,27 +11,22 @@ namespace {
 
 constexpr int ExitUsage = 2;
 
+// "A-B", "A-" or "-B": frame numbers are 1-based decimal numbers that fit 32 bits, A <= B.
 bool parseFrames(const std::string& s, uint32_t& a, uint32_t& b)
 {
     a = b = 0;
     if (s.empty()) return true;
     const auto dash = s.find('-');
     if (dash == std::string::npos) return false;
-    try {
-        const std::string lo = s.substr(0, dash), hi = s.substr(dash + 1);
-        if (lo.empty() && hi.empty()) return false;
-        size_t n = 0;
-        if (!lo.empty()) {
-            a = static_cast<uint32_t>(std::stoul(lo, &n));
-            if (n != lo.size()) return false;
-        }
-        if (!hi.empty()) {
-            b = static_cast<uint32_t>(std::stoul(hi, &n));
-            if (n != hi.size()) return false;
-        }
-    } catch (const std::exception&) {
-        return false;
-    }
+    const std::string lo = s.substr(0, dash), hi = s.substr(dash + 1);
+    if (lo.empty() && hi.empty()) return false;
+    auto number = [](const std::string& text, uint32_t& out) {
+        if (text.empty()) return true;
+        const char* end = text.data() + text.size();
+        const auto r = std::from_chars(text.data(), end, out); // digits only: no sign, no spaces
+        return r.ec == std::errc() && r.ptr == end && out >= 1;
+    };
+    if (!number(lo, a) || !number(hi, b)) return false;
     return !(a && b && b < a);
 }
 
@@ -62,7 +57,8 @@ void addRenderOptions(CLI::App& cmd, RenderArgs& args)
 int checkRenderArgs(const RenderArgs& args, uint32_t& firstFrame, uint32_t& lastFrame)
 {
     if (!parseFrames(args.frames, firstFrame, lastFrame)) {
-        std::cerr << args.programName << ": --frames " << args.frames << ": expected A-B with A <= B (or A-, -B)\n";
+        std::cerr << args.programName << ": --frames " << args.frames
+                  << ": expected A-B, A- or -B with frame numbers 1 to 4294967295 and A <= B\n";
         return ExitUsage;
     }
     std::string ext = std::filesystem::path(args.out).extension().string();
@@ -70,6 +66,16 @@ int checkRenderArgs(const RenderArgs& args, uint32_t& firstFrame, uint32_t& last
         ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (ext != ".png" && ext != ".svg" && ext != ".pdf") {
         std::cerr << args.programName << ": --out " << args.out << ": unknown format (use .png, .svg or .pdf)\n";
+        return ExitUsage;
+    }
+    // A PNG page is at most width x MaxPageHeightPoints points, times --scale squared in pixels.
+    const double pixels = args.width * args.scale * MaxPageHeightPoints * args.scale;
+    if (ext == ".png" && pixels > MaxPngPixels) {
+        std::cerr << args.programName << ": --width " << exact(args.width) << " with --scale " << exact(args.scale)
+                  << " makes PNG pages of up to " << static_cast<long long>(args.width * args.scale) << " x "
+                  << static_cast<long long>(MaxPageHeightPoints * args.scale) << " pixels; at most "
+                  << static_cast<long long>(MaxPngPixels / 1e6)
+                  << " million pixels a page (lower --scale or --width)\n";
         return ExitUsage;
     }
     return 0;

@@ -10,6 +10,11 @@
 
 namespace flowladder::cli {
 
+// Pages of a rendered flow are at most this many points tall (longer flows get more pages).
+inline constexpr double MaxPageHeightPoints = 4000;
+// A PNG page holds at most this many pixels (256 MB of RGBA), whatever --width and --scale say.
+inline constexpr double MaxPngPixels = 64e6;
+
 struct RenderArgs {
     std::string capture;
     uint32_t flow = 0;

@@ -74,7 +74,7 @@ int render()
     o.width = args.width;
     o.firstFrame = firstFrame;
     o.lastFrame = lastFrame;
-    o.maxPageHeight = 4000;
+    o.maxPageHeight = flowladder::cli::MaxPageHeightPoints;
     o.title = QFileInfo(QString::fromStdString(args.capture)).fileName();
     ui::FlowRenderer renderer(content, notes, o);
     if (!renderer.valid()) {

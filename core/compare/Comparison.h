@@ -80,6 +80,9 @@ struct FlowPair {
     Side aSide(Side bSide) const { return sidesSwapped ? otherSide(bSide) : bSide; }
 };
 
+// The largest clock offset between two captures taken seriously: ten years.
+inline constexpr double MaxClockOffsetSeconds = 10 * 365.25 * 86400;
+
 struct CompareOptions {
     // Seconds to add to B's timestamps to line them up with A's; when set, used
     // instead of the estimate (the GUI lets the user adjust it).

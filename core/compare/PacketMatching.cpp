@@ -265,7 +265,9 @@ int64_t estimateClock(std::vector<PairWork>& work, const CompareOptions& options
         c.offsetSamples = static_cast<uint32_t>(all.size());
     }
     if (options.clockOffsetSeconds) {
-        offset = static_cast<int64_t>(std::llround(*options.clockOffsetSeconds * 1e9));
+        // Finite and within +-MaxClockOffsetSeconds (callers check; this keeps llround defined).
+        const double s = std::isfinite(*options.clockOffsetSeconds) ? *options.clockOffsetSeconds : 0.0;
+        offset = static_cast<int64_t>(std::llround(std::clamp(s, -MaxClockOffsetSeconds, MaxClockOffsetSeconds) * 1e9));
         c.clockOffsetEstimated = false;
     }
     c.clockOffsetNs = offset;

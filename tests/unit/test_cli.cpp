@@ -308,3 +308,34 @@ TEST(Cli, NeverDiesOfASignalWhenMemoryRunsOut)
     EXPECT_GT(failures, 0) << "no limit made the analysis itself run out of memory";
 }
 #endif
+
+// Option values (issue 13): what used to be accepted silently is a usage error (exit 2) with a
+// message, before any file is read.
+TEST(Cli, OptionValuesOutOfRangeAreUsageErrors)
+{
+    const std::string a = (sourceDir() / "resources" / "sample" / "incident-client.pcap").string();
+    const std::string b = (sourceDir() / "resources" / "sample" / "incident.pcap").string();
+    for (const char* offset : {"nan", "inf", "-inf", "-1e300", "9.3e9", "12abc"}) {
+        SCOPED_TRACE(offset);
+        const CliRun r = runCli("compare " + a + " " + b + " --offset=" + offset, true);
+        EXPECT_EQ(r.status, 2) << r.out;
+        EXPECT_NE(r.out.find("--offset"), std::string::npos) << r.out;
+    }
+    const CliRun fine = runCli("compare --json " + a + " " + b + " --offset=-0.25");
+    ASSERT_EQ(fine.status, 0);
+    EXPECT_NE(fine.out.find("\"clock_offset\": -0.25"), std::string::npos);
+
+    const std::string out = flowladder::testing::tempPath("frames.svg");
+    for (const char* frames : {"1--5", "1-4294967296", "0-3", "5-2", "-", "+1-3", " 1-3", "1-3x"}) {
+        SCOPED_TRACE(frames);
+        const CliRun r = runCli("render " + b + " --flow 1 --out " + out + " '--frames=" + frames + "'", true);
+        EXPECT_EQ(r.status, 2) << r.out;
+        EXPECT_NE(r.out.find("--frames"), std::string::npos) << r.out;
+    }
+    // 80,000 x 32,000 pixels would take gigabytes: refused before anything is drawn.
+    const CliRun big = runCli("render " + b + " --flow 1 --out " + flowladder::testing::tempPath("big.png") +
+                                  " --scale 8 --width 10000",
+                              true);
+    EXPECT_EQ(big.status, 2) << big.out;
+    EXPECT_NE(big.out.find("million pixels"), std::string::npos) << big.out;
+}
