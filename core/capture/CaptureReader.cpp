@@ -9,6 +9,7 @@
 #include <pcap/pcap.h>
 #include <stdio_ext.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace flowladder::core {
 
@@ -48,6 +49,49 @@ bool readMagic(const std::string& path, uint32_t& magic, uint64_t& size, std::st
     }
     magic = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
     return true;
+}
+
+// A stream that first serves the bytes already read from `inner` to sniff its format, then
+// the rest of `inner`: a pipe is read through one open, its first bytes handed back.
+struct PrefixedStream {
+    FILE* inner;
+    unsigned char prefix[4];
+    size_t size;
+    size_t pos = 0;
+};
+
+ssize_t prefixedRead(void* cookie, char* buf, size_t n)
+{
+    auto* s = static_cast<PrefixedStream*>(cookie);
+    size_t done = 0;
+    while (done < n && s->pos < s->size)
+        buf[done++] = static_cast<char>(s->prefix[s->pos++]);
+    if (done < n) {
+        const size_t got = std::fread(buf + done, 1, n - done, s->inner);
+        if (got == 0 && done == 0 && std::ferror(s->inner)) return -1;
+        done += got;
+    }
+    return static_cast<ssize_t>(done);
+}
+
+int prefixedClose(void* cookie)
+{
+    auto* s = static_cast<PrefixedStream*>(cookie);
+    const int rc = std::fclose(s->inner);
+    delete s;
+    return rc;
+}
+
+FILE* prefixedStream(FILE* inner, const unsigned char* prefix, size_t n)
+{
+    auto* s = new PrefixedStream{inner, {}, n};
+    std::memcpy(s->prefix, prefix, n);
+    cookie_io_functions_t io{};
+    io.read = prefixedRead;
+    io.close = prefixedClose;
+    FILE* f = fopencookie(s, "rb", io);
+    if (!f) delete s;
+    return f;
 }
 
 bool isPcapMagic(uint32_t m)
@@ -121,8 +165,67 @@ private:
 
 } // namespace
 
+std::unique_ptr<CaptureReader> CaptureReader::openStream(FILE* stream, const std::string& name, std::string& error)
+{
+    // Our own FILE on the descriptor (standard input stays open for whoever owns it).
+    FILE* in = stream == stdin ? fdopen(dup(fileno(stdin)), "rb") : stream;
+    if (!in) {
+        error = name + ": cannot open: " + std::strerror(errno);
+        return nullptr;
+    }
+    unsigned char b[4] = {};
+    const size_t n = std::fread(b, 1, 4, in);
+    if (n < 4) {
+        const bool failed = std::ferror(in);
+        std::fclose(in);
+        error = failed   ? name + ": read error: " + std::strerror(errno)
+                : n == 0 ? name + ": empty (0 bytes), not a capture"
+                         : name + ": only " + std::to_string(n) + " bytes, too short for a capture header";
+        return nullptr;
+    }
+    const uint32_t magic = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+    if (magic != PcapngMagic && !isPcapMagic(magic)) {
+        std::fclose(in);
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "0x%08x", magic);
+        error = name + ": not a pcap or pcapng capture (unknown magic number " + hex + ")";
+        return nullptr;
+    }
+    FILE* f = prefixedStream(in, b, 4);
+    if (!f) {
+        std::fclose(in);
+        error = name + ": cannot open: " + std::strerror(errno);
+        return nullptr;
+    }
+    if (magic == PcapngMagic) return openPcapngReader(f, name, error);
+    std::setvbuf(f, nullptr, _IOFBF, size_t{64} << 10);
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!p) {
+        std::fclose(f);
+        error = name + ": cannot read pcap header: " + errbuf;
+        return nullptr;
+    }
+    return std::make_unique<LibpcapReader>(p, name, CaptureFormat::Pcap, 0); // size unknown: no progress
+}
+
 std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std::string& error)
 {
+    if (path == "-") return openStream(stdin, "standard input", error);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+            // A pipe can be read once: sniff the format from the stream itself.
+            FILE* f = std::fopen(path.c_str(), "rb");
+            if (!f) {
+                error = path + ": cannot open: " + std::strerror(errno);
+                return nullptr;
+            }
+            return openStream(f, path, error);
+        }
+        error = path + ": is a device, not a capture file";
+        return nullptr;
+    }
     uint32_t magic = 0;
     uint64_t size = 0;
     if (!readMagic(path, magic, size, error)) return nullptr;

@@ -6,6 +6,7 @@
 #include "core/model/Analysis.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -27,7 +28,13 @@ public:
     virtual ~CaptureReader() = default;
     // Opens `path`. On failure returns nullptr and sets `error` to a readable
     // message naming the file and what is wrong.
+    // `path` "-" is standard input; a FIFO or socket is read as a stream through one open, its
+    // format sniffed from its first bytes (no progress: its size is unknown). Devices and
+    // directories are refused.
     static std::unique_ptr<CaptureReader> open(const std::string& path, std::string& error);
+    // Reads a capture from an open stream, which the reader then owns (`stdin` is duplicated
+    // and stays open). `name` is what messages call it.
+    static std::unique_ptr<CaptureReader> openStream(FILE* stream, const std::string& name, std::string& error);
 
     // Next frame. On Error, `error()` says what broke and where; frames read so far stay valid.
     virtual Status next(RawFrame& frame) = 0;

@@ -111,6 +111,7 @@ public:
     }
 
     bool open(const std::string& path, std::string& error);
+    bool open(FILE* stream, const std::string& path, std::string& error); // takes the stream
 
     Status next(RawFrame& frame) override;
     std::string error() const override { return error_; }
@@ -382,12 +383,18 @@ CaptureReader::Status PcapngReader::packet(const Block& b, RawFrame& frame)
 
 bool PcapngReader::open(const std::string& path, std::string& error)
 {
-    path_ = path;
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
         error = path + ": " + std::strerror(errno);
         return false;
     }
+    return open(f, path, error);
+}
+
+bool PcapngReader::open(FILE* stream, const std::string& path, std::string& error)
+{
+    path_ = path;
+    file_ = stream;
     std::setvbuf(file_, nullptr, _IONBF, 0); // we read in large chunks into our own buffer
     struct stat st {};
     if (fstat(fileno(file_), &st) == 0 && S_ISREG(st.st_mode)) {
@@ -488,6 +495,13 @@ std::unique_ptr<CaptureReader> openPcapngReader(const std::string& path, std::st
 {
     auto reader = std::make_unique<PcapngReader>();
     if (!reader->open(path, error)) return nullptr;
+    return reader;
+}
+
+std::unique_ptr<CaptureReader> openPcapngReader(FILE* stream, const std::string& name, std::string& error)
+{
+    auto reader = std::make_unique<PcapngReader>();
+    if (!reader->open(stream, name, error)) return nullptr;
     return reader;
 }
 

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ namespace flowladder::core {
 // Opens `path` as pcapng. Returns nullptr and sets `error` when the file cannot
 // be opened or does not start with a valid Section Header Block.
 std::unique_ptr<CaptureReader> openPcapngReader(const std::string& path, std::string& error);
+// The same on a stream already open (a pipe, standard input); the reader owns and closes it.
+// `name` is what messages call it.
+std::unique_ptr<CaptureReader> openPcapngReader(FILE* stream, const std::string& name, std::string& error);
 
 // True when `data` (at least 4 bytes) starts with the pcapng SHB block type.
 bool isPcapngMagic(const uint8_t* data, size_t size);

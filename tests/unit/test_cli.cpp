@@ -339,3 +339,39 @@ TEST(Cli, OptionValuesOutOfRangeAreUsageErrors)
     EXPECT_EQ(big.status, 2) << big.out;
     EXPECT_NE(big.out.find("million pixels"), std::string::npos) << big.out;
 }
+
+// Captures from pipes (issue 13): `-` is standard input, a FIFO or a process substitution is read
+// through one open with the format sniffed from the stream, and gives the same analysis as the
+// file; devices are refused naming the file.
+TEST(Cli, CapturesFromPipesAndFifos)
+{
+    auto withoutFile = [](std::string json) {
+        const auto at = json.find("\"file\":");
+        const auto end = json.find('\n', at);
+        return at == std::string::npos ? json : json.erase(at, end - at);
+    };
+    for (const char* rel : {"resources/sample/incident.pcap", "tests/golden/captures/pcapng-mixed-links.pcapng"}) {
+        SCOPED_TRACE(rel);
+        const std::string file = (sourceDir() / rel).string();
+        const CliRun direct = runCli("analyze --json " + file);
+        ASSERT_EQ(direct.status, 0);
+        const CliRun piped =
+            flowladder::testsupport::runCommand("cat " + file + " | " FLOWLADDER_CLI " analyze --json - 2>&1");
+        ASSERT_EQ(piped.status, 0) << piped.out;
+        EXPECT_NE(piped.out.find("\"file\": \"-\""), std::string::npos);
+        EXPECT_EQ(withoutFile(piped.out), withoutFile(direct.out));
+
+        const std::string fifo = flowladder::testing::tempPath("capture.fifo");
+        const CliRun viaFifo = flowladder::testsupport::runCommand("rm -f " + fifo + "; mkfifo " + fifo + " && (cat " +
+                                                                   file + " > " + fifo + " &) && timeout 20 " +
+                                                                   FLOWLADDER_CLI " analyze --json " + fifo + " 2>&1");
+        ASSERT_EQ(viaFifo.status, 0) << viaFifo.out;
+        EXPECT_EQ(withoutFile(viaFifo.out), withoutFile(direct.out));
+    }
+    const CliRun device = runCli("analyze /dev/zero", true);
+    EXPECT_EQ(device.status, 1);
+    EXPECT_NE(device.out.find("/dev/zero: is a device"), std::string::npos) << device.out;
+    const CliRun shortPipe = flowladder::testsupport::runCommand("printf xy | " FLOWLADDER_CLI " analyze - 2>&1");
+    EXPECT_EQ(shortPipe.status, 1);
+    EXPECT_NE(shortPipe.out.find("standard input: only 2 bytes"), std::string::npos) << shortPipe.out;
+}
