@@ -3,14 +3,13 @@
 // abort), 2 for bad usage.
 
 #include "app/cli/CompareCommand.h"
+#include "app/cli/NeverAbort.h"
 #include "app/cli/RenderCommand.h"
 #include "core/report/JsonReport.h"
 #include "core/report/TextReport.h"
 #include "core/tcp/Analyzer.h"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
-#include <exception>
 #include <iostream>
 
 using namespace flowladder::core;
@@ -22,29 +21,6 @@ constexpr int ExitUsage = 2;
 
 // The file(s) the command works on, for the message of an internal error.
 std::string currentFiles;
-
-void reportInternalError(const char* what)
-{
-    std::cerr << "flowladder-cli: " << (currentFiles.empty() ? "" : currentFiles + ": ") << "internal error: " << what
-              << "\n";
-}
-
-// Last resort for an exception that escapes where it cannot be caught (a noexcept function, a
-// destructor): a message and exit status 1, not SIGABRT.
-[[noreturn]] void onTerminate()
-{
-    const char* what = "terminate called";
-    try {
-        if (const std::exception_ptr e = std::current_exception()) std::rethrow_exception(e);
-    } catch (const std::exception& e) {
-        what = e.what();
-    } catch (...) {
-        what = "unknown exception";
-    }
-    reportInternalError(what);
-    std::cout.flush();
-    std::_Exit(ExitUnreadable);
-}
 
 int runAnalyze(const std::string& capture, bool json)
 {
@@ -107,14 +83,7 @@ int run(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    std::set_terminate(onTerminate);
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        reportInternalError(e.what());
-    } catch (...) {
-        reportInternalError("unknown exception");
-    }
-    std::cout.flush();
-    return ExitUnreadable;
+    return flowladder::cli::runNeverAborting(
+        [] { return "flowladder-cli" + (currentFiles.empty() ? std::string() : ": " + currentFiles); },
+        [&] { return run(argc, argv); });
 }

@@ -3,6 +3,7 @@
 // program so that flowladder-cli links no Qt. Exit status as `flowladder-cli render`'s: 0 on
 // success, 1 when a file cannot be read or written (or on an internal error), 2 for bad usage.
 
+#include "app/cli/NeverAbort.h"
 #include "app/cli/RenderArgs.h"
 #include "core/annotations/Annotations.h"
 #include "core/tcp/Analyzer.h"
@@ -12,8 +13,6 @@
 #include <CLI/CLI.hpp>
 #include <QApplication>
 #include <QFileInfo>
-#include <cstdlib>
-#include <exception>
 #include <iostream>
 
 using namespace flowladder::core;
@@ -92,50 +91,25 @@ int render()
     return 0;
 }
 
-void reportInternalError(const char* what)
-{
-    std::cerr << args.programName << ": " << (args.capture.empty() ? "" : args.capture + ": ")
-              << "internal error: " << what << "\n";
-}
-
-[[noreturn]] void onTerminate()
-{
-    const char* what = "terminate called";
-    try {
-        if (const std::exception_ptr e = std::current_exception()) std::rethrow_exception(e);
-    } catch (const std::exception& e) {
-        what = e.what();
-    } catch (...) {
-        what = "unknown exception";
-    }
-    reportInternalError(what);
-    std::cout.flush();
-    std::_Exit(ExitUnreadable);
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
-    std::set_terminate(onTerminate);
-    try {
-        CLI::App app{"flowladder-render: draws a flow's ladder to PNG, SVG or PDF (`flowladder-cli render` runs it)"};
-        flowladder::cli::addRenderOptions(app, args);
-        app.set_version_flag("--version", "flowladder-render " FLOWLADDER_VERSION);
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::Success& e) { // --help, --version
-            return app.exit(e);
-        } catch (const CLI::ParseError& e) {
-            app.exit(e);
-            return ExitUsage;
-        }
-        return render();
-    } catch (const std::exception& e) {
-        reportInternalError(e.what());
-    } catch (...) {
-        reportInternalError("unknown exception");
-    }
-    std::cout.flush();
-    return ExitUnreadable;
+    return flowladder::cli::runNeverAborting(
+        [] { return args.programName + (args.capture.empty() ? std::string() : ": " + args.capture); },
+        [&] {
+            CLI::App app{
+                "flowladder-render: draws a flow's ladder to PNG, SVG or PDF (`flowladder-cli render` runs it)"};
+            flowladder::cli::addRenderOptions(app, args);
+            app.set_version_flag("--version", "flowladder-render " FLOWLADDER_VERSION);
+            try {
+                app.parse(argc, argv);
+            } catch (const CLI::Success& e) { // --help, --version
+                return app.exit(e);
+            } catch (const CLI::ParseError& e) {
+                app.exit(e);
+                return ExitUsage;
+            }
+            return render();
+        });
 }
