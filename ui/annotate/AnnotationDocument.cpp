@@ -91,7 +91,7 @@ std::vector<Annotation> AnnotationDocument::itemsOfFlow(uint32_t flowId) const
 uint64_t AnnotationDocument::add(Annotation a)
 {
     if (!isOpen()) return 0;
-    a.id = store_.set().nextId();
+    a.id = store_.set().newId();
     undo_.push(new AnnotationCommand(this, a.id, std::nullopt, a, tr("Add %1").arg(kindText(a.kind)), 0));
     return a.id;
 }
