@@ -4,9 +4,11 @@
 
 #include "TestPaths.h"
 #include "core/annotations/Annotations.h"
+#include "tests/support/ReadOnlyFolder.h"
 #include "tests/support/RunCommand.h"
 
 #include <chrono>
+#include <csignal>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <set>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +61,13 @@ struct Capture {
                R"(, "hash": ")" + fp.hash + R"("}, "annotations": )" + items + "}";
     }
 };
+
+// Fallback notes of this process go to its own temporary folder, never to the user's.
+[[maybe_unused]] const bool ownDataHome = [] {
+    const std::string dir = tempPath("xdg-data");
+    fs::create_directories(dir);
+    return ::setenv("XDG_DATA_HOME", dir.c_str(), 1) == 0;
+}();
 
 const std::string Note22 = R"({"id": 1, "kind": "note", "flow": 1, "frame": 22, "text": "n"})";
 
@@ -353,4 +363,82 @@ TEST(SidecarHostile, TwoStoresOnOneCaptureMergeByNoteId)
     a.set().items.back().text = "from A, again";
     ASSERT_TRUE(a.save(error)) << error;
     EXPECT_EQ(texts(), (std::set<std::string>{"from A, again", "from B", "old two, edited by B"}));
+}
+
+// Item 6: a read-only evidence folder. Tests run as root, for whom chmod 0555 changes nothing:
+// WithoutDacOverride drops the capabilities that bypass permissions while the folder is used.
+TEST(SidecarHostile, ReadOnlyFolderSavesToTheUserFolderAndFindsThemAgain)
+{
+    Capture cap("readonly");
+    const fs::path xdg = fs::path(std::getenv("XDG_DATA_HOME"));
+    ASSERT_EQ(::chmod(cap.dir.c_str(), 0555), 0);
+    std::string fallbackPath;
+    {
+        testsupport::WithoutDacOverride unprivileged;
+        if (!testsupport::cannotCreateIn(cap.dir.string())) {
+            ::chmod(cap.dir.c_str(), 0755);
+            GTEST_SKIP() << "cannot make a folder read-only for this process";
+        }
+        auto store = core::AnnotationStore::open(cap.path);
+        EXPECT_EQ(store.savePath(), cap.sidecar);
+        core::Annotation a;
+        a.id = store.set().newId();
+        a.flow = 1;
+        a.text = "made in a read-only folder";
+        store.set().items.push_back(a);
+        std::string error;
+        ASSERT_TRUE(store.save(error)) << error;
+        fallbackPath = store.savePath();
+        EXPECT_EQ(fallbackPath, core::fallbackNotesPath(cap.fingerprint()));
+        EXPECT_EQ(fallbackPath.rfind((xdg / "flowladder/notes/").string(), 0), 0u) << fallbackPath;
+        EXPECT_TRUE(store.usesFallback());
+        // The notice says why and where.
+        EXPECT_NE(store.notice().find(cap.sidecar), std::string::npos) << store.notice();
+        EXPECT_NE(store.notice().find(fallbackPath), std::string::npos) << store.notice();
+        EXPECT_FALSE(fs::exists(cap.sidecar));
+        // Reopened from the same place: found in the fallback file.
+        const auto again = core::AnnotationStore::open(cap.path);
+        ASSERT_EQ(again.set().items.size(), 1u);
+        EXPECT_EQ(again.savePath(), fallbackPath);
+        EXPECT_NE(again.notice().find(fallbackPath), std::string::npos) << again.notice();
+    }
+    ASSERT_EQ(::chmod(cap.dir.c_str(), 0755), 0);
+    struct stat st {};
+    ASSERT_EQ(::stat(fs::path(fallbackPath).parent_path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 077, 0u); // the per-user folder is private
+    // The same capture copied anywhere else finds its notes too.
+    Capture copy("elsewhere");
+    fs::copy_file(cap.path, copy.path, fs::copy_options::overwrite_existing);
+    const auto elsewhere = core::AnnotationStore::open(copy.path);
+    ASSERT_EQ(elsewhere.set().items.size(), 1u);
+    EXPECT_EQ(elsewhere.set().items[0].text, "made in a read-only folder");
+}
+
+// Item 6, full disk: RLIMIT_FSIZE makes writes fail (EFBIG) like a full disk would. Neither the
+// sidecar nor the fallback can be written: the save fails, the sidecar is intact, nothing is left.
+TEST(SidecarHostile, WriteFailureKeepsTheSidecarIntact)
+{
+    Capture cap("full");
+    const std::string original = cap.sidecarText("[" + Note22 + "]");
+    writeFile(cap.sidecar, original);
+    auto store = core::AnnotationStore::open(cap.path);
+    ASSERT_EQ(store.set().items.size(), 1u);
+    store.set().items[0].text = std::string(100000, 'x');
+    rlimit old{};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 4096;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    std::string error;
+    const bool saved = store.save(error);
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, oldHandler);
+    EXPECT_FALSE(saved);
+    EXPECT_NE(error.find(cap.sidecar), std::string::npos) << error;
+    EXPECT_EQ(readAll(cap.sidecar), original);
+    EXPECT_EQ(std::distance(fs::directory_iterator(cap.dir), fs::directory_iterator()), 2); // no temporary left
+    EXPECT_EQ(store.set().items[0].text.size(), 100000u);                                   // still in memory
+    ASSERT_TRUE(store.save(error)) << error; // and saved once there is room
+    EXPECT_NE(readAll(cap.sidecar).find(std::string(100000, 'x')), std::string::npos);
 }
