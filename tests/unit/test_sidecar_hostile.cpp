@@ -412,6 +412,7 @@ TEST(SidecarHostile, ReadOnlyFolderSavesToTheUserFolderAndFindsThemAgain)
     const auto elsewhere = core::AnnotationStore::open(copy.path);
     ASSERT_EQ(elsewhere.set().items.size(), 1u);
     EXPECT_EQ(elsewhere.set().items[0].text, "made in a read-only folder");
+    fs::remove(fallbackPath); // other tests' captures have the same bytes
 }
 
 // Item 6, full disk: RLIMIT_FSIZE makes writes fail (EFBIG) like a full disk would. Neither the
