@@ -103,6 +103,9 @@ void AnnotationController::updateStatus()
 void AnnotationController::onCaptureShown(const QString& path)
 {
     select(0);
+    // The previous capture's notes that could be saved nowhere: the user says where (the new
+    // capture is already shown, so cancelling leaves them unsaved).
+    if (doc_->isOpen()) saveNow();
     doc_->open(path);
     const QString problem = doc_->problem();
     if (!problem.isEmpty()) {
