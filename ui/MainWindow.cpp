@@ -513,8 +513,12 @@ void MainWindow::showEvent(QShowEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    // Notes that exist only in memory are saved, or the user says what to do with them.
+    if (!annotations_->saveNow()) {
+        event->ignore();
+        return;
+    }
     loader_->cancel();
-    annotations_->saveNow();
     QMainWindow::closeEvent(event);
 }
 

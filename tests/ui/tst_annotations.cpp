@@ -1,7 +1,10 @@
 // Annotations through the GUI layer: sidecar round trip (debounced autosave, reopen),
-// save on close, a damaged sidecar reported, kept byte for byte and not overwritten,
-// undo/redo of add, edit, move and delete.
+// save on close, a damaged or wrong-typed sidecar reported, kept byte for byte and not
+// overwritten, undo/redo of add, edit, move and delete, a read-only folder (notes in the
+// per-user folder, the message bar says where), two documents on one capture (merged), and a
+// close that cannot save asking what to do.
 #include "core/tcp/Analyzer.h"
+#include "tests/support/ReadOnlyFolder.h"
 #include "ui/MainWindow.h"
 #include "ui/annotate/AnnotationController.h"
 #include "ui/annotate/AnnotationDocument.h"
@@ -16,6 +19,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMouseEvent>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,6 +47,32 @@ class TestAnnotations : public QObject {
         w->resize(1300, 850);
         w->showAnalysis(analysis_, capture_);
         return w;
+    }
+    std::unique_ptr<MainWindow> openWindowOn(const QString& capture, const core::AnalysisPtr& analysis)
+    {
+        auto w = std::make_unique<MainWindow>();
+        w->resize(1300, 850);
+        w->showAnalysis(analysis, capture);
+        return w;
+    }
+    // The sample incident in a folder of its own, made read-only (0555).
+    QString readOnlyCapture(core::AnalysisPtr& analysis)
+    {
+        const QString folder = dir_.filePath(QStringLiteral("readonly-%1").arg(QTest::currentTestFunction()));
+        QDir().mkpath(folder);
+        const QString capture = folder + QStringLiteral("/incident.pcap");
+        QFile::copy(QStringLiteral(FLOWLADDER_SAMPLE_DIR "/incident.pcap"), capture);
+        std::string error;
+        analysis = core::analyzeFile(capture.toStdString(), error);
+        QFile::setPermissions(folder, QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup |
+                                          QFile::ReadOther | QFile::ExeOther);
+        return capture;
+    }
+    static void makeWritable(const QString& capture)
+    {
+        QFile::setPermissions(QFileInfo(capture).absolutePath(),
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup |
+                                  QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
     }
     static AnnotationController* controller(MainWindow& w) { return w.findChild<AnnotationController*>(); }
     int64_t rowOf(MainWindow& w, uint32_t frame) { return w.ladder()->content()->rowOfFrame(frame); }
@@ -168,6 +198,159 @@ private slots:
         auto w2 = openWindow();
         QCOMPARE(controller(*w2)->document()->items().size(), size_t{1});
         QCOMPARE(readAll(sidecar), damaged);
+    }
+
+    void wrongTypedSidecarKept()
+    {
+        // Issue 13: a wrong-typed field used to abort the program (a JSON type error).
+        const QString sidecar = capture_ + QStringLiteral(".flowladder.json");
+        const QByteArray bad = R"({"format": "flowladder-annotations", "version": "1", "annotations": []})";
+        {
+            QFile f(sidecar);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bad);
+        }
+        auto w = openWindow();
+        auto* c = controller(*w);
+        QVERIFY2(c->messageText().contains(sidecar), qPrintable(c->messageText()));
+        QVERIFY2(c->messageText().contains(QStringLiteral("&quot;version&quot;")), qPrintable(c->messageText()));
+        const QString alt = capture_ + QStringLiteral(".flowladder-2.json");
+        QCOMPARE(c->document()->savePath(), alt);
+        QVERIFY(c->addNote(rowOf(*w, 22), QStringLiteral("new note")));
+        QVERIFY(c->document()->saveNow());
+        QCOMPARE(readAll(sidecar), bad);
+        QVERIFY(readAll(alt).contains("new note"));
+    }
+
+    void readOnlyFolderSavesToTheUserFolder()
+    {
+        // Root ignores permission bits: WithoutDacOverride drops the capabilities that bypass them.
+        core::AnalysisPtr analysis;
+        const QString capture = readOnlyCapture(analysis);
+        QVERIFY(analysis);
+        const QString dataHome = QFile::decodeName(qgetenv("XDG_DATA_HOME"));
+        QVERIFY(!dataHome.isEmpty());
+        {
+            testsupport::WithoutDacOverride unprivileged;
+            if (!testsupport::cannotCreateIn(QFileInfo(capture).absolutePath().toStdString())) {
+                makeWritable(capture);
+                QSKIP("cannot make a folder read-only for this process");
+            }
+            QString fallback;
+            {
+                auto w = openWindowOn(capture, analysis);
+                auto* c = controller(*w);
+                QVERIFY(c->addNote(rowOf(*w, 22), QStringLiteral("made in a read-only folder")));
+                QVERIFY2(c->document()->saveNow(), qPrintable(c->document()->lastSaveError()));
+                fallback = c->document()->savePath();
+                QVERIFY2(fallback.startsWith(dataHome + QStringLiteral("/flowladder/notes/")), qPrintable(fallback));
+                // The message bar says why and where.
+                QVERIFY2(c->messageText().contains(fallback), qPrintable(c->messageText()));
+                QVERIFY(c->messageText().contains(capture + QStringLiteral(".flowladder.json")));
+                QVERIFY(!QFile::exists(capture + QStringLiteral(".flowladder.json")));
+            }
+            auto w = openWindowOn(capture, analysis);
+            auto* c = controller(*w);
+            QCOMPARE(c->document()->items().size(), size_t{1});
+            QCOMPARE(c->document()->savePath(), fallback);
+            QVERIFY2(c->messageText().contains(fallback), qPrintable(c->messageText()));
+            w.reset();
+            // Found from anywhere: the other tests' copies of the sample would find it too.
+            QVERIFY(QFile::remove(fallback));
+        }
+        makeWritable(capture);
+    }
+
+    void twoDocumentsOnOneCaptureMerge()
+    {
+        // Two instances on one capture: neither's notes vanish, deletions stay deleted.
+        AnnotationDocument a, b;
+        a.open(capture_);
+        b.open(capture_);
+        core::Annotation n;
+        n.flow = 1;
+        n.frame = 22;
+        n.text = "from A";
+        const uint64_t idA = a.add(n);
+        n.text = "from B";
+        const uint64_t idB = b.add(n);
+        QVERIFY(idA && idB && idA != idB);
+        QVERIFY(a.saveNow());
+        QSignalSpy changed(&b, &AnnotationDocument::changed);
+        QVERIFY(b.saveNow());
+        QCOMPARE(b.items().size(), size_t{2}); // A's note merged in, and shown
+        QVERIFY(changed.count() >= 1);
+        QVERIFY(!b.notice().isEmpty());
+        QVERIFY(a.saveNow());
+        QCOMPARE(a.items().size(), size_t{2});
+        QVERIFY(a.remove(idA));
+        QVERIFY(a.saveNow());
+        QVERIFY(b.setText(idB, QStringLiteral("from B, edited")));
+        QVERIFY(b.saveNow());
+        AnnotationDocument c;
+        c.open(capture_);
+        QCOMPARE(c.items().size(), size_t{1});
+        QCOMPARE(QString::fromStdString(c.items()[0].text), QStringLiteral("from B, edited"));
+    }
+
+    void closeAsksWhenNotesCannotBeSaved()
+    {
+        // Neither beside the capture (read-only folder) nor in the per-user folder (XDG_DATA_HOME
+        // is a regular file): closing asks, through the question the test sets.
+        core::AnalysisPtr analysis;
+        const QString capture = readOnlyCapture(analysis);
+        QVERIFY(analysis);
+        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
+        const QString notAFolder = dir_.filePath(QStringLiteral("not-a-folder"));
+        {
+            QFile f(notAFolder);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        qputenv("XDG_DATA_HOME", QFile::encodeName(notAFolder));
+        {
+            testsupport::WithoutDacOverride unprivileged;
+            if (!testsupport::cannotCreateIn(QFileInfo(capture).absolutePath().toStdString())) {
+                qputenv("XDG_DATA_HOME", dataHome);
+                makeWritable(capture);
+                QSKIP("cannot make a folder read-only for this process");
+            }
+            using Choice = AnnotationController::UnsavedChoice;
+            auto w = openWindowOn(capture, analysis);
+            auto* c = controller(*w);
+            c->document()->setSaveDelay(60'000);
+            QVERIFY(c->addNote(rowOf(*w, 22), QStringLiteral("only in memory")));
+            int asked = 0;
+            QString message;
+            c->setUnsavedQuestion([&](const QString& m, QString&) {
+                ++asked;
+                message = m;
+                return Choice::Cancel;
+            });
+            QVERIFY(!w->close()); // cancelled: the window stays
+            QCOMPARE(asked, 1);
+            QVERIFY2(message.contains(capture + QStringLiteral(".flowladder.json")), qPrintable(message));
+            QVERIFY(c->document()->hasUnsavedChanges());
+            // Save elsewhere: an impossible place first (asked again), then a good one.
+            const QString elsewhere = dir_.filePath(QStringLiteral("elsewhere.json"));
+            c->setUnsavedQuestion([&](const QString&, QString& path) {
+                ++asked;
+                path = asked == 2 ? QFileInfo(capture).absolutePath() + QStringLiteral("/x.json") : elsewhere;
+                return Choice::SaveElsewhere;
+            });
+            QVERIFY(w->close());
+            QCOMPARE(asked, 3);
+            QVERIFY(readAll(elsewhere).contains("only in memory"));
+            // Discard: closes, writes nothing.
+            auto w2 = openWindowOn(capture, analysis);
+            auto* c2 = controller(*w2);
+            c2->document()->setSaveDelay(60'000);
+            QVERIFY(c2->addNote(rowOf(*w2, 22), QStringLiteral("discard me")));
+            c2->setUnsavedQuestion([](const QString&, QString&) { return Choice::Discard; });
+            QVERIFY(w2->close());
+            QVERIFY(!c2->document()->hasUnsavedChanges());
+        }
+        qputenv("XDG_DATA_HOME", dataHome);
+        makeWritable(capture);
     }
 
     void undoRedo()

@@ -12,12 +12,15 @@
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMouseEvent>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QUrl>
 #include <algorithm>
@@ -45,14 +48,16 @@ AnnotationController::AnnotationController(MainWindow* window, MessageBar* bar)
         replot();
         updateStatus();
     });
-    connect(doc_, &AnnotationDocument::saved, this, &AnnotationController::updateStatus);
+    connect(doc_, &AnnotationDocument::saved, this, &AnnotationController::onSaved);
     connect(doc_, &AnnotationDocument::saveFailed, this, [this](const QString& msg) {
         showMessage(tr("Your notes could not be saved: %1. They are kept in memory; FlowLadder tries again on the next "
                        "change and on close.")
-                        .arg(msg),
+                        .arg(msg.toHtmlEscaped()),
                     true);
+        showingSaveFailure_ = true;
         updateStatus();
     });
+    askUnsaved_ = [this](const QString& message, QString& path) { return askUnsavedDefault(message, path); };
     connect(window_->selection(), &CurrentSelection::flowChanged, this, [this] { select(0); });
     updateStatus();
 }
@@ -98,6 +103,9 @@ void AnnotationController::updateStatus()
 void AnnotationController::onCaptureShown(const QString& path)
 {
     select(0);
+    // The previous capture's notes that could be saved nowhere: the user says where (the new
+    // capture is already shown, so cancelling leaves them unsaved).
+    if (doc_->isOpen()) saveNow();
     doc_->open(path);
     const QString problem = doc_->problem();
     if (!problem.isEmpty()) {
@@ -106,10 +114,24 @@ void AnnotationController::onCaptureShown(const QString& path)
         emit statusMessage(
             tr("Notes file kept untouched; new notes go to %1").arg(QFileInfo(doc_->savePath()).fileName()), 10000);
     } else {
-        showMessage(QString(), false);
+        showMessage(doc_->notice().toHtmlEscaped(), false); // notes kept in the per-user folder
     }
+    showingSaveFailure_ = false;
     updateStatus();
     replot();
+}
+
+void AnnotationController::onSaved()
+{
+    // Saved, but not where planned (the per-user folder), or with another instance's notes.
+    if (!doc_->notice().isEmpty()) {
+        showMessage(doc_->notice().toHtmlEscaped(), false);
+        showingSaveFailure_ = false;
+    } else if (showingSaveFailure_) { // the failure is over
+        showMessage(doc_->problem().toHtmlEscaped(), false);
+        showingSaveFailure_ = false;
+    }
+    updateStatus();
 }
 
 void AnnotationController::createActions()
@@ -143,10 +165,45 @@ void AnnotationController::createActions()
     redo_->setShortcuts({QKeySequence::Redo, QKeySequence(tr("Ctrl+Shift+Z"))});
 }
 
-void AnnotationController::saveNow()
+bool AnnotationController::saveNow()
 {
     // Only edits: a capture nobody annotated keeps its folder untouched.
-    if (doc_->hasUnsavedChanges()) doc_->saveNow();
+    if (!doc_->hasUnsavedChanges() || doc_->saveNow()) return true;
+    // Neither beside the capture nor in the per-user folder: never close without asking.
+    for (;;) {
+        QString path;
+        const QString message = tr("Your notes on %1 could not be saved: %2")
+                                    .arg(QFileInfo(doc_->capturePath()).fileName(), doc_->lastSaveError());
+        switch (askUnsaved_(message, path)) {
+        case UnsavedChoice::SaveElsewhere:
+            if (!path.isEmpty() && doc_->saveAs(path)) return true;
+            break; // failed too (lastSaveError says why): ask again
+        case UnsavedChoice::Discard:
+            doc_->discardUnsaved();
+            return true;
+        case UnsavedChoice::Cancel:
+            return false;
+        }
+    }
+}
+
+AnnotationController::UnsavedChoice AnnotationController::askUnsavedDefault(const QString& message, QString& path)
+{
+    for (;;) {
+        QMessageBox box(QMessageBox::Warning, tr("Notes not saved"), message, QMessageBox::NoButton, window_);
+        box.setInformativeText(tr("Save them to another file, or discard them?"));
+        QPushButton* elsewhere = box.addButton(tr("Save elsewhere…"), QMessageBox::AcceptRole);
+        QPushButton* discard = box.addButton(tr("Discard notes"), QMessageBox::DestructiveRole);
+        box.addButton(QMessageBox::Cancel);
+        box.setDefaultButton(elsewhere);
+        box.exec();
+        if (box.clickedButton() == discard) return UnsavedChoice::Discard;
+        if (box.clickedButton() != elsewhere) return UnsavedChoice::Cancel;
+        const QString suggested =
+            QDir::home().filePath(QFileInfo(doc_->capturePath()).fileName() + QStringLiteral(".flowladder.json"));
+        path = QFileDialog::getSaveFileName(window_, tr("Save notes as"), suggested, tr("FlowLadder notes (*.json)"));
+        if (!path.isEmpty()) return UnsavedChoice::SaveElsewhere;
+    }
 }
 
 void AnnotationController::select(uint64_t id)

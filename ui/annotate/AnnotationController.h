@@ -11,6 +11,7 @@
 
 #include <QObject>
 #include <QPointF>
+#include <functional>
 #include <optional>
 
 class QAction;
@@ -39,8 +40,16 @@ public:
     QAction* undoAction() const { return undo_; }
     QAction* redoAction() const { return redo_; }
     QLabel* statusLabel() const { return status_; }
-    // Writes pending notes now (the window is closing).
-    void saveNow();
+    // When notes cannot be saved (beside the capture nor in the per-user folder) and the window
+    // is closing: save them elsewhere (to `path`), discard them, or keep the window open.
+    enum class UnsavedChoice { SaveElsewhere, Discard, Cancel };
+    // Asks the user; `message` says what failed. The default shows a message box and a file
+    // dialog; tests set their own (the offscreen platform must not block).
+    using UnsavedQuestion = std::function<UnsavedChoice(const QString& message, QString& path)>;
+    void setUnsavedQuestion(UnsavedQuestion ask) { askUnsaved_ = std::move(ask); }
+    // Writes pending notes now (the window is closing). When they cannot be saved, asks; false
+    // when the user cancelled (the window must stay open), true once nothing is left unsaved.
+    bool saveNow();
     uint64_t selectedId() const { return selectedId_; }
     void select(uint64_t id);
     // The message bar's text ("" when hidden) and the "notes go to" status text.
@@ -79,6 +88,8 @@ private:
     bool contextMenu(QContextMenuEvent* e);
     int64_t rowNear(double pixelY) const;
     std::optional<QString> askText(const QString& title, const QString& initial);
+    UnsavedChoice askUnsavedDefault(const QString& message, QString& path);
+    void onSaved();
     void replot();
 
     MainWindow* window_;
@@ -102,6 +113,8 @@ private:
     };
     std::optional<Drag> drag_;
     int dragSerial_ = 1000;
+    UnsavedQuestion askUnsaved_;
+    bool showingSaveFailure_ = false;
 };
 
 } // namespace flowladder::ui

@@ -91,7 +91,7 @@ std::vector<Annotation> AnnotationDocument::itemsOfFlow(uint32_t flowId) const
 uint64_t AnnotationDocument::add(Annotation a)
 {
     if (!isOpen()) return 0;
-    a.id = store_.set().nextId();
+    a.id = store_.set().newId();
     undo_.push(new AnnotationCommand(this, a.id, std::nullopt, a, tr("Add %1").arg(kindText(a.kind)), 0));
     return a.id;
 }
@@ -150,16 +150,38 @@ bool AnnotationDocument::saveNow()
 {
     saveTimer_.stop();
     if (!isOpen()) return false;
+    const std::vector<Annotation> before = items();
     std::string error;
-    if (!store_.save(error)) {
+    return finishSave(store_.save(error), error, before);
+}
+
+bool AnnotationDocument::saveAs(const QString& path)
+{
+    saveTimer_.stop();
+    if (!isOpen()) return false;
+    const std::vector<Annotation> before = items();
+    std::string error;
+    return finishSave(store_.saveAs(path.toStdString(), error), error, before);
+}
+
+bool AnnotationDocument::finishSave(bool ok, const std::string& error, const std::vector<Annotation>& before)
+{
+    if (!ok) {
         saveError_ = QString::fromStdString(error);
         emit saveFailed(saveError_);
         return false;
     }
     dirty_ = false;
     saveError_.clear();
+    if (items() != before) emit changed(); // another instance's notes merged in
     emit saved(savePath());
     return true;
+}
+
+void AnnotationDocument::discardUnsaved()
+{
+    saveTimer_.stop();
+    dirty_ = false;
 }
 
 } // namespace flowladder::ui

@@ -31,6 +31,9 @@ public:
     // file, says it is kept, and where new notes go.
     QString problem() const { return QString::fromStdString(store_.problem()); }
     QString lastSaveError() const { return saveError_; }
+    // Where the notes are when that needs saying: found in, or saved to, the per-user fallback
+    // file (and why), or notes of another instance merged in by the last save. "" otherwise.
+    QString notice() const { return QString::fromStdString(store_.notice()); }
     bool hasPendingSave() const { return saveTimer_.isActive(); }
 
     const core::AnnotationSet& set() const { return store_.set(); }
@@ -47,8 +50,13 @@ public:
     bool update(const core::Annotation& a, int mergeKey = 0);
     bool remove(uint64_t id);
 
-    // Writes now (atomic). False and lastSaveError() when it failed.
+    // Writes now (atomic; merged with what another instance saved meanwhile; to the per-user
+    // fallback file when the sidecar cannot be written). False and lastSaveError() when it failed.
     bool saveNow();
+    // Writes to `path` (chosen by the user) and saves there from then on.
+    bool saveAs(const QString& path);
+    // Forgets the unsaved state (the user chose to discard the notes not saved).
+    void discardUnsaved();
     // Edits not yet written (a save pending, or one that failed).
     bool hasUnsavedChanges() const { return dirty_; }
     void setSaveDelay(int ms) { saveTimer_.setInterval(ms); }
@@ -64,6 +72,7 @@ private:
     // Puts `a` in place of the annotation with `id` (inserts, replaces or, when nullopt, removes).
     void apply(uint64_t id, const std::optional<core::Annotation>& a);
     void scheduleSave();
+    bool finishSave(bool ok, const std::string& error, const std::vector<core::Annotation>& before);
 
     core::AnnotationStore store_;
     QString capturePath_;
