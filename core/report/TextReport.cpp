@@ -9,9 +9,11 @@ namespace flowladder::core {
 
 namespace {
 
+// Left-aligned in a column of `w`; a longer value still gets one space, so columns never run
+// together (a 5-digit flow id, a long IPv6 endpoint).
 std::string pad(std::string s, size_t w)
 {
-    if (s.size() < w) s.append(w - s.size(), ' ');
+    s.append(s.size() < w ? w - s.size() : 1, ' ');
     return s;
 }
 

@@ -49,6 +49,17 @@ private slots:
         proxy.setText(QStringLiteral("10.77 41002"));
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 3u);
+        // The tool's own spellings match: states as the CLI writes them, finding kinds by their
+        // JSON names (flows 2 and 3 end in CLOSE-WAIT after a RST; only 3's drew a challenge ACK).
+        proxy.setText(QStringLiteral("CLOSE_WAIT"));
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setText(QStringLiteral("close-wait"));
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setText(QStringLiteral("rst"));
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setText(QStringLiteral("challenge_ack"));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(FlowTableModel::FlowIdRole).toUInt(), 3u);
         proxy.setText({});
         proxy.setOnlyWithFindings(true);
         QCOMPARE(proxy.rowCount(), 2);

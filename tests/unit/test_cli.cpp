@@ -375,3 +375,25 @@ TEST(Cli, CapturesFromPipesAndFifos)
     EXPECT_EQ(shortPipe.status, 1);
     EXPECT_NE(shortPipe.out.find("standard input: only 2 bytes"), std::string::npos) << shortPipe.out;
 }
+
+// A capture of more than 9,999 connections: five-digit flow ids keep a space before the client
+// address in the text table (issue 15: "4050610.203.0.1:19288").
+TEST(Cli, WideFlowIdsStaySeparateFromTheAddress)
+{
+    namespace ts = flowladder::testsupport;
+    ts::PcapWriter w(1); // Ethernet
+    for (uint32_t i = 0; i < 10'050; ++i) {
+        ts::TcpSegment s;
+        s.src = "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+        s.sport = static_cast<uint16_t>(20000 + i % 30000);
+        s.seq = 1000 + i;
+        s.flags = tf::SYN;
+        w.add(ts::Packet{1'700'000'000'000'000'000 + int64_t{i} * 1000, ts::buildFrame(ts::Link::Ethernet, s)});
+    }
+    const std::string path = tempPath("wide-ids.pcap");
+    w.write(path);
+    const CliRun r = runCli("analyze " + path);
+    ASSERT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("\n10050 10.1.40.50:30049 "), std::string::npos);
+    EXPECT_EQ(r.out.find("1005010."), std::string::npos);
+}

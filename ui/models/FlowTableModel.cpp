@@ -133,11 +133,24 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         return maxSeverity(f);
     case FindingKindsRole:
         return kindMask(f);
-    case SearchTextRole:
-        return QStringLiteral("%1 %2 %3 %4 %5")
-            .arg(f.id)
-            .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint),
-                 stateText(f.side(Side::Client).finalState), stateText(f.side(Side::Server).finalState));
+    case SearchTextRole: {
+        // What the filter matches: the id, the endpoints, the states as the window and as the CLI and
+        // JSON spell them ("CLOSE-WAIT", "CLOSE_WAIT"), and the flow's finding kinds by their JSON
+        // names ("rst_seq_mismatch": "rst" finds every flow with a RST finding).
+        QString text =
+            QStringLiteral("%1 %2 %3 %4 %5")
+                .arg(f.id)
+                .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint),
+                     stateText(f.side(Side::Client).finalState), stateText(f.side(Side::Server).finalState));
+        for (Side s : {Side::Client, Side::Server})
+            text += QLatin1Char(' ') + QString::fromLatin1(core::tcpStateName(f.side(s).finalState));
+        const uint64_t kinds = kindMask(f);
+        for (int k = 0; k < core::FindingKindCount; ++k)
+            if (kinds & (uint64_t{1} << k))
+                text +=
+                    QLatin1Char(' ') + QString::fromLatin1(core::findingKindName(static_cast<core::FindingKind>(k)));
+        return text;
+    }
     }
     return {};
 }
