@@ -37,6 +37,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 
 #ifndef FLOWLADDER_SAMPLE_SOURCE_DIR
 #define FLOWLADDER_SAMPLE_SOURCE_DIR ""
@@ -375,10 +376,9 @@ void MainWindow::onFailed(const QString& path, const QString& message)
 void MainWindow::onProgress(double fraction, double eta)
 {
     progress_->setValue(static_cast<int>(fraction * 1000));
-    eta_->setText(eta < 0 ? tr("Reading %1…").arg(QFileInfo(loadingFile_).fileName())
-                          : tr("Reading %1… about %2 s left")
-                                .arg(QFileInfo(loadingFile_).fileName())
-                                .arg(static_cast<int>(eta + 0.5)));
+    eta_->setText(
+        eta < 0 ? tr("Reading %1…").arg(QFileInfo(loadingFile_).fileName())
+                : tr("Reading %1… about %2 s left").arg(QFileInfo(loadingFile_).fileName()).arg(std::lround(eta)));
 }
 
 void MainWindow::setBusy(bool busy, const QString& path)

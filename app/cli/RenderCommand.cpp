@@ -95,6 +95,7 @@ int runRender(const RenderArgs& args)
     std::vector<std::string> strings = renderArgv(forwarded);
     strings.insert(strings.begin(), renderer);
     std::vector<char*> argv;
+    argv.reserve(strings.size() + 1);
     for (std::string& s : strings)
         argv.push_back(s.data());
     argv.push_back(nullptr);

@@ -161,7 +161,7 @@ DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out)
         case 43: // routing
         case 60: // destination options
             if (avail < off + 2) return malformed("IPv6 extension header cut short");
-            extLen = (p[off + 1] + 1u) * 8u;
+            extLen = (size_t{p[off + 1]} + 1) * 8;
             break;
         case 44: { // fragment
             if (avail < off + 8) return malformed("IPv6 fragment header cut short");
@@ -172,7 +172,7 @@ DecodeResult decodeIpv6(const uint8_t* p, size_t avail, DecodedPacket& out)
         }
         case 51: // authentication header
             if (avail < off + 2) return malformed("IPv6 AH header cut short");
-            extLen = (p[off + 1] + 2u) * 4u;
+            extLen = (size_t{p[off + 1]} + 2) * 4;
             break;
         default:
             return {DecodeStatus::NotTcp, nullptr};

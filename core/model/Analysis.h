@@ -7,6 +7,7 @@
 #include "core/model/PacketRecord.h"
 #include "core/model/Types.h"
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <iterator>
@@ -30,7 +31,7 @@ static_assert(sizeof(StateChange) == 16);
 // the initial state. Derived data: Analysis::stateTimelines() recomputes them for one
 // flow on demand (tens of thousands of flows would otherwise keep ~200 bytes each).
 struct StateTimelines {
-    std::vector<StateChange> sides[2]; // indexed by Side
+    std::array<std::vector<StateChange>, 2> sides; // indexed by Side
     const std::vector<StateChange>& side(Side s) const { return sides[sideIndex(s)]; }
     // State of `side` just after the packet with index `packet` (Analysis::packets).
     TcpState stateAfter(Side side, uint32_t packet) const;

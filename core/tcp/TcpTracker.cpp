@@ -576,7 +576,7 @@ private:
     PacketStore* marksOut_;
     FlowEvents& events_;
     SideTrack side_[2];
-    std::vector<StateChange>* states_ = events_.states.sides;
+    std::vector<StateChange>* states_ = events_.states.sides.data();
     int64_t synRow_ = -1, synAckRow_ = -1, handshakeAckRow_ = -1;
 };
 

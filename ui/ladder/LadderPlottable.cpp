@@ -361,7 +361,7 @@ void LadderPlottable::paintRow(QPainter* p, const Geometry& g, uint32_t row, boo
     const double x0 = (fromClient ? g.clientX : g.serverX) + (fromClient ? 1 : -1) * BandWidth / 2;
     const double x1 = (fromClient ? g.serverX : g.clientX) - (fromClient ? 1 : -1) * BandWidth / 2;
     const double width = kind == ArrowKind::Rst ? 2.6 : (finding ? 2.2 : 1.5);
-    p->setPen(QPen(col, width, kind == ArrowKind::PureAck && !finding ? Qt::SolidLine : Qt::SolidLine, Qt::FlatCap));
+    p->setPen(QPen(col, width, Qt::SolidLine, Qt::FlatCap));
     p->drawLine(QPointF(x0, y), QPointF(x1 - (fromClient ? 7 : -7), y));
     // arrowhead
     const double dir = fromClient ? 1 : -1;

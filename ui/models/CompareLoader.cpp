@@ -83,7 +83,7 @@ void CompareLoader::recompare(std::optional<double> offsetSeconds)
     if (a_ && b_) compare(a_, b_, offsetSeconds);
 }
 
-void CompareLoader::compare(core::AnalysisPtr a, core::AnalysisPtr b, std::optional<double> offsetSeconds)
+void CompareLoader::compare(const core::AnalysisPtr& a, const core::AnalysisPtr& b, std::optional<double> offsetSeconds)
 {
     if (!a || !b) return;
     a_ = a;

@@ -28,7 +28,8 @@ public:
 
     void load(const QString& pathA, const QString& pathB);
     // Compares analyses already in memory (tests, or after a load).
-    void compare(core::AnalysisPtr a, core::AnalysisPtr b, std::optional<double> offsetSeconds = std::nullopt);
+    void compare(const core::AnalysisPtr& a, const core::AnalysisPtr& b,
+                 std::optional<double> offsetSeconds = std::nullopt);
     // Recompares the current analyses with this offset (nullopt: the estimate).
     void recompare(std::optional<double> offsetSeconds);
     void cancel();

@@ -38,7 +38,7 @@ constexpr MarkName MarkNames[] = {
 
 PacketDetailsModel::PacketDetailsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void PacketDetailsModel::setPacket(AnalysisPtr analysis, uint32_t flowId, int64_t row)
+void PacketDetailsModel::setPacket(const AnalysisPtr& analysis, uint32_t flowId, int64_t row)
 {
     beginResetModel();
     lines_.clear();

@@ -18,7 +18,7 @@ public:
 
     explicit PacketDetailsModel(QObject* parent = nullptr);
 
-    void setPacket(core::AnalysisPtr analysis, uint32_t flowId, int64_t row);
+    void setPacket(const core::AnalysisPtr& analysis, uint32_t flowId, int64_t row);
     void clear() { setPacket(nullptr, 0, -1); }
     // Value of a field by its label (for tests and copy).
     QString value(const QString& field) const;
