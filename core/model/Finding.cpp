@@ -6,10 +6,11 @@ namespace flowladder::core {
 
 namespace {
 constexpr std::array<std::string_view, FindingKindCount> kindNames = {
-    "rst_seq_mismatch", "challenge_ack", "rst_fingerprint_mismatch", "fin_retransmit",
-    "lingering_close",  "rst_ignored",   "retransmission",           "dup_ack",
-    "zero_window",      "keepalive",     "segment_not_captured",     "connection_refused",
-    "injected_packet",  "lost_packet",   "state_disagreement",
+    "rst_seq_mismatch",     "challenge_ack",     "rst_fingerprint_mismatch", "fin_retransmit",
+    "lingering_close",      "rst_ignored",       "retransmission",           "dup_ack",
+    "zero_window",          "keepalive",         "segment_not_captured",     "connection_refused",
+    "handshake_unanswered", "zero_window_probe", "abortive_close",           "simultaneous_close",
+    "injected_packet",      "lost_packet",       "state_disagreement",
 };
 } // namespace
 
@@ -63,6 +64,38 @@ std::string_view rstOutcomeName(RstOutcome o)
     case RstOutcome::Ignored:
         return "ignored";
     case RstOutcome::Unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
+
+std::string_view abortCauseName(AbortCause c)
+{
+    switch (c) {
+    case AbortCause::Application:
+        return "application";
+    case AbortCause::KeepaliveTimeout:
+        return "keepalive_timeout";
+    case AbortCause::RetransmissionTimeout:
+        return "retransmission_timeout";
+    case AbortCause::Unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
+
+std::string_view noChallengeReasonName(NoChallengeReason r)
+{
+    switch (r) {
+    case NoChallengeReason::None:
+        return "none";
+    case NoChallengeReason::OutOfWindow:
+        return "out_of_window";
+    case NoChallengeReason::RateLimit:
+        return "rate_limit";
+    case NoChallengeReason::Accepted:
+        return "accepted";
+    case NoChallengeReason::Unknown:
         return "unknown";
     }
     return "unknown";

@@ -27,12 +27,16 @@ enum class FindingKind : uint8_t {
     KeepAlive,
     SegmentNotCaptured,
     ConnectionRefused,
+    HandshakeUnanswered, // SYNs sent and never answered
+    ZeroWindowProbe,     // persist probes into a peer's zero window (not keep-alives)
+    AbortiveClose,       // a side ended an established connection with its own RST instead of a FIN
+    SimultaneousClose,   // both FINs crossed: both sides went through CLOSING
     // Comparison of two captures (core/compare/Comparison.h):
     InjectedPacket,    // seen downstream only: created between the capture points
     LostPacket,        // seen upstream only: lost between the capture points
     StateDisagreement, // the two captures end with different states for the same endpoint
 };
-inline constexpr int FindingKindCount = 15;
+inline constexpr int FindingKindCount = 19;
 
 enum class Severity : uint8_t { Info, Warning, Error };
 

@@ -22,6 +22,14 @@ std::string_view rstClassName(RstClass c); // "off_by_one_after_fin" | "in_windo
 enum class RstOutcome : uint8_t { TookEffect, Ignored, Unknown };
 std::string_view rstOutcomeName(RstOutcome o); // "took_effect" | "ignored" | "unknown"
 
+// Why a side ended a connection with its own RST (abortive_close).
+enum class AbortCause : uint8_t { Application, KeepaliveTimeout, RetransmissionTimeout, Unknown };
+std::string_view abortCauseName(AbortCause c); // "application" | "keepalive_timeout" | ...
+
+// Why inexact RSTs drew no challenge ACK (rst_seq_mismatch with several RSTs, or one).
+enum class NoChallengeReason : uint8_t { None, OutOfWindow, RateLimit, Accepted, Unknown };
+std::string_view noChallengeReasonName(NoChallengeReason r); // "none" | "out_of_window" | "rate_limit" | ...
+
 // Which of two compared captures a comparison finding's flow and frame refer to.
 enum class CaptureId : uint8_t { A, B };
 std::string_view captureIdName(CaptureId c); // "a" | "b"
@@ -45,12 +53,23 @@ struct RstSeqMismatch {
     uint32_t framesAfter = 0; // packets the receiver sent after the RST
     uint32_t rstSeqRelative = 0;
     uint32_t expectedSeqRelative = 0;
+    // The whole run of inexact RSTs from this sender into the connection (a storm is one
+    // finding; the fields above are the first RST's).
+    uint32_t count = 1;
+    std::vector<uint32_t> frames;     // the RSTs (first 100)
+    uint32_t challengeAcks = 0;       // RSTs answered by a challenge ACK
+    uint32_t withoutChallengeAck = 0; // RSTs that drew none
+    NoChallengeReason noChallengeReason = NoChallengeReason::None;
+    uint32_t ignored = 0;               // RSTs the receiver kept sending after
+    int64_t challengeAckSpacingNs = -1; // smallest gap between two challenge ACKs, -1 with fewer than 2
 };
 
 // challenge_ack: the ACK a receiver sent back for an in-window, inexact RST.
 struct ChallengeAck {
     Side side{}; // the side that sent the challenge ACK (the RST's receiver)
     uint32_t rstFrame = 0;
+    uint32_t count = 1;           // challenge ACKs this side sent to the run of RSTs
+    std::vector<uint32_t> frames; // those ACKs (first 100)
 };
 
 // rst_fingerprint_mismatch: a RST whose TTL / IP ID does not fit its sender's other packets.
@@ -62,6 +81,8 @@ struct RstFingerprintMismatch {
     uint16_t previousIpId = 0;    // the sender's IP ID before the RST (meaningful with ipId)
     bool ttlMismatch = false;
     bool ipIdUnusual = false;
+    uint32_t count = 1;           // RSTs of this sender that do not fit it
+    std::vector<uint32_t> frames; // those RSTs (first 100)
 };
 
 // fin_retransmit: a FIN sent again because it was not acknowledged.
@@ -92,7 +113,7 @@ struct RstIgnored {
     std::vector<uint32_t> rstFrames; // every RST it ignored
 };
 
-// retransmission, dup_ack, zero_window, keepalive, segment_not_captured: the packets of
+// retransmission, dup_ack, zero_window, zero_window_probe, keepalive, segment_not_captured: the packets of
 // one side with that mark (Finding::kind says which mark).
 struct MarkedPackets {
     Side side{};
@@ -103,6 +124,30 @@ struct MarkedPackets {
 // connection_refused: a RST answering a SYN.
 struct ConnectionRefused {
     Side side{}; // the side that refused
+};
+
+// handshake_unanswered: SYNs sent and never answered (no SYN-ACK, no RST).
+struct HandshakeUnanswered {
+    Side side{};                  // the SYN's sender
+    uint32_t count = 0;           // SYNs sent: the first and its retransmissions
+    int64_t durationNs = 0;       // first SYN to last
+    std::vector<uint32_t> frames; // the SYNs (first 100)
+};
+
+// abortive_close: a side ended an established connection with a RST at its exact SND.NXT.
+struct AbortiveClose {
+    Side side{}; // the RST's sender
+    AbortCause cause = AbortCause::Unknown;
+    TcpState state = TcpState::Unknown;    // the sender's state when it sent the RST
+    uint32_t unansweredProbes = 0;         // its keep-alives or retransmissions the peer never answered
+    uint32_t peerBytesUnanswered = 0;      // data the peer sent that it never answered (unread, likely)
+    std::optional<uint32_t> peerDataFrame; // the first of that data
+};
+
+// simultaneous_close: both FINs crossed (each sent before the other's arrived).
+struct SimultaneousClose {
+    uint32_t clientFinFrame = 0;
+    uint32_t serverFinFrame = 0;
 };
 
 // The flows a comparison finding belongs to, and which capture its flow and frame are in.
@@ -143,8 +188,8 @@ struct StateDisagreement {
 
 // std::monostate only for a default-constructed Finding; every finding the core makes
 // carries the struct of its kind.
-using FindingDetail =
-    std::variant<std::monostate, RstSeqMismatch, ChallengeAck, RstFingerprintMismatch, FinRetransmit, LingeringClose,
-                 RstIgnored, MarkedPackets, ConnectionRefused, InjectedPacket, LostPacket, StateDisagreement>;
+using FindingDetail = std::variant<std::monostate, RstSeqMismatch, ChallengeAck, RstFingerprintMismatch, FinRetransmit,
+                                   LingeringClose, RstIgnored, MarkedPackets, ConnectionRefused, HandshakeUnanswered,
+                                   AbortiveClose, SimultaneousClose, InjectedPacket, LostPacket, StateDisagreement>;
 
 } // namespace flowladder::core

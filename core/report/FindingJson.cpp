@@ -64,11 +64,21 @@ struct DetailWriter {
         j["frames_after"] = int64_t{d.framesAfter};
         j["rst_seq_relative"] = int64_t{d.rstSeqRelative};
         j["expected_seq_relative"] = int64_t{d.expectedSeqRelative};
+        j["count"] = int64_t{d.count};
+        j["frames"] = d.frames;
+        j["challenge_acks"] = int64_t{d.challengeAcks};
+        j["without_challenge_ack"] = int64_t{d.withoutChallengeAck};
+        j["no_challenge_reason"] = std::string(noChallengeReasonName(d.noChallengeReason));
+        j["ignored"] = int64_t{d.ignored};
+        if (d.challengeAckSpacingNs >= 0)
+            j["challenge_ack_spacing"] = static_cast<double>(d.challengeAckSpacingNs) / 1e9;
     }
     void operator()(const ChallengeAck& d) const
     {
         j["side"] = sideText(d.side);
         j["rst_frame"] = int64_t{d.rstFrame};
+        j["count"] = int64_t{d.count};
+        j["frames"] = d.frames;
     }
     void operator()(const RstFingerprintMismatch& d) const
     {
@@ -79,6 +89,8 @@ struct DetailWriter {
         if (d.ipId) j["previous_ip_id"] = int64_t{d.previousIpId};
         j["ttl_mismatch"] = d.ttlMismatch;
         j["ip_id_unusual"] = d.ipIdUnusual;
+        j["count"] = int64_t{d.count};
+        j["frames"] = d.frames;
     }
     void operator()(const FinRetransmit& d) const
     {
@@ -112,6 +124,27 @@ struct DetailWriter {
         j["frames"] = d.frames;
     }
     void operator()(const ConnectionRefused& d) const { j["side"] = sideText(d.side); }
+    void operator()(const HandshakeUnanswered& d) const
+    {
+        j["side"] = sideText(d.side);
+        j["count"] = int64_t{d.count};
+        j["duration"] = static_cast<double>(d.durationNs) / 1e9;
+        j["frames"] = d.frames;
+    }
+    void operator()(const AbortiveClose& d) const
+    {
+        j["side"] = sideText(d.side);
+        j["cause"] = std::string(abortCauseName(d.cause));
+        j["state"] = stateText(d.state);
+        j["unanswered_probes"] = int64_t{d.unansweredProbes};
+        j["peer_bytes_unanswered"] = int64_t{d.peerBytesUnanswered};
+        j["peer_data_frame"] = orNull(d.peerDataFrame);
+    }
+    void operator()(const SimultaneousClose& d) const
+    {
+        j["client_fin_frame"] = int64_t{d.clientFinFrame};
+        j["server_fin_frame"] = int64_t{d.serverFinFrame};
+    }
     void operator()(const InjectedPacket& d) const { oneSidedToJson(d, nullptr, j); }
     void operator()(const LostPacket& d) const { oneSidedToJson(d, &d.arrived, j); }
     void operator()(const StateDisagreement& d) const

@@ -47,8 +47,12 @@ struct SideTrack {
     uint16_t lastIpId = 0;
     uint32_t ipIdSteps = 0;
     uint32_t maxIpIdStep = 0;
-    int64_t pendingChallenge = -1; // index into events.rsts of a mismatched RST this side received
-    uint32_t unansweredProbes = 0; // keep-alives, probes and retransmissions since the peer last sent
+    int64_t pendingChallenge = -1;     // index into events.rsts of a mismatched RST this side received
+    uint32_t unansweredProbes = 0;     // keep-alives, probes and retransmissions since the peer last sent
+    uint32_t unansweredKeepAlives = 0; // of those, keep-alives
+    uint32_t bytesUnanswered = 0;      // new data sent since the peer last sent data
+    int64_t firstUnansweredRow = -1;   // the first of that data
+    int64_t finRow = -1;
 };
 
 // Runs over one flow's packets in order. `marksOut` is where packet marks go: the
@@ -61,6 +65,7 @@ public:
     {
         events_.rsts.clear();
         events_.fins.clear();
+        events_.crossedFinRow[0] = events_.crossedFinRow[1] = -1;
         for (int s = 0; s < 2; ++s) {
             events_.finAcked[s] = events_.outstanding[s] = false;
             states_[s].clear();
@@ -92,8 +97,11 @@ private:
     // assumed when it was heading to `s` (the capture point cannot know it arrived).
     void setState(int s, TcpState st, uint32_t row)
     {
+        setState(s, st, row, sideIndex(rec(row).side()) == s ? StateBasis::Observed : StateBasis::Assumed);
+    }
+    void setState(int s, TcpState st, uint32_t row, StateBasis basis)
+    {
         const PacketRecord& p = rec(row);
-        const StateBasis basis = sideIndex(p.side()) == s ? StateBasis::Observed : StateBasis::Assumed;
         if (side_[s].state == st) {
             if (basis == StateBasis::Observed) confirmState(s, row);
             return;
@@ -180,7 +188,7 @@ private:
             onRst(p, row, x);
             return;
         }
-        Y.unansweredProbes = 0; // this side answered, whatever the peer sent before
+        Y.unansweredProbes = Y.unansweredKeepAlives = 0; // this side answered, whatever the peer sent before
         if (X.closedByOwnRst) {
             // It kept talking after "its" RST: that RST did not come from this host.
             X.closedByOwnRst = false;
@@ -189,7 +197,16 @@ private:
         confirmState(x, row);
         noteFingerprint(X, p);
         markSegment(p, row, X, Y);
-        if (rec(row).marks & (mark::KeepAlive | mark::ZeroWindowProbe | mark::Retransmission)) ++X.unansweredProbes;
+        const uint16_t marks = rec(row).marks;
+        if (marks & (mark::KeepAlive | mark::ZeroWindowProbe | mark::Retransmission)) ++X.unansweredProbes;
+        if (marks & mark::KeepAlive) ++X.unansweredKeepAlives;
+        if (p.payload() > 0 && !(marks & mark::Retransmission)) {
+            // New data: it answers what the peer sent, and waits for an answer itself.
+            if (X.bytesUnanswered == 0) X.firstUnansweredRow = row;
+            X.bytesUnanswered += p.payload();
+            Y.bytesUnanswered = 0;
+            Y.firstUnansweredRow = -1;
+        }
         if (ack) onAck(p, row, x);
         if (syn) onSynState(p, row, x);
         if (fin) onFin(p, row, x);
@@ -359,7 +376,21 @@ private:
             X.finSent = true;
             X.finSeq = finSeq;
             f_.sides[x].finSent = true;
+            X.finRow = row;
             events_.fins.push_back({row, static_cast<Side>(x), false});
+            SideTrack& Y = side_[1 - x];
+            // The peer's FIN went out first, yet this FIN does not acknowledge it: each was sent
+            // before the other arrived (RFC 9293 3.6, simultaneous close). Each side gets the other's
+            // FIN in FIN-WAIT-1 and goes to CLOSING; that they arrive is assumed.
+            const bool crossed = Y.finSent && Y.state == TcpState::FinWait1 && !X.peerFinAcked &&
+                                 !(p.has(tcpflag::ACK) && seqGe(p.ack, Y.finSeq + 1));
+            if (crossed && (X.state == TcpState::Established || X.state == TcpState::SynReceived)) {
+                events_.crossedFinRow[1 - x] = Y.finRow;
+                events_.crossedFinRow[x] = row;
+                setState(x, TcpState::Closing, row, StateBasis::Assumed);
+                setState(1 - x, TcpState::Closing, row, StateBasis::Assumed);
+                return;
+            }
             switch (X.state) {
             case TcpState::CloseWait:
                 setState(x, TcpState::LastAck, row);
@@ -392,7 +423,12 @@ private:
         ev.row = row;
         ev.sender = static_cast<Side>(x);
         ev.receiverState = Y.state;
+        ev.senderState = X.closedByOwnRst ? X.stateBeforeRst : X.state;
         ev.receiverSilentBefore = X.unansweredProbes > 0;
+        ev.senderUnansweredKeepAlives = X.unansweredKeepAlives;
+        ev.senderUnansweredRetransmits = X.unansweredProbes - X.unansweredKeepAlives;
+        ev.receiverBytesUnanswered = Y.bytesUnanswered;
+        ev.receiverDataRow = Y.firstUnansweredRow;
         // Fingerprint: does the RST look like its sender's other packets?
         if (std::any_of(X.ttlSeen.begin(), X.ttlSeen.end(), [](uint64_t b) { return b != 0; }))
             ev.ttlMismatch = !(X.ttlSeen[p.ttl >> 6] & (uint64_t{1} << (p.ttl & 63)));
@@ -433,13 +469,13 @@ private:
             addMark(row, mark::RstSeqMismatch);
             Y.pendingChallenge = static_cast<int64_t>(events_.rsts.size());
         }
-        events_.rsts.push_back(ev);
         // Acceptance before state: a RST closes its claimed sender only if that sender plausibly
         // sent it. A stack puts its own SND.NXT in a RST (or answers a SYN), so an inexact RST,
         // or one whose TTL its sender never used, came from somewhere else and closes nobody.
-        const bool plausible =
+        ev.plausible =
             !ev.ttlMismatch && (ev.receiverInSynSent || ev.cls == RstClass::Exact || ev.cls == RstClass::NotJudged);
-        if (!plausible) return;
+        events_.rsts.push_back(ev);
+        if (!ev.plausible) return;
         if (!X.closedByOwnRst) X.stateBeforeRst = X.state;
         X.closedByOwnRst = true;
         setState(x, TcpState::Closed, row);

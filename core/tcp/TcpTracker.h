@@ -19,6 +19,15 @@ struct RstEvent {
     int64_t challengeAckRow = -1;
     bool receiverInSynSent = false;             // RST answers a SYN: seq is not checked, it is a refusal
     TcpState receiverState = TcpState::Unknown; // receiver's state when the RST arrived
+    TcpState senderState = TcpState::Unknown;   // the claimed sender's state when it sent it
+    // The sender plausibly sent it itself: its own SND.NXT (or a refusal) and a TTL it uses.
+    bool plausible = false;
+    // What the sender had sent before it that the receiver never answered, and what the
+    // receiver had sent that the sender never answered (abortive_close's cause).
+    uint32_t senderUnansweredKeepAlives = 0;
+    uint32_t senderUnansweredRetransmits = 0; // retransmissions and zero-window probes
+    uint32_t receiverBytesUnanswered = 0;
+    int64_t receiverDataRow = -1; // the first of those bytes
     // The sender's last packets before the RST (keep-alives, probes, retransmissions) went
     // unanswered: the receiver was silent already, so its silence afterwards proves nothing.
     bool receiverSilentBefore = false;
@@ -43,6 +52,8 @@ struct FinEvent {
 struct FlowEvents {
     std::vector<RstEvent> rsts;
     std::vector<FinEvent> fins;
+    // Both FINs crossed (simultaneous close): the rows of the client's and the server's FIN.
+    int64_t crossedFinRow[2] = {-1, -1};
     bool finAcked[2] = {false, false};    // by Side: this side's FIN was acknowledged
     bool outstanding[2] = {false, false}; // by Side: data or FIN still unacknowledged at the end
     StateTimelines states;

@@ -79,8 +79,9 @@ private slots:
         QVERIFY(svg.contains(QStringLiteral("<text")));
         QVERIFY(svg.contains(QStringLiteral("ASA forged this RST")));
         QVERIFY(svg.contains(QStringLiteral("retransmitting into the void")));
-        QVERIFY(svg.contains(QStringLiteral("Server kept sending after RST #22"))); // a finding, in the title block
-        QVERIFY(svg.contains(QStringLiteral("IGNORED")));                           // a finding's note on the ladder
+        QVERIFY(
+            svg.contains(QStringLiteral("Server ignored RST #22 from the client"))); // a finding, in the title block
+        QVERIFY(svg.contains(QStringLiteral("IGNORED")));                            // a finding's note on the ladder
         QVERIFY(svg.contains(QStringLiteral("flow #1")));
         QVERIFY(svg.contains(QStringLiteral("198.51.100.23:51234")));
     }

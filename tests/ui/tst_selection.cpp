@@ -89,7 +89,7 @@ private slots:
         QCOMPARE(w.selection()->flowId(), 3u);
         QCOMPARE(w.ladder()->flowId(), 3u);
         QCOMPARE(w.ladder()->selectedRow(), int64_t(-1));
-        QCOMPARE(w.findings()->model()->rowCount(), 6);
+        QCOMPARE(w.findings()->model()->rowCount(), 5);
 
         // choosing a finding of another flow from the findings list (all flows)
         w.findings()->model()->setFlowFilter(0);

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 using namespace flowladder;
 using namespace flowladder::testing;
@@ -190,10 +192,17 @@ TEST(NetnsCaptures, EveryFindingHoldsTheDetailOfItsKind)
         case FindingKind::DupAck:
         case FindingKind::ZeroWindow:
         case FindingKind::KeepAlive:
+        case FindingKind::ZeroWindowProbe:
         case FindingKind::SegmentNotCaptured:
             return f.as<core::MarkedPackets>() != nullptr;
         case FindingKind::ConnectionRefused:
             return f.as<core::ConnectionRefused>() != nullptr;
+        case FindingKind::HandshakeUnanswered:
+            return f.as<core::HandshakeUnanswered>() != nullptr;
+        case FindingKind::AbortiveClose:
+            return f.as<core::AbortiveClose>() != nullptr;
+        case FindingKind::SimultaneousClose:
+            return f.as<core::SimultaneousClose>() != nullptr;
         case FindingKind::InjectedPacket:
             return f.as<core::InjectedPacket>() != nullptr;
         case FindingKind::LostPacket:
@@ -210,7 +219,8 @@ TEST(NetnsCaptures, EveryFindingHoldsTheDetailOfItsKind)
         ASSERT_TRUE(a);
         for (const core::Finding& f : a->findings) {
             EXPECT_TRUE(detailFits(f)) << e.path() << " " << core::findingKindName(f.kind);
-            ASSERT_TRUE(f.side().has_value()) << core::findingKindName(f.kind);
+            // Every per-side kind names its side; a simultaneous close is both sides'.
+            EXPECT_EQ(f.side().has_value(), f.kind != FindingKind::SimultaneousClose) << core::findingKindName(f.kind);
             EXPECT_EQ(f.pair(), nullptr);
             ++checked;
         }
@@ -437,4 +447,261 @@ TEST(NetnsCaptures, ZeroWindowProbesAreNotKeepAlives)
     EXPECT_EQ(keepAlives, 0u);
     EXPECT_EQ(dupAcks, 0u);
     EXPECT_TRUE(findingsOf(*a, FindingKind::KeepAlive).empty());
+}
+
+// ---- New verdicts of issue 12, each asserted against the kernel's own evidence ----------------
+
+namespace {
+
+// The kernel's evidence beside a capture: tests/data/netns/logs/<case>.end.txt.
+class Evidence {
+public:
+    explicit Evidence(const std::string& name)
+    {
+        std::ifstream in(sourceDir() / "tests/data/netns/logs" / (name + ".end.txt"));
+        EXPECT_TRUE(in) << name;
+        for (std::string line; std::getline(in, line);)
+            lines_.push_back(line);
+    }
+
+    // A counter's delta over the capture from "## nstat delta over the capture, HOST (...)";
+    // nstat leaves out counters that did not move, so a missing one is 0.
+    uint64_t counter(const std::string& host, const std::string& name) const
+    {
+        bool in = false;
+        for (const std::string& l : lines_) {
+            if (l.starts_with("## ")) in = l.starts_with("## nstat delta over the capture, " + host);
+            if (!in) continue;
+            std::istringstream fields(l);
+            std::string key;
+            uint64_t value = 0;
+            if (fields >> key >> value && key == name) return value;
+        }
+        return 0;
+    }
+
+    // The TCP state ss showed for the socket on `port` in the section whose header starts with
+    // `section` ("## ss -tanoi: at the end"), under "### HOST"; empty when no such socket.
+    std::string ssState(const std::string& section, const std::string& host, int port) const
+    {
+        bool inSection = false, inHost = false;
+        const std::string suffix = ":" + std::to_string(port);
+        for (const std::string& l : lines_) {
+            if (l.starts_with("## ")) inSection = l.starts_with(section);
+            if (l.starts_with("### ")) inHost = l.starts_with("### " + host);
+            if (!inSection || !inHost) continue;
+            std::istringstream fields(l);
+            std::string state, field;
+            fields >> state;
+            while (fields >> field)
+                if (field.ends_with(suffix) && state != "LISTEN") return state;
+        }
+        return {};
+    }
+
+private:
+    std::vector<std::string> lines_;
+};
+
+std::vector<TcpState> statesOf(const core::Analysis& a, const core::Flow& f, Side s)
+{
+    std::vector<TcpState> out;
+    for (const core::StateChange& c : a.stateTimelines(f).side(s))
+        if (out.empty() || out.back() != c.state) out.push_back(c.state);
+    return out;
+}
+
+} // namespace
+
+// close() with unread data (logs/close-unread.end.txt: ss shows Recv-Q 96 on the server, which
+// then counted TcpExtTCPAbortOnClose 1 and sent one RST): an abortive close by the application.
+TEST(NetnsCaptures, CloseWithUnreadDataIsAnApplicationAbortiveClose)
+{
+    const Evidence ev("close-unread");
+    ASSERT_EQ(ev.counter("server", "TcpExtTCPAbortOnClose"), 1u);
+    ASSERT_EQ(ev.counter("server", "TcpOutRsts"), 1u);
+    for (const char* file : {"close-unread.client.pcap", "close-unread.server.pcap"}) {
+        SCOPED_TRACE(file);
+        auto a = load(std::string("tests/data/netns/") + file);
+        ASSERT_TRUE(a);
+        const auto* f = only(*a, FindingKind::AbortiveClose);
+        ASSERT_TRUE(f);
+        const auto& d = detailOf<core::AbortiveClose>(f);
+        EXPECT_EQ(f->frame, 6u);
+        EXPECT_EQ(d.side, Side::Server);
+        EXPECT_EQ(d.cause, core::AbortCause::Application);
+        EXPECT_EQ(d.state, TcpState::Established);
+        EXPECT_EQ(d.peerBytesUnanswered, 96u); // the request the server never read (ss: Recv-Q 96)
+        EXPECT_EQ(d.peerDataFrame, 4u);
+        EXPECT_TRUE(findingsOf(*a, FindingKind::RstSeqMismatch).empty());
+        EXPECT_TRUE(findingsOf(*a, FindingKind::RstFingerprintMismatch).empty());
+    }
+}
+
+// Keep-alives into a blackhole: the client's kernel counted 3 more keep-alives after the blackhole
+// (TcpExtTCPKeepAlive 2 -> 5) and TcpExtTCPAbortOnTimeout 1, then sent its RST.
+TEST(NetnsCaptures, KeepAliveGivingUpIsAKeepaliveTimeout)
+{
+    const Evidence ev("keepalive-blackhole");
+    ASSERT_EQ(ev.counter("client", "TcpExtTCPAbortOnTimeout"), 1u);
+    const uint64_t keepAlives = ev.counter("client", "TcpExtTCPKeepAlive");
+    auto a = load("tests/data/netns/keepalive-blackhole.client.pcap");
+    ASSERT_TRUE(a);
+    const auto* f = only(*a, FindingKind::AbortiveClose);
+    ASSERT_TRUE(f);
+    const auto& d = detailOf<core::AbortiveClose>(f);
+    EXPECT_EQ(f->frame, 15u);
+    EXPECT_EQ(d.side, Side::Client);
+    EXPECT_EQ(d.cause, core::AbortCause::KeepaliveTimeout);
+    EXPECT_EQ(d.unansweredProbes, 3u); // 5 keep-alives in all, the first 2 answered
+    const auto* k = only(*a, FindingKind::KeepAlive);
+    ASSERT_TRUE(k);
+    EXPECT_EQ(detailOf<core::MarkedPackets>(k).count, keepAlives);
+    // The server side never saw the end: no abortive close there, and it stays ESTABLISHED.
+    auto s = load("tests/data/netns/keepalive-blackhole.server.pcap");
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(findingsOf(*s, FindingKind::AbortiveClose).empty());
+    EXPECT_EQ(ev.ssState("## ss -tanoi: at the end", "server", 41013), "ESTAB");
+}
+
+// A SYN into a blackhole: TcpExtTCPSynRetrans 5 on the client, connect() ETIMEDOUT.
+TEST(NetnsCaptures, ConnectIntoABlackholeIsAnUnansweredHandshake)
+{
+    const Evidence ev("connect-blackhole");
+    auto a = load("tests/data/netns/connect-blackhole.client.pcap");
+    ASSERT_TRUE(a);
+    const auto* f = only(*a, FindingKind::HandshakeUnanswered);
+    ASSERT_TRUE(f);
+    const auto& d = detailOf<core::HandshakeUnanswered>(f);
+    EXPECT_EQ(d.side, Side::Client);
+    EXPECT_EQ(d.count, 1 + ev.counter("client", "TcpExtTCPSynRetrans"));
+    EXPECT_NEAR(static_cast<double>(d.durationNs) / 1e9, 5.113, 0.01);
+    EXPECT_EQ(f->severity, core::Severity::Error);
+    // A refused connect is answered: no unanswered handshake there.
+    auto r = load("tests/data/netns/connect-refused.client.pcap");
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(findingsOf(*r, FindingKind::HandshakeUnanswered).empty());
+    EXPECT_EQ(findingsOf(*r, FindingKind::ConnectionRefused).size(), 1u);
+}
+
+// Both ends shut down at once with 100 ms one way: ss shows both in CLOSING, then both in TIME-WAIT
+// (TcpExtTW 1 at each end). From either capture point the FINs are seen to cross.
+TEST(NetnsCaptures, SimultaneousCloseGoesThroughClosingOnBothSides)
+{
+    const Evidence ev("simultaneous-close");
+    const std::string closing = "## ss -tanoi: 140 ms after both shutdown", end = "## ss -tanoi: at the end";
+    ASSERT_EQ(ev.ssState(closing, "server", 41018), "CLOSING");
+    ASSERT_EQ(ev.ssState(closing, "client", 41018), "CLOSING");
+    ASSERT_EQ(ev.ssState(end, "server", 41018), "TIME-WAIT");
+    ASSERT_EQ(ev.ssState(end, "client", 41018), "TIME-WAIT");
+    ASSERT_EQ(ev.counter("server", "TcpExtTW"), 1u);
+    ASSERT_EQ(ev.counter("client", "TcpExtTW"), 1u);
+    for (const char* file : {"simultaneous-close.client.pcap", "simultaneous-close.server.pcap"}) {
+        SCOPED_TRACE(file);
+        const bool clientFile = std::string(file).find("client") != std::string::npos;
+        auto a = load(std::string("tests/data/netns/") + file);
+        ASSERT_TRUE(a);
+        const auto* f = only(*a, FindingKind::SimultaneousClose);
+        ASSERT_TRUE(f);
+        EXPECT_EQ(detailOf<core::SimultaneousClose>(f).clientFinFrame, clientFile ? 8u : 9u);
+        EXPECT_EQ(detailOf<core::SimultaneousClose>(f).serverFinFrame, clientFile ? 9u : 8u);
+        const core::Flow& fl = a->flows[0];
+        for (Side s : {Side::Client, Side::Server}) {
+            const auto states = statesOf(*a, fl, s);
+            EXPECT_NE(std::find(states.begin(), states.end(), TcpState::Closing), states.end()) << sideName(s);
+            EXPECT_EQ(std::find(states.begin(), states.end(), TcpState::FinWait2), states.end()) << sideName(s);
+            EXPECT_EQ(fl.side(s).finalState, TcpState::TimeWait) << sideName(s);
+        }
+        EXPECT_TRUE(findingsOf(*a, FindingKind::LingeringClose).empty());
+    }
+}
+
+// A storm of 20 forged in-window RSTs is one finding that says how many drew a challenge ACK and
+// why the others did not: the server's TcpExtTCPChallengeACK / TcpExtTCPACKSkippedChallenge.
+TEST(NetnsCaptures, RstStormIsOneFindingWithItsChallengeAcks)
+{
+    for (const char* name : {"rst-storm-default", "rst-storm-limited"}) {
+        SCOPED_TRACE(name);
+        const Evidence ev(name);
+        const uint64_t challenged = ev.counter("server", "TcpExtTCPChallengeACK");
+        const uint64_t skipped = ev.counter("server", "TcpExtTCPACKSkippedChallenge");
+        ASSERT_EQ(challenged + skipped, 20u);
+        auto a = load(std::string("tests/data/netns/") + name + ".server.pcap");
+        ASSERT_TRUE(a);
+        const auto* m = only(*a, FindingKind::RstSeqMismatch);
+        ASSERT_TRUE(m);
+        const auto& d = detailOf<core::RstSeqMismatch>(m);
+        EXPECT_EQ(m->frame, 8u);
+        EXPECT_EQ(d.count, 20u);
+        EXPECT_EQ(d.frames.size(), 20u);
+        EXPECT_EQ(d.challengeAcks, challenged);
+        EXPECT_EQ(d.withoutChallengeAck, skipped);
+        EXPECT_EQ(d.noChallengeReason, core::NoChallengeReason::RateLimit);
+        EXPECT_EQ(d.ignored, 20u); // ss: the server ESTABLISHED after the storm
+        EXPECT_EQ(ev.ssState("## ss -tanoi: after the 20th forged RST", "server", 41019 + (name[10] == 'l')), "ESTAB");
+        if (challenged > 1) {
+            // Linux answers at most one per tcp_invalid_ratelimit (500 ms here).
+            EXPECT_GE(d.challengeAckSpacingNs, 500'000'000);
+            EXPECT_LT(d.challengeAckSpacingNs, 600'000'000);
+        }
+        const auto* c = only(*a, FindingKind::ChallengeAck);
+        ASSERT_TRUE(c);
+        EXPECT_EQ(detailOf<core::ChallengeAck>(c).count, challenged);
+        EXPECT_EQ(detailOf<core::ChallengeAck>(c).frames.front(), 9u);
+        const auto* fp = only(*a, FindingKind::RstFingerprintMismatch);
+        ASSERT_TRUE(fp);
+        EXPECT_EQ(detailOf<core::RstFingerprintMismatch>(fp).count, 20u);
+        EXPECT_TRUE(findingsOf(*a, FindingKind::RstIgnored).empty());
+        EXPECT_TRUE(findingsOf(*a, FindingKind::DupAck).empty());
+        EXPECT_TRUE(findingsOf(*a, FindingKind::AbortiveClose).empty()) << "forged RSTs close nobody";
+    }
+}
+
+// One RST, one error: the out-of-window RST the server dropped (no TcpExtTCPChallengeACK).
+TEST(NetnsCaptures, OneRstGivesOneErrorFinding)
+{
+    for (const char* file : {"rst-out-of-window.server.pcap", "rst-in-window.server.pcap"}) {
+        SCOPED_TRACE(file);
+        auto a = load(std::string("tests/data/netns/") + file);
+        ASSERT_TRUE(a);
+        size_t rstErrors = 0;
+        for (const core::Finding& f : a->findings)
+            rstErrors += f.severity == core::Severity::Error && f.frame == 20u;
+        EXPECT_EQ(rstErrors, 1u);
+        EXPECT_TRUE(findingsOf(*a, FindingKind::RstIgnored).empty());
+    }
+    auto a = load("tests/data/netns/rst-out-of-window.server.pcap");
+    ASSERT_TRUE(a);
+    const auto* m = only(*a, FindingKind::RstSeqMismatch);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(detailOf<core::RstSeqMismatch>(m).noChallengeReason, core::NoChallengeReason::OutOfWindow);
+}
+
+// Persist probes (client TcpExtTCPWinProbe 0 -> 3, TcpExtTCPKeepAlive 0): one zero_window_probe.
+TEST(NetnsCaptures, ZeroWindowProbesAreTheirOwnFinding)
+{
+    const Evidence ev("zero-window");
+    for (const char* file : {"zero-window.client.pcap", "zero-window.server.pcap"}) {
+        SCOPED_TRACE(file);
+        auto a = load(std::string("tests/data/netns/") + file);
+        ASSERT_TRUE(a);
+        const auto* z = only(*a, FindingKind::ZeroWindowProbe);
+        ASSERT_TRUE(z);
+        EXPECT_EQ(detailOf<core::MarkedPackets>(z).side, Side::Client);
+        EXPECT_EQ(detailOf<core::MarkedPackets>(z).count, ev.counter("client", "TcpExtTCPWinProbe"));
+        EXPECT_EQ(ev.counter("client", "TcpExtTCPKeepAlive"), 0u);
+        EXPECT_TRUE(findingsOf(*a, FindingKind::KeepAlive).empty());
+    }
+}
+
+// Forged exact RSTs (TTL 255) are no abortive close of the side they claim to come from.
+TEST(NetnsCaptures, ForgedExactRstsAreNoAbortiveClose)
+{
+    for (const char* file : {"rst-exact.server.pcap", "finwait1-rst-exact.client.pcap",
+                             "timewait-rst-rfc1337-0.client.pcap", "timewait-rst-rfc1337-1.client.pcap"}) {
+        SCOPED_TRACE(file);
+        auto a = load(std::string("tests/data/netns/") + file);
+        ASSERT_TRUE(a);
+        EXPECT_TRUE(findingsOf(*a, FindingKind::AbortiveClose).empty());
+    }
 }

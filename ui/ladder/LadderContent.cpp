@@ -71,16 +71,28 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
         const PacketRecord& p = c.packet(r);
         if (const auto* d = fi.as<RstSeqMismatch>()) {
             addNote(c.notes, r, rstNote(f, *d, p), true);
-            const int64_t ch = d->challengeAckFrame ? c.rowOfFrame(*d->challengeAckFrame) : -1;
-            if (ch >= 0) c.connectors.push_back({r, static_cast<uint32_t>(ch), ConnectorKind::ChallengeAck});
+            if (d->outcome == RstOutcome::Ignored)
+                addNote(c.notes, r,
+                        QStringLiteral("%1 kept sending: %2 more packets")
+                            .arg(QString::fromLatin1(sideName(otherSide(d->side)).data()))
+                            .arg(d->framesAfter));
+            if (d->count > 1)
+                addNote(
+                    c.notes, r,
+                    QStringLiteral("1st of %1 inexact RSTs (%2 challenge-ACKed)").arg(d->count).arg(d->challengeAcks));
         } else if (const auto* d = fi.as<ChallengeAck>()) {
-            challengeAckRows.insert(r);
-            addNote(c.notes, r, QStringLiteral("challenge ACK for RST #%1").arg(d->rstFrame));
-            const int64_t rr = c.rowOfFrame(d->rstFrame);
-            if (rr >= 0 && std::none_of(c.connectors.begin(), c.connectors.end(), [&](const Connector& k) {
-                    return k.fromRow == static_cast<uint32_t>(rr) && k.toRow == r;
-                }))
-                c.connectors.push_back({static_cast<uint32_t>(rr), r, ConnectorKind::ChallengeAck});
+            // d->frames are the challenge ACKs, relatedFrames the RSTs they answer, in the same order.
+            for (size_t i = 0; i < d->frames.size(); ++i) {
+                const int64_t ack = c.rowOfFrame(d->frames[i]);
+                if (ack < 0) continue;
+                const uint32_t rstFrame = i < fi.relatedFrames.size() ? fi.relatedFrames[i] : d->rstFrame;
+                challengeAckRows.insert(static_cast<uint32_t>(ack));
+                addNote(c.notes, static_cast<uint32_t>(ack), QStringLiteral("challenge ACK for RST #%1").arg(rstFrame));
+                const int64_t rr = c.rowOfFrame(rstFrame);
+                if (rr >= 0)
+                    c.connectors.push_back(
+                        {static_cast<uint32_t>(rr), static_cast<uint32_t>(ack), ConnectorKind::ChallengeAck});
+            }
         } else if (const auto* d = fi.as<RstFingerprintMismatch>()) {
             QString t = QStringLiteral("forged? TTL %1 (sender's usual: %2)")
                             .arg(static_cast<int>(d->ttl))
@@ -112,6 +124,22 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
                     true);
         } else if (fi.kind == FindingKind::ConnectionRefused) {
             addNote(c.notes, r, QStringLiteral("connection refused"));
+        } else if (const auto* d = fi.as<AbortiveClose>()) {
+            static const char* const why[] = {"application closed with data unread", "keep-alive timeout",
+                                              "retransmission timeout", "abortive close"};
+            addNote(c.notes, r,
+                    QStringLiteral("%1 ended it with a RST: %2")
+                        .arg(QString::fromLatin1(sideName(d->side).data()),
+                             QString::fromLatin1(why[static_cast<int>(d->cause)])),
+                    true);
+        } else if (const auto* d = fi.as<HandshakeUnanswered>()) {
+            addNote(c.notes, r, QStringLiteral("SYN never answered (sent %1×)").arg(d->count), true);
+        } else if (fi.kind == FindingKind::SimultaneousClose) {
+            for (uint32_t fr : {fi.frame, fi.relatedFrames.empty() ? fi.frame : fi.relatedFrames.front()}) {
+                const int64_t rr = c.rowOfFrame(fr);
+                if (rr >= 0) addNote(c.notes, static_cast<uint32_t>(rr), QStringLiteral("FINs crossed"));
+                if (fi.relatedFrames.empty()) break;
+            }
         }
     }
     // Each retransmission back to the previous copy of its data, so that repeated

@@ -72,6 +72,14 @@ QString kindBadge(FindingKind k)
         return QStringLiteral("not captured");
     case FindingKind::ConnectionRefused:
         return QStringLiteral("refused");
+    case FindingKind::HandshakeUnanswered:
+        return QStringLiteral("no answer");
+    case FindingKind::ZeroWindowProbe:
+        return QStringLiteral("window probe");
+    case FindingKind::AbortiveClose:
+        return QStringLiteral("reset close");
+    case FindingKind::SimultaneousClose:
+        return QStringLiteral("FINs crossed");
     case FindingKind::InjectedPacket:
         return QStringLiteral("injected");
     case FindingKind::LostPacket:
@@ -109,6 +117,14 @@ QString kindTitle(FindingKind k)
         return QStringLiteral("Segment not captured");
     case FindingKind::ConnectionRefused:
         return QStringLiteral("Connection refused");
+    case FindingKind::HandshakeUnanswered:
+        return QStringLiteral("SYN never answered");
+    case FindingKind::ZeroWindowProbe:
+        return QStringLiteral("Zero-window probes");
+    case FindingKind::AbortiveClose:
+        return QStringLiteral("Connection ended with a RST");
+    case FindingKind::SimultaneousClose:
+        return QStringLiteral("Simultaneous close");
     case FindingKind::InjectedPacket:
         return QStringLiteral("Packet injected in the path");
     case FindingKind::LostPacket:
