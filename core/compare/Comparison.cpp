@@ -70,6 +70,9 @@ Comparison compareImpl(const Analysis& A, const Analysis& B, const CompareOption
         matchPackets(A, B, w, c.clockOffsetNs, delay);
         c.pairs.push_back(std::move(w.pair));
     }
+    // Both directions gave the estimate, or the user set the offset: delays mean something.
+    // (estimateClock set c.oneWayDelayNs only when it had both directions.)
+    settleOneWayDelays(c, c.oneWayDelayNs.has_value() || options.clockOffsetSeconds.has_value());
     for (const Flow& f : A.flows)
         if (!aMatched[f.id - 1]) c.unmatchedA.push_back(f.id);
     for (const Flow& f : B.flows)

@@ -213,6 +213,50 @@ bool statesEquivalent(TcpState x, TcpState y)
     return x == y || (closed(x) && closed(y));
 }
 
+// Where two captures' end states part: for each side they disagree on, the packet that set its
+// last state in each capture. When only that capture saw the packet (lost on the way, or created
+// between the capture points) that packet is where they diverge. Empty when no such packet.
+std::string divergence(const Ctx& x, const FlowPair& pr, const Flow& fa, const Flow& fb,
+                       const std::vector<Side>& differing)
+{
+    const StateTimelines ta = x.A.stateTimelines(fa), tb = x.B.stateTimelines(fb);
+    struct Diverging {
+        const PacketMatch* m;
+        char cap;
+        std::string effects; // "the client to FIN_WAIT_2 (assumed) and the server to CLOSE_WAIT"
+    };
+    std::vector<Diverging> found;
+    for (Side s : differing) {
+        for (char cap : {'a', 'b'}) {
+            const auto& changes = cap == 'a' ? ta.side(s) : tb.side(pr.bSide(s));
+            if (changes.empty()) continue;
+            const StateChange& last = changes.back();
+            const auto m = std::find_if(pr.packets.begin(), pr.packets.end(),
+                                        [&](const PacketMatch& p) { return (cap == 'a' ? p.a : p.b) == last.packet; });
+            if (m == pr.packets.end() || m->inBoth() || !(m->lost || m->injected)) continue;
+            const std::string effect =
+                fmt("the %s to %s%s", who(s).c_str(), std::string(tcpStateName(last.state)).c_str(),
+                    last.basis == StateBasis::Assumed ? " (assumed)" : "");
+            auto same = std::find_if(found.begin(), found.end(), [&](const Diverging& d) { return d.m == &*m; });
+            if (same == found.end())
+                found.push_back({&*m, cap, effect});
+            else
+                same->effects += " and " + effect;
+        }
+    }
+    std::string out;
+    for (const Diverging& d : found) {
+        const bool inA = d.cap == 'a';
+        const PacketRecord& p = inA ? x.A.packets[d.m->a] : x.B.packets[d.m->b];
+        out += fmt("%s the %s's %s #%u in capture %c, %s (capture %c never saw it), which in capture %c takes %s",
+                   out.empty() ? "; they part at" : ", and at", who(d.m->sender).c_str(),
+                   flagsToString(p.flags).c_str(), p.frame, inA ? 'A' : 'B',
+                   d.m->injected ? "created between the capture points" : "lost between the capture points",
+                   inA ? 'B' : 'A', inA ? 'A' : 'B', d.effects.c_str());
+    }
+    return out;
+}
+
 void addStateFinding(Ctx& x, FlowPair& pr)
 {
     const Flow& fa = *x.A.flowById(pr.a);
@@ -226,20 +270,8 @@ void addStateFinding(Ctx& x, FlowPair& pr)
         if (p != TcpState::Unknown && q != TcpState::Unknown && !statesEquivalent(p, q)) differing.push_back(s);
     }
     if (differing.empty()) return;
-    bool explained = false;
-    std::string cause;
-    for (uint32_t i : pr.findings) {
-        const Finding& f = x.c.findings[i];
-        const OneSidedPackets* d = f.as<InjectedPacket>();
-        if (!d) d = f.as<LostPacket>();
-        if (d && (d->flags & (tcpflag::RST | tcpflag::FIN))) {
-            if (cause.empty())
-                cause = fmt(
-                    "%s %s #%u in capture %c", f.kind == FindingKind::InjectedPacket ? "the injected" : "the lost",
-                    (d->flags & tcpflag::RST) ? "RST" : "FIN", f.frame, d->pair.capture == CaptureId::A ? 'A' : 'B');
-            explained = true;
-        }
-    }
+    const std::string cause = divergence(x, pr, fa, fb, differing);
+    const bool explained = !cause.empty();
     auto st = [](TcpState s) { return std::string(tcpStateName(s)); };
     Finding f;
     f.kind = FindingKind::StateDisagreement;
@@ -251,8 +283,7 @@ void addStateFinding(Ctx& x, FlowPair& pr)
     f.summary = fmt("%s ends with the client in %s and the server in %s, %s with the client in %s and the server in "
                     "%s: the two ends disagree about the connection%s.",
                     capitalized(captureLabel('a', pr)).c_str(), st(inA[0]).c_str(), st(inA[1]).c_str(),
-                    captureLabel('b', pr).c_str(), st(inB[0]).c_str(), st(inB[1]).c_str(),
-                    cause.empty() ? "" : (", because of " + cause).c_str());
+                    captureLabel('b', pr).c_str(), st(inB[0]).c_str(), st(inB[1]).c_str(), cause.c_str());
     addFinding(x, pr, std::move(f));
 }
 

@@ -44,9 +44,9 @@ struct PairWork {
 // Sequence number deltas, IP ID use and the packet groups of a matched flow pair.
 PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair);
 
-// Sets c's clock offset (estimated, or from the options), offset samples and one-way
-// delay, and the near side of the pairs that gave samples in both directions. Returns
-// the one-way delay estimate, -1 when there is none.
+// Sets c's clock offset (estimated, or from the options), offset samples and, when both
+// directions gave samples, its one-way delay estimate (settleOneWayDelays replaces it), and the near side of the pairs
+// that gave samples in both directions. Returns the one-way delay estimate, -1 when there is none.
 int64_t estimateClock(std::vector<PairWork>& work, const CompareOptions& options, Comparison& c);
 
 // Near side of the pairs estimateClock left unknown: the sign of the delay, or TTLs.
@@ -55,6 +55,13 @@ void guessNearSides(const Analysis& A, const Analysis& B, std::vector<PairWork>&
 
 // Fills w.pair's packets (in time order), frame lists, matched count and median delay.
 void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t offsetNs, int64_t delayNs);
+
+// One definition of the one-way delay everywhere (header, pairs table, CLI): the median, over
+// the packets both captures saw, of the time from the upstream capture point to the downstream
+// one with c's clock offset applied; per pair over its packets, for c over every pair's. Computed
+// after matching, so a changed offset changes it. Unset where it would mean nothing: the offset
+// was estimated from one direction only (that estimate makes the delay 0 by construction).
+void settleOneWayDelays(Comparison& c, bool meaningful);
 
 // ------------------------------------------------------------------ ComparisonFindings.cpp
 

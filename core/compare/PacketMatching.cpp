@@ -350,11 +350,9 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
         if (x.aFrame != y.aFrame) return x.aFrame < y.aFrame;
         return x.bFrame < y.bFrame;
     });
-    std::vector<int64_t> delays;
     for (const PacketMatch& m : pr.packets) {
         if (m.inBoth()) {
             ++pr.matched;
-            delays.push_back(m.delayNs);
         } else if (m.inA()) {
             (m.outsideOtherCapture ? pr.aOutsideB : pr.onlyInA).push_back(m.aFrame);
         } else {
@@ -363,7 +361,21 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
     }
     for (auto* v : {&pr.onlyInA, &pr.onlyInB, &pr.aOutsideB, &pr.bOutsideA})
         std::sort(v->begin(), v->end());
-    if (!delays.empty()) pr.oneWayDelayNs = median(delays);
+}
+
+void settleOneWayDelays(Comparison& c, bool meaningful)
+{
+    std::vector<int64_t> all;
+    for (FlowPair& pr : c.pairs) {
+        std::vector<int64_t> delays;
+        for (const PacketMatch& m : pr.packets)
+            if (m.inBoth()) delays.push_back(m.delayNs);
+        all.insert(all.end(), delays.begin(), delays.end());
+        pr.oneWayDelayNs.reset();
+        if (meaningful && !delays.empty()) pr.oneWayDelayNs = median(std::move(delays));
+    }
+    c.oneWayDelayNs.reset();
+    if (meaningful && !all.empty()) c.oneWayDelayNs = median(std::move(all));
 }
 
 } // namespace flowladder::core::compare_detail

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <vector>
@@ -356,7 +357,13 @@ TEST(Compare, ForgedRstIsInjectedLostFinRetransmitsAndStateDisagreement)
     ASSERT_TRUE(st.as<StateDisagreement>());
     EXPECT_EQ(st.as<StateDisagreement>()->clientStateA, TcpState::FinWait1);
     EXPECT_NE(st.as<StateDisagreement>()->serverStateB, st.as<StateDisagreement>()->serverStateA);
-    EXPECT_NE(st.summary.find("injected RST"), std::string::npos) << st.summary;
+    // The forged RST closes nobody (its receiver ignored it): the states part at the server's
+    // packet that acknowledged the FIN and never reached the client.
+    EXPECT_EQ(st.summary.find("RST"), std::string::npos) << st.summary;
+    EXPECT_NE(st.summary.find("they part at the server's PSH,ACK #" + std::to_string(dataDetail.frames.front()) +
+                              " in capture B, lost between the capture points"),
+              std::string::npos)
+        << st.summary;
 
     // The pair lists its findings.
     EXPECT_EQ(l.c.pairs[0].findings.size(), l.c.findings.size());
@@ -807,4 +814,47 @@ TEST(CompareReal, SampleIncident)
     ASSERT_TRUE(states[0]->as<StateDisagreement>());
     EXPECT_EQ(states[0]->as<StateDisagreement>()->serverStateB, TcpState::CloseWait);
     EXPECT_EQ(states[0]->as<StateDisagreement>()->clientStateA, TcpState::FinWait1);
+    // Where the two part (issue 12): the server got the FIN (its ACK #19 in B), but that ACK was
+    // lost on the way to the client, which stayed in FIN-WAIT-1 resending its FIN. The forged RST
+    // changed no state (the server ignored it), so it is not blamed.
+    const std::string& why = states[0]->summary;
+    EXPECT_NE(why.find("they part at the server's ACK #19 in capture B, lost between the capture points"),
+              std::string::npos)
+        << why;
+    EXPECT_NE(why.find("takes the client to FIN_WAIT_2 (assumed) and the server to CLOSE_WAIT"), std::string::npos)
+        << why;
+    EXPECT_EQ(why.find("RST"), std::string::npos) << why;
+    EXPECT_EQ(why.find("FIN #"), std::string::npos) << why;
+}
+
+// One one-way delay everywhere (issue 12): the comparison's and the pair's are the same median of
+// the matched packets' delays, and both follow a changed clock offset.
+TEST(CompareReal, OneWayDelayIsOneDefinitionAndFollowsTheOffset)
+{
+    const fs::path dir = sourceDir() / "resources" / "sample";
+    Loaded l = load((dir / "incident-client.pcap").string(), (dir / "incident.pcap").string());
+    ASSERT_EQ(l.c.pairs.size(), 1u);
+    ASSERT_TRUE(l.c.oneWayDelayNs && l.c.pairs[0].oneWayDelayNs);
+    EXPECT_EQ(*l.c.oneWayDelayNs, *l.c.pairs[0].oneWayDelayNs);
+    std::vector<int64_t> delays;
+    for (const PacketMatch& m : l.c.pairs[0].packets)
+        if (m.inBoth()) delays.push_back(m.delayNs);
+    ASSERT_FALSE(delays.empty());
+    std::sort(delays.begin(), delays.end());
+    EXPECT_LE(delays.front(), *l.c.oneWayDelayNs);
+    EXPECT_GE(delays.back(), *l.c.oneWayDelayNs);
+    // The text and JSON reports print that value, not an estimate of their own.
+    std::ostringstream out;
+    writeComparisonText(l.c, out);
+    const std::string text = out.str();
+    EXPECT_NE(text.find("between the capture points 15 ms"), std::string::npos) << text;
+    EXPECT_NE(text.find("one-way delay 15 ms,"), std::string::npos) << text;
+
+    // The user moves the offset 5 ms off the estimate: the delay is recomputed from it.
+    CompareOptions o;
+    o.clockOffsetSeconds = l.c.clockOffsetSeconds() + 0.005;
+    Loaded moved = load((dir / "incident-client.pcap").string(), (dir / "incident.pcap").string(), o);
+    ASSERT_TRUE(moved.c.oneWayDelayNs && moved.c.pairs[0].oneWayDelayNs);
+    EXPECT_EQ(*moved.c.oneWayDelayNs, *moved.c.pairs[0].oneWayDelayNs);
+    EXPECT_NE(*moved.c.oneWayDelayNs, *l.c.oneWayDelayNs);
 }
