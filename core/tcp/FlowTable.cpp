@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 
 namespace flowladder::core {
@@ -46,17 +47,13 @@ uint64_t mix64(uint64_t h)
     return h ^ (h >> 33);
 }
 
-uint64_t endpointHash(const Endpoint& e)
+// The key enters before the multiplications and both mixing rounds, so without it the
+// attacker can neither invert the hash nor search for collisions offline.
+uint64_t endpointHash(const Endpoint& e, const FlowTable::HashKey& k)
 {
     const AddrWords w = words(e.addr);
-    return mix64(w.lo * 0x9e3779b97f4a7c15ull ^ w.hi * 0xc2b2ae3d27d4eb4full ^
+    return mix64((w.lo ^ k.k0) * 0x9e3779b97f4a7c15ull ^ (w.hi ^ k.k1) * 0xc2b2ae3d27d4eb4full ^
                  (uint64_t{e.port} << 8 | e.addr.version));
-}
-
-// Independent of direction: the sum of the two endpoints' hashes, mixed again.
-uint64_t pairHash(const Endpoint& x, const Endpoint& y)
-{
-    return mix64(endpointHash(x) + endpointHash(y));
 }
 
 // Endpoint equality in three word compares (this runs for every packet).
@@ -73,12 +70,29 @@ bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const End
 
 } // namespace
 
+FlowTable::HashKey FlowTable::randomKey()
+{
+    std::random_device rd;
+    auto word = [&] { return uint64_t{rd()} << 32 | rd(); };
+    HashKey k;
+    k.k0 = word();
+    k.k1 = word();
+    return k;
+}
+
+// Independent of direction: the sum of the two endpoints' hashes, mixed again with the key.
+uint64_t FlowTable::pairHash(const Endpoint& x, const Endpoint& y) const
+{
+    return mix64(endpointHash(x, key_) + endpointHash(y, key_) + key_.k1);
+}
+
 size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const
 {
     const size_t mask = slots_.size() - 1;
     const auto& flows = analysis_.flows;
     const auto tag = static_cast<uint32_t>(hash);
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        ++probes_;
         const uint32_t f = slots_[i];
         if (f == NoFlow) return i;
         if (building_[f].hash == tag && samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y))

@@ -22,7 +22,17 @@ namespace flowladder::core {
 
 class FlowTable {
 public:
-    explicit FlowTable(Analysis& analysis) : analysis_(analysis) {}
+    // The key of the address/port hash. Each table draws its own at random (std::random_device),
+    // so a capture cannot be crafted offline to put its connections into one probe chain of the
+    // open-addressing table (hash flooding: quadratic time). The key changes only where flows sit
+    // in the table, never flow ids or any result. {0, 0} is the unkeyed hash (tests use it).
+    struct HashKey {
+        uint64_t k0 = 0, k1 = 0;
+    };
+    static HashKey randomKey();
+
+    explicit FlowTable(Analysis& analysis) : FlowTable(analysis, randomKey()) {}
+    FlowTable(Analysis& analysis, HashKey key) : analysis_(analysis), key_(key) {}
 
     // Reserves address space for as many flows as a file of this size can hold (up to a
     // bound), so the flow arrays never grow by copying. Pages that are never used cost
@@ -38,6 +48,8 @@ public:
     void finish();
 
     size_t flowCount() const { return analysis_.flows.size(); }
+    // Table slots looked at by lookups so far (about one per lookup; a measure of flooding).
+    uint64_t probeSteps() const { return probes_; }
 
 private:
     static constexpr uint32_t NoFlow = UINT32_MAX;
@@ -66,7 +78,11 @@ private:
     // Frame number of the record stored at `index` while reading.
     uint32_t frameOfRecord(uint32_t index) const;
 
+    uint64_t pairHash(const Endpoint& x, const Endpoint& y) const;
+
     Analysis& analysis_;
+    HashKey key_;
+    mutable uint64_t probes_ = 0;
     std::vector<Building> building_;
     // From record `first` on, frame number = record index + 1 + `skipped` (frames that were
     // not TCP), until the next gap. A gap is noted only where a non-TCP frame came between.
