@@ -568,7 +568,10 @@ private:
             // every stack must accept (exact, or answering a SYN).
             // Not when the receiver had stopped answering before the RST (keep-alives or
             // retransmissions unanswered): it may never have got the RST either.
-            const bool flowWentOn = ev.row + 1 < n;
+            // The capture went on: the sender sent something other than a RST afterwards (a live
+            // receiver would have answered it). More RSTs do not count: in a RST storm the
+            // receiver's silence between them proves nothing (challenge ACKs are rate-limited).
+            const bool flowWentOn = after[sideIndex(ev.sender)][ev.row + 1] > 0;
             // Nor from a receiver in TIME-WAIT, which sends nothing either way (Linux kills it on a
             // RST with tcp_rfc1337 = 0, keeps it with 1: the capture cannot tell which).
             if (ev.receiverSilentBefore || ev.receiverState == TcpState::TimeWait) continue;
