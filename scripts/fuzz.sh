@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]
 #
 # Environment (all optional):
-#   FUZZ_TARGETS   targets to run, space separated (default: "fuzz_decoder fuzz_capture_file")
+#   FUZZ_TARGETS   targets to run, space separated (default: "fuzz_decoder fuzz_capture_file
+#                  fuzz_annotations")
 #   FUZZ_BUILD_DIR build directory (default: build/fuzz, the preset's)
 #   FUZZ_CORPUS    directory holding one working corpus per target (default: fuzz/corpus-run,
 #                  git-ignored; it grows from run to run)
@@ -23,7 +24,7 @@ fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-targets="${FUZZ_TARGETS:-fuzz_decoder fuzz_capture_file}"
+targets="${FUZZ_TARGETS:-fuzz_decoder fuzz_capture_file fuzz_annotations}"
 build="${FUZZ_BUILD_DIR:-build/fuzz}"
 corpus_root="${FUZZ_CORPUS:-fuzz/corpus-run}"
 jobs="${FUZZ_JOBS:-2}"
@@ -38,7 +39,7 @@ configure=(cmake --preset fuzz)
 [ "$build" != "build/fuzz" ] && configure+=(-B "$build")
 mkdir -p "$build"
 "${configure[@]}" >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
-cmake --build "$build" -j "$jobs" --target fuzz_decoder fuzz_capture_file fuzz_make_seeds || exit 1
+cmake --build "$build" -j "$jobs" --target fuzz_decoder fuzz_capture_file fuzz_annotations fuzz_make_seeds || exit 1
 
 echo "== seed corpora (from the project's fixtures and synthetic captures)"
 seeds="$build/seeds"
@@ -47,6 +48,13 @@ shopt -s nullglob globstar
 fixtures=(tests/data/**/*.pcap tests/data/**/*.pcapng resources/sample/*.pcap resources/sample/*.pcapng)
 shopt -u nullglob globstar
 "$build/fuzz/fuzz_make_seeds" "$seeds/fuzz_decoder" "$seeds/fuzz_capture_file" "${fixtures[@]}" || exit 1
+# Sidecars: a valid one of each kind, and the hostile shapes the unit tests name.
+mkdir -p "$seeds/fuzz_annotations"
+printf '%s' '{"format":"flowladder-annotations","version":1,"capture":{"size":2417,"hash":"00ff00ff00ff00ff"},"annotations":[{"id":1,"kind":"note","flow":1,"text":"ASA forged this RST","frame":22},{"id":2,"kind":"callout","flow":1,"text":"retransmitting into the void","frame":30,"anchor_x":0.9,"box_frame":28,"box_x":0.5,"color":"#ff8800"},{"id":3,"kind":"time_range","flow":1,"text":"ten minutes","start_ns":1700000000000000000,"end_ns":1700000600000000000}]}' \
+    >"$seeds/fuzz_annotations/valid.json"
+printf '%s' '{"format":1,"version":"1","annotations":[{"frame":1e300}]}' >"$seeds/fuzz_annotations/wrong-types.json"
+printf '%s' '{"format":"flowladder-annotations","version":1,"annotations":[{"id":18446744073709551615,"kind":"note","flow":1,"text":"","frame":1}]}' \
+    >"$seeds/fuzz_annotations/max-id.json"
 
 artifacts="$build/artifacts"
 mkdir -p "$artifacts"
@@ -59,6 +67,7 @@ for t in $targets; do
     # of features per run); without it the runs per second double. FUZZ_ARGS can
     # turn it back on (-entropic=1): later flags win.
     fuzz_capture_file) max_len=65536; extra=(-entropic=0) ;;
+    fuzz_annotations) max_len=8192; extra=() ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
     esac
     corpus="$corpus_root/$t"

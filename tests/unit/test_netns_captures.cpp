@@ -509,7 +509,8 @@ private:
 std::vector<TcpState> statesOf(const core::Analysis& a, const core::Flow& f, Side s)
 {
     std::vector<TcpState> out;
-    for (const core::StateChange& c : a.stateTimelines(f).side(s))
+    const core::StateTimelines timelines = a.stateTimelines(f); // side() refers into it
+    for (const core::StateChange& c : timelines.side(s))
         if (out.empty() || out.back() != c.state) out.push_back(c.state);
     return out;
 }
