@@ -14,6 +14,7 @@
 #include "ui/panes/DetailsPane.h"
 #include "ui/panes/FindingsPane.h"
 #include "ui/panes/FlowListPane.h"
+#include "ui/panes/SummaryPane.h"
 
 #include <QFile>
 #include <QFutureWatcher>
@@ -106,6 +107,20 @@ private slots:
         QCOMPARE(w.ladder()->flowId(), 2u);
         QCOMPARE(currentTableFlow(w), 2u);
         QCOMPARE(w.graph()->selectedRow(), w.selection()->row());
+    }
+
+    // Issue 15: the summary never says "No problems" and stops while the status bar counts
+    // findings: informational ones are listed as such.
+    void summaryListsInformationalFindings()
+    {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.showAnalysis(test::netnsCapture("simultaneous-close.server.pcap"), QStringLiteral("/tmp/sim.pcap"));
+        const QString text = w.summary()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("No problems found in 1 flow.")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Also seen (informational, not problems)")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Simultaneous close: the client's FIN #9 and the server's FIN #8")),
+                 qPrintable(text));
     }
 
     void filteringTheTableKeepsSelection()

@@ -38,10 +38,11 @@ void SummaryPane::rebuild()
     QString html;
     html += QStringLiteral("<p style='margin:0'><b>%1</b><br>")
                 .arg(QFileInfo(QString::fromStdString(c.file)).fileName().toHtmlEscaped());
-    html += tr("%1 packets, %2 TCP, %3 flows · %4 · %5")
+    const QString flows = a->flows.size() == 1 ? tr("1 flow") : tr("%1 flows").arg(a->flows.size());
+    html += tr("%1 packets, %2 TCP, %3 · %4 · %5")
                 .arg(c.packets)
                 .arg(c.tcpPackets)
-                .arg(a->flows.size())
+                .arg(flows)
                 .arg(durationText(static_cast<double>(c.lastNs - c.firstNs) / 1e9))
                 .arg(QString::fromStdString(c.linktype).toHtmlEscaped());
     html += QStringLiteral("</p>");
@@ -56,29 +57,43 @@ void SummaryPane::rebuild()
         html += QStringLiteral("</p>");
     }
 
-    std::vector<uint32_t> order;
+    std::vector<uint32_t> order, infos;
     for (uint32_t i = 0; i < a->findings.size(); ++i)
-        if (a->findings[i].severity != Severity::Info) order.push_back(i);
+        (a->findings[i].severity != Severity::Info ? order : infos).push_back(i);
+    auto item = [&a](uint32_t i, const QString& color) {
+        const Finding& f = a->findings[i];
+        return QStringLiteral("<li><span style='color:%1'>●</span> <a href='finding:%2'>Flow %3, #%4</a>: %5</li>")
+            .arg(color)
+            .arg(i)
+            .arg(f.flow)
+            .arg(f.frame)
+            .arg(QString::fromStdString(f.summary).toHtmlEscaped());
+    };
     std::stable_sort(order.begin(), order.end(),
                      [&a](uint32_t x, uint32_t y) { return a->findings[x].severity > a->findings[y].severity; });
     if (order.empty()) {
-        html += tr("<p>No problems found in %1 flows.</p>").arg(a->flows.size());
+        html += tr("<p>No problems found in %1.</p>").arg(flows);
     } else {
         html += tr("<p style='margin-bottom:2px'><b>What went wrong</b> (click to see it on the ladder):</p><ul "
                    "style='margin-top:0; -qt-list-indent:1'>");
-        for (size_t i = 0; i < std::min<size_t>(order.size(), MaxHeadlines); ++i) {
-            const Finding& f = a->findings[order[i]];
-            const QString color = f.severity == Severity::Error ? QStringLiteral("#d31f1f") : QStringLiteral("#d07000");
-            html += QStringLiteral("<li><span style='color:%1'>●</span> <a href='finding:%2'>Flow %3, #%4</a>: %5</li>")
-                        .arg(color)
-                        .arg(order[i])
-                        .arg(f.flow)
-                        .arg(f.frame)
-                        .arg(QString::fromStdString(f.summary).toHtmlEscaped());
-        }
+        for (size_t i = 0; i < std::min<size_t>(order.size(), MaxHeadlines); ++i)
+            html += item(order[i], a->findings[order[i]].severity == Severity::Error ? QStringLiteral("#d31f1f")
+                                                                                     : QStringLiteral("#d07000"));
         html += QStringLiteral("</ul>");
         if (order.size() > MaxHeadlines)
             html += tr("<p>…and %1 more in the Findings list.</p>").arg(order.size() - MaxHeadlines);
+    }
+    // Informational findings (a simultaneous close, challenge ACKs, keep-alives) are not problems,
+    // but the status bar counts them: say what they are instead of leaving "No problems" alone.
+    if (!infos.empty()) {
+        html += tr("<p style='margin-bottom:2px'><b>Also seen</b> (informational, not problems):</p><ul "
+                   "style='margin-top:0; -qt-list-indent:1'>");
+        constexpr size_t MaxInfos = 3;
+        for (size_t i = 0; i < std::min(infos.size(), MaxInfos); ++i)
+            html += item(infos[i], QStringLiteral("#6b7785"));
+        html += QStringLiteral("</ul>");
+        if (infos.size() > MaxInfos)
+            html += tr("<p>…and %1 more in the Findings list.</p>").arg(infos.size() - MaxInfos);
     }
     setHtml(html);
 }
