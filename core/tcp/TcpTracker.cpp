@@ -294,11 +294,14 @@ private:
             // carries no data, SYN or FIN, while its receiver has data outstanding. A keep-alive or
             // a zero-window probe (or the ACK answering one) is none of that.
             const bool outstanding = Y.nextSeqValid && seqGt(Y.nextSeq, p.ack);
+            // (e) of RFC 5681's definition: it acknowledges the greatest ACK sent so far; a repeat
+            // of an old ACK that arrived late is not a duplicate ACK.
+            const bool greatest = p.ack == X.highestAck;
             if (p.window != X.lastWindow) {
                 addMark(row, mark::WindowUpdate);
             } else if (Y.lastWasKeepAlive) {
                 if (!Y.lastWasProbe) addMark(row, mark::KeepAliveAck);
-            } else if (outstanding && !X.lastWasKeepAlive) {
+            } else if (outstanding && greatest && !X.lastWasKeepAlive) {
                 addMark(row, mark::DupAck);
                 ++X.dupAcks;
             }

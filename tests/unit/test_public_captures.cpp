@@ -9,6 +9,7 @@
 // - Files neither tool can read yield nothing on both sides.
 
 #include "TestPaths.h"
+#include "TsharkAgreement.h"
 #include "core/tcp/Analyzer.h"
 #include "tests/support/RunCommand.h"
 
@@ -18,6 +19,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <set>
 #include <sstream>
 
 using namespace flowladder;
@@ -87,4 +89,48 @@ TEST(PublicCaptures, FlowsAndPacketCountsAgreeWithTshark)
     }
     EXPECT_GT(compared, 50);
     std::printf("compared %d captures with tshark, %d with identical per-connection counts\n", compared, exact);
+}
+
+// The per-packet marks against tshark's tcp.analysis flags on every public capture, with the
+// principled differences of TsharkAgreement.h. 67 of the 74 comparable captures agree entirely;
+// the captures below differ in ways not yet explained (retransmission against out-of-order on
+// synthetic or reordered traffic, repeated ACKs tshark does not count): they are open questions,
+// listed so that any new divergence fails the test.
+TEST(PublicCaptures, AnalysisFlagsAgreeWithTshark)
+{
+    const std::set<std::string> notYetExplained = {
+        "zeek/206_example_b.pcap",
+        "arkime/wireshark-retrans.pcap",
+        "arkime/tcpseq_synthetic.pcap",
+        "suricata-verify/TLPW1-tcp-110.37.219.134-10.12.14.101-tcp-990-49230.pcap",
+        "ndpi/reasm_crash_anon.pcapng",
+        "ndpi/heuristic_tcp_ack_payload.pcap",
+        "ndpi/fix2.pcap",
+    };
+    const auto dir = publicCapturesDir();
+    if (dir.empty()) GTEST_SKIP() << "../shared/captures/public is absent";
+    if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark is not installed";
+    std::ifstream manifest(dir / "MANIFEST.tsv");
+    std::string line;
+    std::getline(manifest, line); // header
+    size_t compared = 0, principled = 0, withProblems = 0;
+    while (std::getline(manifest, line)) {
+        const std::string rel = line.substr(0, line.find('\t'));
+        const auto file = dir / rel;
+        if (!std::filesystem::exists(file)) continue;
+        std::string error;
+        const auto a = core::analyzeFile(file.string(), error);
+        if (!a || a->flows.empty()) continue;
+        ++compared;
+        const TsharkComparison c = compareWithTshark(file, *a);
+        principled += c.principled;
+        if (c.problems.empty()) continue;
+        ++withProblems;
+        for (const std::string& p : c.problems)
+            EXPECT_TRUE(notYetExplained.contains(rel)) << rel << ": " << p.substr(0, 300);
+    }
+    EXPECT_GT(compared, 60u);
+    std::printf("compared tcp.analysis flags on %zu captures: %zu principled differences, %zu captures with "
+                "differences not yet explained\n",
+                compared, principled, withProblems);
 }
