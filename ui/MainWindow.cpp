@@ -295,7 +295,8 @@ void MainWindow::openDialog()
     QSettings settings;
     const QString dir = settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString();
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open capture"), dir, tr("Packet captures (*.pcap *.pcapng *.cap *.pcap.gz);;All files (*)"));
+        this, tr("Open capture"), dir,
+        tr("Packet captures (*.pcap *.pcapng *.cap *.gz *.zst *.lz4 *.xz);;All files (*)"));
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("lastDir"), QFileInfo(path).absolutePath());
     openFile(path);

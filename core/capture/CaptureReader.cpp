@@ -163,6 +163,65 @@ private:
     bool truncated_ = false;
 };
 
+// A capture read through a decompressing stream: the reader of what is inside, with progress
+// counted in compressed bytes and a damaged compressed stream named as such.
+class DecompressedReader final : public CaptureReader {
+public:
+    DecompressedReader(std::unique_ptr<CaptureReader> inner, std::shared_ptr<DecompressState> state, std::string name,
+                       uint64_t compressedSize)
+        : inner_(std::move(inner)), state_(std::move(state)), name_(std::move(name)), size_(compressedSize)
+    {
+    }
+    Status next(RawFrame& frame) override
+    {
+        const Status s = inner_->next(frame);
+        if (s == Status::Frame) ++frames_;
+        return s;
+    }
+    std::string error() const override
+    {
+        if (state_->error.empty()) return inner_->error();
+        return name_ + ": " + state_->error + "; the capture inside was read up to frame " + std::to_string(frames_);
+    }
+    bool truncated() const override { return inner_->truncated() || !state_->error.empty(); }
+    CaptureFormat format() const override { return inner_->format(); }
+    int dlt() const override { return inner_->dlt(); }
+    uint64_t position() const override { return state_->compressedBytes; }
+    uint64_t fileSize() const override { return size_; }
+    Compression compression() const override { return state_->kind; }
+
+private:
+    std::unique_ptr<CaptureReader> inner_;
+    std::shared_ptr<DecompressState> state_;
+    std::string name_;
+    uint64_t size_;
+    uint32_t frames_ = 0;
+};
+
+// `in`, whose first bytes `b` (4) were read and found compressed, decompressed and opened as the
+// capture it holds. Owns `in`.
+std::unique_ptr<CaptureReader> openCompressed(FILE* in, Compression kind, const std::string& name, uint64_t size,
+                                              std::string& error)
+{
+    auto state = std::make_shared<DecompressState>();
+    std::string why;
+    FILE* d = decompressingStream(in, kind, state, why);
+    if (!d) {
+        error = name + ": " + why;
+        return nullptr;
+    }
+    auto inner = CaptureReader::openStream(d, name, error);
+    if (!inner) {
+        const std::string k(compressionName(kind));
+        if (!state->error.empty())
+            error = name + ": " + state->error;
+        else if (error.find("not a pcap or pcapng") != std::string::npos)
+            error = name + ": " + k + "-compressed, but what it holds is" + error.substr(error.find(" not a pcap"));
+        return nullptr;
+    }
+    return std::make_unique<DecompressedReader>(std::move(inner), std::move(state), name, size);
+}
+
 } // namespace
 
 std::unique_ptr<CaptureReader> CaptureReader::openStream(FILE* stream, const std::string& name, std::string& error)
@@ -184,6 +243,15 @@ std::unique_ptr<CaptureReader> CaptureReader::openStream(FILE* stream, const std
         return nullptr;
     }
     const uint32_t magic = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+    if (const Compression c = compressionOf(b, 4); c != Compression::None) {
+        FILE* whole = prefixedStream(in, b, 4);
+        if (!whole) {
+            std::fclose(in);
+            error = name + ": cannot open: " + std::strerror(errno);
+            return nullptr;
+        }
+        return openCompressed(whole, c, name, 0, error);
+    }
     if (magic != PcapngMagic && !isPcapMagic(magic)) {
         std::fclose(in);
         char hex[16];
@@ -229,6 +297,17 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std:
     uint32_t magic = 0;
     uint64_t size = 0;
     if (!readMagic(path, magic, size, error)) return nullptr;
+    const unsigned char head[4] = {static_cast<unsigned char>(magic >> 24), static_cast<unsigned char>(magic >> 16),
+                                   static_cast<unsigned char>(magic >> 8), static_cast<unsigned char>(magic)};
+    if (const Compression c = compressionOf(head, 4); c != Compression::None) {
+        // Found by content, not by name: `tcpdump -z gzip` rings, .pcapng.zst archives.
+        FILE* f = std::fopen(path.c_str(), "rb");
+        if (!f) {
+            error = path + ": cannot open: " + std::strerror(errno);
+            return nullptr;
+        }
+        return openCompressed(f, c, path, size, error);
+    }
     const bool pcapng = magic == PcapngMagic;
     if (!pcapng && !isPcapMagic(magic)) {
         char hex[16];

@@ -3,6 +3,7 @@
 // in file order. A pcapng whose interfaces have different link types (which
 // libpcap refuses) is read by a small built-in block reader instead.
 
+#include "core/capture/Decompress.h"
 #include "core/model/Analysis.h"
 
 #include <cstdint>
@@ -44,9 +45,12 @@ public:
     virtual CaptureFormat format() const = 0;
     // Link type of the file (first interface for pcapng).
     virtual int dlt() const = 0;
-    // Bytes consumed so far (for progress), and the file size.
+    // Bytes consumed so far (for progress), and the file size (of a compressed file: the
+    // compressed bytes).
     virtual uint64_t position() const = 0;
     virtual uint64_t fileSize() const = 0;
+    // How the file was compressed (read through a decompressing stream), None for a plain one.
+    virtual Compression compression() const { return Compression::None; }
 };
 
 } // namespace flowladder::core

@@ -150,6 +150,7 @@ std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
 struct CaptureInfo {
     std::string file;
     CaptureFormat format = CaptureFormat::Unknown;
+    std::string compression;            // "gzip", "zstd", "lz4", "xz" when read through a decompressor, else empty
     std::string linktype;               // "EN10MB", "LINUX_SLL", ...; "MIXED" when a pcapng mixes link types
     std::vector<std::string> linktypes; // every link type seen, in order of appearance
     uint64_t fileBytes = 0;

@@ -70,6 +70,7 @@ ordered_json captureHeader(const Analysis& a)
     ordered_json j;
     j["file"] = ci.file;
     j["format"] = std::string(captureFormatName(ci.format));
+    if (!ci.compression.empty()) j["compression"] = ci.compression;
     j["linktype"] = ci.linktype;
     j["linktypes"] = ci.linktypes;
     j["packets"] = ci.packets;

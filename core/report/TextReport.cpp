@@ -27,9 +27,10 @@ int severityRank(Severity s)
 void writeTextReport(const Analysis& a, std::ostream& out)
 {
     const CaptureInfo& ci = a.capture;
-    out << ci.file << ": " << captureFormatName(ci.format) << ", " << ci.linktype << ", " << ci.packets << " packets ("
-        << ci.tcpPackets << " TCP) in " << formatDuration(ci.lastNs - ci.firstNs) << ", " << a.flows.size()
-        << " TCP connection" << (a.flows.size() == 1 ? "" : "s") << "\n";
+    out << ci.file << ": " << captureFormatName(ci.format) << (ci.compression.empty() ? "" : " in " + ci.compression)
+        << ", " << ci.linktype << ", " << ci.packets << " packets (" << ci.tcpPackets << " TCP) in "
+        << formatDuration(ci.lastNs - ci.firstNs) << ", " << a.flows.size() << " TCP connection"
+        << (a.flows.size() == 1 ? "" : "s") << "\n";
     for (const std::string& e : ci.errors)
         out << "warning: " << e << "\n";
     if (ci.truncated) out << "warning: the file is truncated or damaged; what came before the damage was analysed\n";

@@ -194,6 +194,7 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
     CaptureInfo& info = analysis->capture;
     info.file = path;
     info.format = reader->format();
+    if (reader->compression() != Compression::None) info.compression = compressionName(reader->compression());
     info.fileBytes = reader->fileSize();
     noteLinktype(info, reader->dlt());
 

@@ -69,8 +69,8 @@ void CompareOpenDialog::browse(QLineEdit* edit)
 {
     const QString other = (edit == a_ ? b_ : a_)->text();
     const QString dir = edit->text().isEmpty() ? QFileInfo(other).absolutePath() : edit->text();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), dir,
-                                                      tr("Captures (*.pcap *.pcapng *.cap *.pcap.gz);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open capture"), dir, tr("Captures (*.pcap *.pcapng *.cap *.gz *.zst *.lz4 *.xz);;All files (*)"));
     if (!path.isEmpty()) edit->setText(path);
 }
 
