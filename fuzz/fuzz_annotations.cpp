@@ -1,15 +1,18 @@
 // libFuzzer target: the annotations reader (a sidecar's text, as the GUI and `render
 // --annotations` read it). Whatever the bytes, annotationsFromJson either says what is wrong or
 // returns a set that survives its own writer: written and read back it is the same set (ids
-// already normalized, every field in range), and merging it with itself changes nothing.
+// already normalized, every field in range), and merging it with itself changes nothing but the
+// order (a merge is sorted by id).
 
 #include "core/annotations/Annotations.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 using namespace flowladder::core;
 
@@ -32,7 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         std::fprintf(stderr, "the writer's output does not read back as the same set: %s\n", again.c_str());
         std::abort();
     }
-    if (mergeAnnotations(set->items, set->items, back->items) != set->items) {
+    // The merge returns its notes sorted by id (ids are unique after reading).
+    std::vector<Annotation> sorted = set->items;
+    std::sort(sorted.begin(), sorted.end(), [](const Annotation& x, const Annotation& y) { return x.id < y.id; });
+    if (mergeAnnotations(set->items, set->items, back->items) != sorted) {
         std::fprintf(stderr, "merging a set with itself changed it\n");
         std::abort();
     }
