@@ -164,6 +164,16 @@ bool readAnnotation(FieldReader& r, const json& x, const std::string& where, Ann
         return false;
     if (!validColor(a.color))
         return r.fail(where + ".color", "expected \"#rrggbb\", got " + FieldReader::shown(x["color"]));
+    // Fields of another kind are ignored, as the writer leaves them out: a note read, written and
+    // read again is the same note (found by fuzz_annotations).
+    const Annotation defaults;
+    if (a.kind != AnnotationKind::Callout) {
+        a.anchorX = defaults.anchorX;
+        a.boxFrame = defaults.boxFrame;
+        a.boxX = defaults.boxX;
+    }
+    if (a.kind != AnnotationKind::TimeRange) a.startNs = a.endNs = 0;
+    if (a.kind == AnnotationKind::TimeRange) a.frame = defaults.frame;
     return true;
 }
 

@@ -111,6 +111,24 @@ inline bool notADuplicateByRfc5681(const core::Analysis& a, uint32_t frame)
     return nothingOutstanding(a, frame) || belowGreatestAck(a, frame);
 }
 
+// A segment below its sender's high-water mark whose first copy the capture never saw (lost
+// before the capture point, or a hole the receiver's duplicate ACKs and SACK blocks point at):
+// tshark calls it out-of-order, having no earlier copy; FlowLadder calls it a retransmission when
+// it comes later than the round trip after the sender moved past it (it was sent again).
+inline bool firstCopyNotCaptured(const core::Analysis& a, uint32_t frame)
+{
+    const auto [f, row] = locate(a, frame);
+    if (!f) return false;
+    const auto& p = a.packet(*f, row);
+    const uint32_t end = p.seq + p.seqLen();
+    for (uint32_t r = 0; r < row; ++r) {
+        const auto& q = a.packet(*f, r);
+        if (q.side() != p.side() || q.seqLen() == 0 || q.has(core::tcpflag::RST)) continue;
+        if (core::seqLt(q.seq, end) && core::seqGt(q.seq + q.seqLen(), p.seq)) return false; // seen before
+    }
+    return true;
+}
+
 // An ACK advertising a zero window: tshark never calls it a duplicate ACK; RFC 5681 section 2
 // does when it repeats the greatest ACK with the same (zero) window while data is outstanding,
 // and so does Linux (tcp_ack counts it: no data, no window update, SND.UNA unchanged).
@@ -147,6 +165,9 @@ struct TsharkComparison {
 //  - tshark's retransmission flag also covers what we call out-of-order (a segment below the
 //    high-water mark within the RTT of it); we mark those OutOfOrder.
 //  - tshark never calls an ACK advertising a zero window a duplicate ACK; RFC 5681 and Linux do.
+//  - a segment below the sender's high-water mark whose first copy the capture never saw is
+//    out-of-order to tshark; to FlowLadder it is a retransmission when it comes later than the
+//    round trip (the originals were lost before the capture point).
 //  - tshark moves a sender's next sequence number with a forged RST's (20097 in rst-storm-*), so
 //    the sender's next real segment (its FIN at 97) is a "retransmission" to it; a RST carries no
 //    data and moves no SND.NXT.
@@ -165,7 +186,8 @@ inline TsharkComparison compareWithTshark(const std::filesystem::path& file, con
         {{"tcp.analysis.retransmission", "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission"},
          Retransmission,
          OutOfOrder,
-         belowAForgedRst},
+         belowAForgedRst,
+         firstCopyNotCaptured},
         {{"tcp.analysis.duplicate_ack"}, DupAck, ChallengeAck, notADuplicateByRfc5681, zeroWindowAck},
         {{"tcp.analysis.zero_window"}, ZeroWindow, 0, nullptr},
         {{"tcp.analysis.keep_alive"}, KeepAlive, ZeroWindowProbe, nullptr},

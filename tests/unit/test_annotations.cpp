@@ -81,6 +81,31 @@ TEST(Annotations, JsonRoundTrip)
     EXPECT_TRUE(id > 3 && id <= core::AnnotationSet::MaxId) << id; // after the others
 }
 
+// Fields of another kind are ignored on reading, as the writer leaves them out: what is read,
+// written and read again is the same (found by fuzz_annotations).
+TEST(Annotations, FieldsOfAnotherKindAreIgnored)
+{
+    const std::string text = R"({"format":"flowladder-annotations","version":1,
+        "capture":{"size":10,"hash":"00ff00ff00ff00ff"},"annotations":[
+        {"id":1,"kind":"callout","flow":1,"frame":3,"start_ns":5,"end_ns":9},
+        {"id":2,"kind":"time_range","flow":1,"frame":7,"anchor_x":0.1,"start_ns":5,"end_ns":9},
+        {"id":3,"kind":"note","flow":1,"frame":4,"box_x":1.5,"box_frame":2}]})";
+    std::string error;
+    auto set = core::annotationsFromJson(text, error);
+    ASSERT_TRUE(set) << error;
+    ASSERT_EQ(set->items.size(), 3u);
+    EXPECT_EQ(set->items[0].startNs, 0);
+    EXPECT_EQ(set->items[0].frame, 3u);
+    EXPECT_EQ(set->items[1].frame, 0u);
+    EXPECT_EQ(set->items[1].anchorX, 0.5);
+    EXPECT_EQ(set->items[1].endNs, 9);
+    EXPECT_EQ(set->items[2].boxX, 0.5);
+    EXPECT_EQ(set->items[2].boxFrame, 0u);
+    auto back = core::annotationsFromJson(core::annotationsToJson(*set), error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_EQ(back->items, set->items);
+}
+
 TEST(Annotations, StoreSavesAtomicallyAndReopens)
 {
     TempCapture cap;
