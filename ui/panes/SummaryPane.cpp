@@ -45,6 +45,7 @@ void SummaryPane::rebuild()
                 .arg(flows)
                 .arg(durationText(static_cast<double>(c.lastNs - c.firstNs) / 1e9))
                 .arg(QString::fromStdString(c.linktype).toHtmlEscaped());
+    if (!c.compression.empty()) html += tr(" · read through %1").arg(QString::fromStdString(c.compression));
     html += QStringLiteral("</p>");
     if (c.truncated || !c.errors.empty() || c.malformed) {
         html += QStringLiteral("<p style='color:#c05800'><b>⚠ ");
