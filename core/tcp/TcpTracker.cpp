@@ -50,7 +50,7 @@ struct SideTrack {
     int64_t pendingChallenge = -1;     // index into events.rsts of a mismatched RST this side received
     uint32_t unansweredProbes = 0;     // keep-alives, probes and retransmissions since the peer last sent
     uint32_t unansweredKeepAlives = 0; // of those, keep-alives
-    uint32_t bytesUnanswered = 0;      // new data sent since the peer last sent data
+    uint64_t bytesUnanswered = 0;      // new data sent since the peer last sent data
     int64_t firstUnansweredRow = -1;   // the first of that data
     int64_t finRow = -1;
 };
@@ -430,7 +430,7 @@ private:
         ev.receiverSilentBefore = X.unansweredProbes > 0;
         ev.senderUnansweredKeepAlives = X.unansweredKeepAlives;
         ev.senderUnansweredRetransmits = X.unansweredProbes - X.unansweredKeepAlives;
-        ev.receiverBytesUnanswered = Y.bytesUnanswered;
+        ev.receiverBytesUnanswered = static_cast<uint32_t>(std::min<uint64_t>(Y.bytesUnanswered, UINT32_MAX));
         ev.receiverDataRow = Y.firstUnansweredRow;
         // Fingerprint: does the RST look like its sender's other packets?
         if (std::any_of(X.ttlSeen.begin(), X.ttlSeen.end(), [](uint64_t b) { return b != 0; }))
