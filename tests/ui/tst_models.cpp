@@ -3,6 +3,7 @@
 #include "ui/models/FindingsModel.h"
 #include "ui/models/FlowFilterProxy.h"
 #include "ui/models/FlowTableModel.h"
+#include "ui/models/Format.h"
 #include "ui/models/PacketDetailsModel.h"
 
 #include <QAbstractItemModelTester>
@@ -131,9 +132,14 @@ private slots:
         QVERIFY(model.expected(QStringLiteral("TTL / hop limit")).startsWith(QStringLiteral("57")));
         QCOMPARE(model.value(QStringLiteral("Server state after")), QStringLiteral("CLOSE-WAIT"));
         // the finding's typed fields are listed under their JSON names
-        QCOMPARE(model.value(QStringLiteral("    class")), QStringLiteral("off_by_one_after_fin"));
-        QCOMPARE(model.value(QStringLiteral("    outcome")), QStringLiteral("ignored"));
-        QCOMPARE(model.value(QStringLiteral("    challenge_ack_frame")), QStringLiteral("none"));
+        // Human field names, not the JSON keys (issue 15).
+        QCOMPARE(model.value(QStringLiteral("    Class")), QStringLiteral("off_by_one_after_fin"));
+        QCOMPARE(model.value(QStringLiteral("    Outcome")), QStringLiteral("ignored"));
+        QCOMPARE(model.value(QStringLiteral("    Challenge ACK")), QStringLiteral("none"));
+        QCOMPARE(model.value(QStringLiteral("    challenge_ack_frame")), QString());
+        QCOMPARE(fieldLabel("since_frame"), QStringLiteral("Since"));
+        QCOMPARE(fieldLabel("some_new_key"), QStringLiteral("Some new key"));
+        QCOMPARE(fieldValue("duration", "597.4"), durationText(597.4));
         // a row that differs is flagged
         bool flagged = false;
         for (int r = 0; r < model.rowCount(); ++r)

@@ -1,6 +1,7 @@
 #include "ui/models/Format.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QLocale>
 #include <cmath>
 
@@ -157,6 +158,83 @@ QString clockText(int64_t tsNs)
 {
     const auto dt = QDateTime::fromMSecsSinceEpoch(tsNs / 1000000);
     return dt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
+QString fieldLabel(const std::string& key)
+{
+    static const QHash<QString, QString> labels = {
+        {QStringLiteral("side"), QStringLiteral("Side")},
+        {QStringLiteral("rst_seq"), QStringLiteral("RST sequence number")},
+        {QStringLiteral("expected_seq"), QStringLiteral("Expected (RCV.NXT)")},
+        {QStringLiteral("delta"), QStringLiteral("Off by")},
+        {QStringLiteral("class"), QStringLiteral("Class")},
+        {QStringLiteral("outcome"), QStringLiteral("Outcome")},
+        {QStringLiteral("challenge_ack_frame"), QStringLiteral("Challenge ACK")},
+        {QStringLiteral("receive_window"), QStringLiteral("Receive window (bytes)")},
+        {QStringLiteral("receiver_state"), QStringLiteral("Receiver's state")},
+        {QStringLiteral("frames_after"), QStringLiteral("Packets sent after it")},
+        {QStringLiteral("rst_seq_relative"), QStringLiteral("RST sequence number (relative)")},
+        {QStringLiteral("expected_seq_relative"), QStringLiteral("Expected (relative)")},
+        {QStringLiteral("count"), QStringLiteral("How many")},
+        {QStringLiteral("frames"), QStringLiteral("Frames")},
+        {QStringLiteral("challenge_acks"), QStringLiteral("Drew a challenge ACK")},
+        {QStringLiteral("without_challenge_ack"), QStringLiteral("Drew none")},
+        {QStringLiteral("no_challenge_reason"), QStringLiteral("Why none")},
+        {QStringLiteral("ignored"), QStringLiteral("Ignored")},
+        {QStringLiteral("challenge_ack_spacing"), QStringLiteral("Challenge ACKs at least apart")},
+        {QStringLiteral("rst_frame"), QStringLiteral("RST")},
+        {QStringLiteral("ttl"), QStringLiteral("TTL / hop limit")},
+        {QStringLiteral("usual_ttl"), QStringLiteral("Sender's usual TTL")},
+        {QStringLiteral("ip_id"), QStringLiteral("IP ID")},
+        {QStringLiteral("previous_ip_id"), QStringLiteral("Sender's previous IP ID")},
+        {QStringLiteral("ttl_mismatch"), QStringLiteral("TTL does not fit")},
+        {QStringLiteral("ip_id_unusual"), QStringLiteral("IP ID does not fit")},
+        {QStringLiteral("original_frame"), QStringLiteral("First sent")},
+        {QStringLiteral("acknowledged"), QStringLiteral("Acknowledged")},
+        {QStringLiteral("state"), QStringLiteral("State")},
+        {QStringLiteral("since_frame"), QStringLiteral("Since")},
+        {QStringLiteral("retransmits"), QStringLiteral("Retransmissions")},
+        {QStringLiteral("duration"), QStringLiteral("Duration")},
+        {QStringLiteral("unresolved_at_end"), QStringLiteral("Unresolved at the end")},
+        {QStringLiteral("outstanding_at_end"), QStringLiteral("Unacknowledged at the end")},
+        {QStringLiteral("rst_frames"), QStringLiteral("RSTs")},
+        {QStringLiteral("cause"), QStringLiteral("Cause")},
+        {QStringLiteral("unanswered_probes"), QStringLiteral("Unanswered probes")},
+        {QStringLiteral("peer_bytes_unanswered"), QStringLiteral("Peer's bytes unanswered")},
+        {QStringLiteral("peer_data_frame"), QStringLiteral("Peer's data from")},
+        {QStringLiteral("client_fin_frame"), QStringLiteral("Client's FIN")},
+        {QStringLiteral("server_fin_frame"), QStringLiteral("Server's FIN")},
+        {QStringLiteral("capture"), QStringLiteral("Capture")},
+        {QStringLiteral("flow_a"), QStringLiteral("Flow in A")},
+        {QStringLiteral("flow_b"), QStringLiteral("Flow in B")},
+        {QStringLiteral("flags"), QStringLiteral("Flags")},
+        {QStringLiteral("seq"), QStringLiteral("Sequence number")},
+        {QStringLiteral("arrived"), QStringLiteral("Another copy arrived")},
+        {QStringLiteral("after_other_capture_end"), QStringLiteral("After the other capture ended")},
+        {QStringLiteral("client_state_a"), QStringLiteral("Client in A")},
+        {QStringLiteral("server_state_a"), QStringLiteral("Server in A")},
+        {QStringLiteral("client_state_b"), QStringLiteral("Client in B")},
+        {QStringLiteral("server_state_b"), QStringLiteral("Server in B")},
+        {QStringLiteral("sides"), QStringLiteral("Sides that differ")},
+    };
+    const QString k = QString::fromStdString(key);
+    const auto it = labels.constFind(k);
+    if (it != labels.constEnd()) return *it;
+    QString plain = k;
+    plain.replace(QLatin1Char('_'), QLatin1Char(' '));
+    if (!plain.isEmpty()) plain[0] = plain[0].toUpper();
+    return plain;
+}
+
+QString fieldValue(const std::string& key, const std::string& text)
+{
+    // Durations are written in seconds (JSON numbers): shown with their unit.
+    if (key == "duration" || key == "challenge_ack_spacing") {
+        bool ok = false;
+        const double seconds = QString::fromStdString(text).toDouble(&ok);
+        if (ok) return durationText(seconds);
+    }
+    return QString::fromStdString(text);
 }
 
 } // namespace flowladder::ui

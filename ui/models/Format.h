@@ -5,6 +5,7 @@
 #include "core/model/Analysis.h"
 
 #include <QString>
+#include <string>
 
 namespace flowladder::ui {
 
@@ -13,6 +14,11 @@ QString endpointText(const core::Endpoint& e);
 QString stateText(core::TcpState s);
 // "1.842 s", "601.3 s", "12 min 3 s", "850 us".
 QString durationText(double seconds);
+// A finding field's JSON key as a person reads it ("since_frame" -> "Since frame #"); unknown keys
+// get their underscores turned into spaces.
+QString fieldLabel(const std::string& key);
+// A finding field's value as shown beside its label: durations with their unit.
+QString fieldValue(const std::string& key, const std::string& text);
 QString bytesText(uint64_t bytes);
 QString flagsText(uint8_t flags);
 // Short badge for a finding kind ("RST seq≠", "challenge ACK", ...).

@@ -136,7 +136,7 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
             add(tr("Offset from RCV.NXT"), QString::number(d->delta), QStringLiteral("0"));
         }
         for (const FieldText& field : detailFieldTexts(fi.detail))
-            add(QStringLiteral("    %1").arg(QString::fromStdString(field.name)), QString::fromStdString(field.text));
+            add(QStringLiteral("    %1").arg(fieldLabel(field.name)), fieldValue(field.name, field.text));
     }
 }
 
