@@ -47,6 +47,18 @@ std::vector<uint32_t> tsharkStreamSizes(const std::filesystem::path& file, uint6
     return sizes;
 }
 
+// The captures MANIFEST.tsv lists (its first column, relative to `dir`).
+std::vector<std::string> manifestEntries(const std::filesystem::path& dir)
+{
+    std::ifstream manifest(dir / "MANIFEST.tsv");
+    std::vector<std::string> out;
+    std::string line;
+    std::getline(manifest, line); // header
+    while (std::getline(manifest, line))
+        out.push_back(line.substr(0, line.find('\t')));
+    return out;
+}
+
 } // namespace
 
 TEST(PublicCaptures, FlowsAndPacketCountsAgreeWithTshark)
@@ -54,12 +66,8 @@ TEST(PublicCaptures, FlowsAndPacketCountsAgreeWithTshark)
     const auto dir = publicCapturesDir();
     if (dir.empty()) GTEST_SKIP() << "../shared/captures/public is absent";
     if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark is not installed";
-    std::ifstream manifest(dir / "MANIFEST.tsv");
-    std::string line;
-    std::getline(manifest, line); // header
     int compared = 0, exact = 0;
-    while (std::getline(manifest, line)) {
-        const std::string rel = line.substr(0, line.find('\t'));
+    for (const std::string& rel : manifestEntries(dir)) {
         const auto file = dir / rel;
         if (!std::filesystem::exists(file)) continue;
         SCOPED_TRACE(rel);
@@ -108,12 +116,8 @@ TEST(PublicCaptures, AnalysisFlagsAgreeWithTshark)
     const auto dir = publicCapturesDir();
     if (dir.empty()) GTEST_SKIP() << "../shared/captures/public is absent";
     if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark is not installed";
-    std::ifstream manifest(dir / "MANIFEST.tsv");
-    std::string line;
-    std::getline(manifest, line); // header
     size_t compared = 0, principled = 0, withProblems = 0;
-    while (std::getline(manifest, line)) {
-        const std::string rel = line.substr(0, line.find('\t'));
+    for (const std::string& rel : manifestEntries(dir)) {
         const auto file = dir / rel;
         if (!std::filesystem::exists(file)) continue;
         std::string error;
