@@ -10,7 +10,6 @@ namespace {
 constexpr int64_t LingeringNs = 1'000'000'000;
 } // namespace
 
-// SYNs of one side that the other never answered: nothing at all came back.
 void Builder::handshakeUnanswered()
 {
     for (Side s : {Side::Client, Side::Server}) {

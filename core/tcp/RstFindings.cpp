@@ -24,7 +24,6 @@ std::string Builder::rstSeqText(const RstEvent& r) const
     }
 }
 
-// Frames as "#8, #14, #21" (the first few, then "…" when there are more).
 std::string Builder::frameList(const std::vector<uint32_t>& frames, size_t shown)
 {
     std::string out;
@@ -34,10 +33,6 @@ std::string Builder::frameList(const std::vector<uint32_t>& frames, size_t shown
     return out;
 }
 
-// RSTs, grouped: refusals one by one; per claimed sender, every inexact RST is one
-// rst_seq_mismatch (a storm is one finding), its challenge ACKs one challenge_ack, every RST
-// that does not fit it one rst_fingerprint_mismatch; and the first RST a side plausibly sent
-// itself to end an open connection is an abortive_close.
 void Builder::rsts()
 {
     std::vector<const RstEvent*> inexact[2], forged[2];
@@ -75,7 +70,6 @@ void Builder::refused(const RstEvent& r)
     x.detail = ConnectionRefused{r.sender};
 }
 
-// Why the RSTs of a run that drew no challenge ACK drew none.
 NoChallengeReason Builder::noChallengeReason(const std::vector<const RstEvent*>& run, uint32_t challenged)
 {
     bool allOutOfWindow = true, allTookEffect = true, any = false;
