@@ -1,30 +1,24 @@
 // libFuzzer target: a whole capture file through the core.
 //
-// The input is written to an anonymous in-memory file (memfd) and opened by its
-// /proc/self/fd path, so libpcap and the built-in pcapng reader read it exactly
-// as they read a file on disk. Then analyzeFile runs, every flow, side, state
-// change and finding is touched, and the JSON and text reports are produced,
-// so the whole path from bytes to `flowladder-cli analyze --json` runs.
-// Inputs that start like pcapng are also drained through the built-in pcapng
-// reader directly, checking its own contract (frame numbers increase, position
-// stays within the file, an error is sticky).
+// The input is written to an in-memory file (fuzz/MemFile.h) and read as a file
+// on disk. Then analyzeFile runs, every flow, side, state change and finding is
+// touched, and the JSON and text reports are produced, so the whole path from
+// bytes to `flowladder-cli analyze --json` runs.
+// The readers alone (with the built-in pcapng reader's own contract) are fuzzed
+// faster by fuzz_capture_parse.
 
 #include "core/capture/CaptureReader.h"
 #include "core/capture/Decoder.h"
-#include "core/capture/PcapngReader.h"
 #include "core/report/JsonReport.h"
 #include "core/report/TextReport.h"
 #include "core/tcp/Analyzer.h"
+#include "fuzz/MemFile.h"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <ostream>
 #include <streambuf>
 #include <string>
-#include <sys/mman.h>
-#include <unistd.h>
 
 namespace {
 
@@ -35,34 +29,6 @@ class NullBuf final : public std::streambuf {
 protected:
     int_type overflow(int_type c) override { return traits_type::not_eof(c); }
     std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
-};
-
-class MemFile {
-public:
-    MemFile()
-    {
-        fd_ = memfd_create("flowladder-fuzz", 0);
-        if (fd_ < 0) {
-            std::perror("memfd_create");
-            std::abort();
-        }
-        path_ = "/proc/self/fd/" + std::to_string(fd_);
-    }
-    const std::string& path() const { return path_; }
-    void set(const uint8_t* data, size_t size)
-    {
-        if (ftruncate(fd_, 0) != 0) std::abort();
-        size_t done = 0;
-        while (done < size) {
-            const ssize_t n = pwrite(fd_, data + done, size - done, static_cast<off_t>(done));
-            if (n <= 0) std::abort();
-            done += static_cast<size_t>(n);
-        }
-    }
-
-private:
-    int fd_ = -1;
-    std::string path_;
 };
 
 void check(bool ok)
@@ -127,38 +93,11 @@ void touchAnalysis(const Analysis& a)
     writeTextReport(a, null);
 }
 
-void drainPcapng(const std::string& path)
-{
-    std::string error;
-    auto reader = openPcapngReader(path, error);
-    if (!reader) {
-        check(!error.empty());
-        return;
-    }
-    RawFrame frame;
-    DecodedPacket decoded;
-    uint32_t lastFrame = 0;
-    for (;;) {
-        const auto s = reader->next(frame);
-        if (s == CaptureReader::Status::End) break;
-        if (s == CaptureReader::Status::Error) {
-            check(!reader->error().empty());
-            check(reader->next(frame) == CaptureReader::Status::Error); // stays failed
-            break;
-        }
-        check(frame.frame > lastFrame);
-        lastFrame = frame.frame;
-        check(frame.caplen == 0 || frame.data != nullptr);
-        check(reader->position() <= reader->fileSize());
-        (void)decodeFrame(frame.dlt, frame.data, frame.caplen, decoded);
-    }
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    static MemFile file;
+    static flowladder::fuzz::MemFile file;
     file.set(data, size);
 
     std::string error;
@@ -169,6 +108,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     } else {
         touchAnalysis(*analysis);
     }
-    if (isPcapngMagic(data, size)) drainPcapng(file.path());
     return 0;
 }

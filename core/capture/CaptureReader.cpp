@@ -119,6 +119,9 @@ public:
 
     Status next(RawFrame& frame) override
     {
+        // An error ends the file: libpcap would go on reading after a damaged record, at a
+        // position that is no record boundary (the pcapng reader stops the same way).
+        if (!error_.empty()) return Status::Error;
         pcap_pkthdr* hdr = nullptr;
         const u_char* data = nullptr;
         const int rc = pcap_next_ex(pcap_, &hdr, &data);

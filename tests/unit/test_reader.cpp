@@ -2,6 +2,7 @@
 
 #include "Scenario.h"
 #include "TestPaths.h"
+#include "core/capture/CaptureReader.h"
 #include "core/tcp/Analyzer.h"
 #include "tests/support/CaptureWriter.h"
 
@@ -138,6 +139,34 @@ TEST(Reader, TruncatedFileKeepsWhatCameBefore)
     ASSERT_FALSE(a->capture.errors.empty());
     EXPECT_NE(a->capture.errors[0].find(path), std::string::npos);
     EXPECT_NE(a->capture.errors[0].find("after frame 6"), std::string::npos) << a->capture.errors[0];
+}
+
+// A read error ends the file for good: libpcap itself would go on after a record it could not
+// read, from a position that is no record boundary (found by fuzz_capture_parse).
+TEST(Reader, AReadErrorIsSticky)
+{
+    PcapWriter w(linktypeOf(Link::Ethernet));
+    TcpSegment seg;
+    for (uint32_t i = 0; i < 3; ++i)
+        w.add(1'000'000'000LL * (i + 1), buildFrame(Link::Ethernet, seg));
+    for (const size_t cut : {w.recordOffset(2) + 1, w.recordOffset(2) + 20}) { // in a header, in data
+        const auto path = tempPath("sticky.pcap");
+        w.writeTruncated(path, cut);
+        std::string error;
+        auto reader = core::CaptureReader::open(path, error);
+        ASSERT_TRUE(reader) << error;
+        core::RawFrame frame;
+        EXPECT_EQ(reader->next(frame), core::CaptureReader::Status::Frame);
+        EXPECT_EQ(reader->next(frame), core::CaptureReader::Status::Frame);
+        EXPECT_EQ(reader->next(frame), core::CaptureReader::Status::Error);
+        const std::string first = reader->error();
+        EXPECT_NE(first.find("after frame 2"), std::string::npos) << first;
+        for (int again = 0; again < 3; ++again)
+            EXPECT_EQ(reader->next(frame), core::CaptureReader::Status::Error) << "cut at " << cut;
+        EXPECT_EQ(reader->error(), first);
+        reader.reset();
+        std::filesystem::remove(path);
+    }
 }
 
 TEST(Reader, UnreadableFilesGiveAnErrorNamingTheFile)
