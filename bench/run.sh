@@ -9,14 +9,17 @@
 # 1. Builds the CLI and the bench programs (Release, build-bench/) when needed.
 # 2. Captures, once, into $FLOWLADDER_BENCH_DIR (default /tmp/flowladder-bench):
 #      bulk.pcap   >= 2,000,000 packets of real iperf3 TCP traffic between two network namespaces
+#      streams.pcap >= 3,800,000 packets of 64 parallel iperf3 streams with MSS 536, interleaved
 #      conns.pcap  50,000 short TCP connections (handshake, request, response, FIN close)
 #    Both headers only (snaplen 96), offloads off, checked for kernel drops.
 # 3. Times on each capture (file in page cache first): the bare libpcap loop,
-#    core::analyzeFile alone, and `flowladder-cli analyze --json`; median wall time
-#    of N runs and peak RSS; prints a Markdown table (also saved in the work dir).
+#    core::analyzeFile alone, `flowladder-cli analyze --json`, and tcptrace -n (a classic
+#    TCP analyser, for scale); median wall time of N runs and peak RSS; prints a Markdown
+#    table (also saved in the work dir).
 #
 # Environment: FLOWLADDER_BENCH_DIR, FLOWLADDER_BENCH_BUILD (build dir),
-#   FLOWLADDER_BENCH_BULK_PACKETS (2200000), FLOWLADDER_BENCH_CONNS (50000), FLOWLADDER_BENCH_RUNS (5),
+#   FLOWLADDER_BENCH_BULK_PACKETS (2200000), FLOWLADDER_BENCH_STREAM_PACKETS (3800000),
+#   FLOWLADDER_BENCH_CONNS (50000), FLOWLADDER_BENCH_RUNS (5),
 #   FLOWLADDER_BENCH_JOBS (2).
 set -euo pipefail
 
@@ -24,6 +27,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${FLOWLADDER_BENCH_DIR:-/tmp/flowladder-bench}
 BUILD=${FLOWLADDER_BENCH_BUILD:-$REPO/build-bench}
 BULK_PACKETS=${FLOWLADDER_BENCH_BULK_PACKETS:-2200000}
+STREAM_PACKETS=${FLOWLADDER_BENCH_STREAM_PACKETS:-3800000}
 CONNS=${FLOWLADDER_BENCH_CONNS:-50000}
 RUNS=${FLOWLADDER_BENCH_RUNS:-5}
 JOBS=${FLOWLADDER_BENCH_JOBS:-2}
@@ -55,6 +59,7 @@ command -v tcpdump >/dev/null || need_pkgs+=(tcpdump)
 command -v ip >/dev/null || need_pkgs+=(iproute2)
 command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v ethtool >/dev/null || need_pkgs+=(ethtool) # to turn offloads off (optional)
+command -v tcptrace >/dev/null || need_pkgs+=(tcptrace) # for scale (optional)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     log "installing ${need_pkgs[*]}"
     if command -v apt-get >/dev/null; then
@@ -150,18 +155,26 @@ start_tcpdump() { # out.pcap filter [extra args...]
 }
 tcpdump_dropped() { sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$1.err" | tail -1; }
 
-capture_bulk() {
-    local out=$WORK/bulk.pcap tmp=$WORK/bulk.pcap.tmp rate attempt=0 dropped
-    # Unlimited first; when the kernel drops packets, rate-limit iperf3 and try again.
+# iperf3 captures: bulk.pcap (one stream) and streams.pcap (64 parallel streams, MSS 536: the
+# records of 64 connections interleave, the shape that defeats grouping by arrival order).
+capture_iperf() { # name packets streams [mss]
+    local name=$1 packets=$2 streams=$3 mss=${4:-}
+    local out=$WORK/$name.pcap tmp=$WORK/$name.pcap.tmp rate attempt=0 dropped
+    local extra=(-P "$streams")
+    if [ -n "$mss" ]; then extra+=(-M "$mss"); else extra+=("${MSS_OPT[@]}"); fi
+    # Unlimited first; when the kernel drops packets, rate-limit iperf3 and try again
+    # (iperf3's -b is per stream: the total is shared out).
     for rate in 0 2G 1G 500M 250M; do
         attempt=$((attempt + 1))
         ns_up
-        log "bulk capture, attempt $attempt: $BULK_PACKETS packets, iperf3 -b $rate ($OFFLOAD_NOTE)"
+        local per=0
+        [ "$rate" != 0 ] && per=$(($(numfmt --from=si "$rate") / streams))
+        log "$name capture, attempt $attempt: $packets packets, iperf3 ${extra[*]} -b $per ($OFFLOAD_NOTE)"
         ip netns exec "$NS_S" iperf3 -s -B $ADDR_S -1 >/dev/null 2>&1 &
         local srv=$!
         sleep 0.5
-        start_tcpdump "$tmp" tcp -c "$BULK_PACKETS"
-        ip netns exec "$NS_C" iperf3 -c $ADDR_S -t 300 -b "$rate" "${MSS_OPT[@]}" >"$WORK/iperf3.log" 2>&1 &
+        start_tcpdump "$tmp" tcp -c "$packets"
+        ip netns exec "$NS_C" iperf3 -c $ADDR_S -t 300 -b "$per" "${extra[@]}" >"$WORK/iperf3-$name.log" 2>&1 &
         local cli=$!
         wait "$TCPDUMP_PID" || true
         kill "$cli" "$srv" 2>/dev/null || true
@@ -170,13 +183,13 @@ capture_bulk() {
         log "tcpdump: $(grep -E 'captured|received|dropped' "$tmp.err" | tr '\n' ' ')"
         if [ "${dropped:-1}" = 0 ]; then
             mv "$tmp" "$out"
-            { echo "packets=$BULK_PACKETS"; echo "iperf3_rate=$rate"; echo "offloads=$OFFLOAD_NOTE"
+            { echo "packets=$packets"; echo "iperf3=${extra[*]} -b $per"; echo "offloads=$OFFLOAD_NOTE"
               echo "tcpdump=$(tr '\n' ' ' <"$tmp.err")"; echo "date=$(date -u +%FT%TZ)"; } >"$out.meta"
             return 0
         fi
         log "kernel dropped $dropped packets: retrying with a lower rate"
     done
-    die "bulk capture dropped packets even at 250 Mbit/s"
+    die "$name capture dropped packets even at 250 Mbit/s"
 }
 
 capture_conns() {
@@ -208,7 +221,9 @@ capture_conns() {
     die "short-connection capture kept failing"
 }
 
-[ $RECAPTURE = 0 ] && [ -s "$WORK/bulk.pcap" ] && [ -s "$WORK/bulk.pcap.meta" ] || capture_bulk
+[ $RECAPTURE = 0 ] && [ -s "$WORK/bulk.pcap" ] && [ -s "$WORK/bulk.pcap.meta" ] || capture_iperf bulk "$BULK_PACKETS" 1
+[ $RECAPTURE = 0 ] && [ -s "$WORK/streams.pcap" ] && [ -s "$WORK/streams.pcap.meta" ] ||
+    capture_iperf streams "$STREAM_PACKETS" 64 536
 [ $RECAPTURE = 0 ] && [ -s "$WORK/conns.pcap" ] && [ -s "$WORK/conns.pcap.meta" ] || capture_conns
 cleanup
 trap - EXIT
@@ -236,7 +251,10 @@ RESULT=$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).md
     echo "| capture | packets | flows | program | wall s | wall ratio to bare | CPU s | CPU ratio to bare | peak RSS MB | RSS B/pkt | (RSS − bare RSS) B/pkt | page faults |"
     echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$RESULT"
-for name in bulk conns; do
+# tcptrace -n (no name lookups): per-connection statistics, the classic tool's default work.
+TCPTRACE=()
+command -v tcptrace >/dev/null && TCPTRACE=(--- tcptrace tcptrace -n)
+for name in bulk streams conns; do
     f=$WORK/$name.pcap
     log "measuring $name.pcap ($(du -h "$f" | cut -f1))"
     cat "$f" >/dev/null                      # warm the page cache
@@ -246,8 +264,8 @@ for name in bulk conns; do
     flows=$(sed 's/.* flows=\([0-9]*\).*/\1/' <<<"$info")
     while read -r label s c kb pf; do
         case $label in bare) bare_s=$s bare_c=$c bare_kb=$kb bare_pf=$pf ;; core) core_s=$s core_c=$c core_kb=$kb core_pf=$pf ;;
-        cli) cli_s=$s cli_c=$c cli_kb=$kb cli_pf=$pf ;; esac
-    done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f")
+        cli) cli_s=$s cli_c=$c cli_kb=$kb cli_pf=$pf ;; tcptrace) tt_s=$s tt_c=$c tt_kb=$kb tt_pf=$pf ;; esac
+    done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f" ${TCPTRACE[@]+"${TCPTRACE[@]}" "$f"})
     row() { # program wall cpu kb faults
         awk -v c="$name.pcap" -v p="$packets" -v fl="$flows" -v prog="$1" -v s="$2" -v cpu="$3" -v kb="$4" -v pf="$5" \
             -v bs="$bare_s" -v bc="$bare_c" -v bkb="$bare_kb" 'BEGIN {
@@ -256,12 +274,13 @@ for name in bulk conns; do
     }
     { row "bare libpcap loop" "$bare_s" "$bare_c" "$bare_kb" "$bare_pf"
       row "analyzeFile (no JSON)" "$core_s" "$core_c" "$core_kb" "$core_pf"
-      row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb" "$cli_pf"; } >>"$RESULT"
+      row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb" "$cli_pf"
+      [ ${#TCPTRACE[@]} -gt 0 ] && row "tcptrace -n" "$tt_s" "$tt_c" "$tt_kb" "$tt_pf"; } >>"$RESULT"
 done
 {
     echo
-    echo "Targets: analyze / bare ≤ 2.0; peak RSS ≤ 64 bytes per packet."
-    for name in bulk conns; do echo "- $name.pcap: $(grep -v '^tcpdump=' "$WORK/$name.pcap.meta" | tr '\n' ' ')"; done
+    echo "Targets: analyzeFile / bare ≤ 2.0, CLI --json / bare ≤ 2.5, peak RSS ≤ 48 bytes per packet, never slower than tcptrace."
+    for name in bulk streams conns; do echo "- $name.pcap: $(grep -v '^tcpdump=' "$WORK/$name.pcap.meta" | tr '\n' ' ')"; done
 } >>"$RESULT"
 cat "$RESULT"
 log "saved in $RESULT"

@@ -33,6 +33,43 @@ void IndexRange::push_back(uint32_t idx)
     ++count;
 }
 
+bool FlowPackets::contains(uint32_t idx) const
+{
+    if (!(idx & PacketStore::TailBit)) return idx - first < headCount();
+    const uint32_t n = blockCount();
+    const uint32_t* after = std::upper_bound(blocks, blocks + n, idx); // block starts increase
+    if (after == blocks) return false;
+    const uint32_t offset = idx - after[-1];
+    if (offset >= PacketStore::BlockRows) return false;
+    const auto block = static_cast<uint32_t>(after - blocks - 1);
+    return PacketStore::HeadRows + block * PacketStore::BlockRows + offset < count;
+}
+
+PacketRecord& Analysis::appendPacket(Flow& f)
+{
+    FlowPackets& fp = f.packets;
+    const uint32_t row = fp.count;
+    if (row < PacketStore::HeadRows) {
+        if (row == 0)
+            fp.first = packets.headSize();
+        else if (fp.first + row != packets.headSize())
+            throw std::logic_error("Analysis::appendPacket: another flow's packets came in between");
+        ++fp.count;
+        return packets.appendHead();
+    }
+    const uint32_t k = row - PacketStore::HeadRows;
+    if ((k & (PacketStore::BlockRows - 1)) == 0) {
+        const uint32_t own = fp.blockCount();
+        if (fp.blocks && fp.blocks + own != tailBlocks.data() + tailBlocks.size())
+            throw std::logic_error("Analysis::appendPacket: another flow's blocks came in between");
+        const size_t at = tailBlocks.size() - own;
+        tailBlocks.push_back(packets.newBlock());
+        fp.blocks = tailBlocks.data() + at; // the list may have moved
+    }
+    ++fp.count;
+    return packets.placeInBlock(fp[row]);
+}
+
 std::string_view captureFormatName(CaptureFormat f)
 {
     switch (f) {

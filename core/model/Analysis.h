@@ -7,6 +7,7 @@
 #include "core/model/PacketRecord.h"
 #include "core/model/Types.h"
 
+#include <algorithm>
 #include <array>
 #include <compare>
 #include <cstdint>
@@ -40,9 +41,9 @@ struct StateTimelines {
     const StateChange* changeAfter(Side side, uint32_t packet) const;
 };
 
-// Consecutive indexes [first, first + count): a flow's packets are stored together, so
-// a flow refers to them, and to its findings, by the first index and a count. Reads like
-// a const std::vector<uint32_t> of those indexes.
+// Consecutive indexes [first, first + count): a flow's findings are stored together, so
+// a flow refers to them by the first index and a count. Reads like a const
+// std::vector<uint32_t> of those indexes.
 struct IndexRange {
     uint32_t first = 0;
     uint32_t count = 0;
@@ -105,6 +106,89 @@ struct IndexRange {
     void push_back(uint32_t idx);
 };
 
+// A flow's packets: indexes into Analysis::packets, in frame order (see PacketStore). The
+// first PacketStore::HeadRows are consecutive from `first`; the rest fill blocks of
+// PacketStore::BlockRows consecutive indexes, the first index of each listed in `blocks`
+// (Analysis::tailBlocks: the flow is valid while its Analysis is). Reads like a const
+// std::vector<uint32_t> of those indexes.
+struct FlowPackets {
+    uint32_t first = 0;
+    uint32_t count = 0;
+    const uint32_t* blocks = nullptr;
+
+    uint32_t operator[](size_t row) const
+    {
+        if (row < PacketStore::HeadRows) return first + static_cast<uint32_t>(row);
+        const size_t k = row - PacketStore::HeadRows;
+        return blocks[k >> PacketStore::BlockBits] + static_cast<uint32_t>(k & (PacketStore::BlockRows - 1));
+    }
+
+    class iterator {
+    public:
+        using iterator_category = std::random_access_iterator_tag;
+        using value_type = uint32_t;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = uint32_t;
+        iterator() = default;
+        iterator(const FlowPackets* p, uint32_t row) : p_(p), row_(row) {}
+        uint32_t operator*() const { return (*p_)[row_]; }
+        uint32_t operator[](difference_type n) const { return (*p_)[static_cast<size_t>(row_ + n)]; }
+        iterator& operator++()
+        {
+            ++row_;
+            return *this;
+        }
+        iterator operator++(int) { return {p_, row_++}; }
+        iterator& operator--()
+        {
+            --row_;
+            return *this;
+        }
+        iterator operator--(int) { return {p_, row_--}; }
+        iterator& operator+=(difference_type n)
+        {
+            row_ = static_cast<uint32_t>(row_ + n);
+            return *this;
+        }
+        iterator& operator-=(difference_type n)
+        {
+            row_ = static_cast<uint32_t>(row_ - n);
+            return *this;
+        }
+        friend iterator operator+(iterator i, difference_type n) { return i += n; }
+        friend iterator operator+(difference_type n, iterator i) { return i += n; }
+        friend iterator operator-(iterator i, difference_type n) { return i -= n; }
+        friend difference_type operator-(iterator a, iterator b)
+        {
+            return difference_type{a.row_} - difference_type{b.row_};
+        }
+        friend bool operator==(iterator a, iterator b) { return a.row_ == b.row_; }
+        friend auto operator<=>(iterator a, iterator b) { return a.row_ <=> b.row_; }
+
+    private:
+        const FlowPackets* p_ = nullptr;
+        uint32_t row_ = 0;
+    };
+
+    size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+    uint32_t front() const { return (*this)[0]; }
+    uint32_t back() const { return (*this)[count - 1]; }
+    iterator begin() const { return {this, 0}; }
+    iterator end() const { return {this, count}; }
+    // Rows in the head part, and tail blocks.
+    uint32_t headCount() const { return std::min(count, PacketStore::HeadRows); }
+    uint32_t blockCount() const
+    {
+        return count <= PacketStore::HeadRows
+                   ? 0
+                   : (count - PacketStore::HeadRows + PacketStore::BlockRows - 1) >> PacketStore::BlockBits;
+    }
+    // Whether the packet with this index is one of the flow's.
+    bool contains(uint32_t idx) const;
+};
+
 // What one side of a connection did, as the capture point saw it.
 struct FlowSide {
     Endpoint endpoint;
@@ -128,7 +212,7 @@ static_assert(sizeof(FlowSide) <= 56, "50,000 short connections keep one Flow ea
 
 struct Flow {
     FlowSide sides[2];          // indexed by Side
-    IndexRange packets;         // indexes into Analysis::packets (stored together, in frame order)
+    FlowPackets packets;        // indexes into Analysis::packets, in frame order
     IndexRange findings;        // indexes into Analysis::findings
     int64_t startNs = 0;        // time of the first packet (the flow's relative times count from it)
     uint32_t id = 0;            // 1-based, in order of first packet
@@ -142,7 +226,7 @@ struct Flow {
     uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
     uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
 };
-static_assert(sizeof(Flow) <= 144, "50,000 short connections keep one Flow each");
+static_assert(sizeof(Flow) <= 152, "50,000 short connections keep one Flow each");
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
@@ -170,8 +254,14 @@ class Analysis {
 public:
     CaptureInfo capture;
     PacketStore packets;
+    // First index of every tail block of every flow, each flow's in order (FlowPackets::blocks).
+    std::vector<uint32_t> tailBlocks;
     std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flows[i].id == i + 1
     std::vector<Finding> findings;
+
+    // Stores a new last packet of `f`, a flow being built by hand (tests, tools): flows are
+    // built one after the other, each complete before the next starts.
+    PacketRecord& appendPacket(Flow& f);
 
     const Flow* flowById(uint32_t id) const { return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr; }
     const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }

@@ -138,19 +138,35 @@ public:
 
     T& append()
     {
-        if (size_ == UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
-        if ((size_ & (ChunkSize - 1)) == 0) {
-            const bool willFill = expectedMore_ >= ChunkSize / 2;
-            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
-        }
-        T* slot = chunks_.back().get() + (size_++ & (ChunkSize - 1));
+        T* slot = reserve(1);
         return *new (slot) T();
+    }
+    // Reserves `n` consecutive slots, which must fit in what is left of the current chunk or in
+    // a new one (a power of two that divides ChunkSize always does), and returns the first
+    // index. The slots are not initialised: the caller writes each before reading it.
+    uint32_t appendUninitialised(uint32_t n)
+    {
+        const uint32_t first = size_;
+        (void)reserve(n);
+        return first;
     }
     const T& operator[](uint32_t i) const { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     T& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
 
 private:
+    T* reserve(uint32_t n)
+    {
+        if (size_ > UINT32_MAX - n) throw std::length_error("more than 4 294 967 295 packets");
+        if ((size_ & (ChunkSize - 1)) == 0) {
+            const bool willFill = expectedMore_ >= ChunkSize / 2;
+            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
+        }
+        T* slot = chunks_.back().get() + (size_ & (ChunkSize - 1));
+        size_ += n;
+        return slot;
+    }
+
     struct FreeChunk {
         void operator()(T* p) const noexcept { detail::freeHugeChunk(p); }
     };
@@ -161,6 +177,71 @@ private:
     uint64_t expectedMore_ = UINT64_MAX;
 };
 
-using PacketStore = ChunkedArray<PacketRecord>;
+// Every TCP packet's record, stored as it is read, in two parts, so that each flow's records
+// end up together without moving most of them (moving every record of an interleaved capture
+// to its flow's place took over half of the analysis: one cache miss per record).
+//
+// - The head part holds each flow's first HeadRows records, in the order they were read;
+//   FlowTable::finish() groups them by flow, so a flow's head is consecutive. Most
+//   connections never leave it (50,000 short connections: all of them).
+// - The tail part holds the records beyond those, in blocks of BlockRows consecutive slots
+//   that a flow takes one at a time as it grows, so a long flow's records are consecutive
+//   block by block as they are read, interleaved or not. A flow's last block is left
+//   partly empty (at most BlockRows - 1 slots, 8 KiB, per long flow).
+//
+// An index names a record in either part: a tail index has TailBit set. Within a flow,
+// indexes increase with frame numbers (heads come before tails; blocks are taken in order).
+class PacketStore {
+public:
+    static constexpr uint32_t TailBit = 1u << 31;
+    static constexpr uint32_t HeadRows = 256;
+    static constexpr uint32_t BlockBits = 8;
+    static constexpr uint32_t BlockRows = 1u << BlockBits;
+    static_assert(ChunkedArray<PacketRecord>::ChunkSize % BlockRows == 0, "a block never straddles two chunks");
+    static constexpr size_t ChunkBytes = ChunkedArray<PacketRecord>::ChunkBytes;
+
+    const PacketRecord& operator[](uint32_t i) const { return (i & TailBit) ? tail_[i & ~TailBit] : head_[i]; }
+    PacketRecord& operator[](uint32_t i) { return (i & TailBit) ? tail_[i & ~TailBit] : head_[i]; }
+
+    // Records stored (both parts; the empty slots of tail blocks are not counted).
+    uint32_t size() const { return records_; }
+    bool empty() const { return records_ == 0; }
+    // Records in the head part: head indexes are 0 .. headSize() - 1.
+    uint32_t headSize() const { return head_.size(); }
+
+    // A new record at the end of the head part; its index is headSize() - 1 after the call.
+    PacketRecord& appendHead()
+    {
+        if (head_.size() == TailBit - 1) throw std::length_error("more than 2 147 483 647 packets in flow heads");
+        ++records_;
+        return head_.append();
+    }
+    // Takes a block of BlockRows tail slots and returns the index of its first.
+    uint32_t newBlock()
+    {
+        if (tail_.size() > (TailBit - 1) - BlockRows)
+            throw std::length_error("more than 2 147 483 647 packets in long flows");
+        return tail_.appendUninitialised(BlockRows) | TailBit;
+    }
+    // Writes a record into a slot of a block taken with newBlock().
+    PacketRecord& placeInBlock(uint32_t index)
+    {
+        ++records_;
+        return *new (&(*this)[index]) PacketRecord();
+    }
+
+    // How many more records the caller expects (an estimate): see ChunkedArray::expectMore.
+    void expectMore(uint64_t n)
+    {
+        head_.expectMore(n);
+        tail_.expectMore(n);
+    }
+    size_t memoryBytes() const { return head_.memoryBytes() + tail_.memoryBytes(); }
+
+private:
+    ChunkedArray<PacketRecord> head_;
+    ChunkedArray<PacketRecord> tail_;
+    uint32_t records_ = 0;
+};
 
 } // namespace flowladder::core

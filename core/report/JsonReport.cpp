@@ -1,5 +1,12 @@
 #include "core/report/JsonReport.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <string_view>
+#include <type_traits>
+
 namespace flowladder::core {
 
 using nlohmann::ordered_json;
@@ -34,7 +41,7 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
     set("server_state", std::string(tcpStateName(s.finalState)));
     set("client_state_basis", std::string(stateBasisName(c.finalBasis)));
     set("server_state_basis", std::string(stateBasisName(s.finalBasis)));
-    set("findings", std::vector<uint32_t>(f.findings.begin(), f.findings.end()));
+    set("findings", f.findings);
     set("handshake_seen", s.synAckSent || c.synAckSent); // the SYN was answered
     set("client_packets", c.packets);
     set("server_packets", s.packets);
@@ -44,21 +51,104 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
     set("server_isn", s.isn);
 }
 
-// Overwrites the values of an object flowToJson made, in order: no key lookups and no
-// key strings per flow, which is most of the cost of writing 50,000 flows.
-void refillFlowJson(ordered_json& j, const Analysis& a, const Flow& f)
+// A field value as a JSON value (the finding indexes are a range of the analysis).
+template <class T> decltype(auto) jsonValue(T&& v)
 {
-    auto it = j.begin();
-    flowFields(a, f, [&it](const char*, auto&& value) { (it++).value() = std::forward<decltype(value)>(value); });
+    if constexpr (std::is_same_v<std::decay_t<T>, IndexRange>)
+        return std::vector<uint32_t>(v.begin(), v.end());
+    else
+        return std::forward<T>(v);
 }
+
+// Writes flow objects as nlohmann's dump() does (compact, same number formatting: its own
+// shortest round-trip conversion for doubles), straight into a buffer: no JSON value is
+// built per flow. Building and dumping an ordered_json per flow cost more than analysing a
+// capture of 50,000 short connections. The fields come from flowFields(); a string that
+// needs escaping (none of a flow's do: addresses, ports and state names) goes through
+// nlohmann's escaping.
+class FlowLineWriter {
+public:
+    explicit FlowLineWriter(std::string& out) : out_(out) {}
+
+    void write(const Analysis& a, const Flow& f)
+    {
+        out_ += '{';
+        first_ = true;
+        flowFields(a, f, [this](const char* key, const auto& value) { field(key, value); });
+        out_ += '}';
+    }
+
+private:
+    template <class T> void field(const char* key, const T& value)
+    {
+        if (!first_) out_ += ',';
+        first_ = false;
+        out_ += '"';
+        out_ += key; // keys are plain identifiers
+        out_ += "\":";
+        put(value);
+    }
+    void put(bool v) { out_ += v ? "true" : "false"; }
+    template <class T>
+    requires std::is_integral_v<T>
+    void put(T v)
+    {
+        std::array<char, 24> buf{};
+        const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+        out_.append(buf.data(), static_cast<size_t>(r.ptr - buf.data()));
+    }
+    void put(double v)
+    {
+        if (!std::isfinite(v)) {
+            out_ += "null";
+            return;
+        }
+        std::array<char, 64> buf{};
+        const char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), v);
+        out_.append(buf.data(), static_cast<size_t>(end - buf.data()));
+    }
+    void put(const std::string& v)
+    {
+        const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+        });
+        if (!plain) {
+            out_ += ordered_json(v).dump(-1, ' ', false, Replace);
+            return;
+        }
+        out_ += '"';
+        out_ += v;
+        out_ += '"';
+    }
+    void put(const IndexRange& r)
+    {
+        out_ += '[';
+        for (uint32_t i : r) {
+            if (i != r.first) out_ += ',';
+            put(i);
+        }
+        out_ += ']';
+    }
+
+    std::string& out_;
+    bool first_ = true;
+};
 
 } // namespace
 
 ordered_json flowToJson(const Analysis& a, const Flow& f)
 {
     ordered_json j;
-    flowFields(a, f, [&j](const char* key, auto&& value) { j[key] = std::forward<decltype(value)>(value); });
+    flowFields(a, f, [&j](const char* key, auto&& value) { j[key] = jsonValue(std::forward<decltype(value)>(value)); });
     return j;
+}
+
+std::string flowJsonLine(const Analysis& a, const Flow& f)
+{
+    std::string line;
+    FlowLineWriter(line).write(a, f);
+    return line;
 }
 
 namespace {
@@ -107,16 +197,20 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out)
     for (const auto& [key, value] : header.items())
         out << "  " << ordered_json(key).dump() << ": " << value.dump(-1, ' ', false, Replace) << ",\n";
     out << "  \"flows\": [";
-    ordered_json flow;
+    // Flows are written in slices of about 1 MiB: memory stays flat however many there are.
+    constexpr size_t Slice = size_t{1} << 20;
     std::string text;
+    text.reserve(Slice + 4096);
+    FlowLineWriter writer(text);
     for (size_t i = 0; i < a.flows.size(); ++i) {
-        if (i == 0)
-            flow = flowToJson(a, a.flows[i]);
-        else
-            refillFlowJson(flow, a, a.flows[i]);
-        text = flow.dump(-1, ' ', false, Replace);
-        out << (i ? ",\n    " : "\n    ") << text;
+        text += i ? ",\n    " : "\n    ";
+        writer.write(a, a.flows[i]);
+        if (text.size() >= Slice) {
+            out.write(text.data(), static_cast<std::streamsize>(text.size()));
+            text.clear();
+        }
     }
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out << (a.flows.empty() ? "],\n" : "\n  ],\n");
     out << "  \"findings\": [";
     for (size_t i = 0; i < a.findings.size(); ++i)

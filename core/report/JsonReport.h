@@ -5,11 +5,15 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <string>
 
 namespace flowladder::core {
 
 nlohmann::ordered_json findingToJson(const Finding& f);
 nlohmann::ordered_json flowToJson(const Analysis& a, const Flow& f);
+// flowToJson(a, f).dump() with U+FFFD for invalid UTF-8, written without building the value
+// (what writeAnalysisJson writes for each flow).
+std::string flowJsonLine(const Analysis& a, const Flow& f);
 nlohmann::ordered_json analysisToJson(const Analysis& a);
 // The same document written flow by flow: memory stays flat on captures of many connections.
 // One flow or finding per line. Strings that are not valid UTF-8 (file names are bytes) are

@@ -215,16 +215,29 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
     }
     if (p.flags & (tcpflag::FIN | tcpflag::RST)) b.ended = true;
     if (f.packets.count == UINT32_MAX) throw std::length_error("a connection with more than 4 294 967 295 packets");
-    ++f.packets.count;
+    const uint32_t row = f.packets.count++;
 
-    const auto index = static_cast<uint32_t>(analysis_.packets.size());
-    if (frame != index + 1 + skipped_) {
-        skipped_ = frame - index - 1; // frames arrive in increasing order, from 1
-        gaps_.push_back({index, skipped_});
+    PacketStore& store = analysis_.packets;
+    PacketRecord* rp;
+    if (row < PacketStore::HeadRows) {
+        const uint32_t index = store.headSize();
+        if (frame != index + 1 + skipped_) {
+            skipped_ = frame - index - 1; // frames arrive in increasing order, from 1
+            gaps_.push_back({index, skipped_});
+        }
+        rp = &store.appendHead();
+        rp->frame = idx; // the flow, until groupRecords() (see the header)
+    } else {
+        const uint32_t k = row - PacketStore::HeadRows;
+        if ((k & (PacketStore::BlockRows - 1)) == 0) {
+            b.block = store.newBlock();
+            blocks_.push_back({idx, b.block});
+        }
+        rp = &store.placeInBlock(b.block + (k & (PacketStore::BlockRows - 1)));
+        rp->frame = frame;
     }
-    PacketRecord& r = analysis_.packets.append();
+    PacketRecord& r = *rp;
     r.tsNs = tsNs;
-    r.frame = idx; // the flow, until groupRecords() (see the header)
     r.seq = p.seq;
     r.ack = p.ack;
     r.payloadLen = std::min(p.payloadLen, PacketRecord::MaxPayloadLen);
@@ -245,18 +258,18 @@ uint32_t FlowTable::frameOfRecord(uint32_t index) const
     return index + 1 + (it == gaps_.begin() ? 0 : std::prev(it)->skipped);
 }
 
-// Moves every record to its flow's run (flows in id order, each in frame order): a
+// Moves every head record to its flow's run (flows in id order, each in frame order): a
 // counting sort done in place, so no second copy of the records exists at any time.
 // `swapped[f]` flips the direction bit of flow f's records (its first sender was the server).
 void FlowTable::groupRecords(const std::vector<uint8_t>& swapped)
 {
     auto& flows = analysis_.flows;
     auto& store = analysis_.packets;
-    const auto n = static_cast<uint32_t>(store.size());
+    const uint32_t n = store.headSize();
     uint32_t next = 0;
     for (Flow& f : flows) {
         f.packets.first = next;
-        next += f.packets.count;
+        next += f.packets.headCount();
     }
     // Each record's frame field turns from its flow into its destination.
     {
@@ -291,6 +304,33 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped)
     std::vector<Gap>().swap(gaps_);
 }
 
+// Lists each flow's tail blocks together, in the order the flow took them (a stable counting
+// sort of the blocks by flow), and points each flow at its list. Tail records already hold
+// their frame numbers; those of flows whose first sender was the server change direction.
+void FlowTable::listTailBlocks(const std::vector<uint8_t>& swapped)
+{
+    auto& flows = analysis_.flows;
+    auto& store = analysis_.packets;
+    std::vector<uint32_t>& list = analysis_.tailBlocks;
+    list.assign(blocks_.size(), 0);
+    std::vector<uint32_t> at(flows.size() + 1, 0);
+    for (const TailBlock& tb : blocks_)
+        ++at[tb.flow + 1];
+    for (size_t f = 0; f < flows.size(); ++f)
+        at[f + 1] += at[f];
+    for (size_t f = 0; f < flows.size(); ++f)
+        if (at[f + 1] > at[f]) flows[f].packets.blocks = list.data() + at[f];
+    for (const TailBlock& tb : blocks_)
+        list[at[tb.flow]++] = tb.first;
+    std::vector<TailBlock>().swap(blocks_);
+    for (size_t f = 0; f < flows.size(); ++f) {
+        if (!swapped[f]) continue;
+        const FlowPackets& fp = flows[f].packets;
+        for (uint32_t row = PacketStore::HeadRows; row < fp.count; ++row)
+            store[fp[row]].info ^= pinfo::FromServer;
+    }
+}
+
 void FlowTable::finish()
 {
     std::vector<uint32_t>().swap(slots_);
@@ -322,6 +362,7 @@ void FlowTable::finish()
     }
     std::vector<Building>().swap(building_); // reading-time state is no longer needed
     groupRecords(swapped);
+    listTailBlocks(swapped);
     const auto& store = analysis_.packets;
     for (Flow& f : flows) {
         if (f.packets.empty()) continue;

@@ -1,17 +1,19 @@
 #pragma once
 // Groups decoded TCP packets into connections while the file is read, storing each
-// packet's record as it comes. finish() then settles client and server, and moves the
-// records so that each flow's packets are stored together in frame order: a flow
-// refers to them by a first index and a count, with no per-flow index arrays. The TCP
-// analysis runs afterwards, flow by flow, over the stored records (see TcpTracker).
+// packet's record as it comes (see PacketStore): a flow's first PacketStore::HeadRows
+// records in the head part, in the order read, the rest in tail blocks the flow takes as it
+// grows. finish() then settles client and server, moves the head records so that each
+// flow's head is consecutive, and lists each flow's tail blocks. The TCP analysis runs
+// afterwards, flow by flow, over the stored records (see TcpTracker).
 //
 // Memory is what bounds this on captures of many short connections: per packet, only the
-// 32-byte record; per connection, its Flow (built in place while reading), 8 bytes of
+// 32-byte record; per connection, its Flow (built in place while reading), 12 bytes of
 // reading-time state and a hash slot.
 //
-// Until finish(), a stored record's `frame` field holds the number of its flow: the frame
-// number follows from the record's position and the non-TCP frames before it (kept as a
-// list of gaps, empty when every frame is TCP), and is put back when the records move.
+// Until finish(), a head record's `frame` field holds the number of its flow: the frame
+// number follows from the record's position and the frames before it stored elsewhere or
+// not TCP (kept as a list of gaps, empty when every frame is TCP and in a head), and is put
+// back when the records move. Tail records hold their frame number from the start.
 
 #include "core/capture/Decoder.h"
 #include "core/model/Analysis.h"
@@ -63,8 +65,14 @@ private:
         uint8_t synAckSeen = 0; // bit s
         uint8_t seqSeen = 0;    // bit s: side s sent a packet other than a RST
         bool ended = false;     // FIN or RST seen
+        uint32_t block = 0;     // the flow's current tail block (PacketStore), once past its head
     };
-    static_assert(sizeof(Building) == 8);
+    static_assert(sizeof(Building) == 12);
+    // A tail block taken by a flow, in the order blocks were taken.
+    struct TailBlock {
+        uint32_t flow;
+        uint32_t first; // index of its first slot
+    };
 
     uint32_t lookup(const DecodedPacket& p, bool& fromB);
     uint32_t newFlow(const DecodedPacket& p, uint64_t hash);
@@ -75,6 +83,7 @@ private:
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
     void groupRecords(const std::vector<uint8_t>& swapped);
+    void listTailBlocks(const std::vector<uint8_t>& swapped);
     // Frame number of the record stored at `index` while reading.
     uint32_t frameOfRecord(uint32_t index) const;
 
@@ -91,6 +100,7 @@ private:
         uint32_t skipped;
     };
     std::vector<Gap> gaps_;
+    std::vector<TailBlock> blocks_;
     uint32_t skipped_ = 0;
     // Open-addressing hash table of flow indexes (NoFlow when empty), at most half full:
     // 4 bytes a slot, no allocation per connection.

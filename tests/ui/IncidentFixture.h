@@ -128,8 +128,7 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
     flow.handshakeSeen = true;
     const int64_t base = 1'700'000'000'000'000'000;
     auto add = [&](double t, Side s, uint8_t flags, uint32_t relSeq, uint32_t relAck, uint32_t len, uint16_t marks) {
-        PacketRecord& p = a->packets.append();
-        const uint32_t idx = a->packets.size() - 1;
+        PacketRecord& p = a->appendPacket(flow);
         p.tsNs = base + static_cast<int64_t>(t * 1e9);
         p.frame = ++a->capture.packets;
         a->capture.tcpPackets++;
@@ -141,7 +140,6 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
         p.ttl = 64;
         p.info = s == Side::Server ? pinfo::FromServer : 0;
         p.marks = marks;
-        flow.packets.push_back(idx);
         flow.side(s).packets++;
         flow.side(s).payloadBytes += len;
         if (flow.packets.size() == 1) flow.startNs = p.tsNs;

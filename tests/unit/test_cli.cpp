@@ -3,11 +3,13 @@
 #include "Scenario.h"
 #include "TestPaths.h"
 #include "core/report/JsonReport.h"
+#include "core/tcp/Analyzer.h"
 #include "tests/support/RunCommand.h"
 
 #include <array>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -100,6 +102,32 @@ TEST(Cli, StreamedJsonEqualsTheDocument)
     std::ostringstream out;
     flowladder::core::writeAnalysisJson(*a, out);
     EXPECT_EQ(nlohmann::ordered_json::parse(out.str()), flowladder::core::analysisToJson(*a));
+}
+
+// The streamed writer writes each flow without building a JSON value; its text must be what
+// nlohmann's dump() gives, byte for byte, for every flow of every kernel capture and golden
+// capture (addresses of both families, every state, findings lists, timestamps as doubles).
+TEST(Cli, StreamedFlowLinesAreNlohmannsDump)
+{
+    namespace fs = std::filesystem;
+    size_t flows = 0;
+    for (const fs::path dir : {sourceDir() / "tests/data/netns", sourceDir() / "tests/golden/captures"}) {
+        for (const auto& e : fs::directory_iterator(dir)) {
+            const std::string ext = e.path().extension().string();
+            if (ext != ".pcap" && ext != ".pcapng") continue;
+            std::string error;
+            const auto a = flowladder::core::analyzeFile(e.path().string(), error);
+            if (!a) continue; // the golden captures include damaged ones
+            for (const auto& f : a->flows) {
+                ASSERT_EQ(flowladder::core::flowJsonLine(*a, f),
+                          flowladder::core::flowToJson(*a, f).dump(-1, ' ', false,
+                                                                   nlohmann::ordered_json::error_handler_t::replace))
+                    << e.path() << " flow " << f.id;
+                ++flows;
+            }
+        }
+    }
+    EXPECT_GT(flows, 50u);
 }
 
 // File names are bytes: a Latin-1 name is not valid UTF-8. The JSON carries it with U+FFFD for

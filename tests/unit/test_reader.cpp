@@ -115,6 +115,70 @@ TEST(Reader, FrameNumbersSurviveGroupingAroundNonTcpFrames)
     }
 }
 
+// Flows longer than the head part (PacketStore::HeadRows) continue in tail blocks taken as they
+// grow: interleaved with each other, with non-TCP frames and a short flow between, each long
+// flow's rows must still be exactly its frames in order, every index of a flow must be found by
+// contains() and by its frame, and a flow whose first packet came from the server must have
+// every packet's direction turned, head and tail alike.
+TEST(Reader, LongInterleavedFlowsKeepTheirFramesInOrder)
+{
+    using core::PacketStore;
+    Bytes arp(42, 0);
+    arp[12] = 0x08;
+    arp[13] = 0x06;
+    PcapWriter w(linktypeOf(Link::Ethernet));
+    const uint32_t longRows = PacketStore::HeadRows + 3 * PacketStore::BlockRows + 17; // a partial last block
+    std::map<uint16_t, std::vector<uint32_t>> framesOf;                                // by client port
+    int64_t ts = 1'700'000'000'000'000'000;
+    uint32_t frame = 0;
+    auto add = [&](uint16_t clientPort, bool fromServer, uint32_t i) {
+        TcpSegment seg;
+        seg.src = fromServer ? "10.0.0.2" : "10.0.0.1";
+        seg.dst = fromServer ? "10.0.0.1" : "10.0.0.2";
+        seg.sport = fromServer ? 443 : clientPort;
+        seg.dport = fromServer ? clientPort : 443;
+        seg.seq = 1000 + 10 * i;
+        seg.payloadLen = 10;
+        seg.flags = core::tcpflag::ACK;
+        w.add(ts += 1000, buildFrame(Link::Ethernet, seg));
+        framesOf[clientPort].push_back(++frame);
+    };
+    for (uint32_t i = 0; i < longRows; ++i) {
+        add(40000, false, i);
+        add(40001, true, i); // this flow's first packet comes from the server (port 443)
+        if (i % 7 == 0) {
+            w.add(ts += 1000, arp);
+            ++frame;
+        }
+        if (i == 300) add(40002, false, 0); // a short flow among the long ones
+    }
+    const auto path = tempPath("long-flows.pcap");
+    w.write(path);
+    std::string error;
+    auto a = analyzePath(path, error);
+    ASSERT_TRUE(a) << error;
+    ASSERT_EQ(a->flows.size(), 3u);
+    for (const core::Flow& f : a->flows) {
+        const uint16_t port = f.side(Side::Client).endpoint.port;
+        SCOPED_TRACE(port);
+        std::vector<uint32_t> frames;
+        for (uint32_t idx : f.packets)
+            frames.push_back(a->packets[idx].frame);
+        EXPECT_EQ(frames, framesOf[port]);
+        for (uint32_t row = 0; row < f.packetCount(); ++row) {
+            const uint32_t idx = f.packets[row];
+            ASSERT_TRUE(f.packets.contains(idx)) << row;
+            ASSERT_EQ(a->rowOfFrame(f, a->packets[idx].frame), row);
+            ASSERT_EQ(a->packets[idx].side(), port == 40001 ? Side::Server : Side::Client) << row;
+            for (const core::Flow& other : a->flows)
+                if (&other != &f) ASSERT_FALSE(other.packets.contains(idx)) << row;
+        }
+    }
+    EXPECT_EQ(a->flows[0].packetCount(), longRows);
+    EXPECT_EQ(a->flows[0].packets.blockCount(), 4u);
+    EXPECT_EQ(a->flows[2].packets.blockCount(), 0u); // the short flow lives in the head part
+}
+
 TEST(Reader, TruncatedFileKeepsWhatCameBefore)
 {
     Scenario s;
