@@ -111,7 +111,7 @@ TEST(Cli, StreamedFlowLinesAreNlohmannsDump)
 {
     namespace fs = std::filesystem;
     size_t flows = 0;
-    for (const fs::path dir : {sourceDir() / "tests/data/netns", sourceDir() / "tests/golden/captures"}) {
+    for (const fs::path& dir : {sourceDir() / "tests/data/netns", sourceDir() / "tests/golden/captures"}) {
         for (const auto& e : fs::directory_iterator(dir)) {
             const std::string ext = e.path().extension().string();
             if (ext != ".pcap" && ext != ".pcapng") continue;

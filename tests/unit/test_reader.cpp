@@ -170,8 +170,11 @@ TEST(Reader, LongInterleavedFlowsKeepTheirFramesInOrder)
             ASSERT_TRUE(f.packets.contains(idx)) << row;
             ASSERT_EQ(a->rowOfFrame(f, a->packets[idx].frame), row);
             ASSERT_EQ(a->packets[idx].side(), port == 40001 ? Side::Server : Side::Client) << row;
-            for (const core::Flow& other : a->flows)
-                if (&other != &f) ASSERT_FALSE(other.packets.contains(idx)) << row;
+            for (const core::Flow& other : a->flows) {
+                if (&other != &f) {
+                    ASSERT_FALSE(other.packets.contains(idx)) << row;
+                }
+            }
         }
     }
     EXPECT_EQ(a->flows[0].packetCount(), longRows);
