@@ -29,8 +29,8 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
     const FlowSide& c = f.side(Side::Client);
     const FlowSide& s = f.side(Side::Server);
     set("id", f.id);
-    set("client", c.endpoint.toString());
-    set("server", s.endpoint.toString());
+    set("client", c.endpoint);
+    set("server", s.endpoint);
     set("first_frame", a.firstFrame(f));
     set("last_frame", a.lastFrame(f));
     set("packets", f.packetCount());
@@ -51,11 +51,14 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
     set("server_isn", s.isn);
 }
 
-// A field value as a JSON value (the finding indexes are a range of the analysis).
+// A field value as a JSON value (the finding indexes are a range of the analysis; an endpoint
+// is written as the contract spells it).
 template <class T> decltype(auto) jsonValue(T&& v)
 {
     if constexpr (std::is_same_v<std::decay_t<T>, IndexRange>)
         return std::vector<uint32_t>(v.begin(), v.end());
+    else if constexpr (std::is_same_v<std::decay_t<T>, Endpoint>)
+        return v.toString();
     else
         return std::forward<T>(v);
 }
@@ -119,6 +122,23 @@ private:
         }
         out_ += '"';
         out_ += v;
+        out_ += '"';
+    }
+    // Endpoint::toString()'s text; an IPv4 address without inet_ntop (it formats with sprintf,
+    // the largest cost left in writing 50,000 flows).
+    void put(const Endpoint& e)
+    {
+        if (e.addr.version == 6) {
+            put(e.toString());
+            return;
+        }
+        out_ += '"';
+        for (int i = 0; i < 4; ++i) {
+            if (i) out_ += '.';
+            put(e.addr.bytes[static_cast<size_t>(i)]);
+        }
+        out_ += ':';
+        put(e.port);
         out_ += '"';
     }
     void put(const IndexRange& r)
