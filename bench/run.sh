@@ -89,16 +89,21 @@ CORE=$BUILD/bench/flowladder-bench-analyze
 CONNTOOL=$BUILD/bench/flowladder-bench-conns
 RUNNER=$BUILD/bench/flowladder-bench-run
 CLI=$BUILD/app/cli/flowladder-cli
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-    log "configuring $BUILD (Release)"
+GUI=$BUILD/app/gui/flowladder
+# The desktop program too when Qt 6 is installed (scripts/install-deps.sh), for its open time.
+WITH_GUI=OFF
+[ -d /usr/lib/x86_64-linux-gnu/cmake/Qt6Widgets ] || [ -d /usr/lib/cmake/Qt6Widgets ] && WITH_GUI=ON
+if [ ! -f "$BUILD/CMakeCache.txt" ] || ! grep -q "^FLOWLADDER_GUI:BOOL=$WITH_GUI\$" "$BUILD/CMakeCache.txt"; then
+    gen=(); [ -f "$BUILD/CMakeCache.txt" ] || ! command -v ninja >/dev/null || gen=(-G Ninja)
+    log "configuring $BUILD (Release, GUI $WITH_GUI)"
     cmake -S "$SRC" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
-        -DFLOWLADDER_GUI=OFF -DFLOWLADDER_TESTS=OFF -DFLOWLADDER_BENCH=ON >/dev/null
+        -DFLOWLADDER_GUI=$WITH_GUI -DFLOWLADDER_TESTS=OFF -DFLOWLADDER_BENCH=ON >/dev/null
 fi
+gui_target=(); [ $WITH_GUI = ON ] && gui_target=(flowladder)
 grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt" || log "warning: $BUILD is not a Release build"
 log "building (-j$JOBS)"
 cmake --build "$BUILD" -j "$JOBS" --target flowladder-cli flowladder-bench-bare-loop \
-    flowladder-bench-analyze flowladder-bench-conns flowladder-bench-run >"$WORK/build.log" 2>&1 ||
+    flowladder-bench-analyze flowladder-bench-conns flowladder-bench-run "${gui_target[@]}" >"$WORK/build.log" 2>&1 ||
     { tail -30 "$WORK/build.log" >&2; die "build failed (log: $WORK/build.log)"; }
 
 # ---------------------------------------------------------------- namespaces
@@ -254,6 +259,21 @@ RESULT=$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).md
 # tcptrace -n (no name lookups): per-connection statistics, the classic tool's default work.
 TCPTRACE=()
 command -v tcptrace >/dev/null && TCPTRACE=(--- tcptrace tcptrace -n)
+# The desktop program from process start to the first paint of the window with the capture's
+# worst flow on its ladder (--quit-when-shown), in a virtual X server of its own.
+GUIRUN=()
+if [ $WITH_GUI = ON ] && [ -x "$GUI" ] && command -v Xvfb >/dev/null; then
+    XDISPLAY=:$((200 + $$ % 500))
+    Xvfb "$XDISPLAY" -screen 0 1600x1000x24 >/dev/null 2>&1 &
+    XVFB_PID=$!
+    trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
+    sleep 1
+    export DISPLAY=$XDISPLAY XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$WORK/xdg-runtime}
+    mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+    GUIRUN=(--- gui "$GUI" --size 1500x900 --quit-when-shown)
+else
+    log "no desktop program or no Xvfb: the GUI's open time is not measured"
+fi
 for name in bulk streams conns; do
     f=$WORK/$name.pcap
     log "measuring $name.pcap ($(du -h "$f" | cut -f1))"
@@ -264,8 +284,9 @@ for name in bulk streams conns; do
     flows=$(sed 's/.* flows=\([0-9]*\).*/\1/' <<<"$info")
     while read -r label s c kb pf; do
         case $label in bare) bare_s=$s bare_c=$c bare_kb=$kb bare_pf=$pf ;; core) core_s=$s core_c=$c core_kb=$kb core_pf=$pf ;;
-        cli) cli_s=$s cli_c=$c cli_kb=$kb cli_pf=$pf ;; tcptrace) tt_s=$s tt_c=$c tt_kb=$kb tt_pf=$pf ;; esac
-    done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f" ${TCPTRACE[@]+"${TCPTRACE[@]}" "$f"})
+        cli) cli_s=$s cli_c=$c cli_kb=$kb cli_pf=$pf ;; tcptrace) tt_s=$s tt_c=$c tt_kb=$kb tt_pf=$pf ;;
+        gui) gui_s=$s gui_c=$c gui_kb=$kb gui_pf=$pf ;; esac
+    done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f" ${TCPTRACE[@]+"${TCPTRACE[@]}" "$f"} ${GUIRUN[@]+"${GUIRUN[@]}" "$f"})
     row() { # program wall cpu kb faults
         awk -v c="$name.pcap" -v p="$packets" -v fl="$flows" -v prog="$1" -v s="$2" -v cpu="$3" -v kb="$4" -v pf="$5" \
             -v bs="$bare_s" -v bc="$bare_c" -v bkb="$bare_kb" 'BEGIN {
@@ -275,11 +296,13 @@ for name in bulk streams conns; do
     { row "bare libpcap loop" "$bare_s" "$bare_c" "$bare_kb" "$bare_pf"
       row "analyzeFile (no JSON)" "$core_s" "$core_c" "$core_kb" "$core_pf"
       row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb" "$cli_pf"
-      [ ${#TCPTRACE[@]} -gt 0 ] && row "tcptrace -n" "$tt_s" "$tt_c" "$tt_kb" "$tt_pf"; } >>"$RESULT"
+      [ ${#TCPTRACE[@]} -gt 0 ] && row "tcptrace -n" "$tt_s" "$tt_c" "$tt_kb" "$tt_pf"
+      [ ${#GUIRUN[@]} -gt 0 ] && row "flowladder (GUI) start to first paint" "$gui_s" "$gui_c" "$gui_kb" "$gui_pf"
+      true; } >>"$RESULT"
 done
 {
     echo
-    echo "Targets: analyzeFile / bare ≤ 2.0, CLI --json / bare ≤ 2.5, peak RSS ≤ 48 bytes per packet, never slower than tcptrace."
+    echo "Targets: analyzeFile / bare ≤ 2.0, CLI --json / bare ≤ 2.5, peak RSS ≤ 48 bytes per packet, never slower than tcptrace; GUI on streams.pcap ≤ 1.5 s and ≤ 250 MB."
     for name in bulk streams conns; do echo "- $name.pcap: $(grep -v '^tcpdump=' "$WORK/$name.pcap.meta" | tr '\n' ' ')"; done
 } >>"$RESULT"
 cat "$RESULT"
