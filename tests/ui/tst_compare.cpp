@@ -12,12 +12,17 @@
 #include "ui/models/CompareModels.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QImage>
+#include <QMenuBar>
 #include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace flowladder;
@@ -251,6 +256,75 @@ private slots:
         QCOMPARE(w.comparison()->clockOffsetNs, estimate);
         QCOMPARE(w.offsetBox()->value(), static_cast<double>(estimate) / 1e6);
         QVERIFY(!w.resetOffsetButton()->isEnabled());
+    }
+
+    // The comparison window is a full window: menus with the main window's keys (N / Shift+N
+    // step through the differences and wrap; J / K step through the merged ladder), pictures of
+    // either view in three formats, and Ctrl+W / Esc close it.
+    void menusKeysAndExport()
+    {
+        QWidget main; // stands for the main window the comparison belongs to
+        auto* w = new CompareWindow(&main);
+        w->setWindowFlag(Qt::Window);
+        w->resize(1400, 850);
+        w->show();
+        QSignalSpy shown(w, &CompareWindow::comparisonShown);
+        w->openFiles(SampleA, SampleB);
+        QVERIFY(shown.wait(20000));
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        QVERIFY(w->menuBar()->actions().size() >= 4);
+
+        const int n = w->findingsModel()->rowCount();
+        QVERIFY(n >= 2);
+        w->findingsView()->setCurrentIndex(w->findingsModel()->index(0, 0));
+        auto* next = w->findChild<QAction*>(QStringLiteral("compareNextFinding"));
+        auto* prev = w->findChild<QAction*>(QStringLiteral("comparePrevFinding"));
+        QVERIFY(next && prev);
+        QVERIFY(next->shortcuts().contains(QKeySequence(QStringLiteral("N"))));
+        next->trigger();
+        QCOMPARE(w->findingsView()->currentIndex().row(), 1);
+        prev->trigger();
+        prev->trigger(); // before the first: wraps to the last
+        QCOMPARE(w->findingsView()->currentIndex().row(), n - 1);
+        QVERIFY(w->statusBar()->currentMessage().contains(QStringLiteral("Wrapped")));
+
+        w->mergedView()->setFocus();
+        w->mergedView()->selectItem(0);
+        QTest::keyClick(w->mergedView(), Qt::Key_J);
+        QCOMPARE(w->mergedView()->selectedItem(), int64_t{1});
+        QTest::keyClick(w->mergedView(), Qt::Key_K);
+        QCOMPARE(w->mergedView()->selectedItem(), int64_t{0});
+
+        QTemporaryDir dir;
+        const QList<std::pair<QString, QByteArray>> formats = {{QStringLiteral("merged.png"), QByteArray("\x89PNG")},
+                                                               {QStringLiteral("merged.svg"), QByteArray("<?xml")},
+                                                               {QStringLiteral("merged.pdf"), QByteArray("%PDF")}};
+        for (int tab : {0, 1}) {
+            w->tabs()->setCurrentIndex(tab);
+            for (const auto& [name, magic] : formats) {
+                const QString path = dir.filePath(QString::number(tab) + name);
+                QString error;
+                QVERIFY2(w->exportPicture(path, &error), qPrintable(error));
+                QFile f(path);
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                const QByteArray head = f.read(4096);
+                QVERIFY2(head.startsWith(magic), qPrintable(path));
+                QVERIFY(f.size() > 2000);
+            }
+        }
+        // The merged ladder's SVG keeps its text as text (frame labels are searchable).
+        QFile svg(dir.filePath(QStringLiteral("0merged.svg")));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("<text"));
+        QString error;
+        QVERIFY(!w->exportPicture(dir.filePath(QStringLiteral("x.bmpx")), &error));
+        QVERIFY(error.contains(QStringLiteral("x.bmpx")));
+
+        auto* close = w->findChild<QAction*>(QStringLiteral("compareClose"));
+        QVERIFY(close && close->shortcuts().contains(QKeySequence(Qt::Key_Escape)) &&
+                close->shortcuts().contains(QKeySequence(QKeySequence::Close)));
+        close->trigger();
+        QVERIFY(!w->isVisible());
     }
 
     void unreadableFileFails()

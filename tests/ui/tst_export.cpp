@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -84,6 +85,44 @@ private slots:
         QVERIFY(svg.contains(QStringLiteral("IGNORED")));                            // a finding's note on the ladder
         QVERIFY(svg.contains(QStringLiteral("flow #1")));
         QVERIFY(svg.contains(QStringLiteral("198.51.100.23:51234")));
+    }
+
+    // Findings are wrapped, never cut: on a narrow page every word of every finding of the flow is
+    // in the SVG's text, and the title block grows to hold the extra lines.
+    void findingsAreWrappedNotTruncated()
+    {
+        RenderOptions narrow;
+        narrow.width = 640;
+        auto r = renderer(narrow);
+        auto wide = renderer();
+        QVERIFY(r->valid());
+        const QString path = dir_.filePath(QStringLiteral("narrow.svg"));
+        QString error;
+        QVERIFY2(exportFlow(*r, path, 1.0, error), qPrintable(error));
+        QString text;
+        const QString svg = QString::fromUtf8(readAll(path));
+        static const QRegularExpression textEl(QStringLiteral("<text[^>]*>([^<]*)</text>"));
+        for (auto it = textEl.globalMatch(svg); it.hasNext();)
+            text += it.next().captured(1) + QLatin1Char(' ');
+        text.replace(QStringLiteral("&apos;"), QStringLiteral("'"))
+            .replace(QStringLiteral("&#39;"), QStringLiteral("'"))
+            .replace(QStringLiteral("&quot;"), QStringLiteral("\""))
+            .replace(QStringLiteral("&lt;"), QStringLiteral("<"))
+            .replace(QStringLiteral("&gt;"), QStringLiteral(">"))
+            .replace(QStringLiteral("&amp;"), QStringLiteral("&"));
+        const core::Flow& f = *analysis_->flowById(1);
+        QVERIFY(!f.findings.empty());
+        for (uint32_t i : f.findings) {
+            const QString summary = QString::fromStdString(analysis_->findings[i].summary);
+            QVERIFY2(QFontMetricsF(QFont()).horizontalAdvance(summary) > 640 || summary.size() < 60,
+                     qPrintable(summary));
+            for (const QString& word : summary.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+                QVERIFY2(text.contains(word), qPrintable(QStringLiteral("'%1' of: %2").arg(word, summary)));
+        }
+        // The same findings take more lines on the narrow page (the ladder is as tall on both):
+        // its title block is taller.
+        QVERIFY2(r->pageSize(0).height() > wide->pageSize(0).height(),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(r->pageSize(0).height()).arg(wide->pageSize(0).height())));
     }
 
     void pngSizeAndInk()

@@ -98,9 +98,11 @@ void CompareMergedView::keyPressEvent(QKeyEvent* event)
     const int64_t cur = ladder_->selectedItem();
     switch (event->key()) {
     case Qt::Key_Down:
+    case Qt::Key_J:
         if (n) selectItem(cur < 0 ? 0 : std::min(n - 1, cur + 1));
         break;
     case Qt::Key_Up:
+    case Qt::Key_K:
         if (n) selectItem(cur < 0 ? 0 : std::max<int64_t>(0, cur - 1));
         break;
     case Qt::Key_Home:

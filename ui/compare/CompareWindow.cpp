@@ -2,16 +2,23 @@
 
 #include "ui/compare/CompareMergedView.h"
 #include "ui/compare/CompareSideBySide.h"
+#include "ui/export/WidgetPicture.h"
 #include "ui/models/CompareModels.h"
 #include "ui/models/Format.h"
 
+#include <QApplication>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -159,7 +166,107 @@ CompareWindow::CompareWindow(QWidget* parent)
             });
     connect(merged_, &CompareMergedView::itemSelected, this, [this](int64_t item) { selectMatch(item); });
     connect(sideBySide_, &CompareSideBySide::matchSelected, this, [this](int64_t m) { selectMatch(m); });
+    setupMenus();
     resize(1500, 900);
+}
+
+// The same menus and keys as the main window where they mean the same thing.
+void CompareWindow::setupMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* exportAct = file->addAction(tr("&Export picture of this view…"), this, &CompareWindow::exportPictureAsked);
+    exportAct->setObjectName(QStringLiteral("compareExport"));
+    exportAct->setShortcut(QKeySequence(tr("Ctrl+E")));
+    file->addSeparator();
+    QAction* closeAct = file->addAction(tr("&Close comparison"), this, &QWidget::close);
+    closeAct->setObjectName(QStringLiteral("compareClose"));
+    closeAct->setShortcuts({QKeySequence::Close, QKeySequence(Qt::Key_Escape)});
+    QAction* quit = file->addAction(tr("&Quit FlowLadder"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    QAction* next = go->addAction(tr("&Next difference"), this, [this] { stepFinding(+1); });
+    next->setObjectName(QStringLiteral("compareNextFinding"));
+    next->setShortcuts({QKeySequence(tr("N")), QKeySequence(Qt::Key_F8)});
+    QAction* prev = go->addAction(tr("&Previous difference"), this, [this] { stepFinding(-1); });
+    prev->setObjectName(QStringLiteral("comparePrevFinding"));
+    prev->setShortcuts({QKeySequence(tr("Shift+N")), QKeySequence(tr("Shift+F8"))});
+    go->addSeparator();
+    go->addAction(tr("Merged ladder"), QKeySequence(tr("Ctrl+1")), this, [this] { tabs_->setCurrentIndex(0); });
+    go->addAction(tr("Side by side"), QKeySequence(tr("Ctrl+2")), this, [this] { tabs_->setCurrentIndex(1); });
+
+    QMenu* window = menuBar()->addMenu(tr("&Window"));
+    window->addAction(tr("&Main window"), this, [this] {
+        if (QWidget* main = parentWidget()) {
+            main->show();
+            main->raise();
+            main->activateWindow();
+        }
+    });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, [this] {
+        QMessageBox::information(this, tr("Keyboard shortcuts"),
+                                 tr("<table>"
+                                    "<tr><td><b>J / ↓</b>, <b>K / ↑</b></td><td>next / previous packet (merged "
+                                    "ladder)</td></tr>"
+                                    "<tr><td><b>N / F8</b>, <b>Shift+N / Shift+F8</b></td><td>next / previous "
+                                    "difference</td></tr>"
+                                    "<tr><td><b>Ctrl+1</b> / <b>Ctrl+2</b></td><td>merged ladder / side by "
+                                    "side</td></tr>"
+                                    "<tr><td><b>Ctrl+E</b></td><td>export a picture of the view (PNG, SVG, "
+                                    "PDF)</td></tr>"
+                                    "<tr><td><b>Ctrl+W</b>, <b>Esc</b></td><td>close the comparison</td></tr>"
+                                    "<tr><td><b>Ctrl+Q</b></td><td>quit FlowLadder</td></tr>"
+                                    "</table>"));
+    });
+}
+
+void CompareWindow::stepFinding(int delta)
+{
+    const int n = findings_->rowCount();
+    if (n == 0) {
+        statusBar()->showMessage(tr("The two captures show no differences."), 4000);
+        return;
+    }
+    const int cur =
+        findingsView_->currentIndex().isValid() ? findingsView_->currentIndex().row() : (delta > 0 ? -1 : n);
+    int next = cur + delta;
+    if (next >= n || next < 0) {
+        next = (next + n) % n;
+        statusBar()->showMessage(
+            next == 0 ? tr("Wrapped to the first difference.") : tr("Wrapped to the last difference."), 4000);
+    }
+    findingsView_->setCurrentIndex(findings_->index(next, 0));
+    findingsView_->scrollTo(findings_->index(next, 0));
+}
+
+bool CompareWindow::exportPicture(const QString& path, QString* error)
+{
+    QString message;
+    QWidget* view = tabs_->currentWidget();
+    const bool ok = view && saveWidgetPicture(view, path, message);
+    if (ok)
+        statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 6000);
+    else
+        statusBar()->showMessage(message, 10000);
+    if (error) *error = message;
+    return ok;
+}
+
+void CompareWindow::exportPictureAsked()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("lastExportDir"), QDir::homePath()).toString();
+    const QString base =
+        tabs_->currentIndex() == 0 ? QStringLiteral("comparison-merged") : QStringLiteral("comparison-side-by-side");
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export picture"), QDir(dir).filePath(base + QStringLiteral(".png")),
+                                     tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    if (path.isEmpty()) return;
+    settings.setValue(QStringLiteral("lastExportDir"), QFileInfo(path).absolutePath());
+    QString error;
+    if (!exportPicture(path, &error)) QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 CompareWindow::~CompareWindow() = default;

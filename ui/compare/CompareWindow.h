@@ -55,12 +55,19 @@ public slots:
     void selectFinding(uint32_t findingIndex);
     // Recomputes with this clock offset in seconds (nullopt: the estimate).
     void setClockOffset(std::optional<double> seconds);
+    // Moves to the next (+1) or previous (-1) difference in the findings list, wrapping around
+    // (the status bar says so).
+    void stepFinding(int delta);
+    // Saves the shown view (merged ladder or side by side) as .png, .svg or .pdf.
+    bool exportPicture(const QString& path, QString* error = nullptr);
 
 signals:
     void comparisonShown();
     void loadFailed(const QString& message);
 
 private:
+    void setupMenus();
+    void exportPictureAsked();
     void onCompared(const ComparisonPtr& c);
     void setBusy(bool busy);
     void updateOffsetText();

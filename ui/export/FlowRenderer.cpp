@@ -18,12 +18,40 @@ namespace {
 constexpr double Margin = 16;
 constexpr double TitleLine = 20;
 constexpr double FindingLine = 16;
-constexpr int MaxListedFindings = 24;
-constexpr double BottomRoom = 48; // below the last row: space for notes hanging under it
+constexpr size_t MaxListedFindings = 24;
+constexpr double FindingTextX = 190; // from the margin: the summary's column
+constexpr double BottomRoom = 48;    // below the last row: space for notes hanging under it
 
 QString utcText(int64_t ns)
 {
     return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
+// `text` broken at spaces into lines no wider than `width` (a word wider than that gets a line
+// of its own): every word is kept, nothing is elided.
+QStringList wrapWords(const QString& text, const QFontMetricsF& fm, double width)
+{
+    QStringList lines;
+    QString line;
+    for (const QString& word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const QString longer = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+        if (!line.isEmpty() && fm.horizontalAdvance(longer) > width) {
+            lines << line;
+            line = word;
+        } else {
+            line = longer;
+        }
+    }
+    if (!line.isEmpty() || lines.isEmpty()) lines << line;
+    return lines;
+}
+
+// The font of the title block's text (the painter's font at 9 pt); its metrics without a device,
+// so that the block's height is known before painting and the same on every device.
+QFont titleFont(QFont base)
+{
+    base.setPointSizeF(9);
+    return base;
 }
 
 const char* severityWord(Severity s)
@@ -101,16 +129,33 @@ uint32_t FlowRenderer::lastFrame() const
     return valid() ? content_->packet(lastRow_).frame : 0;
 }
 
+std::vector<const Finding*> FlowRenderer::listedFindings() const
+{
+    std::vector<const Finding*> list;
+    const Analysis& a = *content_->analysis;
+    for (uint32_t i : content_->flow->findings)
+        if (i < a.findings.size()) list.push_back(&a.findings[i]);
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Finding* x, const Finding* y) { return x->severity > y->severity; });
+    if (list.size() > MaxListedFindings) list.resize(MaxListedFindings);
+    return list;
+}
+
+QStringList FlowRenderer::findingLines(const Finding& f) const
+{
+    const QFontMetricsF fm(titleFont(QFont()));
+    return wrapWords(QString::fromStdString(f.summary), fm, options_.width - 2 * Margin - FindingTextX);
+}
+
 double FlowRenderer::titleHeight(int page) const
 {
     double h = Margin + 2 * TitleLine + 6;
     if (page == 0 && content_) {
-        const auto n = std::min<size_t>(content_->flow->findings.size(), MaxListedFindings);
-        if (n) h += 6 + FindingLine * static_cast<double>(n + (content_->flow->findings.size() > n ? 1 : 0));
-        size_t notes = 0;
-        for (const auto& a : annotations_)
-            notes += a.flow == content_->flow->id ? 1 : 0;
-        Q_UNUSED(notes)
+        const std::vector<const Finding*> list = listedFindings();
+        if (!list.empty()) h += 6;
+        for (const Finding* f : list)
+            h += FindingLine * static_cast<double>(findingLines(*f).size());
+        if (content_->flow->findings.size() > list.size()) h += FindingLine;
     }
     return h + 6;
 }
@@ -159,16 +204,12 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
     p->drawText(QRectF(Margin, Margin + TitleLine, w - 2 * Margin, TitleLine), Qt::AlignLeft | Qt::AlignVCenter,
                 QFontMetricsF(base, p->device()).elidedText(sub, Qt::ElideRight, w - 2 * Margin));
     if (page != 0) return;
-    // The flow's findings, most severe first, with times and frames.
-    std::vector<const Finding*> list;
-    for (uint32_t i : f.findings)
-        if (i < a.findings.size()) list.push_back(&a.findings[i]);
-    std::stable_sort(list.begin(), list.end(),
-                     [](const Finding* x, const Finding* y) { return x->severity > y->severity; });
+    // The flow's findings, most severe first, with times and frames; each whole, wrapped.
+    const std::vector<const Finding*> list = listedFindings();
     double y = Margin + 2 * TitleLine + 12;
-    const QFontMetricsF fm(base, p->device());
-    for (size_t i = 0; i < list.size() && i < MaxListedFindings; ++i) {
-        const Finding& fi = *list[i];
+    p->setFont(titleFont(QFont()));
+    for (const Finding* item : list) {
+        const Finding& fi = *item;
         const int64_t row = content_->rowOfFrame(fi.frame);
         const double t = row >= 0 ? relativeSeconds(f, content_->packet(static_cast<uint32_t>(row)).tsNs) : 0;
         const QColor mark = fi.severity == Severity::Error     ? QColor(0xd3, 0x2f, 0x2f)
@@ -183,20 +224,23 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
         p->setBrush(Qt::NoBrush);
         const QString head = QStringLiteral("#%1  +%2 s  %3")
                                  .arg(fi.frame)
-                                 .arg(t, 0, 'f', 3)
+                                 .arg(t, 0, 'f', content_->timeDecimals)
                                  .arg(QString::fromLatin1(severityWord(fi.severity)));
         p->setPen(style_.mutedText);
-        p->drawText(QRectF(Margin + 16, y, 170, FindingLine), Qt::AlignLeft | Qt::AlignVCenter, head);
+        p->drawText(QRectF(Margin + 16, y, FindingTextX - 20, FindingLine), Qt::AlignLeft | Qt::AlignVCenter, head);
         p->setPen(style_.text);
-        p->drawText(QRectF(Margin + 190, y, w - Margin - 190 - Margin, FindingLine), Qt::AlignLeft | Qt::AlignVCenter,
-                    fm.elidedText(QString::fromStdString(fi.summary), Qt::ElideRight, w - 2 * Margin - 190));
-        y += FindingLine;
+        for (const QString& line : findingLines(fi)) {
+            // No clipping rectangle narrower than the text: a device whose font runs a little
+            // wider than the metrics the lines were broken with still shows every word.
+            p->drawText(QRectF(Margin + FindingTextX, y, w, FindingLine), Qt::AlignLeft | Qt::AlignVCenter, line);
+            y += FindingLine;
+        }
     }
-    if (list.size() > MaxListedFindings) {
+    if (f.findings.size() > list.size()) {
         p->setPen(style_.mutedText);
         p->drawText(
             QRectF(Margin + 16, y, w, FindingLine), Qt::AlignLeft | Qt::AlignVCenter,
-            QStringLiteral("… and %1 more findings (see the postmortem summary)").arg(list.size() - MaxListedFindings));
+            QStringLiteral("… and %1 more findings (see the postmortem summary)").arg(f.findings.size() - list.size()));
     }
 }
 

@@ -59,6 +59,10 @@ private:
         double yStart = 0, yEnd = 0; // layout y shown
         double ladderHeight = 0;     // pixels
     };
+    // The findings listed in the title block (most severe first, at most a screenful), and the
+    // lines each one's summary is wrapped into.
+    std::vector<const core::Finding*> listedFindings() const;
+    QStringList findingLines(const core::Finding& f) const;
     double titleHeight(int page) const;
     void paintTitle(QPainter* p, int page) const;
 

@@ -4,6 +4,7 @@
 
 #include <QSet>
 #include <algorithm>
+#include <cstdint>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
@@ -42,6 +43,22 @@ QString rstNote(const Flow& f, const RstSeqMismatch& d, const PacketRecord& p)
 
 } // namespace
 
+// The fewest decimals (3 to 6) at which every two neighbouring packets at different times
+// read differently: a unit no larger than the smallest gap (two times at least one unit apart
+// never round to the same text).
+int LadderContent::timeDecimalsFor(const Analysis& a, const Flow& f)
+{
+    int64_t smallest = INT64_MAX;
+    for (uint32_t row = 1; row < f.packetCount(); ++row) {
+        const int64_t gap = a.packet(f, row).tsNs - a.packet(f, row - 1).tsNs;
+        if (gap > 0) smallest = std::min(smallest, gap);
+    }
+    int decimals = 3;
+    for (int64_t unit = 1'000'000; decimals < 6 && unit > smallest; unit /= 10)
+        ++decimals;
+    return decimals;
+}
+
 LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params)
 {
     LadderContent c;
@@ -53,6 +70,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     const Flow& f = *c.flow;
 
     c.relayout(params);
+    c.timeDecimals = timeDecimalsFor(a, f);
 
     // Capture point from each side's round trip to the capture point.
     const int64_t rc = f.side(Side::Client).rttNs, rs = f.side(Side::Server).rttNs;

@@ -40,8 +40,12 @@ struct LadderContent {
     std::vector<uint32_t> findingRows;    // sorted, unique
     QHash<uint32_t, uint32_t> originalOf; // retransmission row -> row of its first transmission
     double capturePointX = 0.5;           // 0 = client lifeline, 1 = server lifeline
+    // Decimals of the time column: enough that neighbouring packets of the flow read differently
+    // (3 for milliseconds apart, up to 6 for a fast flow whose packets are microseconds apart).
+    int timeDecimals = 3;
 
     static LadderContent build(core::AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params);
+    static int timeDecimalsFor(const core::Analysis& a, const core::Flow& f);
     // Lays the rows out again (time or row scale); everything else depends on the flow only.
     void relayout(const LadderLayout::Params& params);
 

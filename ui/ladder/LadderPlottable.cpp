@@ -11,7 +11,14 @@ using namespace flowladder::core;
 
 namespace {
 constexpr double BandWidth = 14.0;
-constexpr double TimeColumn = 86.0;
+constexpr double TimeColumn = 86.0; // for times with 3 decimals ("12.345 s")
+constexpr double TimeDigitWidth = 7.0;
+
+// The time column's width for this content's decimals.
+double timeColumnFor(const LadderContent* content)
+{
+    return TimeColumn + TimeDigitWidth * ((content ? content->timeDecimals : 3) - 3);
+}
 
 QColor bandColor(const LadderStyle& s, const LadderContent::Band& b)
 {
@@ -52,7 +59,7 @@ LadderPlottable::Geometry LadderPlottable::geometryFor(const QRectF& rect, doubl
     g.headerHeight = HeaderHeight;
     const double notesW = std::clamp(rect.width() * 0.30, 150.0, 420.0);
     g.notesX = rect.right() - notesW;
-    g.clientX = rect.left() + TimeColumn;
+    g.clientX = rect.left() + timeColumnFor(content);
     g.serverX = std::max(g.clientX + 80.0, g.notesX - BandWidth - 10.0);
     const double cp = content ? content->capturePointX : 0.5;
     g.captureX = g.clientX + (g.serverX - g.clientX) * cp;
@@ -377,8 +384,10 @@ void LadderPlottable::paintRow(QPainter* p, const Geometry& g, uint32_t row, boo
     const QFontMetricsF fm(p->font());
     // time since flow start, left column
     p->setPen(style_.mutedText);
-    const QString t = QString::number(relativeSeconds(*content_->flow, pk.tsNs), 'f', 3) + QStringLiteral(" s");
-    p->drawText(QRectF(g.rect.left() + 2, y - 8, TimeColumn - 26, 16), Qt::AlignRight | Qt::AlignVCenter, t);
+    const QString t =
+        QString::number(relativeSeconds(*content_->flow, pk.tsNs), 'f', content_->timeDecimals) + QStringLiteral(" s");
+    p->drawText(QRectF(g.rect.left() + 2, y - 8, timeColumnFor(content_.get()) - 26, 16),
+                Qt::AlignRight | Qt::AlignVCenter, t);
     // label above the arrow
     const double span = std::abs(g.serverX - g.clientX) - BandWidth - 8;
     QFont f = p->font();

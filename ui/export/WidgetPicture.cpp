@@ -1,0 +1,74 @@
+#include "ui/export/WidgetPicture.h"
+
+#include <QFileInfo>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSvgGenerator>
+#include <QWidget>
+#include <algorithm>
+#include <qcustomplot.h>
+
+namespace flowladder::ui {
+
+namespace {
+
+// Paints the widget onto `device` at its on-screen size scaled by `scale`: a plot through its
+// own QCPPainter (its items stay vectors in SVG and PDF), anything else through QWidget::render.
+bool paintWidget(QWidget* widget, QPaintDevice* device, double scale, bool vector)
+{
+    if (auto* plot = qobject_cast<QCustomPlot*>(widget)) {
+        QCPPainter painter;
+        if (!painter.begin(device)) return false;
+        if (vector) {
+            painter.setMode(QCPPainter::pmVectorized);
+            painter.setMode(QCPPainter::pmNoCaching);
+        }
+        painter.scale(scale, scale);
+        plot->toPainter(&painter, widget->width(), widget->height());
+        return painter.end();
+    }
+    QPainter painter;
+    if (!painter.begin(device)) return false;
+    painter.scale(scale, scale);
+    widget->render(&painter);
+    return painter.end();
+}
+
+} // namespace
+
+bool saveWidgetPicture(QWidget* widget, const QString& path, QString& error)
+{
+    const QString ext = QFileInfo(path).suffix().toLower();
+    const QSize size = widget->size();
+    bool ok = false;
+    if (ext == QLatin1String("png")) {
+        const qreal dpr = 2.0; // sharp in documents
+        QImage image(size * dpr, QImage::Format_ARGB32_Premultiplied);
+        image.setDevicePixelRatio(dpr);
+        image.fill(widget->palette().color(QPalette::Window));
+        ok = paintWidget(widget, &image, 1.0, false) && image.save(path, "PNG");
+    } else if (ext == QLatin1String("svg")) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle(widget->window()->windowTitle());
+        svg.setDescription(QStringLiteral("FlowLadder"));
+        ok = paintWidget(widget, &svg, 1.0, true) && QFileInfo(path).size() > 0;
+    } else if (ext == QLatin1String("pdf")) {
+        QPdfWriter pdf(path);
+        pdf.setTitle(widget->window()->windowTitle());
+        pdf.setCreator(QStringLiteral("FlowLadder"));
+        pdf.setResolution(96);
+        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        ok = paintWidget(widget, &pdf, pdf.width() / static_cast<double>(std::max(1, size.width())), true);
+    } else {
+        error = QObject::tr("%1: unknown picture format (use .png, .svg or .pdf)").arg(path);
+        return false;
+    }
+    if (!ok) error = QObject::tr("%1: could not be written").arg(path);
+    return ok;
+}
+
+} // namespace flowladder::ui
