@@ -20,23 +20,55 @@ double timeColumnFor(const LadderContent* content)
     return TimeColumn + TimeDigitWidth * ((content ? content->timeDecimals : 3) - 3);
 }
 
-QColor bandColor(const LadderStyle& s, const LadderContent::Band& b)
+// What a band's colour says, one meaning per colour (the legend in the header names them).
+enum class BandKind { Open, Closing, Stuck, Closed, Unknown };
+
+BandKind bandKind(const LadderContent::Band& b)
 {
-    if (b.lingering) return s.closeWaitBand;
+    if (b.lingering) return BandKind::Stuck;
     switch (b.state) {
-    case TcpState::Established:
     case TcpState::SynSent:
     case TcpState::SynReceived:
-        return s.stateBand;
+    case TcpState::Established:
+        return BandKind::Open;
+    case TcpState::FinWait1:
     case TcpState::FinWait2:
+    case TcpState::CloseWait:
+    case TcpState::Closing:
+    case TcpState::LastAck:
     case TcpState::TimeWait:
-        return s.dark ? QColor(0x6b, 0x55, 0x2a) : QColor(0xfb, 0xdd, 0xb0);
+        return BandKind::Closing;
+    case TcpState::Closed:
+    case TcpState::Listen:
+        return BandKind::Closed;
     case TcpState::Unknown:
-        return s.dark ? QColor(0x3a, 0x3e, 0x45) : QColor(0xe4, 0xe6, 0xea);
-    default:
-        return s.dark ? QColor(0x4a, 0x4f, 0x57) : QColor(0xd6, 0xd9, 0xde);
+        break;
     }
+    return BandKind::Unknown;
 }
+
+QColor kindColor(const LadderStyle& s, BandKind k)
+{
+    switch (k) {
+    case BandKind::Open:
+        return s.stateBand;
+    case BandKind::Closing:
+        return s.dark ? QColor(0x6b, 0x55, 0x2a) : QColor(0xfb, 0xdd, 0xb0);
+    case BandKind::Stuck:
+        return s.closeWaitBand;
+    case BandKind::Closed:
+        return s.dark ? QColor(0x4a, 0x4f, 0x57) : QColor(0xd6, 0xd9, 0xde);
+    case BandKind::Unknown:
+        break;
+    }
+    return s.dark ? QColor(0x3a, 0x3e, 0x45) : QColor(0xee, 0xef, 0xf2);
+}
+
+QColor bandColor(const LadderStyle& s, const LadderContent::Band& b)
+{
+    return kindColor(s, bandKind(b));
+}
+
 } // namespace
 
 LadderPlottable::LadderPlottable(QCPAxis* keyAxis, QCPAxis* valueAxis) : QCPAbstractPlottable(keyAxis, valueAxis)
@@ -457,6 +489,52 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
                     QStringLiteral("what it means"));
         p->setFont(normal);
     }
+    // Third line: what the band colours mean, from the time column across.
+    paintLegend(p, QRectF(g.rect.left() + 8, hr.top() + 35, g.rect.width() - 16, 14));
+}
+
+// The state bands' colours, in the header: as many entries as fit in `r` (all of them but at
+// the narrowest widths), hatching last.
+void LadderPlottable::paintLegend(QPainter* p, const QRectF& r) const
+{
+    static const std::pair<BandKind, const char*> entries[] = {
+        {BandKind::Open, "open (SYN, ESTABLISHED)"},
+        {BandKind::Closing, "closing (FIN-WAIT, CLOSE-WAIT, LAST-ACK, TIME-WAIT)"},
+        {BandKind::Stuck, "stuck closing"},
+        {BandKind::Closed, "closed"},
+        {BandKind::Unknown, "not seen"}};
+    const QFont before = p->font();
+    QFont small = before;
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    p->setFont(small);
+    const QFontMetricsF fm(small);
+    double x = r.left();
+    const double sw = 9, cy = r.center().y();
+    auto fits = [&](const QString& label) { return x + sw + 3 + fm.horizontalAdvance(label) <= r.right(); };
+    for (const auto& [kind, name] : entries) {
+        const QString label = QString::fromLatin1(name);
+        if (!fits(label)) break;
+        const QRectF swatch(x, cy - sw / 2, sw, sw);
+        p->fillRect(swatch, kindColor(style_, kind));
+        p->setPen(QPen(style_.lifeline, 0.6));
+        p->drawRect(swatch);
+        p->setPen(style_.mutedText);
+        p->drawText(QRectF(x + sw + 3, r.top(), fm.horizontalAdvance(label) + 2, r.height()),
+                    Qt::AlignLeft | Qt::AlignVCenter, label);
+        x += sw + 3 + fm.horizontalAdvance(label) + 10;
+    }
+    const QString assumed = QStringLiteral("assumed, not seen");
+    if (fits(assumed)) {
+        const QRectF swatch(x, cy - sw / 2, sw, sw);
+        p->fillRect(swatch, kindColor(style_, BandKind::Closed));
+        p->fillRect(swatch, QBrush(style_.lifeline, Qt::BDiagPattern));
+        p->setPen(QPen(style_.lifeline, 0.6));
+        p->drawRect(swatch);
+        p->setPen(style_.mutedText);
+        p->drawText(QRectF(x + sw + 3, r.top(), fm.horizontalAdvance(assumed) + 2, r.height()),
+                    Qt::AlignLeft | Qt::AlignVCenter, assumed);
+    }
+    p->setFont(before);
 }
 
 } // namespace flowladder::ui

@@ -50,7 +50,7 @@ public:
     // Draws the diagram on any painter.
     void paint(QPainter* painter, const Geometry& g) const;
 
-    static constexpr double HeaderHeight = 40.0;
+    static constexpr double HeaderHeight = 54.0;
     static constexpr double LabelPixels = 15.0; // row spacing needed for text labels
 
     double selectTest(const QPointF& pos, bool onlySelectable, QVariant* details = nullptr) const override;
@@ -70,6 +70,7 @@ private:
     void paintRow(QPainter* p, const Geometry& g, uint32_t row, bool withText) const;
     void paintConnectors(QPainter* p, const Geometry& g) const;
     void paintHeader(QPainter* p, const Geometry& g) const;
+    void paintLegend(QPainter* p, const QRectF& r) const;
 
     std::shared_ptr<const LadderContent> content_;
     LadderStyle style_ = LadderStyle::light();
