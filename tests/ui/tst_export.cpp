@@ -85,6 +85,9 @@ private slots:
         QVERIFY(svg.contains(QStringLiteral("IGNORED")));                            // a finding's note on the ladder
         QVERIFY(svg.contains(QStringLiteral("flow #1")));
         QVERIFY(svg.contains(QStringLiteral("198.51.100.23:51234")));
+        // The state bands' legend travels with the picture.
+        for (const char* entry : {"open (SYN, ESTABLISHED)", "stuck closing", "closed", "assumed, not seen"})
+            QVERIFY2(svg.contains(QString::fromLatin1(entry)), entry);
     }
 
     // Findings are wrapped, never cut: on a narrow page every word of every finding of the flow is
