@@ -1,5 +1,6 @@
 #include "ui/MainWindow.h"
 
+#include "core/capture/CaptureReader.h"
 #include "ui/MessageBar.h"
 #include "ui/annotate/AnnotationController.h"
 #include "ui/compare/CompareOpenDialog.h"
@@ -38,6 +39,8 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <qcustomplot.h>
 
 #ifndef FLOWLADDER_SAMPLE_SOURCE_DIR
 #define FLOWLADDER_SAMPLE_SOURCE_DIR ""
@@ -227,13 +230,8 @@ void MainWindow::createActions()
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* sample = help->addAction(tr("Open &sample incident"), this, &MainWindow::openSample);
     help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
-    help->addAction(tr("&About FlowLadder"), this, [this] {
-        QMessageBox::about(
-            this, tr("About FlowLadder"),
-            tr("<b>FlowLadder %1</b><p>Opens packet captures and explains, on a ladder diagram, why a TCP "
-               "connection misbehaved.</p>")
-                .arg(QCoreApplication::applicationVersion()));
-    });
+    help->addAction(tr("&About FlowLadder"), this,
+                    [this] { QMessageBox::about(this, tr("About FlowLadder"), aboutText()); });
 
     QToolBar* tb = addToolBar(tr("Main"));
     tb->setObjectName(QStringLiteral("mainToolBar"));
@@ -447,20 +445,50 @@ void MainWindow::copyPacketFilter()
     }
 }
 
+QString MainWindow::aboutText() const
+{
+    return tr("<b>FlowLadder %1</b><p>Opens packet captures and explains, on a ladder diagram, why a TCP "
+              "connection misbehaved.</p><p>Built with Qt %2 (running %3), QCustomPlot %4; reading captures with "
+              "%5.</p>")
+        .arg(QCoreApplication::applicationVersion(), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()),
+             QStringLiteral(QCUSTOMPLOT_VERSION_STR), QString::fromStdString(core::libpcapVersion()).toHtmlEscaped());
+}
+
+// Every menu action that has a key, read from the menus themselves (so the list cannot fall
+// behind them), then the keys of the ladder that are not menu actions.
+QString MainWindow::shortcutsText() const
+{
+    QString rows;
+    auto row = [&rows](const QString& keys, const QString& what) {
+        rows +=
+            QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
+    };
+    std::function<void(const QMenu*)> visit = [&](const QMenu* menu) {
+        for (const QAction* act : menu->actions()) {
+            if (act->menu()) {
+                visit(act->menu());
+                continue;
+            }
+            if (act->isSeparator() || act->shortcuts().isEmpty()) continue;
+            QStringList keys;
+            for (const QKeySequence& k : act->shortcuts())
+                keys << k.toString(QKeySequence::NativeText);
+            QString what = act->text();
+            what.remove(QLatin1Char('&'));
+            row(keys.join(QStringLiteral(" / ")), what.remove(QStringLiteral("…")));
+        }
+    };
+    for (const QAction* top : menuBar()->actions())
+        if (top->menu()) visit(top->menu());
+    row(QStringLiteral("J / ↓, K / ↑"), tr("next / previous packet (ladder)"));
+    row(QStringLiteral("Home / End"), tr("first / last packet"));
+    row(tr("Ctrl+wheel"), tr("zoom the ladder"));
+    return QStringLiteral("<table>") + rows + QStringLiteral("</table>");
+}
+
 void MainWindow::showShortcuts()
 {
-    QMessageBox::information(
-        this, tr("Keyboard shortcuts"),
-        tr("<table>"
-           "<tr><td><b>J / ↓</b></td><td>next packet</td></tr>"
-           "<tr><td><b>K / ↑</b></td><td>previous packet</td></tr>"
-           "<tr><td><b>N / F8</b></td><td>next finding</td></tr>"
-           "<tr><td><b>Shift+N / Shift+F8</b></td><td>previous finding</td></tr>"
-           "<tr><td><b>+ / −</b>, Ctrl+wheel</td><td>zoom in / out</td></tr>"
-           "<tr><td><b>Ctrl+0</b> / <b>Ctrl+1</b></td><td>fit whole flow / readable zoom</td></tr>"
-           "<tr><td><b>Ctrl+T</b> / <b>Ctrl+R</b></td><td>time-proportional / one row per packet</td></tr>"
-           "<tr><td><b>Ctrl+Shift+C</b></td><td>copy Wireshark filter for the flow</td></tr>"
-           "</table>"));
+    QMessageBox::information(this, tr("Keyboard shortcuts"), shortcutsText());
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -484,11 +512,20 @@ void MainWindow::dropEvent(QDropEvent* event)
         }
 }
 
+bool MainWindow::restoreWindowLayout()
+{
+    QSettings settings;
+    savedState_ = settings.value(QStringLiteral("window/state")).toByteArray();
+    const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+    return !geometry.isEmpty() && restoreGeometry(geometry);
+}
+
 void MainWindow::showEvent(QShowEvent* event)
 {
     QMainWindow::showEvent(event);
     if (docksSized_) return;
     docksSized_ = true;
+    if (!savedState_.isEmpty() && restoreState(savedState_)) return; // the user's own layout
     // The ladder gets about half the width; the panes share the rest.
     const auto docks = findChildren<QDockWidget*>();
     auto byName = [&docks](const char* name) {
@@ -519,6 +556,9 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
     loader_->cancel();
     QMainWindow::closeEvent(event);
 }

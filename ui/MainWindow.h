@@ -35,6 +35,12 @@ public:
 
     // The bundled sample incident, or an empty string when it is not installed.
     static QString sampleIncidentPath();
+    // Puts the window where the user left it and, when first shown, the panes as they were
+    // (saved on close). False when nothing was saved.
+    bool restoreWindowLayout();
+    // What F1 and Help > About show.
+    QString shortcutsText() const;
+    QString aboutText() const;
 
     CurrentSelection* selection() const { return selection_; }
     CaptureLoader* loader() const { return loader_; }
@@ -106,6 +112,7 @@ private:
     QString currentFile_;
     QString loadingFile_;
     bool docksSized_ = false;
+    QByteArray savedState_; // the dock layout restoreWindowLayout() found, applied when first shown
 };
 
 } // namespace flowladder::ui

@@ -106,7 +106,8 @@ int main(int argc, char** argv)
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         if (wh.size() == 2) sz = QSize(wh[0].toInt(), wh[1].toInt());
     }
-    window.resize(sz);
+    // --size (scripted screenshots, benchmarks) ignores the layout the user left.
+    if (parser.isSet(size) || !window.restoreWindowLayout()) window.resize(sz);
     if (parser.value(scale) == QLatin1String("rows"))
         window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::PerPacket);
     if (parser.value(scale) == QLatin1String("time"))

@@ -13,6 +13,11 @@
 
 namespace flowladder::core {
 
+std::string libpcapVersion()
+{
+    return pcap_lib_version();
+}
+
 namespace {
 
 constexpr uint32_t PcapngMagic = 0x0A0D0D0A;

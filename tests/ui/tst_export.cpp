@@ -85,6 +85,16 @@ private slots:
         QVERIFY(svg.contains(QStringLiteral("IGNORED")));                            // a finding's note on the ladder
         QVERIFY(svg.contains(QStringLiteral("flow #1")));
         QVERIFY(svg.contains(QStringLiteral("198.51.100.23:51234")));
+        // Fonts fall back to a generic family browsers have (Qt's own "Sans Serif" alias is none).
+        static const QRegularExpression family(QStringLiteral("font-family=\"([^\"]*)\""));
+        int families = 0;
+        for (auto it = family.globalMatch(svg); it.hasNext(); ++families) {
+            const QString f = it.next().captured(1);
+            QVERIFY2(f.endsWith(QLatin1String("sans-serif")) || f.endsWith(QLatin1String("monospace")) ||
+                         f.endsWith(QLatin1String("serif")),
+                     qPrintable(f));
+        }
+        QVERIFY(families > 0);
         // The state bands' legend travels with the picture.
         for (const char* entry : {"open (SYN, ESTABLISHED)", "stuck closing", "closed", "assumed, not seen"})
             QVERIFY2(svg.contains(QString::fromLatin1(entry)), entry);
@@ -187,6 +197,9 @@ private slots:
         const QString md =
             postmortemMarkdown(*analysis_, {{1, {QStringLiteral("incident-flow1.png")}}}, incidentNotes(*analysis_));
         QVERIFY(md.contains(QStringLiteral("# Postmortem: incident.pcap, flow #1")));
+        // The capture by its name, not by the folder it was opened from on this machine.
+        QVERIFY(md.contains(QStringLiteral("- Capture: `incident.pcap`")));
+        QVERIFY(!md.contains(QStringLiteral(FLOWLADDER_SAMPLE_DIR)));
         QVERIFY(md.contains(QStringLiteral("![Ladder of flow 1](incident-flow1.png)")));
         QVERIFY(md.contains(QStringLiteral("| #22 | error | `rst_seq_mismatch` |")));
         QVERIFY(md.contains(QStringLiteral("+2.061 s"))); // the RST, from the flow's start

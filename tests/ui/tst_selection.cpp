@@ -16,8 +16,10 @@
 #include "ui/panes/FlowListPane.h"
 #include "ui/panes/SummaryPane.h"
 
+#include <QAction>
 #include <QFile>
 #include <QFutureWatcher>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -42,6 +44,48 @@ class TestSelection : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { QCoreApplication::setOrganizationName(QStringLiteral("FlowLadderTests")); }
+
+    // The window comes back where the user left it, panes included; F1 lists every menu key
+    // (read from the menus, so none is missing); About names the libraries' versions.
+    void remembersLayoutListsKeysAndVersions()
+    {
+        {
+            MainWindow w;
+            w.resize(1500, 900);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.details()->parentWidget()->hide(); // the user closed the details pane
+            QVERIFY(w.close());
+        }
+        MainWindow again;
+        QVERIFY(again.restoreWindowLayout());
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QCOMPARE(again.size(), QSize(1500, 900));
+        QVERIFY(!again.details()->parentWidget()->isVisible());
+        QVERIFY(again.findings()->parentWidget()->isVisible());
+
+        const QString keys = again.shortcutsText();
+        int listed = 0;
+        for (const QAction* act : again.findChildren<QAction*>()) {
+            if (act->shortcuts().isEmpty() || !act->associatedObjects().size()) continue;
+            bool inMenu = false;
+            for (const QObject* o : act->associatedObjects())
+                inMenu = inMenu || qobject_cast<const QMenu*>(o);
+            if (!inMenu) continue;
+            QVERIFY2(keys.contains(act->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped()),
+                     qPrintable(act->text()));
+            ++listed;
+        }
+        QVERIFY(listed >= 15);
+        for (const char* k : {"F5", "F6", "Ctrl+E", "Ctrl+Alt+C", "F1"})
+            QVERIFY2(keys.contains(QString::fromLatin1(k)), k);
+
+        const QString about = again.aboutText();
+        QVERIFY(about.contains(QStringLiteral(QT_VERSION_STR)));
+        QVERIFY(about.contains(QStringLiteral("QCustomPlot 2.")));
+        QVERIFY(about.contains(QStringLiteral("libpcap version")));
+    }
 
     void opensAtTheWorstFindingEverywhere()
     {

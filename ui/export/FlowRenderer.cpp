@@ -1,6 +1,7 @@
 #include "ui/export/FlowRenderer.h"
 
 #include "ui/annotate/AnnotationPainter.h"
+#include "ui/export/WidgetPicture.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/models/Format.h"
 
@@ -336,7 +337,7 @@ bool exportFlow(const FlowRenderer& r, const QString& path, double scale, QStrin
             y += r.pageSize(i).height();
         }
         p.end();
-        if (!QFileInfo(path).isFile()) {
+        if (!QFileInfo(path).isFile() || !addGenericFontFamilies(path)) {
             error = QStringLiteral("%1: cannot write").arg(path);
             return false;
         }

@@ -49,8 +49,7 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
         ids << QStringLiteral("#%1").arg(pf.flowId);
     md += QStringLiteral("# Postmortem: %1, flow %2\n\n").arg(file, ids.join(QStringLiteral(", ")));
     md += QStringLiteral("- Capture: `%1` (%2, link type %3, %4 packets, %5 TCP)\n")
-              .arg(QString::fromStdString(a.capture.file),
-                   QString::fromLatin1(captureFormatName(a.capture.format).data()),
+              .arg(file, QString::fromLatin1(captureFormatName(a.capture.format).data()),
                    QString::fromStdString(a.capture.linktype))
               .arg(a.capture.packets)
               .arg(a.capture.tcpPackets);

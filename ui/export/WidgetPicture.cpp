@@ -1,8 +1,10 @@
 #include "ui/export/WidgetPicture.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QSvgGenerator>
 #include <QWidget>
 #include <algorithm>
@@ -36,6 +38,41 @@ bool paintWidget(QWidget* widget, QPaintDevice* device, double scale, bool vecto
 
 } // namespace
 
+bool addGenericFontFamilies(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return false;
+    QString svg = QString::fromUtf8(file.readAll());
+    file.close();
+    static const QRegularExpression family(QStringLiteral("font-family=\"([^\"]*)\""));
+    QString out;
+    out.reserve(svg.size() + svg.size() / 16);
+    qsizetype from = 0;
+    for (auto it = family.globalMatch(svg); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        out += QStringView(svg).mid(from, m.capturedStart() - from);
+        const QString names = m.captured(1);
+        const QString lower = names.toLower();
+        static const QStringList generics = {QStringLiteral("serif"),     QStringLiteral("sans-serif"),
+                                             QStringLiteral("monospace"), QStringLiteral("cursive"),
+                                             QStringLiteral("fantasy"),   QStringLiteral("system-ui")};
+        bool generic = false;
+        for (const QString& item : lower.split(QLatin1Char(',')))
+            generic = generic || generics.contains(item.trimmed());
+        QString fallback = QStringLiteral("sans-serif");
+        if (lower.contains(QLatin1String("mono")) || lower.contains(QLatin1String("courier")))
+            fallback = QStringLiteral("monospace");
+        else if (lower.contains(QLatin1String("serif")) && !lower.contains(QLatin1String("sans")))
+            fallback = QStringLiteral("serif");
+        out += generic ? m.captured(0) : QStringLiteral("font-family=\"%1, %2\"").arg(names, fallback);
+        from = m.capturedEnd();
+    }
+    out += QStringView(svg).mid(from);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    const QByteArray bytes = out.toUtf8();
+    return file.write(bytes) == bytes.size();
+}
+
 bool saveWidgetPicture(QWidget* widget, const QString& path, QString& error)
 {
     const QString ext = QFileInfo(path).suffix().toLower();
@@ -54,7 +91,7 @@ bool saveWidgetPicture(QWidget* widget, const QString& path, QString& error)
         svg.setViewBox(QRect(QPoint(0, 0), size));
         svg.setTitle(widget->window()->windowTitle());
         svg.setDescription(QStringLiteral("FlowLadder"));
-        ok = paintWidget(widget, &svg, 1.0, true) && QFileInfo(path).size() > 0;
+        ok = paintWidget(widget, &svg, 1.0, true) && QFileInfo(path).size() > 0 && addGenericFontFamilies(path);
     } else if (ext == QLatin1String("pdf")) {
         QPdfWriter pdf(path);
         pdf.setTitle(widget->window()->windowTitle());
