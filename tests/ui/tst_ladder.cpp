@@ -4,10 +4,13 @@
 #include "ui/ladder/LadderContent.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
+#include "ui/ladder/TimeSequenceGraph.h"
 #include "ui/models/Format.h"
 
 #include <QImage>
 #include <QTest>
+#include <algorithm>
+#include <qcustomplot.h>
 
 using namespace flowladder;
 using namespace flowladder::ui;
@@ -218,6 +221,31 @@ private slots:
         view.zoomOut();
         view.zoomOut();
         QVERIFY(view.pixelsPerRow() < before);
+    }
+
+    // The sample's transfer takes its first 2 s; the server then retransmits into silence for
+    // 597 s. The graph opens on the transfer (not a line at x = 0 of a 600 s axis), with byte
+    // counts on the sequence axis; Fit all shows everything.
+    void timeSequenceGraphOpensOnTheTransfer()
+    {
+        TimeSequenceGraph g;
+        g.resize(900, 600);
+        g.setFlow(test::sampleIncident(), 1);
+        QCOMPARE(g.sender(), core::Side::Server); // the side that sent the data
+        const QCPRange shown = g.plot()->xAxis->range();
+        QVERIFY2(shown.upper > 2.0 && shown.upper < 30.0, qPrintable(QString::number(shown.upper)));
+        g.zoomFitAll();
+        QVERIFY(g.plot()->xAxis->range().upper > 590.0);
+        g.zoomFit();
+        QCOMPARE(g.plot()->xAxis->range().upper, shown.upper);
+        // Tick labels in bytes (the server sent 12 kB), never in powers of ten.
+        g.plot()->replot();
+        const QVector<QString> labels = g.plot()->yAxis->tickVectorLabels();
+        QVERIFY(!labels.isEmpty());
+        for (const QString& l : labels)
+            QVERIFY2(!l.contains(QLatin1Char('e')) && !l.contains(QChar(0x00B7)), qPrintable(l));
+        QVERIFY(std::any_of(labels.begin(), labels.end(),
+                            [](const QString& l) { return l.endsWith(QLatin1String("kB")); }));
     }
 
     void millionPacketFlowIsCulled()

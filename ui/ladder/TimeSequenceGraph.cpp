@@ -6,12 +6,40 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMouseEvent>
+#include <QPushButton>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 #include <qcustomplot.h>
 
 namespace flowladder::ui {
 using namespace flowladder::core;
+
+namespace {
+
+// Sequence offsets as byte counts people read ("1.5 MB", "30 MB"), not "3·10⁷".
+class ByteTicker : public QCPAxisTicker {
+protected:
+    QString getTickLabel(double tick, const QLocale& locale, QChar formatChar, int precision) override
+    {
+        Q_UNUSED(locale)
+        Q_UNUSED(formatChar)
+        Q_UNUSED(precision)
+        const double a = std::abs(tick);
+        const auto scaled = [tick](double unit, const char* name) {
+            const double v = tick / unit;
+            const int decimals = std::abs(v - std::round(v)) < 1e-9 ? 0 : (std::abs(v) < 10 ? 2 : 1);
+            return QStringLiteral("%1 %2").arg(v, 0, 'f', decimals).arg(QLatin1String(name));
+        };
+        if (a >= 1e9) return scaled(1e9, "GB");
+        if (a >= 1e6) return scaled(1e6, "MB");
+        if (a >= 1e4) return scaled(1e3, "kB");
+        return QString::number(tick, 'f', 0);
+    }
+};
+
+} // namespace
 
 TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
     : QWidget(parent), direction_(new QComboBox(this)), plot_(new QCustomPlot(this))
@@ -23,8 +51,24 @@ TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
     bar->setContentsMargins(4, 2, 4, 0);
     bar->addWidget(new QLabel(tr("Direction:"), this));
     bar->addWidget(direction_);
-    bar->addStretch(1);
-    bar->addWidget(new QLabel(tr("drag to pan · wheel to zoom · click a point to select"), this));
+    auto* fitActivity = new QPushButton(tr("Fit transfer"), this);
+    fitActivity->setToolTip(tr("The time the data moved, without a long idle or retransmitting tail"));
+    auto* fitAll = new QPushButton(tr("Fit all"), this);
+    fitAll->setToolTip(tr("The whole flow, from its first packet to its last (double-click the graph)"));
+    bar->addWidget(fitActivity);
+    bar->addWidget(fitAll);
+    // The notes give way when the pane is narrow (cut, never widening the window).
+    rangeNote_ = new QLabel(this);
+    auto* hint = new QLabel(tr("drag to pan · Shift+drag to zoom into a box · wheel to zoom · click a point"), this);
+    for (QLabel* l : {rangeNote_, hint}) {
+        l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        l->setMinimumWidth(0);
+    }
+    hint->setToolTip(hint->text());
+    bar->addWidget(rangeNote_, 2);
+    bar->addWidget(hint, 3);
+    connect(fitActivity, &QPushButton::clicked, this, &TimeSequenceGraph::zoomFit);
+    connect(fitAll, &QPushButton::clicked, this, &TimeSequenceGraph::zoomFitAll);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
@@ -32,7 +76,8 @@ TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
 
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->xAxis->setLabel(tr("time since flow start (s)"));
-    plot_->yAxis->setLabel(tr("relative sequence number"));
+    plot_->yAxis->setLabel(tr("relative sequence number (bytes)"));
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new ByteTicker));
     plot_->legend->setVisible(true);
     // Sequence numbers climb from bottom left to top right: the legend sits where data is not.
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
@@ -59,6 +104,12 @@ TimeSequenceGraph::TimeSequenceGraph(QWidget* parent)
     connect(direction_, &QComboBox::currentIndexChanged, this,
             [this](int i) { setSender(i == 0 ? Side::Client : Side::Server); });
     connect(plot_, &QCustomPlot::mousePress, this, &TimeSequenceGraph::onClick);
+    // Shift+drag draws a box to zoom into; a plain drag pans (QCustomPlot reads the mode right
+    // after this signal, on the same press).
+    connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        plot_->setSelectionRectMode((e->modifiers() & Qt::ShiftModifier) ? QCP::srmZoom : QCP::srmNone);
+    });
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { zoomFitAll(); });
 }
 
 bool TimeSequenceGraph::event(QEvent* e)
@@ -170,7 +221,7 @@ void TimeSequenceGraph::rebuild()
     setSelectedRow(selectedRow_);
 }
 
-void TimeSequenceGraph::zoomFit()
+void TimeSequenceGraph::zoomFitAll()
 {
     // Fit the segments, ACKs, FINs and RSTs; the window line may run far above them.
     bool first = true;
@@ -181,6 +232,56 @@ void TimeSequenceGraph::zoomFit()
     }
     plot_->xAxis->scaleRange(1.05);
     plot_->yAxis->scaleRange(1.1);
+    rangeNote_->clear();
+    plot_->replot();
+}
+
+double TimeSequenceGraph::activityEnd() const
+{
+    // When the sequence space stopped growing: the first segment to reach the highest end and the
+    // first ACK to reach the highest acknowledgment. Past that only idle time, retransmissions
+    // of old data, keep-alives and the close remain.
+    double end = 0;
+    for (const QCPGraph* g : {segments_, acks_}) {
+        double best = -1, at = 0;
+        for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+            if (it->value > best) best = it->value, at = it->key;
+        end = std::max(end, at);
+    }
+    return end;
+}
+
+void TimeSequenceGraph::zoomFit()
+{
+    zoomFitAll();
+    if (rowTime_.size() < 2) return;
+    const double total = rowTime_.back();
+    // The transfer plus a quarter of it, and at least the next three packets after it (so the
+    // first retransmissions or the close show), when that leaves out a long tail.
+    const double active = activityEnd();
+    auto next = std::upper_bound(rowTime_.begin(), rowTime_.end(), active);
+    const double threeLater =
+        rowTime_[std::min<size_t>(static_cast<size_t>(next - rowTime_.begin()) + 2, rowTime_.size() - 1)];
+    const double shown = std::max(active * 1.25, threeLater);
+    if (shown <= 0 || shown >= total * 0.6) return; // the tail is short: show everything
+    plot_->xAxis->setRange(-shown * 0.02, shown * 1.03);
+    // Sequence numbers within that time.
+    double lo = 0, hi = 0;
+    bool any = false;
+    for (QCPGraph* g : {segments_, retransmits_, fins_, rsts_, acks_}) {
+        bool found = false;
+        const QCPRange r = g->getValueRange(found, QCP::sdBoth, QCPRange(-1, shown * 1.03));
+        if (!found) continue;
+        lo = any ? std::min(lo, r.lower) : r.lower;
+        hi = any ? std::max(hi, r.upper) : r.upper;
+        any = true;
+    }
+    if (any && hi > lo) {
+        plot_->yAxis->setRange(lo, hi);
+        plot_->yAxis->scaleRange(1.1);
+    }
+    rangeNote_->setText(
+        tr("showing the transfer: %1 of %2 (Fit all shows the rest)").arg(durationText(shown), durationText(total)));
     plot_->replot();
 }
 

@@ -12,6 +12,7 @@ class QCustomPlot;
 class QCPGraph;
 class QCPItemStraightLine;
 class QComboBox;
+class QLabel;
 class QMouseEvent;
 
 namespace flowladder::ui {
@@ -31,13 +32,18 @@ public:
 
 public slots:
     void setSelectedRow(int64_t row);
+    // Fits the transfer: from the first packet until the sequence space stopped growing, and a
+    // little after, when a long tail (idle, retransmitting into silence) would squeeze it into
+    // a line; the whole flow otherwise. zoomFitAll() always fits the whole flow.
     void zoomFit();
+    void zoomFitAll();
 
 signals:
     void rowClicked(int64_t row);
 
 private:
     void rebuild();
+    double activityEnd() const; // seconds since flow start
     void applyStyle();
     void onClick(QMouseEvent* event);
     bool event(QEvent* e) override;
@@ -57,6 +63,7 @@ private:
     QCPGraph* window_ = nullptr;
     QCPGraph* selected_ = nullptr;
     QCPItemStraightLine* cursor_ = nullptr;
+    QLabel* rangeNote_ = nullptr;
 };
 
 } // namespace flowladder::ui
