@@ -220,6 +220,11 @@ void MainWindow::createActions()
     QAction* nextPkt = go->addAction(tr("&Next packet"), QKeySequence(tr("J")), ladder_, &LadderView::nextPacket);
     QAction* prevPkt =
         go->addAction(tr("&Previous packet"), QKeySequence(tr("K")), ladder_, &LadderView::previousPacket);
+    connect(ladder_, &LadderView::findingsWrapped, this, [this](bool toFirst) {
+        statusBar()->showMessage(toFirst ? tr("Past the last finding of this flow: back to its first.")
+                                         : tr("Before the first finding of this flow: on to its last."),
+                                 5000);
+    });
     QAction* nextFinding = go->addAction(tr("Next &finding"), this, [this] { ladder_->nextFinding(); });
     nextFinding->setShortcuts({QKeySequence(tr("N")), QKeySequence(Qt::Key_F8)});
     QAction* prevFinding = go->addAction(tr("Previous f&inding"), this, [this] { ladder_->previousFinding(); });

@@ -8,6 +8,7 @@
 #include "ui/models/Format.h"
 
 #include <QImage>
+#include <QSignalSpy>
 #include <QTest>
 #include <algorithm>
 #include <qcustomplot.h>
@@ -221,6 +222,26 @@ private slots:
         view.zoomOut();
         view.zoomOut();
         QVERIFY(view.pixelsPerRow() < before);
+        // Zooming out stops at Fit.
+        view.zoomFit();
+        const QCPRange fit = view.yAxis->range();
+        for (int i = 0; i < 5; ++i)
+            view.zoomOut();
+        QCOMPARE(view.yAxis->range().size(), fit.size());
+        // Stepping past the last finding starts over, and says so.
+        QSignalSpy wrapped(&view, &LadderView::findingsWrapped);
+        view.selectRow(c.rowOfFrame(23));
+        view.nextFinding();
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(19));
+        QCOMPARE(wrapped.size(), 1);
+        QCOMPARE(wrapped.first().first().toBool(), true);
+        view.previousFinding();
+        QCOMPARE(wrapped.size(), 2);
+        QCOMPARE(wrapped.last().first().toBool(), false);
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(23)); // back to the last
+        view.previousFinding();                         // 23 -> 22: no wrap
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(22));
+        QCOMPARE(wrapped.size(), 2);
     }
 
     // The sample's transfer takes its first 2 s; the server then retransmits into silence for

@@ -111,16 +111,20 @@ void LadderView::stepFinding(int delta)
     const auto& fr = c->findingRows;
     const int64_t cur = ladder_->selectedRow();
     int64_t target;
+    bool wrapped = false;
     if (delta > 0) {
         auto it = std::upper_bound(fr.begin(), fr.end(), cur < 0 ? -1 : cur,
                                    [](int64_t v, uint32_t r) { return v < static_cast<int64_t>(r); });
         target = it == fr.end() ? fr.front() : *it; // wrap around
+        wrapped = it == fr.end() && cur >= 0;
     } else {
         auto it = std::lower_bound(fr.begin(), fr.end(), cur < 0 ? c->rows() : cur,
                                    [](uint32_t r, int64_t v) { return static_cast<int64_t>(r) < v; });
         target = it == fr.begin() ? fr.back() : *(it - 1);
+        wrapped = it == fr.begin() && cur >= 0;
     }
     selectRow(target);
+    if (wrapped) emit findingsWrapped(delta > 0);
 }
 
 void LadderView::ensureVisible(int64_t row)
@@ -144,15 +148,20 @@ void LadderView::zoomBy(double factor)
     replot();
 }
 
-void LadderView::zoomFit()
+QCPRange LadderView::fitRange() const
 {
     auto c = ladder_->content();
     const double h = std::max(1.0, c ? c->layout.height() : 1.0);
     const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
     // Leave room for the header above row 0 and a little below the last row.
-    const double ppu = (pix - LadderPlottable::HeaderHeight - 30) / h;
-    const double top = -(LadderPlottable::HeaderHeight + 12) / std::max(ppu, 1e-9);
-    yAxis->setRange(top, top + pix / std::max(ppu, 1e-9));
+    const double ppu = std::max((pix - LadderPlottable::HeaderHeight - 30) / h, 1e-9);
+    const double top = -(LadderPlottable::HeaderHeight + 12) / ppu;
+    return {top, top + pix / ppu};
+}
+
+void LadderView::zoomFit()
+{
+    yAxis->setRange(fitRange());
     replot();
 }
 
@@ -173,6 +182,12 @@ void LadderView::clampRange()
     const double ppu = pixelsPerRow();
     const double minTop = ppu > 0 ? -(LadderPlottable::HeaderHeight + 60) / ppu : -2;
     const double maxBottom = c->layout.height() + (ppu > 0 ? 60.0 / ppu : 2);
+    // Zooming out stops at Fit: the whole flow, no smaller.
+    const QCPRange fit = fitRange();
+    if (r.size() > fit.size() * 1.0001) {
+        yAxis->setRange(fit);
+        return;
+    }
     if (r.size() > maxBottom - minTop) return; // whole flow fits: leave it
     if (r.lower < minTop) r = QCPRange(minTop, minTop + r.size());
     if (r.upper > maxBottom) r = QCPRange(maxBottom - r.size(), maxBottom);

@@ -42,6 +42,8 @@ public slots:
 
 signals:
     void rowSelected(int64_t row);
+    // N / Shift+N went past the flow's last (toFirst) or first finding and started over.
+    void findingsWrapped(bool toFirst);
     void scaleChanged(LadderLayout::Scale scale);
 
 protected:
@@ -55,6 +57,7 @@ private:
     void stepRow(int delta);
     void stepFinding(int delta);
     void zoomBy(double factor);
+    QCPRange fitRange() const; // the y range Fit shows: the whole flow
     void ensureVisible(int64_t row);
     void clampRange();
 
