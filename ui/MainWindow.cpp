@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <qcustomplot.h>
 
 #ifndef FLOWLADDER_SAMPLE_SOURCE_DIR
@@ -209,6 +210,20 @@ void MainWindow::createActions()
     QAction* readable = viewMenu_->addAction(tr("&Readable zoom"), QKeySequence(tr("Ctrl+1")), this,
                                              [this] { ladder_->zoomReadable(); });
     Q_UNUSED(readable)
+    // Where the capture was taken: inferred per flow (TTLs as sent, round trips), or said by the user.
+    QMenu* cpMenu = viewMenu_->addMenu(tr("&Capture point"));
+    cpMenu->setObjectName(QStringLiteral("capturePointMenu"));
+    auto* cpGroup = new QActionGroup(this);
+    const std::pair<QString, std::optional<double>> places[] = {{tr("&Inferred from the capture"), std::nullopt},
+                                                                {tr("At the &client"), 0.07},
+                                                                {tr("In &between"), 0.5},
+                                                                {tr("At the &server"), 0.93}};
+    for (const auto& [label, x] : places) {
+        QAction* act = cpMenu->addAction(label, this, [this, x = x] { ladder_->setCapturePoint(x); });
+        act->setCheckable(true);
+        act->setChecked(!x);
+        cpGroup->addAction(act);
+    }
     viewMenu_->addAction(tr("&Ladder"), QKeySequence(tr("F5")), this, [this] { tabs_->setCurrentWidget(ladder_); });
     viewMenu_->addAction(tr("Time-&sequence graph"), QKeySequence(tr("F6")), this,
                          [this] { tabs_->setCurrentWidget(graph_); });

@@ -197,6 +197,33 @@ private slots:
         QVERIFY(inked(img, int(g.serverX), 100, 590, QColor(Qt::white)) > 400);
     }
 
+    // The sample was captured on the server: its packets keep the TTL they were sent with (64),
+    // the client's arrive with 57. The user can say otherwise.
+    void capturePointSaysWhereAndWhy()
+    {
+        LadderContent c = LadderContent::build(test::sampleIncident(), 1, {});
+        QCOMPARE(c.capturePointWhere, QStringLiteral("on the server"));
+        QVERIFY2(c.capturePointWhy.contains(QStringLiteral("TTL 64")) &&
+                     c.capturePointWhy.contains(QStringLiteral("57")) &&
+                     c.capturePointWhy.contains(QStringLiteral("7 hops")),
+                 qPrintable(c.capturePointWhy));
+        QVERIFY(c.capturePointX > 0.9);
+        c.setCapturePoint(0.07);
+        QCOMPARE(c.capturePointWhere, QStringLiteral("at the client"));
+        QVERIFY(c.capturePointX < 0.1);
+        c.setCapturePoint(std::nullopt);
+        QCOMPARE(c.capturePointWhere, QStringLiteral("on the server"));
+
+        // The kernel fixtures: client and server namespaces with a router namespace between them,
+        // each captured at one end.
+        const LadderContent server = LadderContent::build(test::netnsCapture("clean-close.server.pcap"), 1, {});
+        QCOMPARE(server.capturePointWhere, QStringLiteral("on the server"));
+        QVERIFY2(server.capturePointWhy.contains(QStringLiteral("1 hop away")), qPrintable(server.capturePointWhy));
+        const LadderContent client = LadderContent::build(test::netnsCapture("clean-close.client.pcap"), 1, {});
+        QCOMPARE(client.capturePointWhere, QStringLiteral("on the client"));
+        QVERIFY(client.capturePointX < 0.1);
+    }
+
     void keyboardStepsThroughFindings()
     {
         auto a = test::sampleIncident();

@@ -59,6 +59,72 @@ int LadderContent::timeDecimalsFor(const Analysis& a, const Flow& f)
     return decimals;
 }
 
+namespace {
+bool initialTtl(uint8_t ttl)
+{
+    return ttl == 64 || ttl == 128 || ttl == 255 || ttl == 32;
+}
+// Routers passed by a packet arriving with this TTL: from the nearest usual initial value above.
+int hopsFrom(uint8_t ttl)
+{
+    for (int initial : {32, 64, 128, 255})
+        if (ttl <= initial) return initial - ttl;
+    return 0;
+}
+} // namespace
+
+void LadderContent::setCapturePoint(std::optional<double> userX)
+{
+    if (userX) {
+        capturePointX = std::clamp(*userX, 0.0, 1.0);
+        capturePointWhere = capturePointX < 0.2   ? QStringLiteral("at the client")
+                            : capturePointX > 0.8 ? QStringLiteral("at the server")
+                                                  : QStringLiteral("in between");
+        capturePointWhy = QStringLiteral("set by you (View > Capture point)");
+        return;
+    }
+    capturePointX = 0.5;
+    capturePointWhere = QStringLiteral("not known");
+    capturePointWhy = QStringLiteral("no TTL sent as-is and no handshake to time: drawn in the middle");
+    if (!flow) return;
+    const FlowSide& cs = flow->side(Side::Client);
+    const FlowSide& ss = flow->side(Side::Server);
+    // A packet captured on the host that sent it still has its initial TTL; one that crossed
+    // routers has less. One side as sent and the other decremented: taken on the first's host.
+    const bool cInit = cs.usualTtl && initialTtl(cs.usualTtl), sInit = ss.usualTtl && initialTtl(ss.usualTtl);
+    if (cInit != sInit && cs.usualTtl && ss.usualTtl) {
+        const bool onServer = sInit;
+        capturePointX = onServer ? 0.93 : 0.07;
+        capturePointWhere = onServer ? QStringLiteral("on the server") : QStringLiteral("on the client");
+        const uint8_t remote = onServer ? cs.usualTtl : ss.usualTtl;
+        capturePointWhy =
+            QStringLiteral("the %1's packets carry TTL %2, as sent; the %3's arrive with %4, %5 away")
+                .arg(onServer ? QStringLiteral("server") : QStringLiteral("client"))
+                .arg(onServer ? ss.usualTtl : cs.usualTtl)
+                .arg(onServer ? QStringLiteral("client") : QStringLiteral("server"))
+                .arg(remote)
+                .arg(hopsFrom(remote) == 1 ? QStringLiteral("1 hop") : QStringLiteral("%1 hops").arg(hopsFrom(remote)));
+        return;
+    }
+    // Else each side's round trip from the capture point (the handshake): the near side answers fast.
+    const int64_t rc = cs.rttNs, rs = ss.rttNs;
+    if (rc < 0 || rs < 0 || rc + rs <= 0) return;
+    capturePointX = std::clamp(static_cast<double>(rc) / static_cast<double>(rc + rs), 0.07, 0.93);
+    const QString why =
+        QStringLiteral("round trip from the capture point %1 to the client, %2 to the server")
+            .arg(durationText(static_cast<double>(rc) / 1e9), durationText(static_cast<double>(rs) / 1e9));
+    capturePointWhy = why;
+    if (rs * 10 < rc) {
+        capturePointWhere = QStringLiteral("near the server");
+    } else if (rc * 10 < rs) {
+        capturePointWhere = QStringLiteral("near the client");
+    } else if (rc + rs < 200'000) { // both within 0.1 ms: one machine, or both next to it
+        capturePointWhere = QStringLiteral("on or next to both hosts");
+    } else {
+        capturePointWhere = QStringLiteral("in between");
+    }
+}
+
 LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params)
 {
     LadderContent c;
@@ -72,10 +138,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     c.relayout(params);
     c.timeDecimals = timeDecimalsFor(a, f);
 
-    // Capture point from each side's round trip to the capture point.
-    const int64_t rc = f.side(Side::Client).rttNs, rs = f.side(Side::Server).rttNs;
-    if (rc >= 0 && rs >= 0 && rc + rs > 0)
-        c.capturePointX = std::clamp(static_cast<double>(rc) / static_cast<double>(rc + rs), 0.1, 0.9);
+    c.setCapturePoint(std::nullopt);
 
     // Rows whose finding note already says what a generic mark would.
     QSet<uint32_t> finResendRows, challengeAckRows;

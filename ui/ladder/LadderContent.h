@@ -11,6 +11,7 @@
 
 #include <QHash>
 #include <QString>
+#include <optional>
 #include <vector>
 
 namespace flowladder::ui {
@@ -40,12 +41,19 @@ struct LadderContent {
     std::vector<uint32_t> findingRows;    // sorted, unique
     QHash<uint32_t, uint32_t> originalOf; // retransmission row -> row of its first transmission
     double capturePointX = 0.5;           // 0 = client lifeline, 1 = server lifeline
+    // Where the capture was taken as inferred (or set by the user), in a few words ("on the
+    // server"), and why ("the server's packets carry TTL 64, as sent; the client's arrive with 57").
+    QString capturePointWhere;
+    QString capturePointWhy;
     // Decimals of the time column: enough that neighbouring packets of the flow read differently
     // (3 for milliseconds apart, up to 6 for a fast flow whose packets are microseconds apart).
     int timeDecimals = 3;
 
     static LadderContent build(core::AnalysisPtr analysis, uint32_t flowId, const LadderLayout::Params& params);
     static int timeDecimalsFor(const core::Analysis& a, const core::Flow& f);
+    // Places the capture point: 0 at the client, 1 at the server, in between; nullopt: as
+    // inferred from the flow (TTLs as sent, then the handshake's round trips).
+    void setCapturePoint(std::optional<double> userX);
     // Lays the rows out again (time or row scale); everything else depends on the flow only.
     void relayout(const LadderLayout::Params& params);
 

@@ -477,7 +477,7 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
     title(QRectF(g.serverX + 8 - sw, 0, sw, 0), Qt::AlignRight, QStringLiteral("server") + guess, sEp);
     // capture point label on the top line, clear of the server's title
     p->setPen(style_.capturePoint);
-    const QString cp = QStringLiteral("capture point");
+    const QString cp = QStringLiteral("capture point: %1").arg(content_->capturePointWhere);
     const double cw = QFontMetricsF(normal).horizontalAdvance(cp) + 4;
     const double cx = std::min(g.captureX - cw / 2, g.serverX + 8 - sw - cw - 6);
     const double clientRight = g.clientX - 30 + QFontMetricsF(normal).horizontalAdvance(cEp) + 8;

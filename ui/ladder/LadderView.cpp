@@ -51,8 +51,22 @@ void LadderView::rebuild()
 {
     const int64_t keepRow = ladder_->selectedRow();
     auto content = std::make_shared<LadderContent>(LadderContent::build(analysis_, flowId_, params_));
+    if (capturePoint_) content->setCapturePoint(capturePoint_);
     ladder_->setContent(content);
     if (keepRow >= 0 && keepRow < content->rows()) ladder_->setSelectedRow(keepRow);
+}
+
+void LadderView::setCapturePoint(std::optional<double> x)
+{
+    capturePoint_ = x;
+    if (auto old = ladder_->content(); old && old->valid()) {
+        auto content = std::make_shared<LadderContent>(*old);
+        content->setCapturePoint(x);
+        const int64_t row = ladder_->selectedRow();
+        ladder_->setContent(content);
+        if (row >= 0 && row < content->rows()) ladder_->setSelectedRow(row);
+        replot();
+    }
 }
 
 std::shared_ptr<const LadderContent> LadderView::content() const
@@ -202,8 +216,14 @@ void LadderView::clickedAt(const QPointF& pos)
 
 QString LadderView::toolTipAt(const QPointF& pos) const
 {
-    const int64_t row = ladder_->rowAt(pos);
     auto c = ladder_->content();
+    if (c && c->valid()) {
+        const auto g = ladder_->currentGeometry();
+        if (pos.y() >= g.rect.top() && pos.y() < g.rect.top() + g.headerHeight)
+            return QStringLiteral("Capture point: %1 (%2).\nView > Capture point sets it.")
+                .arg(c->capturePointWhere, c->capturePointWhy);
+    }
+    const int64_t row = ladder_->rowAt(pos);
     if (row < 0 || !c) return {};
     const QString note = c->note(static_cast<uint32_t>(row));
     return note.isEmpty() ? c->label(static_cast<uint32_t>(row))

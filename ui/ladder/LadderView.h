@@ -8,6 +8,7 @@
 #include "ui/ladder/VerticalLadderPlot.h"
 
 #include <memory>
+#include <optional>
 
 namespace flowladder::ui {
 
@@ -38,6 +39,9 @@ public slots:
     void zoomIn() { zoomBy(1.0 / 1.5); }
     void zoomOut() { zoomBy(1.5); }
     void zoomFit();
+    // Where the capture point is drawn: 0 client, 1 server; nullopt: as inferred for each flow.
+    void setCapturePoint(std::optional<double> x);
+    std::optional<double> capturePoint() const { return capturePoint_; }
     void zoomReadable(); // one readable label per row, keeping the selection in view
 
 signals:
@@ -58,6 +62,7 @@ private:
     void stepFinding(int delta);
     void zoomBy(double factor);
     QCPRange fitRange() const; // the y range Fit shows: the whole flow
+    std::optional<double> capturePoint_;
     void ensureVisible(int64_t row);
     void clampRange();
 
