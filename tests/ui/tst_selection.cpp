@@ -19,7 +19,9 @@
 #include <QAction>
 #include <QFile>
 #include <QFutureWatcher>
+#include <QHeaderView>
 #include <QMenu>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -85,6 +87,34 @@ private slots:
         QVERIFY(about.contains(QStringLiteral(QT_VERSION_STR)));
         QVERIFY(about.contains(QStringLiteral("QCustomPlot 2.")));
         QVERIFY(about.contains(QStringLiteral("libpcap version")));
+    }
+
+    // The details pane at its default width shows the Expected column beside the values (a RST
+    // that missed RCV.NXT), and times are in UTC like the exports, to the microsecond.
+    void detailsShowExpectedAndUtcTimes()
+    {
+        CurrentSelection sel;
+        DetailsPane pane(&sel);
+        pane.resize(380, 600);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        sel.setAnalysis(test::sampleIncident());
+        QVERIFY(sel.selectFrame(1, 22));
+        auto* view = pane.findChild<QTableView*>();
+        QVERIFY(view);
+        QVERIFY(!view->isColumnHidden(PacketDetailsModel::Expected));
+        const int right = view->horizontalHeader()->sectionViewportPosition(PacketDetailsModel::Expected) +
+                          view->horizontalHeader()->sectionSize(PacketDetailsModel::Expected);
+        QVERIFY2(right <= view->viewport()->width(),
+                 qPrintable(QStringLiteral("%1 > %2").arg(right).arg(view->viewport()->width())));
+        QVERIFY(view->horizontalHeader()->sectionSize(PacketDetailsModel::Value) >= 100);
+        const QString time = pane.model()->value(QStringLiteral("Time"));
+        QVERIFY2(
+            QRegularExpression(QStringLiteral("^2024-03-14 \\d\\d:\\d\\d:\\d\\d\\.\\d{6} UTC$")).match(time).hasMatch(),
+            qPrintable(time));
+        // A packet with nothing unexpected: no empty column.
+        QVERIFY(sel.selectFrame(1, 5));
+        QVERIFY(view->isColumnHidden(PacketDetailsModel::Expected));
     }
 
     void opensAtTheWorstFindingEverywhere()

@@ -5,7 +5,6 @@
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/models/Format.h"
 
-#include <QDateTime>
 #include <QFileInfo>
 #include <QPdfWriter>
 #include <QSvgGenerator>
@@ -22,11 +21,6 @@ constexpr double FindingLine = 16;
 constexpr size_t MaxListedFindings = 24;
 constexpr double FindingTextX = 190; // from the margin: the summary's column
 constexpr double BottomRoom = 48;    // below the last row: space for notes hanging under it
-
-QString utcText(int64_t ns)
-{
-    return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
-}
 
 // `text` broken at spaces into lines no wider than `width` (a word wider than that gets a line
 // of its own): every word is kept, nothing is elided.
@@ -185,8 +179,8 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
             .arg(f.id)
             .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint));
     const int64_t t0 = content_->packet(firstRow_).tsNs, t1 = content_->packet(lastRow_).tsNs;
-    QString sub = QStringLiteral("%1 – %2 UTC (%3)  ·  frames %4–%5  ·  %6 packets  ·  %7")
-                      .arg(utcText(t0), utcText(t1).mid(11), durationText((t1 - t0) / 1e9))
+    QString sub = QStringLiteral("%1 – %2 (%3)  ·  frames %4–%5  ·  %6 packets  ·  %7")
+                      .arg(clockText(t0, 3).chopped(4), timeOfDayText(t1), durationText((t1 - t0) / 1e9))
                       .arg(firstFrame())
                       .arg(lastFrame())
                       .arg(lastRow_ - firstRow_ + 1)

@@ -3,7 +3,6 @@
 #include "ui/models/Format.h"
 #include "ui/models/WiresharkFilter.h"
 
-#include <QDateTime>
 #include <QFileInfo>
 #include <algorithm>
 
@@ -13,12 +12,11 @@ using namespace flowladder::core;
 namespace {
 QString utc(int64_t ns)
 {
-    return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) +
-           QStringLiteral(" UTC");
+    return clockText(ns, 3);
 }
 QString timeOfDay(int64_t ns)
 {
-    return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(QStringLiteral("HH:mm:ss.zzz"));
+    return timeOfDayText(ns);
 }
 // Markdown table cells: no pipes, no line breaks.
 QString cell(QString s)

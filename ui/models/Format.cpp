@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QLocale>
+#include <algorithm>
 #include <cmath>
 
 namespace flowladder::ui {
@@ -154,10 +155,25 @@ double relativeSeconds(const Flow& f, int64_t tsNs)
     return static_cast<double>(tsNs - f.startNs) / 1e9;
 }
 
-QString clockText(int64_t tsNs)
+QString clockText(int64_t tsNs, int decimals)
 {
-    const auto dt = QDateTime::fromMSecsSinceEpoch(tsNs / 1000000);
-    return dt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+    // Whole seconds from QDateTime, the fraction from the nanoseconds (QDateTime stops at ms).
+    const int64_t sec = tsNs >= 0 ? tsNs / 1'000'000'000 : -((-tsNs + 999'999'999) / 1'000'000'000);
+    const int64_t frac = tsNs - sec * 1'000'000'000;
+    QString text = QDateTime::fromSecsSinceEpoch(sec, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    decimals = std::clamp(decimals, 0, 9);
+    if (decimals > 0) {
+        int64_t unit = 1'000'000'000;
+        for (int i = 0; i < decimals; ++i)
+            unit /= 10;
+        text += QStringLiteral(".%1").arg(frac / unit, decimals, 10, QLatin1Char('0'));
+    }
+    return text + QStringLiteral(" UTC");
+}
+
+QString timeOfDayText(int64_t tsNs)
+{
+    return clockText(tsNs, 3).mid(11); // "HH:mm:ss.zzz UTC"
 }
 
 QString fieldLabel(const std::string& key)

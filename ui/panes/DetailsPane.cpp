@@ -5,8 +5,10 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace flowladder::ui {
 
@@ -18,7 +20,12 @@ DetailsPane::DetailsPane(CurrentSelection* selection, QWidget* parent)
     view_->setModel(model_);
     view_->verticalHeader()->hide();
     view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 4);
-    view_->horizontalHeader()->setStretchLastSection(true);
+    // Value takes what is left; Expected (filled where the packet differs from what the receiver
+    // expected) fits its text and shows only when a line has one, so it is never off-screen.
+    view_->horizontalHeader()->setStretchLastSection(false);
+    view_->horizontalHeader()->setSectionResizeMode(PacketDetailsModel::Field, QHeaderView::Interactive);
+    view_->horizontalHeader()->setSectionResizeMode(PacketDetailsModel::Value, QHeaderView::Stretch);
+    view_->horizontalHeader()->setSectionResizeMode(PacketDetailsModel::Expected, QHeaderView::Interactive);
     view_->setSelectionBehavior(QAbstractItemView::SelectRows);
     view_->setWordWrap(false);
     view_->setShowGrid(false);
@@ -37,8 +44,32 @@ void DetailsPane::refresh()
     const uint32_t frame = selection_->frame();
     title_->setText(frame ? tr("<b>Frame #%1</b> of flow %2").arg(frame).arg(selection_->flowId())
                           : tr("Click a packet on the ladder to see its fields."));
+    fitColumns();
+}
+
+void DetailsPane::fitColumns()
+{
+    bool anyExpected = false;
+    for (int r = 0; r < model_->rowCount() && !anyExpected; ++r)
+        anyExpected = !model_->index(r, PacketDetailsModel::Expected).data().toString().isEmpty();
+    view_->setColumnHidden(PacketDetailsModel::Expected, !anyExpected);
+    // Field names and expected values as wide as they are, but never more than 40 % and 30 % of
+    // the pane: the values keep the rest (long texts elide; the tooltip has them whole).
+    const int w = view_->viewport()->width();
     view_->resizeColumnToContents(PacketDetailsModel::Field);
-    view_->setColumnWidth(PacketDetailsModel::Value, std::max(160, view_->width() / 2));
+    view_->setColumnWidth(PacketDetailsModel::Field,
+                          std::min(view_->columnWidth(PacketDetailsModel::Field), std::max(90, w * 2 / 5)));
+    if (anyExpected) {
+        view_->resizeColumnToContents(PacketDetailsModel::Expected);
+        view_->setColumnWidth(PacketDetailsModel::Expected,
+                              std::min(view_->columnWidth(PacketDetailsModel::Expected), std::max(70, w * 3 / 10)));
+    }
+}
+
+void DetailsPane::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitColumns();
 }
 
 } // namespace flowladder::ui

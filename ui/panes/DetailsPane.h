@@ -17,8 +17,12 @@ public:
     explicit DetailsPane(CurrentSelection* selection, QWidget* parent = nullptr);
     PacketDetailsModel* model() const { return model_; }
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void refresh();
+    void fitColumns();
 
     CurrentSelection* selection_;
     PacketDetailsModel* model_;
