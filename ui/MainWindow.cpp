@@ -30,9 +30,11 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -173,6 +175,16 @@ void MainWindow::createActions()
                                         this, &MainWindow::copyFlowFilter);
     edit->addAction(tr("Copy Wireshark filter for this &packet"), QKeySequence(tr("Ctrl+Alt+C")), this,
                     &MainWindow::copyPacketFilter);
+    // Wireshark at this packet, with the flow as the display filter: only when Wireshark is
+    // installed (looked for again each time the menu opens).
+    QAction* wireshark = edit->addAction(tr("Open in &Wireshark at this packet"), QKeySequence(tr("Ctrl+Shift+W")),
+                                         this, &MainWindow::openInWireshark);
+    wireshark->setObjectName(QStringLiteral("openInWireshark"));
+    auto findWireshark = [wireshark] {
+        wireshark->setVisible(!QStandardPaths::findExecutable(QStringLiteral("wireshark")).isEmpty());
+    };
+    findWireshark();
+    connect(edit, &QMenu::aboutToShow, this, findWireshark);
     QAction* findFlow = edit->addAction(tr("Filter &flows…"), QKeySequence::Find, this, [this] {
         flowList_->filterEdit()->setFocus();
         flowList_->filterEdit()->selectAll();
@@ -463,6 +475,35 @@ void MainWindow::copyPacketFilter()
         QApplication::clipboard()->setText(wiresharkFrameFilter(frame));
         statusBar()->showMessage(tr("Copied a Wireshark display filter for frame %1.").arg(frame), 5000);
     }
+}
+
+QStringList MainWindow::wiresharkArguments() const
+{
+    const core::Flow* f = selection_->flow();
+    const uint32_t frame = selection_->frame();
+    if (!f || currentFile_.isEmpty() || currentFile_ == QLatin1String("-")) return {};
+    QStringList args = {QStringLiteral("-r"), currentFile_};
+    if (frame) args << QStringLiteral("-g") << QString::number(frame);
+    args << QStringLiteral("-Y") << wiresharkFlowFilter(*f);
+    return args;
+}
+
+void MainWindow::openInWireshark()
+{
+    const QString exe = QStandardPaths::findExecutable(QStringLiteral("wireshark"));
+    const QStringList args = wiresharkArguments();
+    if (exe.isEmpty() || args.isEmpty()) {
+        statusBar()->showMessage(exe.isEmpty() ? tr("Wireshark is not installed (no wireshark in PATH).")
+                                               : tr("Nothing to show in Wireshark: open a capture file first."),
+                                 6000);
+        return;
+    }
+    if (QProcess::startDetached(exe, args))
+        statusBar()->showMessage(
+            tr("Opened %1 in Wireshark at frame %2.").arg(QFileInfo(currentFile_).fileName()).arg(selection_->frame()),
+            6000);
+    else
+        showMessage(tr("Could not start %1.").arg(exe), true);
 }
 
 QString MainWindow::aboutText() const

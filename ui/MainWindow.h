@@ -38,6 +38,9 @@ public:
     // Puts the window where the user left it and, when first shown, the panes as they were
     // (saved on close). False when nothing was saved.
     bool restoreWindowLayout();
+    // `wireshark` arguments that open the capture at the selected packet with the flow as the
+    // display filter (empty without a file).
+    QStringList wiresharkArguments() const;
     // What F1 and Help > About show.
     QString shortcutsText() const;
     QString aboutText() const;
@@ -91,6 +94,7 @@ private:
     void rebuildRecentMenu();
     void updateTitle();
     void showShortcuts();
+    void openInWireshark();
 
     CurrentSelection* selection_;
     CaptureLoader* loader_;

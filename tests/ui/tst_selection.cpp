@@ -117,6 +117,49 @@ private slots:
         QVERIFY(view->isColumnHidden(PacketDetailsModel::Expected));
     }
 
+    // "Open in Wireshark at this packet": shown only when a wireshark is in PATH; runs it on the
+    // capture at the selected frame with the flow as the display filter. A stand-in wireshark
+    // records its arguments.
+    void opensWiresharkAtThePacket()
+    {
+        {
+            const QByteArray path = qgetenv("PATH");
+            qputenv("PATH", "/nonexistent");
+            MainWindow none;
+            auto* act = none.findChild<QAction*>(QStringLiteral("openInWireshark"));
+            QVERIFY(act && !act->isVisible());
+            qputenv("PATH", path);
+        }
+        QTemporaryDir bin;
+        const QString out = bin.filePath(QStringLiteral("args.txt"));
+        QFile script(bin.filePath(QStringLiteral("wireshark")));
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(
+            QStringLiteral("#!/bin/sh\nprintf '%s\\n' \"$@\" > '%1.tmp' && mv '%1.tmp' '%1'\n").arg(out).toUtf8());
+        script.close();
+        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", QFile::encodeName(bin.path()) + ":" + path);
+        MainWindow w;
+        auto* act = w.findChild<QAction*>(QStringLiteral("openInWireshark"));
+        QVERIFY(act && act->isVisible());
+        const QString sample = QStringLiteral(FLOWLADDER_SAMPLE_DIR "/incident.pcap");
+        w.showAnalysis(test::sampleIncident(), sample);
+        QVERIFY(w.selection()->selectFrame(1, 22));
+        act->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(out), 10000);
+        qputenv("PATH", path);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList args = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(args.mid(0, 4),
+                 (QStringList{QStringLiteral("-r"), sample, QStringLiteral("-g"), QStringLiteral("22")}));
+        QCOMPARE(args.value(4), QStringLiteral("-Y"));
+        QVERIFY2(args.value(5).contains(QStringLiteral("198.51.100.23")) &&
+                     args.value(5).contains(QStringLiteral("51234")),
+                 qPrintable(args.value(5)));
+    }
+
     void opensAtTheWorstFindingEverywhere()
     {
         MainWindow w;
