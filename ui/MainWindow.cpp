@@ -1,6 +1,5 @@
 #include "ui/MainWindow.h"
 
-#include "core/capture/CaptureReader.h"
 #include "ui/MessageBar.h"
 #include "ui/annotate/AnnotationController.h"
 #include "ui/compare/CompareOpenDialog.h"
@@ -30,7 +29,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -41,9 +39,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <optional>
-#include <qcustomplot.h>
 
 #ifndef FLOWLADDER_SAMPLE_SOURCE_DIR
 #define FLOWLADDER_SAMPLE_SOURCE_DIR ""
@@ -475,81 +471,6 @@ void MainWindow::copyPacketFilter()
         QApplication::clipboard()->setText(wiresharkFrameFilter(frame));
         statusBar()->showMessage(tr("Copied a Wireshark display filter for frame %1.").arg(frame), 5000);
     }
-}
-
-QStringList MainWindow::wiresharkArguments() const
-{
-    const core::Flow* f = selection_->flow();
-    const uint32_t frame = selection_->frame();
-    if (!f || currentFile_.isEmpty() || currentFile_ == QLatin1String("-")) return {};
-    QStringList args = {QStringLiteral("-r"), currentFile_};
-    if (frame) args << QStringLiteral("-g") << QString::number(frame);
-    args << QStringLiteral("-Y") << wiresharkFlowFilter(*f);
-    return args;
-}
-
-void MainWindow::openInWireshark()
-{
-    const QString exe = QStandardPaths::findExecutable(QStringLiteral("wireshark"));
-    const QStringList args = wiresharkArguments();
-    if (exe.isEmpty() || args.isEmpty()) {
-        statusBar()->showMessage(exe.isEmpty() ? tr("Wireshark is not installed (no wireshark in PATH).")
-                                               : tr("Nothing to show in Wireshark: open a capture file first."),
-                                 6000);
-        return;
-    }
-    if (QProcess::startDetached(exe, args))
-        statusBar()->showMessage(
-            tr("Opened %1 in Wireshark at frame %2.").arg(QFileInfo(currentFile_).fileName()).arg(selection_->frame()),
-            6000);
-    else
-        showMessage(tr("Could not start %1.").arg(exe), true);
-}
-
-QString MainWindow::aboutText() const
-{
-    return tr("<b>FlowLadder %1</b><p>Opens packet captures and explains, on a ladder diagram, why a TCP "
-              "connection misbehaved.</p><p>Built with Qt %2 (running %3), QCustomPlot %4; reading captures with "
-              "%5.</p>")
-        .arg(QCoreApplication::applicationVersion(), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()),
-             QStringLiteral(QCUSTOMPLOT_VERSION_STR), QString::fromStdString(core::libpcapVersion()).toHtmlEscaped());
-}
-
-// Every menu action that has a key, read from the menus themselves (so the list cannot fall
-// behind them), then the keys of the ladder that are not menu actions.
-QString MainWindow::shortcutsText() const
-{
-    QString rows;
-    auto row = [&rows](const QString& keys, const QString& what) {
-        rows +=
-            QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
-    };
-    std::function<void(const QMenu*)> visit = [&](const QMenu* menu) {
-        for (const QAction* act : menu->actions()) {
-            if (act->menu()) {
-                visit(act->menu());
-                continue;
-            }
-            if (act->isSeparator() || act->shortcuts().isEmpty()) continue;
-            QStringList keys;
-            for (const QKeySequence& k : act->shortcuts())
-                keys << k.toString(QKeySequence::NativeText);
-            QString what = act->text();
-            what.remove(QLatin1Char('&'));
-            row(keys.join(QStringLiteral(" / ")), what.remove(QStringLiteral("…")));
-        }
-    };
-    for (const QAction* top : menuBar()->actions())
-        if (top->menu()) visit(top->menu());
-    row(QStringLiteral("J / ↓, K / ↑"), tr("next / previous packet (ladder)"));
-    row(QStringLiteral("Home / End"), tr("first / last packet"));
-    row(tr("Ctrl+wheel"), tr("zoom the ladder"));
-    return QStringLiteral("<table>") + rows + QStringLiteral("</table>");
-}
-
-void MainWindow::showShortcuts()
-{
-    QMessageBox::information(this, tr("Keyboard shortcuts"), shortcutsText());
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
