@@ -55,7 +55,8 @@ void touchAnalysis(const Analysis& a)
         check(a.firstFrame(f) <= a.lastFrame(f));
         const StateTimelines timelines = a.stateTimelines(f);
         for (uint32_t row = 0; row < f.packetCount(); ++row) {
-            check(f.packets[row] < a.packets.size());
+            check(a.packets.holds(f.packets[row]));
+            check(f.packets.contains(f.packets[row]));
             const PacketRecord& p = a.packet(f, row);
             check(row == 0 || p.frame > a.packet(f, row - 1).frame); // frame order within the flow
             check(p.frame >= 1); // (pcapng custom blocks take frame numbers too: no upper bound)

@@ -203,6 +203,8 @@ public:
     const PacketRecord& operator[](uint32_t i) const { return (i & TailBit) ? tail_[i & ~TailBit] : head_[i]; }
     PacketRecord& operator[](uint32_t i) { return (i & TailBit) ? tail_[i & ~TailBit] : head_[i]; }
 
+    // Whether `i` names a slot of either part (a tail slot may be one of a block's empty ones).
+    bool holds(uint32_t i) const { return (i & TailBit) ? (i & ~TailBit) < tail_.size() : i < head_.size(); }
     // Records stored (both parts; the empty slots of tail blocks are not counted).
     uint32_t size() const { return records_; }
     bool empty() const { return records_ == 0; }

@@ -167,6 +167,7 @@ TEST(Reader, LongInterleavedFlowsKeepTheirFramesInOrder)
         EXPECT_EQ(frames, framesOf[port]);
         for (uint32_t row = 0; row < f.packetCount(); ++row) {
             const uint32_t idx = f.packets[row];
+            ASSERT_TRUE(a->packets.holds(idx)) << row;
             ASSERT_TRUE(f.packets.contains(idx)) << row;
             ASSERT_EQ(a->rowOfFrame(f, a->packets[idx].frame), row);
             ASSERT_EQ(a->packets[idx].side(), port == 40001 ? Side::Server : Side::Client) << row;
