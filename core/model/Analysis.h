@@ -41,6 +41,56 @@ struct StateTimelines {
     const StateChange* changeAfter(Side side, uint32_t packet) const;
 };
 
+// Random-access iterator over the rows of a sequence that reads like a const
+// std::vector<uint32_t> (IndexRange, FlowPackets): dereferencing gives (*seq)[row].
+template <class Seq> class RowIterator {
+public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = uint32_t;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = uint32_t;
+    RowIterator() = default;
+    RowIterator(const Seq* seq, uint32_t row) : seq_(seq), row_(row) {}
+    uint32_t operator*() const { return (*seq_)[row_]; }
+    uint32_t operator[](difference_type n) const { return (*seq_)[static_cast<size_t>(row_ + n)]; }
+    RowIterator& operator++()
+    {
+        ++row_;
+        return *this;
+    }
+    RowIterator operator++(int) { return {seq_, row_++}; }
+    RowIterator& operator--()
+    {
+        --row_;
+        return *this;
+    }
+    RowIterator operator--(int) { return {seq_, row_--}; }
+    RowIterator& operator+=(difference_type n)
+    {
+        row_ = static_cast<uint32_t>(row_ + n);
+        return *this;
+    }
+    RowIterator& operator-=(difference_type n)
+    {
+        row_ = static_cast<uint32_t>(row_ - n);
+        return *this;
+    }
+    friend RowIterator operator+(RowIterator i, difference_type n) { return i += n; }
+    friend RowIterator operator+(difference_type n, RowIterator i) { return i += n; }
+    friend RowIterator operator-(RowIterator i, difference_type n) { return i -= n; }
+    friend difference_type operator-(RowIterator a, RowIterator b)
+    {
+        return difference_type{a.row_} - difference_type{b.row_};
+    }
+    friend bool operator==(RowIterator a, RowIterator b) { return a.row_ == b.row_; }
+    friend auto operator<=>(RowIterator a, RowIterator b) { return a.row_ <=> b.row_; }
+
+private:
+    const Seq* seq_ = nullptr;
+    uint32_t row_ = 0;
+};
+
 // Consecutive indexes [first, first + count): a flow's findings are stored together, so
 // a flow refers to them by the first index and a count. Reads like a const
 // std::vector<uint32_t> of those indexes.
@@ -48,59 +98,15 @@ struct IndexRange {
     uint32_t first = 0;
     uint32_t count = 0;
 
-    class iterator {
-    public:
-        using iterator_category = std::random_access_iterator_tag;
-        using value_type = uint32_t;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = uint32_t;
-        iterator() = default;
-        explicit iterator(uint32_t v) : v_(v) {}
-        uint32_t operator*() const { return v_; }
-        uint32_t operator[](difference_type n) const { return static_cast<uint32_t>(v_ + n); }
-        iterator& operator++()
-        {
-            ++v_;
-            return *this;
-        }
-        iterator operator++(int) { return iterator(v_++); }
-        iterator& operator--()
-        {
-            --v_;
-            return *this;
-        }
-        iterator operator--(int) { return iterator(v_--); }
-        iterator& operator+=(difference_type n)
-        {
-            v_ = static_cast<uint32_t>(v_ + n);
-            return *this;
-        }
-        iterator& operator-=(difference_type n)
-        {
-            v_ = static_cast<uint32_t>(v_ - n);
-            return *this;
-        }
-        friend iterator operator+(iterator i, difference_type n) { return i += n; }
-        friend iterator operator+(difference_type n, iterator i) { return i += n; }
-        friend iterator operator-(iterator i, difference_type n) { return i -= n; }
-        friend difference_type operator-(iterator a, iterator b)
-        {
-            return difference_type{a.v_} - difference_type{b.v_};
-        }
-        friend auto operator<=>(iterator, iterator) = default;
-
-    private:
-        uint32_t v_ = 0;
-    };
+    using iterator = RowIterator<IndexRange>;
 
     size_t size() const { return count; }
     bool empty() const { return count == 0; }
     uint32_t operator[](size_t i) const { return first + static_cast<uint32_t>(i); }
     uint32_t front() const { return first; }
     uint32_t back() const { return first + count - 1; }
-    iterator begin() const { return iterator(first); }
-    iterator end() const { return iterator(first + count); }
+    iterator begin() const { return {this, 0}; }
+    iterator end() const { return {this, count}; }
     bool contains(uint32_t idx) const { return idx - first < count; }
     // Extends the range by one index, which must follow its last one.
     void push_back(uint32_t idx);
@@ -123,53 +129,7 @@ struct FlowPackets {
         return blocks[k >> PacketStore::BlockBits] + static_cast<uint32_t>(k & (PacketStore::BlockRows - 1));
     }
 
-    class iterator {
-    public:
-        using iterator_category = std::random_access_iterator_tag;
-        using value_type = uint32_t;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = uint32_t;
-        iterator() = default;
-        iterator(const FlowPackets* p, uint32_t row) : p_(p), row_(row) {}
-        uint32_t operator*() const { return (*p_)[row_]; }
-        uint32_t operator[](difference_type n) const { return (*p_)[static_cast<size_t>(row_ + n)]; }
-        iterator& operator++()
-        {
-            ++row_;
-            return *this;
-        }
-        iterator operator++(int) { return {p_, row_++}; }
-        iterator& operator--()
-        {
-            --row_;
-            return *this;
-        }
-        iterator operator--(int) { return {p_, row_--}; }
-        iterator& operator+=(difference_type n)
-        {
-            row_ = static_cast<uint32_t>(row_ + n);
-            return *this;
-        }
-        iterator& operator-=(difference_type n)
-        {
-            row_ = static_cast<uint32_t>(row_ - n);
-            return *this;
-        }
-        friend iterator operator+(iterator i, difference_type n) { return i += n; }
-        friend iterator operator+(difference_type n, iterator i) { return i += n; }
-        friend iterator operator-(iterator i, difference_type n) { return i -= n; }
-        friend difference_type operator-(iterator a, iterator b)
-        {
-            return difference_type{a.row_} - difference_type{b.row_};
-        }
-        friend bool operator==(iterator a, iterator b) { return a.row_ == b.row_; }
-        friend auto operator<=>(iterator a, iterator b) { return a.row_ <=> b.row_; }
-
-    private:
-        const FlowPackets* p_ = nullptr;
-        uint32_t row_ = 0;
-    };
+    using iterator = RowIterator<FlowPackets>;
 
     size_t size() const { return count; }
     bool empty() const { return count == 0; }
