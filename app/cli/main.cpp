@@ -22,10 +22,10 @@ constexpr int ExitUsage = 2;
 // The file(s) the command works on, for the message of an internal error.
 std::string currentFiles;
 
-int runAnalyze(const std::string& capture, bool json)
+int runAnalyze(const std::vector<std::string>& captures, bool json)
 {
     std::string error;
-    const AnalysisPtr analysis = analyzeFile(capture, error);
+    const AnalysisPtr analysis = analyzeFiles(captures, error);
     if (!analysis) {
         std::cerr << "flowladder-cli: " << error << "\n";
         return ExitUnreadable;
@@ -44,10 +44,13 @@ int run(int argc, char** argv)
     CLI::App app{"FlowLadder: explains why TCP connections in a capture misbehaved"};
     app.require_subcommand(1);
 
-    std::string capture;
+    std::vector<std::string> captures;
     bool json = false;
     auto* analyze = app.add_subcommand("analyze", "Per-flow summary and findings of a capture");
-    analyze->add_option("CAPTURE", capture, "pcap or pcapng file")->required();
+    analyze
+        ->add_option("CAPTURE", captures,
+                     "pcap or pcapng file, compressed or not; several files are merged by time into one capture")
+        ->required();
     analyze->add_flag("--json", json, "Print the JSON of the CLI contract");
     flowladder::cli::CompareArgs compareArgs;
     auto* compare = flowladder::cli::addCompareCommand(app, compareArgs);
@@ -65,8 +68,9 @@ int run(int argc, char** argv)
         return ExitUsage;
     }
     if (*analyze) {
-        currentFiles = capture;
-        return runAnalyze(capture, json);
+        for (const std::string& c : captures)
+            currentFiles += (currentFiles.empty() ? "" : ", ") + c;
+        return runAnalyze(captures, json);
     }
     if (*compare) {
         currentFiles = compareArgs.captureA + ", " + compareArgs.captureB;

@@ -70,6 +70,27 @@ PacketRecord& Analysis::appendPacket(Flow& f)
     return packets.placeInBlock(fp[row]);
 }
 
+FrameOrigin CaptureInfo::origin(uint32_t frame) const
+{
+    auto it = std::upper_bound(frameRuns.begin(), frameRuns.end(), frame,
+                               [](uint32_t fr, const FrameRun& r) { return fr < r.firstFrame; });
+    if (it == frameRuns.begin() || frame > packets) return {};
+    --it;
+    return {it->source, it->sourceFrame + (frame - it->firstFrame)};
+}
+
+std::string captureDisplayName(const std::string& first, size_t files)
+{
+    if (files <= 1) return first;
+    const size_t more = files - 1;
+    return first + " and " + std::to_string(more) + " more file" + (more == 1 ? "" : "s");
+}
+
+std::string CaptureInfo::displayName() const
+{
+    return captureDisplayName(file, sources.size());
+}
+
 std::string_view captureFormatName(CaptureFormat f)
 {
     switch (f) {

@@ -191,6 +191,28 @@ static_assert(sizeof(Flow) <= 152, "50,000 short connections keep one Flow each"
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
 
+// One of several files read as one capture, merged by time (analyzeFiles).
+struct SourceFile {
+    std::string path;
+    CaptureFormat format = CaptureFormat::Unknown;
+    std::string compression; // as CaptureInfo::compression
+    uint64_t fileBytes = 0;
+    uint32_t packets = 0;   // frames read from it
+    bool truncated = false; // it ended or broke inside a record: what came before was kept
+};
+// Merged frames from `firstFrame` up to the next run's came from file `source` (an index
+// into CaptureInfo::sources), as its frames `sourceFrame`, `sourceFrame` + 1, ...
+struct FrameRun {
+    uint32_t firstFrame = 0;
+    uint32_t source = 0;
+    uint32_t sourceFrame = 0;
+};
+// Where a frame of a merged capture came from: a file of CaptureInfo::sources and its frame number there.
+struct FrameOrigin {
+    uint32_t source = 0;
+    uint32_t frame = 0;
+};
+
 struct CaptureInfo {
     std::string file;
     CaptureFormat format = CaptureFormat::Unknown;
@@ -208,7 +230,20 @@ struct CaptureInfo {
     std::vector<std::string> errors; // readable problems met while reading, each naming the file
     int64_t firstNs = 0;
     int64_t lastNs = 0;
+    // A capture of several files merged by time: the files (file is the first of them) and
+    // where each frame came from. Both empty for one file.
+    std::vector<SourceFile> sources;
+    std::vector<FrameRun> frameRuns;
+
+    bool merged() const { return !sources.empty(); }
+    // The file and in-file frame number of a merged capture's frame (frame 0 of source 0 when
+    // the frame is not one of the capture's).
+    FrameOrigin origin(uint32_t frame) const;
+    // "a.pcap" for one file, "a.pcap and 3 more files" for a merge.
+    std::string displayName() const;
 };
+// What CaptureInfo::displayName says for a capture of `files` files, the first `first`.
+std::string captureDisplayName(const std::string& first, size_t files);
 
 class Analysis {
 public:

@@ -191,6 +191,31 @@ ordered_json captureHeader(const Analysis& a)
     j["malformed"] = ci.malformed;
     j["start"] = seconds(ci.firstNs);
     j["duration"] = seconds(ci.lastNs - ci.firstNs);
+    if (ci.merged()) {
+        ordered_json files = ordered_json::array();
+        for (const SourceFile& s : ci.sources) {
+            ordered_json f;
+            f["file"] = s.path;
+            f["format"] = std::string(captureFormatName(s.format));
+            if (!s.compression.empty()) f["compression"] = s.compression;
+            f["packets"] = s.packets;
+            f["truncated"] = s.truncated;
+            files.push_back(std::move(f));
+        }
+        j["files"] = std::move(files);
+    }
+    return j;
+}
+
+// A finding of the analysis; in a merged capture it also names its file and the frame there.
+ordered_json findingOf(const Analysis& a, const Finding& f)
+{
+    ordered_json j = findingToJson(f);
+    if (a.capture.merged()) {
+        const FrameOrigin o = a.capture.origin(f.frame);
+        j["file"] = a.capture.sources[o.source].path;
+        j["file_frame"] = o.frame;
+    }
     return j;
 }
 
@@ -205,7 +230,7 @@ ordered_json analysisToJson(const Analysis& a)
     j["flows"] = std::move(flows);
     ordered_json findings = ordered_json::array();
     for (const Finding& f : a.findings)
-        findings.push_back(findingToJson(f));
+        findings.push_back(findingOf(a, f));
     j["findings"] = std::move(findings);
     return j;
 }
@@ -234,7 +259,7 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out)
     out << (a.flows.empty() ? "],\n" : "\n  ],\n");
     out << "  \"findings\": [";
     for (size_t i = 0; i < a.findings.size(); ++i)
-        out << (i ? ",\n    " : "\n    ") << findingToJson(a.findings[i]).dump(-1, ' ', false, Replace);
+        out << (i ? ",\n    " : "\n    ") << findingOf(a, a.findings[i]).dump(-1, ' ', false, Replace);
     out << (a.findings.empty() ? "]\n" : "\n  ]\n");
     out << "}\n";
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 namespace flowladder::core {
 
@@ -22,15 +23,32 @@ int severityRank(Severity s)
     return s == Severity::Error ? 0 : s == Severity::Warning ? 1 : 2;
 }
 
+// " (b.pcap #45)": the file and frame there of a merged capture's frame; empty for one file.
+std::string where(const Analysis& a, uint32_t frame)
+{
+    if (!a.capture.merged()) return {};
+    const FrameOrigin o = a.capture.origin(frame);
+    return " (" + std::filesystem::path(a.capture.sources[o.source].path).filename().string() + " #" +
+           std::to_string(o.frame) + ")";
+}
+
 } // namespace
 
 void writeTextReport(const Analysis& a, std::ostream& out)
 {
     const CaptureInfo& ci = a.capture;
-    out << ci.file << ": " << captureFormatName(ci.format) << (ci.compression.empty() ? "" : " in " + ci.compression)
-        << ", " << ci.linktype << ", " << ci.packets << " packets (" << ci.tcpPackets << " TCP) in "
+    if (ci.merged())
+        out << ci.displayName() << ", merged by time";
+    else
+        out << ci.file << ": " << captureFormatName(ci.format)
+            << (ci.compression.empty() ? "" : " in " + ci.compression);
+    out << ", " << ci.linktype << ", " << ci.packets << " packets (" << ci.tcpPackets << " TCP) in "
         << formatDuration(ci.lastNs - ci.firstNs) << ", " << a.flows.size() << " TCP connection"
         << (a.flows.size() == 1 ? "" : "s") << "\n";
+    for (const SourceFile& f : ci.sources)
+        out << "  " << f.path << ": " << captureFormatName(f.format)
+            << (f.compression.empty() ? "" : " in " + f.compression) << ", " << f.packets << " packets"
+            << (f.truncated ? ", truncated" : "") << "\n";
     for (const std::string& e : ci.errors)
         out << "warning: " << e << "\n";
     if (ci.truncated) out << "warning: the file is truncated or damaged; what came before the damage was analysed\n";
@@ -46,7 +64,7 @@ void writeTextReport(const Analysis& a, std::ostream& out)
     if (serious.empty()) out << "No problems found.\n";
     for (const Finding* f : serious)
         out << (f->severity == Severity::Error ? "ERROR   " : "WARNING ") << "flow " << f->flow << " #" << f->frame
-            << " " << findingKindName(f->kind) << ": " << f->summary << "\n";
+            << where(a, f->frame) << " " << findingKindName(f->kind) << ": " << f->summary << "\n";
 
     out << "\n"
         << pad("ID", 5) << pad("CLIENT", 28) << pad("SERVER", 28) << pad("PKTS", 8) << pad("BYTES", 11)

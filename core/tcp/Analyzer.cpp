@@ -2,6 +2,7 @@
 
 #include "core/capture/CaptureReader.h"
 #include "core/capture/Decoder.h"
+#include "core/capture/MergedReader.h"
 #include "core/tcp/FindingBuilder.h"
 #include "core/tcp/FlowTable.h"
 #include "core/tcp/TcpTracker.h"
@@ -185,22 +186,30 @@ void analyseFlows(Analysis& a, const std::atomic<bool>* cancel)
 
 } // namespace
 
-AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options)
-{
-    auto reader = CaptureReader::open(path, error);
-    if (!reader) return nullptr;
+namespace {
 
+// Reads `reader` (which `name` names in messages) into a new Analysis and analyses it.
+// `merged` (may be null) is the same reader when it merges several files.
+AnalysisPtr analyzeReader(CaptureReader& reader, const std::string& file, const std::string& name,
+                          const MergedReader* merged, const AnalyzeOptions& options)
+{
     auto analysis = std::make_shared<Analysis>();
     CaptureInfo& info = analysis->capture;
-    info.file = path;
-    info.format = reader->format();
-    if (reader->compression() != Compression::None) info.compression = compressionName(reader->compression());
-    info.fileBytes = reader->fileSize();
-    noteLinktype(info, reader->dlt());
+    info.file = file;
+    info.format = reader.format();
+    if (reader.compression() != Compression::None) info.compression = compressionName(reader.compression());
+    info.fileBytes = reader.fileSize();
+    noteLinktype(info, reader.dlt());
 
     FlowTable table(*analysis);
     table.reserveFor(info.fileBytes);
-    readFrames(*reader, path, info, options, table);
+    readFrames(reader, name, info, options, table);
+    if (merged) {
+        info.sources = merged->sources();
+        info.frameRuns = merged->frameRuns();
+        info.errors.insert(info.errors.begin(), merged->warnings().begin(), merged->warnings().end());
+        info.truncated = info.truncated || merged->truncated();
+    }
 
     if (info.linktypes.empty())
         info.linktype = "NONE";
@@ -223,6 +232,24 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
     if (cancelled()) return analysis;
     if (options.progress) options.progress(1.0);
     return analysis;
+}
+
+} // namespace
+
+AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options)
+{
+    auto reader = CaptureReader::open(path, error);
+    if (!reader) return nullptr;
+    return analyzeReader(*reader, path, path, nullptr, options);
+}
+
+AnalysisPtr analyzeFiles(const std::vector<std::string>& paths, std::string& error, const AnalyzeOptions& options)
+{
+    if (paths.size() == 1) return analyzeFile(paths.front(), error, options);
+    auto reader = MergedReader::open(paths, error);
+    if (!reader) return nullptr;
+    const std::string& first = reader->sources().front().path;
+    return analyzeReader(*reader, first, captureDisplayName(first, reader->sources().size()), reader.get(), options);
 }
 
 } // namespace flowladder::core

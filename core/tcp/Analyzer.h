@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace flowladder::core {
 
@@ -24,5 +25,10 @@ struct AnalyzeOptions {
 // `error` (message names the file and the problem). A file that breaks part way
 // gives the analysis of what could be read, with capture.truncated and capture.errors.
 AnalysisPtr analyzeFile(const std::string& path, std::string& error, const AnalyzeOptions& options = {});
+// Analyses several files as one capture, merged by time (MergedReader): frames numbered in
+// merged order, CaptureInfo::sources and origin() say where each came from. One path is
+// analyzeFile. Files that cannot be opened are left out with a warning in capture.errors;
+// nullptr and `error` (naming each file) only when none can be opened.
+AnalysisPtr analyzeFiles(const std::vector<std::string>& paths, std::string& error, const AnalyzeOptions& options = {});
 
 } // namespace flowladder::core

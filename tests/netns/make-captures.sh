@@ -37,7 +37,7 @@ ALL=(rst-off-by-one rst-in-window rst-out-of-window rst-exact blackhole-after-fi
      keepalive-blackhole zero-window connect-refused connect-blackhole close-unread
      simultaneous-close rst-storm-default rst-storm-limited
      timewait-rst-rfc1337-0 timewait-rst-rfc1337-1 rst-in-window-vlan
-     finwait1-rst-in-window-v6)
+     finwait1-rst-in-window-v6 ring-buffer)
 # first argument is OUTDIR unless it is a case name
 if [ $# -gt 0 ] && ! [[ " ${ALL[*]} " == *" $1 "* ]]; then
     OUT=$1; shift
@@ -182,6 +182,16 @@ start_captures() {
         tcpdump -n -i c0 -s $SNAP -U $TCPDUMP_EXTRA -w "$OUT/$name.client.pcap" $CAPFILTER
     bg_ns $NS_SRV /dev/null "$WORK/$name.tcpdump-s.log" \
         tcpdump -n -i any -y LINUX_SLL -s $SNAP -U $TCPDUMP_EXTRA -w "$OUT/$name.server.pcap" tcp
+    if [ -n "${RING_SECONDS:-}" ]; then
+        # The same server-side capture again as a ring buffer, as people keep them:
+        # a new file every RING_SECONDS, each finished file gzipped (-z). -Z root: tcpdump
+        # keeps the rights to create the next file in OUT.
+        rm -f "$OUT/$name".server-ring-*
+        bg_ns $NS_SRV /dev/null "$WORK/$name.tcpdump-r.log" \
+            tcpdump -n -i any -y LINUX_SLL -s $SNAP -U -Z root -G "$RING_SECONDS" -z gzip \
+            -w "$OUT/$name.server-ring-%H%M%S.pcap" tcp
+        wait_for "$WORK/$name.tcpdump-r.log" "listening on"
+    fi
     wait_for "$WORK/$name.tcpdump-c.log" "listening on"
     wait_for "$WORK/$name.tcpdump-s.log" "listening on"
     sleep 0.3
@@ -219,7 +229,8 @@ finish_case() {
     record_end "$name"
     stop_pids
     teardown
-    chown --reference="$OUT" "$OUT/$name".*.pcap 2>/dev/null || true
+    sleep 1 # the ring buffer's last gzip (started by tcpdump -z) finishing
+    chown --reference="$OUT" "$OUT/$name".*.pcap* 2>/dev/null || true
     log "$name: $(tcpdump -nr "$OUT/$name.client.pcap" 2>/dev/null | wc -l) client pkts," \
         "$(tcpdump -nr "$OUT/$name.server.pcap" 2>/dev/null | wc -l) server pkts"
 }
@@ -695,6 +706,8 @@ for c in "${CASES[@]}"; do
         nat)                 case_nat ;;
         clock-shift)         case_clock_shift ;;
         rst-in-window-v6)    case_cancel rst-in-window-v6    41009 1000 6 ;;
+        # rst-in-window again, the server side also kept as a 3-second ring buffer
+        ring-buffer)         RING_SECONDS=3 case_cancel ring-buffer 41025 1000 ;;
         finwait1-rst-in-window)     case_finwait1 finwait1-rst-in-window     41010 1000 ;;
         finwait1-rst-out-of-window) case_finwait1 finwait1-rst-out-of-window 41011 10000000 ;;
         finwait1-rst-exact)         case_finwait1 finwait1-rst-exact         41012 0 ;;
