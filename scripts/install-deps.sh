@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libpcap-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev libzstd-dev liblz4-dev liblzma-dev gzip zstd lz4 xz-utils
+  zlib1g-dev libzstd-dev liblz4-dev liblzma-dev gzip zstd lz4 xz-utils libsqlite3-dev sqlite3
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   tshark tcpdump wireshark-common

@@ -5,6 +5,7 @@
 #include "app/cli/CompareCommand.h"
 #include "app/cli/NeverAbort.h"
 #include "app/cli/RenderCommand.h"
+#include "app/cli/ScanCommand.h"
 #include "core/report/JsonReport.h"
 #include "core/report/TextReport.h"
 #include "core/tcp/Analyzer.h"
@@ -56,6 +57,8 @@ int run(int argc, char** argv)
     auto* compare = flowladder::cli::addCompareCommand(app, compareArgs);
     flowladder::cli::RenderArgs renderArgs;
     auto* render = flowladder::cli::addRenderCommand(app, renderArgs);
+    flowladder::cli::ScanArgs scanArgs;
+    auto* scan = flowladder::cli::addScanCommand(app, scanArgs);
 
     app.set_version_flag("--version", "flowladder-cli " FLOWLADDER_VERSION);
 
@@ -79,6 +82,11 @@ int run(int argc, char** argv)
     if (*render) {
         currentFiles = renderArgs.capture;
         return flowladder::cli::runRender(renderArgs);
+    }
+    if (*scan) {
+        for (const std::string& p : scanArgs.paths)
+            currentFiles += (currentFiles.empty() ? "" : ", ") + p;
+        return flowladder::cli::runScan(scanArgs);
     }
     return ExitUsage;
 }

@@ -285,6 +285,18 @@ std::unique_ptr<CaptureReader> CaptureReader::openStream(FILE* stream, const std
     return std::make_unique<LibpcapReader>(p, name, CaptureFormat::Pcap, 0); // size unknown: no progress
 }
 
+bool looksLikeCapture(const std::string& path)
+{
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    unsigned char b[4] = {};
+    const size_t n = std::fread(b, 1, 4, f);
+    std::fclose(f);
+    if (n < 4) return false;
+    const uint32_t magic = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+    return magic == PcapngMagic || isPcapMagic(magic) || compressionOf(b, 4) != Compression::None;
+}
+
 std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std::string& error)
 {
     if (path == "-") return openStream(stdin, "standard input", error);

@@ -25,6 +25,10 @@ struct RawFrame {
     const uint8_t* data = nullptr; // valid until the next call to next()
 };
 
+// Whether the file's first bytes are those of a pcap or pcapng capture or of a compressed
+// stream (gzip, zstd, lz4, xz) that may hold one: how a folder's captures are told from its other files.
+bool looksLikeCapture(const std::string& path);
+
 class CaptureReader {
 public:
     enum class Status { Frame, End, Error };
