@@ -13,6 +13,7 @@
 #include "ui/panes/FindingsPane.h"
 #include "ui/panes/FlowListPane.h"
 #include "ui/panes/SummaryPane.h"
+#include "ui/scan/ScanResultsWindow.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -154,6 +155,8 @@ void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    file->addAction(tr("Open several files as &one capture…"), this, &MainWindow::openSeveralDialog);
+    file->addAction(tr("Open &scan results…"), this, &MainWindow::openScanDialog);
     file->addAction(tr("&Compare two captures…"), QKeySequence(tr("Ctrl+Shift+O")), this,
                     [this] { CompareOpenDialog::askAndOpen(this, currentFile_); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
@@ -312,6 +315,11 @@ void MainWindow::wireSelection()
 void MainWindow::openFile(const QString& path)
 {
     if (path.isEmpty()) return;
+    if (isScanDatabaseFile(path)) {
+        openScanResults(path);
+        return;
+    }
+    pending_ = {};
     loadingFile_ = path;
     loader_->load(path);
 }
@@ -364,6 +372,7 @@ void MainWindow::showAnalysis(const core::AnalysisPtr& analysis, const QString& 
     } else if (analysis && !analysis->flows.empty()) {
         selection_->setFlow(1);
     }
+    applyPendingSelection();
     updateTitle();
     ladder_->setFocus();
     emit captureShown(path);
@@ -372,7 +381,7 @@ void MainWindow::showAnalysis(const core::AnalysisPtr& analysis, const QString& 
 void MainWindow::onLoaded(const QString& path, const core::AnalysisPtr& analysis)
 {
     setBusy(false);
-    addRecent(path);
+    if (!analysis->capture.merged()) addRecent(path); // a merge is not reopened from its first file
     showAnalysis(analysis, path);
     const auto& c = analysis->capture;
     if (c.truncated)
@@ -381,7 +390,7 @@ void MainWindow::onLoaded(const QString& path, const core::AnalysisPtr& analysis
                                      .arg(c.packets));
     else
         statusBar()->showMessage(tr("Opened %1: %2 flows, %3 findings.")
-                                     .arg(QFileInfo(path).fileName())
+                                     .arg(captureTitle())
                                      .arg(analysis->flows.size())
                                      .arg(analysis->findings.size()),
                                  8000);
@@ -452,7 +461,7 @@ void MainWindow::rebuildRecentMenu()
 void MainWindow::updateTitle()
 {
     QString title = QStringLiteral("FlowLadder");
-    if (!currentFile_.isEmpty()) title = QFileInfo(currentFile_).fileName() + QStringLiteral(" — ") + title;
+    if (!currentFile_.isEmpty()) title = captureTitle() + QStringLiteral(" — ") + title;
     if (const core::Flow* f = selection_->flow()) title = tr("Flow %1 · ").arg(f->id) + title;
     setWindowTitle(title);
 }

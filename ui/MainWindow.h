@@ -61,7 +61,14 @@ public:
     MessageBar* messageBar() const { return messageBar_; }
 
 public slots:
+    // Opens a capture (a scan database, flowladder-cli scan --db, opens "Findings across captures").
     void openFile(const QString& path);
+    // Several files as one capture, merged by time (MainWindowOpen.cpp).
+    void openFiles(const QStringList& files);
+    // Opens `path` and, once shown, selects that flow and frame (from the scan results).
+    void openFileAt(const QString& path, uint32_t flow, uint32_t frame);
+    // "Findings across captures" over a scan database; false (with a message) when it is not one.
+    bool openScanResults(const QString& path);
     // Shows an analysis that is already in memory (tests, benchmarks).
     void showAnalysis(const core::AnalysisPtr& analysis, const QString& path);
     void openDialog();
@@ -95,6 +102,12 @@ private:
     void updateTitle();
     void showShortcuts();
     void openInWireshark();
+    void openSeveralDialog();
+    void openScanDialog();
+    // "trace.pcap", or "ring-1.pcap.gz + 3 more" for a merge.
+    QString captureTitle() const;
+    // Selects the flow and frame openFileAt() asked for, if any (after a capture is shown).
+    void applyPendingSelection();
 
     CurrentSelection* selection_;
     CaptureLoader* loader_;
@@ -115,6 +128,9 @@ private:
     QMenu* viewMenu_ = nullptr;
     QString currentFile_;
     QString loadingFile_;
+    struct {
+        uint32_t flow = 0, frame = 0;
+    } pending_; // openFileAt()'s selection, until the capture is shown
     bool docksSized_ = false;
     QByteArray savedState_; // the dock layout restoreWindowLayout() found, applied when first shown
 };

@@ -24,8 +24,16 @@ QStringList MainWindow::wiresharkArguments() const
     const core::Flow* f = selection_->flow();
     const uint32_t frame = selection_->frame();
     if (!f || currentFile_.isEmpty() || currentFile_ == QLatin1String("-")) return {};
-    QStringList args = {QStringLiteral("-r"), currentFile_};
-    if (frame) args << QStringLiteral("-g") << QString::number(frame);
+    QString file = currentFile_;
+    uint32_t fileFrame = frame;
+    if (const auto& a = selection_->analysis(); a && a->capture.merged()) {
+        // Wireshark opens the file the packet came from, at its frame there.
+        const core::FrameOrigin o = a->capture.origin(frame);
+        file = QString::fromStdString(a->capture.sources[o.source].path);
+        fileFrame = o.frame;
+    }
+    QStringList args = {QStringLiteral("-r"), file};
+    if (fileFrame) args << QStringLiteral("-g") << QString::number(fileFrame);
     args << QStringLiteral("-Y") << wiresharkFlowFilter(*f);
     return args;
 }

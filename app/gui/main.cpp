@@ -4,6 +4,7 @@
 #include "ui/compare/CompareWindow.h"
 #include "ui/ladder/LadderView.h"
 #include "ui/models/CurrentSelection.h"
+#include "ui/scan/ScanResultsWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -53,7 +54,7 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("capture"),
                                  QStringLiteral("pcap or pcapng file to open; two files: compare them (A, then B)"),
-                                 QStringLiteral("[CAPTURE | CAPTURE_A CAPTURE_B]"));
+                                 QStringLiteral("[CAPTURE | CAPTURE_A CAPTURE_B | --merge CAPTURE...]"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Open the bundled sample incident."));
     const QCommandLineOption flow(QStringLiteral("flow"), QStringLiteral("Select flow ID after loading."),
@@ -70,7 +71,10 @@ int main(int argc, char** argv)
     const QCommandLineOption quitShown(
         QStringLiteral("quit-when-shown"),
         QStringLiteral("Benchmark: quit as soon as the capture is shown and painted, printing the time since start."));
-    parser.addOptions({dark, sample, flow, frame, scale, tab, size, shot, quitShown});
+    const QCommandLineOption merge(
+        QStringLiteral("merge"),
+        QStringLiteral("Read the files given as one capture, merged by time (a ring buffer)."));
+    parser.addOptions({dark, sample, flow, frame, scale, tab, size, shot, quitShown, merge});
 
     // --version needs no display: it is answered before QApplication, which needs a platform
     // (without one it aborts). Arguments Qt itself takes (-platform ...) make this parse fail;
@@ -113,7 +117,7 @@ int main(int argc, char** argv)
     if (parser.value(scale) == QLatin1String("time"))
         window.ladder()->setScale(flowladder::ui::LadderLayout::Scale::TimeProportional);
     const QStringList files = parser.positionalArguments();
-    if (files.size() == 2) { // flowladder A B: two vantage points of the same traffic
+    if (files.size() == 2 && !parser.isSet(merge)) { // flowladder A B: two vantage points of the same traffic
         auto* cmp = flowladder::ui::CompareOpenDialog::open(&window, files[0], files[1]);
         if (parser.isSet(size)) cmp->resize(sz);
         auto save = [&, cmp](int code) {
@@ -170,7 +174,19 @@ int main(int argc, char** argv)
 
     QString path = parser.positionalArguments().value(0);
     if (parser.isSet(sample)) path = flowladder::ui::MainWindow::sampleIncidentPath();
-    if (!path.isEmpty())
+    if (parser.isSet(merge) && files.size() > 1)
+        window.openFiles(files);
+    else if (flowladder::ui::isScanDatabaseFile(path)) {
+        if (!window.openScanResults(path)) return 1;
+        auto* scan = window.findChild<flowladder::ui::ScanResultsWindow*>();
+        if (parser.isSet(size)) scan->resize(sz);
+        scan->raise();
+        if (parser.isSet(shot))
+            QTimer::singleShot(600, scan, [&, scan] {
+                const bool ok = scan->grab().save(parser.value(shot));
+                QApplication::exit(ok ? 0 : 1);
+            });
+    } else if (!path.isEmpty())
         window.openFile(path);
     else if (parser.isSet(shot))
         QTimer::singleShot(400, &window, [&] {

@@ -59,9 +59,22 @@ bool AnnotationStore::tryLoad(const std::string& path, std::string& why)
 
 AnnotationStore AnnotationStore::open(const std::string& capturePath)
 {
-    AnnotationStore store;
     std::string error;
-    const auto fp = fingerprintCapture(capturePath, error);
+    return openAt(fingerprintCapture(capturePath, error), capturePath);
+}
+
+AnnotationStore AnnotationStore::openMerged(const std::vector<std::string>& capturePaths)
+{
+    if (capturePaths.size() == 1) return open(capturePaths.front());
+    std::string error;
+    const std::string base =
+        capturePaths.empty() ? std::string() : capturePaths.front() + ".merged-" + std::to_string(capturePaths.size());
+    return openAt(mergedFingerprint(capturePaths, error), base);
+}
+
+AnnotationStore AnnotationStore::openAt(const std::optional<CaptureFingerprint>& fp, const std::string& capturePath)
+{
+    AnnotationStore store;
     if (fp) store.set_.capture = *fp;
     store.base_.capture = store.set_.capture;
     const std::string sidecar = sidecarPathFor(capturePath);

@@ -292,6 +292,22 @@ std::optional<CaptureFingerprint> fingerprintCapture(const std::string& captureP
     return CaptureFingerprint{size, hex};
 }
 
+std::optional<CaptureFingerprint> mergedFingerprint(const std::vector<std::string>& capturePaths, std::string& error)
+{
+    CaptureFingerprint merged;
+    uint64_t h = 1469598103934665603ull;
+    for (const std::string& path : capturePaths) {
+        const auto fp = fingerprintCapture(path, error);
+        if (!fp) return std::nullopt;
+        merged.size += fp->size;
+        fnv1a(h, reinterpret_cast<const unsigned char*>(fp->hash.data()), fp->hash.size());
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    merged.hash = hex;
+    return merged;
+}
+
 uint64_t AnnotationSet::newId() const
 {
     uint64_t maxId = 0;

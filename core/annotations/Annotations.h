@@ -48,6 +48,9 @@ struct CaptureFingerprint {
     bool operator==(const CaptureFingerprint&) const = default;
 };
 std::optional<CaptureFingerprint> fingerprintCapture(const std::string& capturePath, std::string& error);
+// The fingerprint of several files merged into one capture: the sum of their sizes and a hash
+// of their fingerprints in the order given (nullopt when one cannot be read).
+std::optional<CaptureFingerprint> mergedFingerprint(const std::vector<std::string>& capturePaths, std::string& error);
 
 struct AnnotationSet {
     static constexpr int FormatVersion = 1;
@@ -103,6 +106,11 @@ public:
     // one of another capture, one that is not a regular file or is too large) end up in
     // problem(): the store then keeps that file untouched and saves to a new numbered sidecar.
     static AnnotationStore open(const std::string& capturePath);
+    // The notes of several files read as one capture (merged by time): identified by all the
+    // files' fingerprints together (mergedFingerprint), kept beside the first file in
+    // "<first>.merged-<N>.flowladder.json" (N files), found again whenever the same files are
+    // merged; the same rules as open() otherwise.
+    static AnnotationStore openMerged(const std::vector<std::string>& capturePaths);
     // Loads an explicit annotations file (CLI --annotations), read-only use.
     static std::optional<AnnotationSet> load(const std::string& path, std::string& error);
 
@@ -126,6 +134,9 @@ public:
     bool saveAs(const std::string& path, std::string& error);
 
 private:
+    // open() with the capture's fingerprint (none when it could not be read) and the path its
+    // sidecar names start from.
+    static AnnotationStore openAt(const std::optional<CaptureFingerprint>& fp, const std::string& base);
     bool saveTo(const std::string& path, std::string& error);
     // Reads `path` as this capture's notes; the reason when it cannot be used.
     bool tryLoad(const std::string& path, std::string& why);

@@ -106,7 +106,15 @@ void AnnotationController::onCaptureShown(const QString& path)
     // The previous capture's notes that could be saved nowhere: the user says where (the new
     // capture is already shown, so cancelling leaves them unsaved).
     if (doc_->isOpen()) saveNow();
-    doc_->open(path);
+    const core::Analysis* a = window_->selection()->analysis().get();
+    if (a && a->capture.merged()) {
+        QStringList files;
+        for (const core::SourceFile& s : a->capture.sources)
+            files << QString::fromStdString(s.path);
+        doc_->openMerged(files); // notes of this merge, beside its first file
+    } else {
+        doc_->open(path);
+    }
     const QString problem = doc_->problem();
     if (!problem.isEmpty()) {
         showMessage(tr("<b>The notes file beside this capture could not be used.</b> %1").arg(problem.toHtmlEscaped()),

@@ -70,6 +70,19 @@ void AnnotationDocument::open(const QString& capturePath)
     emit changed();
 }
 
+void AnnotationDocument::openMerged(const QStringList& capturePaths)
+{
+    if (capturePaths.size() == 1) return open(capturePaths.front());
+    close();
+    capturePath_ = capturePaths.value(0);
+    std::vector<std::string> paths;
+    for (const QString& p : capturePaths)
+        paths.push_back(p.toStdString());
+    store_ = core::AnnotationStore::openMerged(paths);
+    emit opened(capturePath_);
+    emit changed();
+}
+
 void AnnotationDocument::close()
 {
     if (dirty_) saveNow();

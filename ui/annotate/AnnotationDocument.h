@@ -23,6 +23,9 @@ public:
 
     // Saves what is pending, then loads the sidecar of `capturePath` (clears the undo stack).
     void open(const QString& capturePath);
+    // The same for several files read as one capture (core::AnnotationStore::openMerged);
+    // capturePath() is then the first of them.
+    void openMerged(const QStringList& capturePaths);
     void close(); // saves and forgets the capture
     bool isOpen() const { return !capturePath_.isEmpty(); }
     QString capturePath() const { return capturePath_; }

@@ -24,6 +24,12 @@ void CaptureLoader::cancel()
 
 void CaptureLoader::load(const QString& path)
 {
+    load(QStringList{path});
+}
+
+void CaptureLoader::load(const QStringList& files)
+{
+    const QString path = files.value(0);
     cancel(); // the running load stops at its next batch; its result is dropped below
     const uint64_t gen = ++generation_;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
@@ -51,7 +57,10 @@ void CaptureLoader::load(const QString& path)
             emit loaded(path, r.analysis);
     });
     // `this` outlives the worker: the destructor cancels and waits for every running load.
-    QFuture<Result> future = QtConcurrent::run([file = path.toStdString(), flag, self = this, gen]() -> Result {
+    std::vector<std::string> paths;
+    for (const QString& f : files)
+        paths.push_back(f.toStdString());
+    QFuture<Result> future = QtConcurrent::run([paths, flag, self = this, gen]() -> Result {
         core::AnalyzeOptions options;
         options.cancel = flag.get();
         options.progress = [self, gen](double fraction) {
@@ -61,13 +70,13 @@ void CaptureLoader::load(const QString& path)
         std::string error;
         Result r;
         try {
-            r.analysis = core::analyzeFile(file, error, options);
+            r.analysis = core::analyzeFiles(paths, error, options);
         } catch (const std::exception& e) {
-            error = file + ": " + e.what();
+            error = paths.front() + ": " + e.what();
         }
         r.error = QString::fromStdString(error);
         if (!r.analysis && r.error.isEmpty())
-            r.error = QString::fromStdString(file) + QStringLiteral(": could not be read");
+            r.error = QString::fromStdString(paths.front()) + QStringLiteral(": could not be read");
         return r;
     });
     running_.emplace_back(flag, future);

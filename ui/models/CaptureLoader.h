@@ -22,6 +22,8 @@ public:
     ~CaptureLoader() override;
 
     void load(const QString& path);
+    // Several files as one capture, merged by time (core::analyzeFiles); signals name the first.
+    void load(const QStringList& files);
     void cancel();
     bool busy() const { return busy_; }
     uint64_t generation() const { return generation_; }

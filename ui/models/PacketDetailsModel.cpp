@@ -5,6 +5,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QFileInfo>
 #include <QFont>
 #include <QGuiApplication>
 #include <QPalette>
@@ -67,6 +68,12 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
 
     heading(tr("Packet"));
     add(tr("Frame"), QString::number(p.frame));
+    if (a.capture.merged()) { // the file it came from, and its frame number there
+        const FrameOrigin o = a.capture.origin(p.frame);
+        add(tr("File"), QStringLiteral("%1, frame %2")
+                            .arg(QFileInfo(QString::fromStdString(a.capture.sources[o.source].path)).fileName())
+                            .arg(o.frame));
+    }
     add(tr("Time"), clockText(p.tsNs));
     add(tr("Since flow start"), durationText(relativeSeconds(f, p.tsNs)));
     if (row > 0)

@@ -38,6 +38,8 @@ void SummaryPane::rebuild()
     QString html;
     html += QStringLiteral("<p style='margin:0'><b>%1</b><br>")
                 .arg(QFileInfo(QString::fromStdString(c.file)).fileName().toHtmlEscaped());
+    if (c.sources.size() > 1) // several files merged by time: say so, and name them
+        html += tr("and %1 more files, merged by time<br>").arg(c.sources.size() - 1);
     const QString flows = a->flows.size() == 1 ? tr("1 flow") : tr("%1 flows").arg(a->flows.size());
     html += tr("%1 packets, %2 TCP, %3 · %4 · %5")
                 .arg(c.packets)
