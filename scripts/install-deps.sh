@@ -12,6 +12,7 @@ PACKAGES=(
   tshark tcpdump wireshark-common
   xvfb xauth imagemagick poppler-utils
   iproute2 nftables iperf3 python3
+  help2man appstream desktop-file-utils bash-completion dpkg-dev file
 )
 
 missing=()

@@ -42,7 +42,7 @@ int runAnalyze(const std::vector<std::string>& captures, bool json)
 
 int run(int argc, char** argv)
 {
-    CLI::App app{"FlowLadder: explains why TCP connections in a capture misbehaved"};
+    CLI::App app{"FlowLadder: explains why TCP connections in a capture misbehaved", "flowladder-cli"};
     app.require_subcommand(1);
 
     std::vector<std::string> captures;

@@ -53,7 +53,9 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("capture"),
-                                 QStringLiteral("pcap or pcapng file to open; two files: compare them (A, then B)"),
+                                 QStringLiteral("pcap or pcapng file to open (compressed or not); two files: compare them (A, "
+                                                "then B); with --merge, any number read as one capture; a scan "
+                                                "database (flowladder-cli scan --db) opens its findings"),
                                  QStringLiteral("[CAPTURE | CAPTURE_A CAPTURE_B | --merge CAPTURE...]"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Open the bundled sample incident."));
@@ -87,6 +89,13 @@ int main(int argc, char** argv)
             std::printf("flowladder %s\n", FLOWLADDER_VERSION);
             return 0;
         }
+        if (parser.isSet(QStringLiteral("help"))) { // no display needed either (help2man, man page)
+            // Without an application object Qt cannot name the program: say it.
+            std::fputs(qPrintable(parser.helpText().replace(QStringLiteral("<executable_name>"),
+                                                            QStringLiteral("flowladder"))),
+                       stdout);
+            return 0;
+        }
     }
 
     QApplication app(argc, argv);
@@ -94,7 +103,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("flowladder"));
     QApplication::setApplicationDisplayName(QStringLiteral("FlowLadder"));
     QApplication::setApplicationVersion(QStringLiteral(FLOWLADDER_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("flowladder"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.flowladder.FlowLadder"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowladder.svg")));
 
     parser.process(app);
