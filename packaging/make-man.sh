@@ -1,11 +1,14 @@
 #!/bin/sh
 # Writes the man page of a FlowLadder program from its own --help and --version (help2man), so
-# the page says what the program does. For flowladder-cli each subcommand's --help becomes a
-# section of its own.
-#   make-man.sh PROGRAM OUT.1 "one-line description" [SUBCOMMAND...]
+# the page says what the program does. With --subcommands (flowladder-cli) each subcommand its
+# --help lists gets a section of its own, from that subcommand's --help.
+#   make-man.sh PROGRAM OUT.1 "one-line description" [--subcommands]
 set -eu
 prog=$1 out=$2 name=$3
 shift 3
+if [ "${1:-}" = --subcommands ]; then
+    set -- $("$prog" --help | sed -n '/^Subcommands:/,$p' | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')
+fi
 inc=$(mktemp)
 trap 'rm -f "$inc"' EXIT
 {

@@ -6,6 +6,7 @@
 #include "app/cli/NeverAbort.h"
 #include "app/cli/RenderCommand.h"
 #include "app/cli/ScanCommand.h"
+#include "app/cli/WatchCommand.h"
 #include "core/report/JsonReport.h"
 #include "core/report/TextReport.h"
 #include "core/tcp/Analyzer.h"
@@ -59,6 +60,8 @@ int run(int argc, char** argv)
     auto* render = flowladder::cli::addRenderCommand(app, renderArgs);
     flowladder::cli::ScanArgs scanArgs;
     auto* scan = flowladder::cli::addScanCommand(app, scanArgs);
+    flowladder::cli::WatchArgs watchArgs;
+    auto* watch = flowladder::cli::addWatchCommand(app, watchArgs);
 
     app.set_version_flag("--version", "flowladder-cli " FLOWLADDER_VERSION);
 
@@ -87,6 +90,10 @@ int run(int argc, char** argv)
         for (const std::string& p : scanArgs.paths)
             currentFiles += (currentFiles.empty() ? "" : ", ") + p;
         return flowladder::cli::runScan(scanArgs);
+    }
+    if (*watch) {
+        currentFiles = watchArgs.interface;
+        return flowladder::cli::runWatch(watchArgs);
     }
     return ExitUsage;
 }

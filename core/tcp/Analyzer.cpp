@@ -243,6 +243,38 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
     return analyzeReader(*reader, path, path, nullptr, options);
 }
 
+namespace {
+
+// Frames in memory, read like a file.
+class FrameListReader final : public CaptureReader {
+public:
+    explicit FrameListReader(const std::vector<RawFrame>& frames) : frames_(frames) {}
+    Status next(RawFrame& frame) override
+    {
+        if (at_ >= frames_.size()) return Status::End;
+        frame = frames_[at_++];
+        return Status::Frame;
+    }
+    std::string error() const override { return {}; }
+    bool truncated() const override { return false; }
+    CaptureFormat format() const override { return CaptureFormat::Pcap; }
+    int dlt() const override { return frames_.empty() ? -1 : frames_.front().dlt; }
+    uint64_t position() const override { return 0; }
+    uint64_t fileSize() const override { return 0; }
+
+private:
+    const std::vector<RawFrame>& frames_;
+    size_t at_ = 0;
+};
+
+} // namespace
+
+AnalysisPtr analyzeFrames(const std::vector<RawFrame>& frames, const std::string& name)
+{
+    FrameListReader reader(frames);
+    return analyzeReader(reader, name, name, nullptr, {});
+}
+
 AnalysisPtr analyzeFiles(const std::vector<std::string>& paths, std::string& error, const AnalyzeOptions& options)
 {
     if (paths.size() == 1) return analyzeFile(paths.front(), error, options);

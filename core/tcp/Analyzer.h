@@ -2,6 +2,7 @@
 // Turns a capture file into an immutable Analysis: reads, decodes, groups packets
 // into flows, tracks each side's TCP state and produces the findings.
 
+#include "core/capture/CaptureReader.h"
 #include "core/model/Analysis.h"
 
 #include <atomic>
@@ -30,5 +31,9 @@ AnalysisPtr analyzeFile(const std::string& path, std::string& error, const Analy
 // analyzeFile. Files that cannot be opened are left out with a warning in capture.errors;
 // nullptr and `error` (naming each file) only when none can be opened.
 AnalysisPtr analyzeFiles(const std::vector<std::string>& paths, std::string& error, const AnalyzeOptions& options = {});
+// Analyses frames held in memory (the live watch keeps each connection's recent frames), in
+// the order given, with their own frame numbers and timestamps, as analyzeFile would analyse a
+// file holding them. `name` is what messages call them.
+AnalysisPtr analyzeFrames(const std::vector<RawFrame>& frames, const std::string& name);
 
 } // namespace flowladder::core

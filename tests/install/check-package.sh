@@ -38,7 +38,7 @@ echo "ok: AppStream and desktop file valid"
 # 3. man pages: rendered, every subcommand and its options documented, versions right
 man_text() { MANWIDTH=120 man -l "$1" 2>/dev/null | col -b; }
 cli_man=$(man_text "$root/share/man/man1/flowladder-cli.1")
-for word in analyze compare render scan --shard --db --json --annotations "$("$build/app/cli/flowladder-cli" --version)"; do
+for word in analyze compare render scan watch --shard --db --json --annotations --write-flows "$("$build/app/cli/flowladder-cli" --version)"; do
     grep -qF -- "$word" <<<"$cli_man" || fail "flowladder-cli(1) lacks '$word'"
 done
 gui_man=$(man_text "$root/share/man/man1/flowladder.1")
