@@ -205,6 +205,22 @@ TEST(Scan, DatabaseHoldsTheSameFindingsIndexed)
     EXPECT_FALSE(core::readScanDatabase(other, contents, error));
 }
 
+TEST(Scan, ProgressLineOnATerminalOnly)
+{
+    if (runCommand("command -v script >/dev/null").status != 0) GTEST_SKIP() << "no script(1)";
+    const Archive& a = archive();
+    // script(1) gives the scan a terminal: the progress line (files, packets, findings, rate, ETA).
+    const auto tty = runCommand("script -qec \"" + cli("scan -o /dev/null '" + a.root.string() + "'") +
+                                "\" /dev/null");
+    EXPECT_EQ(tty.status, 0) << tty.out;
+    for (const char* part : {"5/5 files", "packets", "findings", "B/s", "ETA"})
+        EXPECT_NE(tty.out.find(part), std::string::npos) << part << " in " << tty.out;
+    // Not a terminal: only the summary line.
+    const auto pipe = runCommand(cli("scan -o /dev/null '" + a.root.string() + "' 2>&1"));
+    EXPECT_EQ(pipe.out.find("ETA"), std::string::npos) << pipe.out;
+    EXPECT_NE(pipe.out.find("5 of 5 files (1 unreadable)"), std::string::npos) << pipe.out;
+}
+
 TEST(Scan, DocumentedSqliteQueryRunsAsWritten)
 {
     const Archive& a = archive();
