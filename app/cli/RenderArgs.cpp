@@ -42,8 +42,14 @@ std::string exact(double v)
 
 void addRenderOptions(CLI::App& cmd, RenderArgs& args)
 {
-    cmd.add_option("CAPTURE", args.capture, "pcap or pcapng file")->required();
-    cmd.add_option("--flow", args.flow, "Flow id (as `analyze` lists them)")->required();
+    cmd.add_option("CAPTURE", args.captures,
+                   "pcap or pcapng file; two files (A, then B) with --pair: a flow pair of their comparison")
+        ->required()
+        ->expected(1, 2);
+    cmd.add_option("--flow", args.flow, "Flow id (as `analyze` lists them); one capture");
+    cmd.add_option("--pair", args.pair, "Flow pair N of the comparison (as `compare --json` lists them); two captures");
+    cmd.add_option("--view", args.view, "Of a pair: merged (one ladder, both capture points) or side-by-side")
+        ->check(CLI::IsMember({"merged", "side-by-side"}));
     cmd.add_option("--out", args.out, "Output file: .png, .svg or .pdf")->required();
     cmd.add_option("--annotations", args.annotations,
                    "Annotations file (default: the capture's .flowladder.json when present)");
@@ -54,8 +60,22 @@ void addRenderOptions(CLI::App& cmd, RenderArgs& args)
     cmd.add_option("--program-name", args.programName, "Name before messages")->group(""); // hidden
 }
 
-int checkRenderArgs(const RenderArgs& args, uint32_t& firstFrame, uint32_t& lastFrame)
+int checkRenderArgs(RenderArgs& args, uint32_t& firstFrame, uint32_t& lastFrame)
 {
+    args.capture = args.captures.empty() ? std::string() : args.captures[0];
+    args.captureB = args.captures.size() > 1 ? args.captures[1] : std::string();
+    if (args.captureB.empty()) {
+        if (args.flow == 0 || args.pair != 0) {
+            std::cerr << args.programName
+                      << ": one capture needs --flow ID (two captures, A and B, take --pair N instead)\n";
+            return ExitUsage;
+        }
+    } else if (args.pair == 0 || args.flow != 0 || !args.frames.empty() || !args.annotations.empty()) {
+        std::cerr << args.programName
+                  << ": two captures (A and B) need --pair N, a flow pair of their comparison (`flowladder-cli "
+                     "compare --json A B` lists them), and take neither --flow, --frames nor --annotations\n";
+        return ExitUsage;
+    }
     if (!parseFrames(args.frames, firstFrame, lastFrame)) {
         std::cerr << args.programName << ": --frames " << args.frames
                   << ": expected A-B, A- or -B with frame numbers 1 to 4294967295 and A <= B\n";
@@ -84,12 +104,15 @@ int checkRenderArgs(const RenderArgs& args, uint32_t& firstFrame, uint32_t& last
 std::vector<std::string> renderArgv(const RenderArgs& args)
 {
     // --name=value: a value may start with '-' ("--frames=-25", "--out=-x.png").
-    std::vector<std::string> v{"--program-name=" + args.programName, "--flow=" + std::to_string(args.flow),
-                               "--out=" + args.out, "--scale=" + exact(args.scale), "--width=" + exact(args.width)};
+    std::vector<std::string> v{"--program-name=" + args.programName};
+    if (args.flow) v.push_back("--flow=" + std::to_string(args.flow));
+    if (args.pair) v.insert(v.end(), {"--pair=" + std::to_string(args.pair), "--view=" + args.view});
+    v.insert(v.end(), {"--out=" + args.out, "--scale=" + exact(args.scale), "--width=" + exact(args.width)});
     if (!args.frames.empty()) v.push_back("--frames=" + args.frames);
     if (!args.annotations.empty()) v.push_back("--annotations=" + args.annotations);
     if (args.noAnnotations) v.push_back("--no-annotations");
-    v.insert(v.end(), {"--", args.capture}); // CAPTURE may start with '-' ("-" is standard input)
+    v.push_back("--"); // CAPTURE may start with '-' ("-" is standard input)
+    v.insert(v.end(), args.captures.begin(), args.captures.end());
     return v;
 }
 

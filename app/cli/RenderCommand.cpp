@@ -32,7 +32,8 @@ bool isExecutableFile(const fs::path& p)
 
 CLI::App* addRenderCommand(CLI::App& app, RenderArgs& args)
 {
-    auto* cmd = app.add_subcommand("render", "Draw a flow's ladder (with findings and notes) to PNG, SVG or PDF");
+    auto* cmd = app.add_subcommand(
+        "render", "Draw a flow's ladder (with findings and notes), or a compared pair's, to PNG, SVG or PDF");
     addRenderOptions(*cmd, args);
     return cmd;
 }
@@ -115,7 +116,7 @@ int runRender(const RenderArgs& args)
     }
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    std::cerr << "flowladder-cli: " << args.capture << ": " << renderer << " was killed by signal " << sig << " ("
+    std::cerr << "flowladder-cli: " << forwarded.capture << ": " << renderer << " was killed by signal " << sig << " ("
               << (sig ? ::strsignal(sig) : "unknown") << ")\n";
     return ExitUnreadable;
 }

@@ -83,7 +83,8 @@ int run(int argc, char** argv)
         return flowladder::cli::runCompare(compareArgs);
     }
     if (*render) {
-        currentFiles = renderArgs.capture;
+        for (const std::string& c : renderArgs.captures)
+            currentFiles += (currentFiles.empty() ? "" : ", ") + c;
         return flowladder::cli::runRender(renderArgs);
     }
     if (*scan) {

@@ -7,12 +7,15 @@
 #include "app/cli/RenderArgs.h"
 #include "core/annotations/Annotations.h"
 #include "core/tcp/Analyzer.h"
+#include "ui/compare/CompareMergedView.h"
+#include "ui/compare/CompareWindow.h"
 #include "ui/export/FlowRenderer.h"
 #include "ui/ladder/LadderContent.h"
 
 #include <CLI/CLI.hpp>
 #include <QApplication>
 #include <QFileInfo>
+#include <QTabWidget>
 #include <iostream>
 
 using namespace flowladder::core;
@@ -25,11 +28,77 @@ constexpr int ExitUsage = 2;
 
 flowladder::cli::RenderArgs args;
 
+// Without a display it draws offscreen.
+void offscreenWithoutDisplay()
+{
+    if (!std::getenv("QT_QPA_PLATFORM") && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+}
+
+// A pair of the comparison of two captures, drawn as the comparison window shows it (merged
+// ladder or side by side) and exported the same way as its File > Export.
+int renderPair()
+{
+    const std::string& prog = args.programName;
+    std::string error;
+    const AnalysisPtr a = analyzeFile(args.capture, error);
+    const AnalysisPtr b = a ? analyzeFile(args.captureB, error) : nullptr;
+    if (!a || !b) {
+        std::cerr << prog << ": " << error << "\n";
+        return ExitUnreadable;
+    }
+    offscreenWithoutDisplay();
+    int qtArgc = 1;
+    char programName[] = "flowladder-render";
+    char* qtArgv[] = {programName, nullptr};
+    QApplication app(qtArgc, qtArgv);
+    ui::CompareWindow window;
+    int rc = -1;
+    QObject::connect(&window, &ui::CompareWindow::loadFailed, &app, [&](const QString& message) {
+        std::cerr << prog << ": " << message.toStdString() << "\n";
+        rc = ExitUnreadable;
+        app.quit();
+    });
+    QObject::connect(&window, &ui::CompareWindow::comparisonShown, &app, [&] { app.quit(); });
+    window.resize(static_cast<int>(args.width), 900);
+    window.compareAnalyses(a, b);
+    if (!window.comparison()) app.exec();
+    if (rc >= 0) return rc;
+    const auto& pairs = window.comparison()->pairs;
+    if (args.pair > pairs.size()) {
+        std::cerr << prog << ": the comparison has no flow pair " << args.pair << " (it has " << pairs.size()
+                  << "; see `flowladder-cli compare --json`)\n";
+        return ExitUsage;
+    }
+    window.selectPair(static_cast<int>(args.pair) - 1);
+    window.tabs()->setCurrentIndex(args.view == "side-by-side" ? 1 : 0);
+    window.show(); // laid out and painted offscreen: the export draws what the window shows
+    QApplication::processEvents();
+    if (args.view == "merged") {
+        // The whole pair from its first packet, at the window's readable scale: the window grows
+        // to hold it (up to a page of MaxPageHeightPoints).
+        ui::CompareMergedView* merged = window.mergedView();
+        const int need = merged->showFromTop();
+        const int grow = std::min(need, static_cast<int>(flowladder::cli::MaxPageHeightPoints)) - merged->height();
+        if (grow > 0) window.resize(window.width(), window.height() + grow);
+        QApplication::processEvents();
+        merged->showFromTop();
+    }
+    QString qerror;
+    if (!window.exportPicture(QString::fromStdString(args.out), &qerror)) {
+        std::cerr << prog << ": " << qerror.toStdString() << "\n";
+        return ExitUnreadable;
+    }
+    std::cout << args.out << "\n";
+    return 0;
+}
+
 int render()
 {
     const std::string& prog = args.programName;
     uint32_t firstFrame = 0, lastFrame = 0;
     if (const int rc = flowladder::cli::checkRenderArgs(args, firstFrame, lastFrame)) return rc;
+    if (!args.captureB.empty()) return renderPair();
     std::string error;
     const AnalysisPtr analysis = analyzeFile(args.capture, error);
     if (!analysis) {
@@ -58,9 +127,7 @@ int render()
             notes = store.set().items;
         }
     }
-    // Without a display it draws offscreen.
-    if (!std::getenv("QT_QPA_PLATFORM") && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
-        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    offscreenWithoutDisplay();
     // QApplication (a QGuiApplication with widgets): the ladder plottable lives in a QCustomPlot.
     // Qt sees only the program name: the arguments were CLI11's.
     int qtArgc = 1;

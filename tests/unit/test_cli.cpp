@@ -298,6 +298,46 @@ TEST(Cli, RenderDrawsWithTheRendererOfTheBuild)
     EXPECT_EQ(noFlow.status, 2);
     EXPECT_NE(noFlow.out.find("flowladder-cli: " + sample + " has no flow 9"), std::string::npos) << noFlow.out;
 }
+
+// `render A B --pair N` (the CLI contract): the comparison window's merged ladder of that pair,
+// whole, from its first packet; side by side with --view.
+TEST(Cli, RenderDrawsAComparedPair)
+{
+    const TempDir dir("render-pair");
+    const std::string cli = copyCli(dir);
+    const std::string client = (sourceDir() / "resources/sample/incident-client.pcap").string();
+    const std::string env = "env -u DISPLAY -u WAYLAND_DISPLAY FLOWLADDER_RENDER=" FLOWLADDER_RENDER " ";
+    const std::string svg = dir / "pair.svg";
+    const CliRun r = flowladder::testsupport::runCommand(env + cli + " render " + client + " " + sample +
+                                                         " --pair 1 --out " + svg + " 2>/dev/null");
+    ASSERT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, svg + "\n");
+    std::ifstream in(svg);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    // The forged RST, created between the capture points, and the packets lost there, with both
+    // files named in the header.
+    for (const char* word : {"created here", "lost", "incident-client.pcap", "incident.pcap", "B#22"})
+        EXPECT_NE(text.find(word), std::string::npos) << word;
+    const std::string png = dir / "pair.png";
+    EXPECT_EQ(flowladder::testsupport::runCommand(env + cli + " render " + client + " " + sample +
+                                                  " --pair 1 --view side-by-side --out " + png + " 2>/dev/null")
+                  .status,
+              0);
+    EXPECT_TRUE(std::filesystem::file_size(png) > 10000);
+    // Usage: a pair that is not there, --flow with two captures, --pair with one.
+    const CliRun missing = flowladder::testsupport::runCommand(env + cli + " render " + client + " " + sample +
+                                                               " --pair 4 --out " + svg + " 2>&1");
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.out.find("no flow pair 4 (it has 1"), std::string::npos) << missing.out;
+    EXPECT_EQ(flowladder::testsupport::runCommand(env + cli + " render " + client + " " + sample + " --flow 1 --out " +
+                                                  svg + " 2>/dev/null")
+                  .status,
+              2);
+    EXPECT_EQ(
+        flowladder::testsupport::runCommand(env + cli + " render " + sample + " --pair 1 --out " + svg + " 2>/dev/null")
+            .status,
+        2);
+}
 #endif
 
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__has_feature)

@@ -50,6 +50,20 @@ void CompareMergedView::zoomFit()
     replot();
 }
 
+int CompareMergedView::showFromTop()
+{
+    selectItem(-1);
+    const auto& c = ladder_->content();
+    const double ppu = pixelsPerUnit();
+    if (!c || ppu <= 0) return height();
+    const double pix = static_cast<double>(axisRect()->height());
+    const double top = -(CompareMergedLadder::HeaderHeight + 12) / ppu;
+    yAxis->setRange(top, top + pix / ppu);
+    replot();
+    const double needed = CompareMergedLadder::HeaderHeight + 12 + c->layout.height() * ppu + 30;
+    return static_cast<int>(needed) + (height() - axisRect()->height());
+}
+
 void CompareMergedView::selectItem(int64_t item)
 {
     const auto& c = ladder_->content();

@@ -19,6 +19,9 @@ public:
 public slots:
     void selectItem(int64_t item); // scrolls it into view; emits itemSelected when it changes
     void zoomFit();
+    // Shows the ladder from its first row at the present scale (no selection) and returns the
+    // height in pixels the view needs to show all of it so (an export of the whole pair).
+    int showFromTop();
 
 signals:
     void itemSelected(int64_t item);
