@@ -47,7 +47,7 @@ PY=$(command -v python3)
 ip netns exec "$B" "$cli" watch -i vb --json --write-flows "$work/flows" >"$work/watch.ndjson" 2>"$work/watch.err" &
 watch_pid=$!
 pids+=("$watch_pid")
-for _ in $(seq 50); do grep -q "capturing on" "$work/watch.err" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "capturing on" "$work/watch.err" && break; sleep 0.1; done
 grep -q "capturing on" "$work/watch.err" || fail "watch did not start: $(cat "$work/watch.err")"
 ip netns exec "$B" env NSTAT_HISTORY="$work/nstat" nstat -n # counters start here
 
@@ -64,7 +64,7 @@ except OSError as e:
     print("server:", __import__("errno").errorcode[e.errno], flush=True)
 ' >"$work/server1.log" &
 pids+=($!)
-for _ in $(seq 50); do grep -q ready "$work/server1.log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q ready "$work/server1.log" && break; sleep 0.1; done
 ip netns exec "$A" "$PY" -c '
 import socket, struct, time
 c = socket.create_connection(("10.66.0.2", 8080)); c.sendall(b"q" * 100); c.recv(100); time.sleep(0.2)
@@ -87,19 +87,20 @@ except OSError as e:
     print("server:", e, flush=True)
 ' >"$work/server2.log" &
 pids+=($!)
-for _ in $(seq 50); do grep -q ready "$work/server2.log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q ready "$work/server2.log" && break; sleep 0.1; done
 ip netns exec "$A" "$PY" "$here/../netns/inject.py" --iface va --target 10.66.0.2 --tport 8081 \
     --peer 10.66.0.1 --pport 41100 --offset 1000 --on signal --timeout 20 >"$work/inject.out" 2>"$work/inject.err" &
 inject_pid=$!
 pids+=("$inject_pid")
-for _ in $(seq 50); do grep -q ready "$work/inject.err" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q ready "$work/inject.err" && break; sleep 0.1; done
 ip netns exec "$A" "$PY" -c '
 import socket, time
 c = socket.socket(); c.bind(("10.66.0.1", 41100)); c.connect(("10.66.0.2", 8081))
-c.recv(200); time.sleep(2.5); c.sendall(b"after"); time.sleep(0.3); c.close()
-' &
+c.recv(200); print("got", flush=True); time.sleep(2.5); c.sendall(b"after"); time.sleep(0.3); c.close()
+' >"$work/client2.out" &
 client2=$!
-sleep 0.5
+for _ in $(seq 100); do grep -q got "$work/client2.out" && break; sleep 0.1; done # connected, data through
+sleep 0.2
 kill -USR1 "$inject_pid"
 wait "$inject_pid" || fail "inject.py: $(cat "$work/inject.out" "$work/inject.err")"
 t2=$("$PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["time"])' "$work/inject.out")
