@@ -78,7 +78,7 @@ bool MainWindow::openScanResults(const QString& path)
 QString MainWindow::captureTitle() const
 {
     const auto& a = selection_->analysis();
-    const QString name = QFileInfo(currentFile_).fileName();
+    QString name = QFileInfo(currentFile_).fileName();
     if (!a || !a->capture.merged() || a->capture.sources.size() < 2) return name;
     return tr("%1 + %2 more").arg(name).arg(a->capture.sources.size() - 1);
 }

@@ -52,11 +52,12 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Explains, on a ladder diagram, why a TCP connection misbehaved."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("capture"),
-                                 QStringLiteral("pcap or pcapng file to open (compressed or not); two files: compare them (A, "
-                                                "then B); with --merge, any number read as one capture; a scan "
-                                                "database (flowladder-cli scan --db) opens its findings"),
-                                 QStringLiteral("[CAPTURE | CAPTURE_A CAPTURE_B | --merge CAPTURE...]"));
+    parser.addPositionalArgument(
+        QStringLiteral("capture"),
+        QStringLiteral("pcap or pcapng file to open (compressed or not); two files: compare them (A, "
+                       "then B); with --merge, any number read as one capture; a scan "
+                       "database (flowladder-cli scan --db) opens its findings"),
+        QStringLiteral("[CAPTURE | CAPTURE_A CAPTURE_B | --merge CAPTURE...]"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Open the bundled sample incident."));
     const QCommandLineOption flow(QStringLiteral("flow"), QStringLiteral("Select flow ID after loading."),
