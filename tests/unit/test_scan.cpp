@@ -210,8 +210,7 @@ TEST(Scan, ProgressLineOnATerminalOnly)
     if (runCommand("command -v script >/dev/null").status != 0) GTEST_SKIP() << "no script(1)";
     const Archive& a = archive();
     // script(1) gives the scan a terminal: the progress line (files, packets, findings, rate, ETA).
-    const auto tty = runCommand("script -qec \"" + cli("scan -o /dev/null '" + a.root.string() + "'") +
-                                "\" /dev/null");
+    const auto tty = runCommand("script -qec \"" + cli("scan -o /dev/null '" + a.root.string() + "'") + "\" /dev/null");
     EXPECT_EQ(tty.status, 0) << tty.out;
     for (const char* part : {"5/5 files", "packets", "findings", "B/s", "ETA"})
         EXPECT_NE(tty.out.find(part), std::string::npos) << part << " in " << tty.out;
