@@ -12,7 +12,7 @@ PACKAGES=(
   tshark tcpdump wireshark-common
   xvfb xauth imagemagick poppler-utils
   iproute2 nftables iperf3 python3
-  help2man appstream desktop-file-utils bash-completion dpkg-dev file
+  help2man appstream desktop-file-utils bash-completion dpkg-dev file man-db bsdextrautils debootstrap util-linux
 )
 
 missing=()
