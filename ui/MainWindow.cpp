@@ -260,6 +260,7 @@ void MainWindow::createActions()
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* sample = help->addAction(tr("Open &sample incident"), this, &MainWindow::openSample);
+    help->addAction(tr("&User guide"), this, &MainWindow::showUserGuide);
     help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
     help->addAction(tr("&About FlowLadder"), this,
                     [this] { QMessageBox::about(this, tr("About FlowLadder"), aboutText()); });

@@ -44,6 +44,10 @@ public:
     // What F1 and Help > About show.
     QString shortcutsText() const;
     QString aboutText() const;
+    // docs/user-guide.md where this build finds it (installed or in the source tree); "" if nowhere.
+    static QString userGuidePath();
+    // Help > User guide: the guide, with its screenshots, in a window of its own.
+    QWidget* showUserGuide();
 
     CurrentSelection* selection() const { return selection_; }
     CaptureLoader* loader() const { return loader_; }

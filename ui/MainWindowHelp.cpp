@@ -7,6 +7,7 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
@@ -14,10 +15,46 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTextBrowser>
+#include <QUrl>
 #include <functional>
 #include <qcustomplot.h>
 
 namespace flowladder::ui {
+
+QString MainWindow::userGuidePath()
+{
+    const QStringList candidates = {
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/flowladder/user-guide.md")),
+        QStringLiteral(FLOWLADDER_DOCS_SOURCE_DIR "/user-guide.md"),
+    };
+    for (const QString& c : candidates)
+        if (QFileInfo(c).isFile()) return QFileInfo(c).canonicalFilePath();
+    return {};
+}
+
+QWidget* MainWindow::showUserGuide()
+{
+    const QString path = userGuidePath();
+    if (path.isEmpty()) {
+        showMessage(tr("The user guide (docs/user-guide.md) is not installed with this build."), false);
+        return nullptr;
+    }
+    auto* guide = findChild<QTextBrowser*>(QStringLiteral("userGuide"));
+    if (!guide) {
+        guide = new QTextBrowser(this);
+        guide->setObjectName(QStringLiteral("userGuide"));
+        guide->setWindowFlag(Qt::Window);
+        guide->setWindowTitle(tr("FlowLadder user guide"));
+        guide->setOpenExternalLinks(true); // links to other files of docs/ open in the browser
+        guide->resize(1260, 860);          // the screenshots are 1200 pixels wide
+        // Markdown with its screenshots beside it (images/), read by Qt's own Markdown support.
+        guide->setSource(QUrl::fromLocalFile(path), QTextDocument::MarkdownResource);
+    }
+    guide->show();
+    guide->raise();
+    return guide;
+}
 
 QStringList MainWindow::wiresharkArguments() const
 {

@@ -21,7 +21,8 @@ for f in bin/flowladder bin/flowladder-cli bin/flowladder-render \
          share/icons/hicolor/scalable/apps/flowladder.svg \
          share/man/man1/flowladder.1 share/man/man1/flowladder-cli.1 \
          share/bash-completion/completions/flowladder-cli \
-         share/flowladder/sample/incident.pcap share/flowladder/wireshark/flowladder.lua; do
+         share/flowladder/sample/incident.pcap share/flowladder/wireshark/flowladder.lua \
+         share/doc/flowladder/user-guide.md share/doc/flowladder/images/ladder.png; do
     [ -f "$root/$f" ] || fail "not installed: $f"
 done
 echo "ok: every file installed"

@@ -13,10 +13,12 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 
 using namespace flowladder;
 using namespace flowladder::ui;
@@ -84,6 +86,42 @@ private slots:
         again.openFile(files.front());
         QVERIFY(shownAgain.wait(20000));
         QCOMPARE(again.annotations()->document()->items().size(), size_t{0});
+    }
+
+    // Help > User guide: docs/user-guide.md in a window, its screenshots loaded; every screenshot
+    // the guide shows is one scripts/make-screenshots.sh makes, and each it makes is shown.
+    void userGuideShowsWithItsScreenshots()
+    {
+        MainWindow w;
+        auto* guide = qobject_cast<QTextBrowser*>(w.showUserGuide());
+        QVERIFY(guide);
+        QVERIFY(guide->isVisible());
+        QVERIFY(guide->toPlainText().contains(QStringLiteral("Reading the ladder")));
+        QFile md(MainWindow::userGuidePath());
+        QVERIFY(md.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(md.readAll());
+        QFile script(QStringLiteral(FLOWLADDER_SOURCE_DIR "/scripts/make-screenshots.sh"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        QStringList made;
+        static const QRegularExpression shot(QStringLiteral("^shot ([a-z-]+) "), QRegularExpression::MultilineOption);
+        for (auto it = shot.globalMatch(QString::fromUtf8(script.readAll())); it.hasNext();)
+            made << it.next().captured(1);
+        QVERIFY(made.size() >= 5);
+        QStringList shown;
+        static const QRegularExpression image(QStringLiteral("!\\[[^\\]]*\\]\\(images/([a-z-]+)\\.png\\)"));
+        for (auto it = image.globalMatch(text); it.hasNext();)
+            shown << it.next().captured(1);
+        made.sort();
+        shown.sort();
+        QCOMPARE(shown, made);
+        for (const QString& name : shown) {
+            const QVariant img = guide->document()->resource(QTextDocument::ImageResource,
+                                                             QUrl(QStringLiteral("images/%1.png").arg(name)));
+            QVERIFY2(img.isValid() && !img.value<QImage>().isNull(), qPrintable(name));
+        }
+        if (const QByteArray shotPath = qgetenv("FLOWLADDER_GUIDE_SHOT"); !shotPath.isEmpty())
+            guide->grab().save(QString::fromLocal8Bit(shotPath));
+        QCOMPARE(w.showUserGuide(), guide); // one window, raised again
     }
 
     void findingsAcrossCapturesOpenWhereTheyAre()

@@ -188,6 +188,12 @@ bool ExportController::exportPcapngWithNotes(const QString& path, QString& error
         error = tr("Open a capture first.");
         return false;
     }
+    if (const auto& a = window_->selection()->analysis(); a && a->capture.merged()) {
+        // The notes name frames of the merge, which no single file has.
+        error = tr("A capture read from several files cannot be copied with its notes: merge the files into one "
+                   "first (mergecap -w merged.pcapng FILES) and open that.");
+        return false;
+    }
     std::vector<core::FrameComment> comments;
     for (const core::Annotation& a : doc_->items()) {
         if (a.kind == core::AnnotationKind::TimeRange || a.frame == 0 || a.text.empty()) continue;
