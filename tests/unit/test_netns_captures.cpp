@@ -488,7 +488,8 @@ public:
     std::string ssState(const std::string& section, const std::string& host, int port) const
     {
         bool inSection = false, inHost = false;
-        const std::string suffix = ":" + std::to_string(port);
+        std::string suffix = ":"; // (built in two steps: GCC 12 warns falsely on "literal" + string)
+        suffix += std::to_string(port);
         for (const std::string& l : lines_) {
             if (l.starts_with("## ")) inSection = l.starts_with(section);
             if (l.starts_with("### ")) inHost = l.starts_with("### " + host);
