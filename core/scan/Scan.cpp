@@ -109,17 +109,28 @@ std::vector<ordered_json> resultLines(const ScanResult& r)
 namespace {
 
 // Analyses one file and keeps only what the scan writes: the analysis is freed on return.
+ScanResult scanOne(const std::string& path, bool flows, const AnalyzeOptions& options);
+
+// scanOne, where an exception (memory exhausted) is this file's error line: a worker thread must
+// not end the scan.
+ScanResult scanOneNeverThrowing(const std::string& path, bool flows, const AnalyzeOptions& options)
+{
+    try {
+        return scanOne(path, flows, options);
+    } catch (const std::exception& e) {
+        ScanResult r;
+        r.path = path;
+        r.error = path + ": internal error: " + e.what();
+        return r;
+    }
+}
+
 ScanResult scanOne(const std::string& path, bool flows, const AnalyzeOptions& options)
 {
     ScanResult r;
     r.path = path;
     std::string error;
-    AnalysisPtr a;
-    try {
-        a = analyzeFile(path, error, options);
-    } catch (const std::exception& e) {
-        error = path + ": internal error: " + e.what();
-    }
+    const AnalysisPtr a = analyzeFile(path, error, options);
     if (!a) {
         r.error = error.empty() ? path + ": could not be read" : error;
         return r;
@@ -178,7 +189,7 @@ void scanFiles(const std::vector<std::string>& files, const ScanOptions& options
                 std::lock_guard lock(m);
                 fraction[i] = f;
             };
-            ScanResult r = scanOne(files[i], options.flows, ao);
+            ScanResult r = scanOneNeverThrowing(files[i], options.flows, ao);
             {
                 std::lock_guard lock(m);
                 ready[i] = std::move(r);
