@@ -327,13 +327,9 @@ void MainWindow::openFile(const QString& path)
 
 void MainWindow::openDialog()
 {
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString();
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open capture"), dir,
-        tr("Packet captures (*.pcap *.pcapng *.cap *.gz *.zst *.lz4 *.xz);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), lastOpenDir(), captureFileFilter());
     if (path.isEmpty()) return;
-    settings.setValue(QStringLiteral("lastDir"), QFileInfo(path).absolutePath());
+    rememberOpenDir(path);
     openFile(path);
 }
 

@@ -107,6 +107,10 @@ private:
     void showShortcuts();
     void openInWireshark();
     void openSeveralDialog();
+    // The file dialogs' folder: where the user last opened something, remembered across runs.
+    static QString lastOpenDir();
+    static void rememberOpenDir(const QString& file);
+    static QString captureFileFilter();
     void openScanDialog();
     // "trace.pcap", or "ring-1.pcap.gz + 3 more" for a merge.
     QString captureTitle() const;

@@ -39,25 +39,38 @@ void MainWindow::applyPendingSelection()
     pending_ = {};
 }
 
+QString MainWindow::lastOpenDir()
+{
+    return QSettings().value(QStringLiteral("lastDir"), QDir::homePath()).toString();
+}
+
+void MainWindow::rememberOpenDir(const QString& file)
+{
+    QSettings().setValue(QStringLiteral("lastDir"), QFileInfo(file).absolutePath());
+}
+
+QString MainWindow::captureFileFilter()
+{
+    return tr("Packet captures (*.pcap *.pcapng *.cap *.gz *.zst *.lz4 *.xz);;All files (*)");
+}
+
 void MainWindow::openSeveralDialog()
 {
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString();
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open several files as one capture (merged by time)"), dir,
-        tr("Packet captures (*.pcap *.pcapng *.cap *.gz *.zst *.lz4 *.xz);;All files (*)"));
+        this, tr("Open several files as one capture (merged by time)"), lastOpenDir(), captureFileFilter());
     if (files.isEmpty()) return;
-    settings.setValue(QStringLiteral("lastDir"), QFileInfo(files.front()).absolutePath());
+    rememberOpenDir(files.front());
     openFiles(files);
 }
 
 void MainWindow::openScanDialog()
 {
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open scan results (flowladder-cli scan --db)"), dir,
-                                                      tr("Scan databases (*.sqlite *.db);;All files (*)"));
-    if (!path.isEmpty()) openScanResults(path);
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open scan results (flowladder-cli scan --db)"), lastOpenDir(),
+                                     tr("Scan databases (*.sqlite *.db);;All files (*)"));
+    if (path.isEmpty()) return;
+    rememberOpenDir(path);
+    openScanResults(path);
 }
 
 bool MainWindow::openScanResults(const QString& path)

@@ -41,7 +41,6 @@ std::unique_ptr<MergedReader> MergedReader::open(const std::vector<std::string>&
     return m;
 }
 
-// Heap order: the later frame sinks (std heap functions keep the "largest" on top).
 bool MergedReader::earlier(uint32_t a, uint32_t b) const
 {
     if (heads_[a].tsNs != heads_[b].tsNs) return heads_[a].tsNs < heads_[b].tsNs;
@@ -50,12 +49,11 @@ bool MergedReader::earlier(uint32_t a, uint32_t b) const
 
 void MergedReader::advance(uint32_t i)
 {
-    const auto later = [this](uint32_t a, uint32_t b) { return earlier(b, a); };
     switch (readers_[i]->next(heads_[i])) {
     case Status::Frame:
         ++sources_[i].packets;
         heap_.push_back(i);
-        std::push_heap(heap_.begin(), heap_.end(), later);
+        std::push_heap(heap_.begin(), heap_.end(), later());
         return;
     case Status::End:
         return;
@@ -74,8 +72,7 @@ CaptureReader::Status MergedReader::next(RawFrame& frame)
         emitted_ = None;
     }
     if (heap_.empty()) return Status::End;
-    const auto later = [this](uint32_t a, uint32_t b) { return earlier(b, a); };
-    std::pop_heap(heap_.begin(), heap_.end(), later);
+    std::pop_heap(heap_.begin(), heap_.end(), later());
     const uint32_t i = heap_.back();
     heap_.pop_back();
     frame = heads_[i];

@@ -41,6 +41,11 @@ private:
     // breaks leaves the merge.
     void advance(uint32_t i);
     bool earlier(uint32_t a, uint32_t b) const;
+    // The heap's order: std's heap functions keep the "largest" on top, so the later frame sinks.
+    auto later() const
+    {
+        return [this](uint32_t a, uint32_t b) { return earlier(b, a); };
+    }
 
     std::vector<std::unique_ptr<CaptureReader>> readers_;
     std::vector<RawFrame> heads_;
