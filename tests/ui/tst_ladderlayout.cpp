@@ -2,6 +2,7 @@
 #include "ui/ladder/LadderLayout.h"
 
 #include <QTest>
+#include <algorithm>
 
 using flowladder::ui::LadderLayout;
 
@@ -51,6 +52,43 @@ private slots:
         QVERIFY(l.gapAfter(2) == nullptr);
         // the whole 10-minute flow is short on screen
         QVERIFY(l.height() < 12);
+    }
+
+    void twoLayoutsOnOneTimelinePutAMomentAtOneHeight()
+    {
+        LadderLayout::Params p;
+        p.unitNs = 1e6;
+        p.foldAboveUnits = 6;
+        p.foldedHeight = 2;
+        const int64_t ms = 1'000'000;
+        // A alone sees 0, 1, 1 (twice at one time) and 500 ms; B (already on A's clock) 2, 3 ms,
+        // then an idle gap only B saw before 900 ms.
+        const std::vector<int64_t> a{0, 1 * ms, 1 * ms, 500 * ms};
+        const std::vector<int64_t> b{2 * ms, 3 * ms, 900 * ms};
+        std::vector<int64_t> all = a;
+        all.insert(all.end(), b.begin(), b.end());
+        std::sort(all.begin(), all.end());
+        const LadderLayout base = LadderLayout::build(all, p);
+        const LadderLayout la = LadderLayout::onTimeline(base, a);
+        const LadderLayout lb = LadderLayout::onTimeline(base, b);
+        // base: 0 1 1 2 3 | fold | 500 | fold | 900 ms at y 0 1 2 3 4 7 10; each row takes its
+        // time's y there, the second of two at one time the next one.
+        QCOMPARE(la.rowY, (std::vector<double>{0, 1, 2, 7}));
+        QCOMPARE(lb.rowY, (std::vector<double>{3, 4, 10}));
+        for (uint32_t r = 0; r < lb.rows(); ++r)
+            QCOMPARE(lb.yOfRow(r), base.yOfTime(b[r]));
+        QVERIFY(la.yOfRow(3) > lb.yOfRow(1) && la.yOfRow(3) < lb.yOfRow(2)); // 500 ms between 3 and 900
+        // Each side keeps the folds that lie among its rows, where base has them: 3 -> 500 ms lies
+        // between A's 1 and 500 ms; both of base's lie between B's 3 and 900 ms.
+        QCOMPARE(base.gaps.size(), size_t(2));
+        QCOMPARE(la.gaps.size(), size_t(1));
+        QCOMPARE(la.gaps[0].afterRow, 2u);
+        QCOMPARE(la.gaps[0].y, base.gaps[0].y);
+        QCOMPARE(la.gaps[0].foldedNs, 497 * ms);
+        QCOMPARE(lb.gaps.size(), size_t(2));
+        QCOMPARE(lb.gaps[0].afterRow, 1u);
+        QCOMPARE(lb.gaps[1].afterRow, 1u);
+        QCOMPARE(lb.gaps[1].y, base.gaps[1].y);
     }
 
     void autoUnitIsTheMedianGap()

@@ -43,13 +43,18 @@ void CompareSideBySide::setContent(std::shared_ptr<const CompareMergedContent> c
         updateCaptions();
         return;
     }
+    // Both sides on the merged ladder's timeline (A's clock): a moment sits at the same height on
+    // both, whatever idle gaps either side saw alone.
+    auto timeline = std::shared_ptr<const LadderLayout>(content_, &content_->layout.layout);
+    syncing_ = true;
+    a_->setTimeline(timeline, 0);
+    b_->setTimeline(timeline, content_->comparison->clockOffsetNs);
     if (!samePair) {
-        syncing_ = true;
         a_->setFlow(content_->comparison->a, p->a);
         b_->setFlow(content_->comparison->b, p->b);
-        syncing_ = false;
         match_ = -1;
     }
+    syncing_ = false;
     updateCaptions();
     syncScroll(true); // the offset may have changed
 }
@@ -96,17 +101,10 @@ void CompareSideBySide::syncScroll(bool fromA)
     if (syncing_ || !content_ || !content_->valid()) return;
     LadderView* src = fromA ? a_ : b_;
     LadderView* dst = fromA ? b_ : a_;
-    const auto srcContent = src->content();
-    const auto dstContent = dst->content();
-    if (!srcContent || !dstContent || srcContent->rows() == 0 || dstContent->rows() == 0) return;
-    // The moment at the centre of the source, on the destination's clock.
-    const int64_t offset = content_->comparison->clockOffsetNs; // B + offset = A
-    const int64_t t = srcContent->layout.timeAtY(src->yAxis->range().center());
-    const int64_t tDst = fromA ? t - offset : t + offset;
-    const double y = dstContent->layout.yOfTime(tDst);
-    const double size = dst->yAxis->range().size();
+    if (!src->content() || !dst->content()) return;
+    // One timeline: the same y is the same moment on both sides.
     syncing_ = true;
-    dst->yAxis->setRange(y - size / 2, y + size / 2);
+    dst->yAxis->setRange(src->yAxis->range());
     dst->replot(QCustomPlot::rpQueuedReplot);
     syncing_ = false;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Two single-flow ladders of a compared pair, A left and B right, scrolling together
-// (by time, with the clock offset applied) and selecting together: a packet selected
+// Two single-flow ladders of a compared pair, A left and B right, laid out on one timeline
+// (the merged ladder's, B's clock shifted by the offset) so that the same moment sits at the
+// same height on both, scrolling and zooming together, and selecting together: a packet selected
 // in one selects the same packet in the other, when that capture saw it.
 
 #include "ui/compare/CompareMergedLadder.h"

@@ -294,13 +294,24 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     return c;
 }
 
+namespace {
+std::vector<int64_t> rowTimes(const Analysis& a, const Flow& f, int64_t offsetNs)
+{
+    std::vector<int64_t> ts(f.packets.size());
+    for (size_t i = 0; i < f.packets.size(); ++i)
+        ts[i] = a.packets[f.packets[i]].tsNs + offsetNs;
+    return ts;
+}
+} // namespace
+
 void LadderContent::relayout(const LadderLayout::Params& params)
 {
-    if (!valid()) return;
-    std::vector<int64_t> ts(flow->packets.size());
-    for (size_t i = 0; i < flow->packets.size(); ++i)
-        ts[i] = analysis->packets[flow->packets[i]].tsNs;
-    layout = LadderLayout::build(std::move(ts), params);
+    if (valid()) layout = LadderLayout::build(rowTimes(*analysis, *flow, 0), params);
+}
+
+void LadderContent::relayoutOn(const LadderLayout& base, int64_t offsetNs)
+{
+    if (valid()) layout = LadderLayout::onTimeline(base, rowTimes(*analysis, *flow, offsetNs));
 }
 
 int64_t LadderContent::rowOfFrame(uint32_t frame) const

@@ -56,6 +56,10 @@ struct LadderContent {
     void setCapturePoint(std::optional<double> userX);
     // Lays the rows out again (time or row scale); everything else depends on the flow only.
     void relayout(const LadderLayout::Params& params);
+    // Lays the rows out on another ladder's timeline (LadderLayout::onTimeline): this flow's
+    // times plus offsetNs are on base's clock. Two ladders laid out on one timeline put the
+    // same moment at the same y.
+    void relayoutOn(const LadderLayout& base, int64_t offsetNs);
 
     bool valid() const { return analysis && flow; }
     uint32_t rows() const { return flow ? flow->packetCount() : 0; }

@@ -54,6 +54,35 @@ LadderLayout LadderLayout::build(std::vector<int64_t> tsNs, const Params& params
     return l;
 }
 
+LadderLayout LadderLayout::onTimeline(const LadderLayout& base, std::vector<int64_t> tsNs)
+{
+    LadderLayout l;
+    l.scale = Scale::TimeProportional;
+    l.unitNs = base.unitNs;
+    l.rowNs = std::move(tsNs);
+    const size_t n = l.rowNs.size();
+    l.rowY.resize(n);
+    size_t sameTime = 0; // rows before this one at the same time
+    for (size_t i = 0; i < n; ++i) {
+        const int64_t t = l.rowNs[i];
+        sameTime = (i > 0 && l.rowNs[i - 1] == t) ? sameTime + 1 : 0;
+        auto it = std::lower_bound(base.rowNs.begin(), base.rowNs.end(), t);
+        const size_t k = static_cast<size_t>(it - base.rowNs.begin()) + sameTime;
+        double y = (k < base.rowNs.size() && base.rowNs[k] == t) ? base.rowY[k] : base.yOfTime(t);
+        if (i > 0) y = std::max(y, l.rowY[i - 1] + 1.0); // a time missing from base: keep rows apart
+        l.rowY[i] = y;
+    }
+    if (n == 0) return l;
+    uint32_t row = 0;
+    for (const Gap& g : base.gaps) {
+        if (g.y <= l.rowY.front() || g.y >= l.rowY.back()) continue;
+        while (row + 1 < n && l.rowY[row + 1] < g.y)
+            ++row;
+        l.gaps.push_back(Gap{row, g.foldedNs, g.y});
+    }
+    return l;
+}
+
 std::pair<uint32_t, uint32_t> LadderLayout::rowsInRange(double yLo, double yHi) const
 {
     auto first = std::lower_bound(rowY.begin(), rowY.end(), yLo);

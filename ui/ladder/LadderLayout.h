@@ -43,6 +43,12 @@ struct LadderLayout {
     // Builds the layout for rows with these timestamps (non-decreasing is expected;
     // a timestamp going backwards is treated as no time passing).
     static LadderLayout build(std::vector<int64_t> tsNs, const Params& params);
+    // Lays rows out on another layout's timeline, so that a moment sits at the same y in both:
+    // `tsNs` are on `base`'s clock, and every one of them is expected among base's row times (as
+    // when base was built over these times and others). Rows at one time take base's successive
+    // rows of that time, so they stay at least a unit apart; base's folded gaps between this
+    // layout's first and last row are kept, at their y.
+    static LadderLayout onTimeline(const LadderLayout& base, std::vector<int64_t> tsNs);
 
     uint32_t rows() const { return static_cast<uint32_t>(rowY.size()); }
     double yOfRow(uint32_t row) const { return rowY[row]; }

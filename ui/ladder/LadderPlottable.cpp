@@ -247,9 +247,18 @@ void LadderPlottable::paintGaps(QPainter* p, const Geometry& g) const
     auto it = std::lower_bound(gaps.begin(), gaps.end(), std::min(yLo, yHi) - 2,
                                [](const LadderLayout::Gap& gap, double y) { return gap.y < y; });
     const double ppu = std::abs(g.map.pixelsPerUnit());
+    const bool rowText = ppu >= LabelPixels; // then the row after a break has its label above it
+    const double labelH = p->fontMetrics().height() + 1;
+    double lastLabelBottom = -1e9;
     for (; it != gaps.end() && it->y <= std::max(yLo, yHi) + 2; ++it) {
         const double y = g.map.pixelOf(it->y);
-        if (ppu < 6) { // too dense to label: a short break mark on each lifeline
+        // The break's words only where they cover nothing: clear of the arrows on either side (and
+        // of the next row's label above its arrow) and of the break before.
+        const double above = y - g.map.pixelOf(content_->layout.yOfRow(it->afterRow));
+        const double below =
+            it->afterRow + 1 < content_->rows() ? g.map.pixelOf(content_->layout.yOfRow(it->afterRow + 1)) - y : 1e9;
+        const bool room = above >= 10 && below >= 10 + (rowText ? labelH : 0) && y - 8 >= lastLabelBottom;
+        if (ppu < 6 || std::min(above, below) < 5) { // too dense: a short break mark on each lifeline
             p->setPen(QPen(style_.gapLine, 1));
             for (double x : {g.clientX, g.serverX})
                 p->drawLine(QPointF(x - 6, y + 2), QPointF(x + 6, y - 2));
@@ -264,12 +273,14 @@ void LadderPlottable::paintGaps(QPainter* p, const Geometry& g) const
             p->drawLine(QPointF(x - 9, y - 1), QPointF(x + 9, y - 5));
             p->drawLine(QPointF(x - 9, y + 5), QPointF(x + 9, y + 1));
         }
+        if (!room) continue; // the break without its words (the tooltip has them)
         const QString text = QStringLiteral("≈ %1 idle, folded").arg(durationText(it->foldedNs / 1e9));
         const double tw = p->fontMetrics().horizontalAdvance(text) + 10;
         const QRectF tr((g.clientX + g.serverX - tw) / 2, y - 8, tw, 16);
         p->fillRect(tr, style_.background);
         p->setPen(style_.mutedText);
         p->drawText(tr, Qt::AlignCenter, text);
+        lastLabelBottom = tr.bottom();
     }
 }
 
@@ -319,14 +330,18 @@ void LadderPlottable::paintRows(QPainter* p, const Geometry& g) const
     const auto& fr = content_->findingRows;
     auto [first, last] = layout.rowsInRange(std::min(g.map.yTop, g.map.yBottom), std::max(g.map.yTop, g.map.yBottom));
     double lastLabel = -1e9;
+    // The selected row's label is drawn whatever the zoom: finding labels give way to it.
+    const bool hasSelection = selectedRow_ >= 0 && selectedRow_ < content_->rows();
+    const double selectedY = hasSelection ? g.map.pixelOf(layout.yOfRow(static_cast<uint32_t>(selectedRow_))) : -1e9;
     for (auto it = std::lower_bound(fr.begin(), fr.end(), first); it != fr.end() && *it < last; ++it) {
         const double y = g.map.pixelOf(layout.yOfRow(*it));
-        const bool label = !text && y - lastLabel >= LabelPixels;
+        const bool label = !text && y - lastLabel >= LabelPixels &&
+                           (static_cast<int64_t>(*it) == selectedRow_ || std::abs(y - selectedY) >= LabelPixels);
         if (label) lastLabel = y;
         if (!text) paintRow(p, g, *it, label);
         ++lastDrawnRows_;
     }
-    if (selectedRow_ >= 0 && selectedRow_ < content_->rows()) paintRow(p, g, static_cast<uint32_t>(selectedRow_), true);
+    if (hasSelection) paintRow(p, g, static_cast<uint32_t>(selectedRow_), true);
     paintCallouts(p, g);
 }
 
@@ -493,10 +508,17 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
     paintLegend(p, QRectF(g.rect.left() + 8, hr.top() + 35, g.rect.width() - 16, 14));
 }
 
-// The state bands' colours, in the header: as many entries as fit in `r` (all of them but at
-// the narrowest widths), hatching last.
+// The state bands' colours, in the header: those this flow's bands use (so that the entries
+// fit), as many as fit in `r`, hatching last when a band is assumed.
 void LadderPlottable::paintLegend(QPainter* p, const QRectF& r) const
 {
+    bool used[5] = {};
+    bool anyAssumed = false;
+    for (const auto& side : content_->bands)
+        for (const auto& b : side) {
+            used[static_cast<int>(bandKind(b))] = true;
+            anyAssumed = anyAssumed || b.assumed;
+        }
     static const std::pair<BandKind, const char*> entries[] = {
         {BandKind::Open, "open (SYN, ESTABLISHED)"},
         {BandKind::Closing, "closing (FIN-WAIT, CLOSE-WAIT, LAST-ACK, TIME-WAIT)"},
@@ -512,6 +534,7 @@ void LadderPlottable::paintLegend(QPainter* p, const QRectF& r) const
     const double sw = 9, cy = r.center().y();
     auto fits = [&](const QString& label) { return x + sw + 3 + fm.horizontalAdvance(label) <= r.right(); };
     for (const auto& [kind, name] : entries) {
+        if (!used[static_cast<int>(kind)]) continue;
         const QString label = QString::fromLatin1(name);
         if (!fits(label)) break;
         const QRectF swatch(x, cy - sw / 2, sw, sw);
@@ -524,7 +547,7 @@ void LadderPlottable::paintLegend(QPainter* p, const QRectF& r) const
         x += sw + 3 + fm.horizontalAdvance(label) + 10;
     }
     const QString assumed = QStringLiteral("assumed, not seen");
-    if (fits(assumed)) {
+    if (anyAssumed && fits(assumed)) {
         const QRectF swatch(x, cy - sw / 2, sw, sw);
         p->fillRect(swatch, kindColor(style_, BandKind::Closed));
         p->fillRect(swatch, QBrush(style_.lifeline, Qt::BDiagPattern));

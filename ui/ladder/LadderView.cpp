@@ -1,6 +1,7 @@
 #include "ui/ladder/LadderView.h"
 
 #include "ui/ladder/LadderPlottable.h"
+#include "ui/models/Format.h"
 
 #include <algorithm>
 
@@ -30,9 +31,8 @@ void LadderView::setFlow(core::AnalysisPtr analysis, uint32_t flowId)
     flowId_ = flowId;
     rebuild();
     // The whole flow when it fits with readable labels, else the readable zoom from row 0.
-    auto c = ladder_->content();
     const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
-    const double fitPpu = (pix - LadderPlottable::HeaderHeight - 40) / std::max(1.0, c->layout.height());
+    const double fitPpu = (pix - LadderPlottable::HeaderHeight - 40) / std::max(1.0, extent());
     const double ppu = std::clamp(fitPpu, LadderPlottable::LabelPixels + 3, ReadablePixels);
     const double top = -(LadderPlottable::HeaderHeight + 24) / ppu;
     yAxis->setRange(top, top + pix / ppu);
@@ -51,9 +51,40 @@ void LadderView::rebuild()
 {
     const int64_t keepRow = ladder_->selectedRow();
     auto content = std::make_shared<LadderContent>(LadderContent::build(analysis_, flowId_, params_));
+    if (timeline_) layOut(*content);
     if (capturePoint_) content->setCapturePoint(capturePoint_);
     ladder_->setContent(content);
     if (keepRow >= 0 && keepRow < content->rows()) ladder_->setSelectedRow(keepRow);
+}
+
+void LadderView::setTimeline(std::shared_ptr<const LadderLayout> timeline, int64_t offsetNs)
+{
+    timeline_ = std::move(timeline);
+    timelineOffsetNs_ = offsetNs;
+    if (auto old = ladder_->content(); old && old->valid()) { // lay the shown flow out again
+        auto content = std::make_shared<LadderContent>(*old);
+        layOut(*content);
+        const int64_t row = ladder_->selectedRow();
+        ladder_->setContent(content);
+        if (row >= 0 && row < content->rows()) ladder_->setSelectedRow(row);
+        replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+double LadderView::extent() const
+{
+    auto c = ladder_->content();
+    const double own = c ? c->layout.height() : 0.0;
+    return timeline_ && params_.scale == LadderLayout::Scale::TimeProportional ? std::max(own, timeline_->height())
+                                                                               : own;
+}
+
+void LadderView::layOut(LadderContent& content) const
+{
+    if (timeline_ && params_.scale == LadderLayout::Scale::TimeProportional)
+        content.relayoutOn(*timeline_, timelineOffsetNs_);
+    else
+        content.relayout(params_);
 }
 
 void LadderView::setCapturePoint(std::optional<double> x)
@@ -81,7 +112,7 @@ void LadderView::setScale(LadderLayout::Scale scale)
     params_.scale = scale;
     if (auto old = ladder_->content(); old && old->valid()) {
         auto content = std::make_shared<LadderContent>(*old); // notes, bands, links: same flow
-        content->relayout(params_);
+        layOut(*content);
         ladder_->setContent(content);
         if (row >= 0 && row < content->rows()) ladder_->setSelectedRow(row);
     } else {
@@ -164,8 +195,7 @@ void LadderView::zoomBy(double factor)
 
 QCPRange LadderView::fitRange() const
 {
-    auto c = ladder_->content();
-    const double h = std::max(1.0, c ? c->layout.height() : 1.0);
+    const double h = std::max(1.0, extent());
     const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
     // Leave room for the header above row 0 and a little below the last row.
     const double ppu = std::max((pix - LadderPlottable::HeaderHeight - 30) / h, 1e-9);
@@ -195,7 +225,7 @@ void LadderView::clampRange()
     QCPRange r = yAxis->range();
     const double ppu = pixelsPerRow();
     const double minTop = ppu > 0 ? -(LadderPlottable::HeaderHeight + 60) / ppu : -2;
-    const double maxBottom = c->layout.height() + (ppu > 0 ? 60.0 / ppu : 2);
+    const double maxBottom = extent() + (ppu > 0 ? 60.0 / ppu : 2);
     // Zooming out stops at Fit: the whole flow, no smaller.
     const QCPRange fit = fitRange();
     if (r.size() > fit.size() * 1.0001) {
@@ -224,6 +254,15 @@ QString LadderView::toolTipAt(const QPointF& pos) const
                 .arg(c->capturePointWhere, c->capturePointWhy);
     }
     const int64_t row = ladder_->rowAt(pos);
+    if (row < 0 && c && c->valid()) { // a folded break: how long, even where its words did not fit
+        const auto g = ladder_->currentGeometry();
+        const auto& gaps = c->layout.gaps;
+        const double lo = std::min(g.map.yOfPixel(pos.y() - 6), g.map.yOfPixel(pos.y() + 6));
+        auto it = std::lower_bound(gaps.begin(), gaps.end(), lo,
+                                   [](const LadderLayout::Gap& gap, double y) { return gap.y < y; });
+        if (it != gaps.end() && std::abs(g.map.pixelOf(it->y) - pos.y()) <= 6)
+            return QStringLiteral("≈ %1 idle, folded").arg(durationText(static_cast<double>(it->foldedNs) / 1e9));
+    }
     if (row < 0 || !c) return {};
     const QString note = c->note(static_cast<uint32_t>(row));
     return note.isEmpty() ? c->label(static_cast<uint32_t>(row))

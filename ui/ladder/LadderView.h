@@ -23,6 +23,10 @@ public:
     void clear();
     uint32_t flowId() const { return flowId_; }
     void setScale(LadderLayout::Scale scale);
+    // Lays the flow out on this timeline (its times plus offsetNs on the timeline's clock)
+    // instead of its own, on the time scale: two views on one timeline show the same moment
+    // at the same y. nullptr: the flow's own layout. Takes effect at the next setFlow.
+    void setTimeline(std::shared_ptr<const LadderLayout> timeline, int64_t offsetNs = 0);
     LadderLayout::Scale scale() const { return params_.scale; }
     int64_t selectedRow() const;
     LadderPlottable* ladder() const { return ladder_; }
@@ -62,6 +66,7 @@ private:
     void stepFinding(int delta);
     void zoomBy(double factor);
     QCPRange fitRange() const; // the y range Fit shows: the whole flow
+    double extent() const;     // height of what Fit shows: the flow, or the timeline it is laid out on
     std::optional<double> capturePoint_;
     void ensureVisible(int64_t row);
     void clampRange();
@@ -70,6 +75,9 @@ private:
     core::AnalysisPtr analysis_;
     uint32_t flowId_ = 0;
     LadderLayout::Params params_;
+    std::shared_ptr<const LadderLayout> timeline_;
+    int64_t timelineOffsetNs_ = 0;
+    void layOut(LadderContent& content) const;
 };
 
 } // namespace flowladder::ui
