@@ -8,6 +8,7 @@
 #include "ui/MainWindow.h"
 #include "ui/annotate/AnnotationController.h"
 #include "ui/annotate/AnnotationDocument.h"
+#include "ui/annotate/AnnotationPainter.h"
 #include "ui/export/ExportController.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
@@ -388,6 +389,53 @@ private slots:
         QVERIFY(readAll(doc->savePath()).contains("second"));
     }
 
+    // Notes and range labels never cover a packet's label, a finding's note or each other: on the
+    // incident's busiest rows (#22..#25 carry findings' notes), on screen and as exported.
+    void annotationsAvoidLabelsAndFindingNotes()
+    {
+        auto w = openWindow();
+        w->resize(1280, 720);
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        auto* c = controller(*w);
+        LadderView* view = w->ladder();
+        view->zoomReadable();
+        view->selectRow(rowOf(*w, 23));
+        QVERIFY(c->addNote(rowOf(*w, 22), QStringLiteral("the ASA forged this RST: see INC-2291 for the state table")));
+        QVERIFY(c->addNote(rowOf(*w, 23), QStringLiteral("challenge ACK never reached the client")));
+        QVERIFY(c->addTimeRange(rowOf(*w, 23), rowOf(*w, 26), QStringLiteral("retransmitting into the void")));
+        view->replot();
+        const auto g = view->ladder()->currentGeometry();
+        const auto content = view->content();
+        const auto findingNotes = view->ladder()->lastCalloutBoxes();
+        QVERIFY(!findingNotes.empty());
+        const auto placed = AnnotationPainter::place(g, *content, c->document()->items(),
+                                                     AnnotationPainter::font(view->font()), view, findingNotes);
+        QCOMPARE(placed.size(), size_t(3));
+        const double fh = QFontMetricsF(view->font()).height();
+        std::vector<QRectF> taken(findingNotes.begin(), findingNotes.end());
+        for (const auto& pl : placed) {
+            QVERIFY(!pl.box.isEmpty());
+            for (uint32_t r = 0; r < content->rows(); ++r) { // a packet's label sits above its arrow
+                const double y = g.map.pixelOf(content->layout.yOfRow(r));
+                const QRectF label(g.clientX, y - fh - 1, g.serverX - g.clientX, fh + 2);
+                QVERIFY2(!label.intersects(pl.box), qPrintable(pl.text));
+            }
+            for (const QRectF& t : taken)
+                QVERIFY2(!t.intersects(pl.box), qPrintable(pl.text));
+            taken.push_back(pl.box);
+        }
+        if (const QString shots = qEnvironmentVariable("FLOWLADDER_SHOT_DIR"); !shots.isEmpty()) // to look at
+            w->grab().save(shots + QStringLiteral("/annotations-avoid-labels.png"));
+        // The export places them the same way: every word is in the picture.
+        const QString svg = dir_.filePath(QStringLiteral("avoid.svg"));
+        QString error;
+        QVERIFY2(w->exports()->exportLadder(svg, false, 1.0, error), qPrintable(error));
+        const QByteArray text = readAll(svg);
+        for (const char* word : {"INC-2291", "challenge", "retransmitting"})
+            QVERIFY2(text.contains(word), word);
+    }
+
     void dragMovesANote()
     {
         auto w = openWindow();
@@ -400,10 +448,15 @@ private slots:
         view->replot();
         const uint64_t id = c->addNote(rowOf(*w, 20), QStringLiteral("drag me"));
         view->replot();
-        // The note's box hangs under its arrow, to the right of the client lifeline.
+        // The note's box sits in the notes column beside its packet; press on it.
         const auto g = view->ladder()->currentGeometry();
         const double y = g.map.pixelOf(view->content()->layout.yOfRow(static_cast<uint32_t>(rowOf(*w, 20))));
-        const QPoint press(static_cast<int>(g.clientX + 40), static_cast<int>(y + 12));
+        const auto placed =
+            AnnotationPainter::place(g, *view->content(), c->document()->items(), AnnotationPainter::font(view->font()),
+                                     view, view->ladder()->lastCalloutBoxes());
+        QCOMPARE(placed.size(), size_t(1));
+        QVERIFY(placed[0].box.left() > g.serverX);
+        const QPoint press = placed[0].box.center().toPoint();
         const double y2 = g.map.pixelOf(view->content()->layout.yOfRow(static_cast<uint32_t>(rowOf(*w, 21))));
         QTest::mousePress(view, Qt::LeftButton, {}, press);
         QMouseEvent move(QEvent::MouseMove, QPointF(press.x(), press.y() + (y2 - y)),

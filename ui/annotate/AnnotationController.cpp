@@ -353,7 +353,8 @@ bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
         auto c = ladder_->content();
         if (!c || !c->valid()) return false;
         const auto placed = AnnotationPainter::place(ladder_->ladder()->currentGeometry(), *c, above_->items(),
-                                                     AnnotationPainter::font(ladder_->font()), ladder_);
+                                                     AnnotationPainter::font(ladder_->font()), ladder_,
+                                                     ladder_->ladder()->lastCalloutBoxes());
         if (auto hit = AnnotationPainter::hitTest(placed, e->position())) {
             select(hit.id);
             editSelected();
@@ -383,8 +384,8 @@ bool AnnotationController::mousePress(QMouseEvent* e)
     if (!c || !c->valid() || !doc_->isOpen()) return false;
     const auto g = ladder_->ladder()->currentGeometry();
     if (e->position().y() < g.rect.top() + g.headerHeight) return false;
-    const auto placed =
-        AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()), ladder_);
+    const auto placed = AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()),
+                                                 ladder_, ladder_->ladder()->lastCalloutBoxes());
     const auto hit = AnnotationPainter::hitTest(placed, e->position());
     if (hit) {
         select(hit.id);
@@ -496,8 +497,8 @@ bool AnnotationController::contextMenu(QContextMenuEvent* e)
     if (!c || !c->valid() || !doc_->isOpen()) return false;
     const auto g = ladder_->ladder()->currentGeometry();
     const QPointF pos = e->pos();
-    const auto placed =
-        AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()), ladder_);
+    const auto placed = AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()),
+                                                 ladder_, ladder_->ladder()->lastCalloutBoxes());
     const auto hit = AnnotationPainter::hitTest(placed, pos);
     QMenu menu(ladder_);
     if (hit) {

@@ -42,8 +42,8 @@ void AnnotationOverlay::draw(QCPPainter* painter)
     const auto all = items();
     if (all.empty()) return;
     const LadderPlottable::Geometry g = view_->ladder()->currentGeometry();
-    const auto placed =
-        AnnotationPainter::place(g, *content, all, AnnotationPainter::font(painter->font()), painter->device());
+    const auto placed = AnnotationPainter::place(g, *content, all, AnnotationPainter::font(painter->font()),
+                                                 painter->device(), view_->ladder()->lastCalloutBoxes());
     painter->save();
     painter->setClipRect(
         QRectF(g.rect.left(), g.rect.top() + g.headerHeight, g.rect.width(), g.rect.height() - g.headerHeight));

@@ -76,12 +76,18 @@ bool AnnotationPainter::yOfFrame(const LadderPlottable::Geometry& g, const Ladde
 std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlottable::Geometry& g,
                                                                 const LadderContent& c,
                                                                 const std::vector<Annotation>& items, const QFont& font,
-                                                                QPaintDevice* device)
+                                                                QPaintDevice* device, const std::vector<QRectF>& avoid)
 {
     std::vector<Placed> out;
     if (!c.valid()) return out;
     const QFontMetricsF fm = device ? QFontMetricsF(font, device) : QFontMetricsF(font);
     const double span = g.serverX - g.clientX;
+    // Notes and range labels go to the notes column beside their packet, as the findings' notes
+    // do, so that the packets' labels on the ladder stay readable; under the arrow only when the
+    // column is too narrow to hold them.
+    const double marginLeft = g.notesX + 4;
+    const double marginW = g.rect.right() - marginLeft - 6;
+    const bool margin = marginW >= 110;
     for (const Annotation& a : items) {
         if (a.flow != c.flow->id) continue;
         Placed pl;
@@ -93,11 +99,16 @@ std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlot
         case AnnotationKind::Note: {
             double y = 0;
             if (!yOfFrame(g, c, a.frame, y)) continue;
-            const double maxW = std::max(120.0, span * 0.42);
+            const double maxW = margin ? marginW : std::max(120.0, span * 0.42);
             QRectF tr = fm.boundingRect(QRectF(0, 0, maxW - 12, 1e6), Qt::TextWordWrap, shown);
-            tr.setHeight(std::min(tr.height(), fm.lineSpacing() * 4));
-            pl.anchor = QPointF(g.clientX + BandWidth / 2 + 4, y);
-            pl.box = QRectF(g.clientX + BandWidth / 2 + 16, y + 4, tr.width() + 12, tr.height() + 6);
+            tr.setHeight(std::min(tr.height(), fm.lineSpacing() * (margin ? 6 : 4)));
+            if (margin) {
+                pl.anchor = QPointF(g.serverX + BandWidth / 2 + 3, y);
+                pl.box = QRectF(marginLeft, y - fm.height() / 2 - 3, tr.width() + 12, tr.height() + 6);
+            } else {
+                pl.anchor = QPointF(g.clientX + BandWidth / 2 + 4, y);
+                pl.box = QRectF(g.clientX + BandWidth / 2 + 16, y + 4, tr.width() + 12, tr.height() + 6);
+            }
             break;
         }
         case AnnotationKind::Callout: {
@@ -112,20 +123,51 @@ std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlot
         case AnnotationKind::TimeRange: {
             const double y0 = g.map.pixelOf(c.layout.yOfTime(std::min(a.startNs, a.endNs)));
             const double y1 = g.map.pixelOf(c.layout.yOfTime(std::max(a.startNs, a.endNs)));
-            pl.band = QRectF(QPointF(g.rect.left() + 4, y0 - 4), QPointF(g.serverX + BandWidth / 2 + 6, y1 + 4));
+            const double right = margin ? g.rect.right() - 4 : g.serverX + BandWidth / 2 + 6;
+            // From above the first packet's label (labels sit over their arrows) to under the last arrow.
+            pl.band = QRectF(QPointF(g.rect.left() + 4, y0 - fm.height() - 4), QPointF(right, y1 + 4));
             QFont bold = font;
             bold.setBold(true);
             const QFontMetricsF bfm = device ? QFontMetricsF(bold, device) : QFontMetricsF(bold);
-            const double w = std::min(bfm.horizontalAdvance(shown) + 10, std::max(80.0, span * 0.6));
-            // label at the top right, clear of notes hanging on the left
-            pl.box = QRectF(g.serverX - BandWidth / 2 - 8 - w, pl.band.top() + 2, w, bfm.height() + 4);
+            if (margin) { // in the notes column at the range's start, wrapped on up to three lines
+                QRectF tr = bfm.boundingRect(QRectF(0, 0, marginW - 10, 1e6), Qt::TextWordWrap, shown);
+                tr.setHeight(std::min(tr.height(), bfm.lineSpacing() * 3));
+                pl.box = QRectF(marginLeft, pl.band.top() + 2, tr.width() + 10, tr.height() + 4);
+            } else { // at its top right
+                const double w = std::min(bfm.horizontalAdvance(shown) + 10, std::max(80.0, span * 0.6));
+                pl.box = QRectF(g.serverX - BandWidth / 2 - 8 - w, pl.band.top() + 2, w, bfm.height() + 4);
+            }
             pl.anchor = pl.band.topLeft();
             break;
         }
         }
         out.push_back(std::move(pl));
     }
+    if (margin) stackInMargin(out, avoid);
     return out;
+}
+
+// Moves the notes column's boxes down, in the order of their packets, until none covers a
+// finding's note (`avoid`) or another of them. Callouts stay where the user put them.
+void AnnotationPainter::stackInMargin(std::vector<Placed>& placed, const std::vector<QRectF>& avoid)
+{
+    std::vector<Placed*> inMargin;
+    for (Placed& pl : placed)
+        if (pl.kind != AnnotationKind::Callout) inMargin.push_back(&pl);
+    std::stable_sort(inMargin.begin(), inMargin.end(),
+                     [](const Placed* a, const Placed* b) { return a->box.top() < b->box.top(); });
+    std::vector<QRectF> taken(avoid.begin(), avoid.end());
+    for (Placed* pl : inMargin) {
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (const QRectF& t : taken)
+                if (t.adjusted(-2, -2, 2, 2).intersects(pl->box)) {
+                    pl->box.moveTop(t.bottom() + 4);
+                    moved = true;
+                }
+        }
+        taken.push_back(pl->box);
+    }
 }
 
 QColor AnnotationPainter::rangeColor(const Annotation& a)
@@ -181,8 +223,14 @@ void AnnotationPainter::paintAbove(QPainter* p, const LadderPlottable::Geometry&
         p->setBrush(Qt::NoBrush);
         p->setFont(bold);
         p->setPen(style.text);
-        p->drawText(pl.box.adjusted(5, 1, -4, -1), Qt::AlignLeft | Qt::AlignVCenter,
-                    QFontMetricsF(bold, p->device()).elidedText(pl.text, Qt::ElideRight, pl.box.width() - 9));
+        const QFontMetricsF bfm(bold, p->device());
+        if (bfm.horizontalAdvance(pl.text) <= pl.box.width() - 9) // one line
+            p->drawText(pl.box.adjusted(5, 1, -4, -1), Qt::AlignLeft | Qt::AlignVCenter, pl.text);
+        else // wrapped where the box was made for it, else cut with an ellipsis
+            p->drawText(pl.box.adjusted(5, 2, -4, -2), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop,
+                        pl.box.height() > bfm.height() + 6
+                            ? pl.text
+                            : bfm.elidedText(pl.text, Qt::ElideRight, pl.box.width() - 9));
         if (pl.id == selectedId) {
             p->setPen(QPen(selColor, 1.5, Qt::DashLine));
             p->drawRect(pl.band);
@@ -233,10 +281,11 @@ void AnnotationPainter::paintAbove(QPainter* p, const LadderPlottable::Geometry&
 }
 
 void AnnotationPainter::paintAll(QPainter* p, const LadderPlottable::Geometry& g, const LadderContent& c,
-                                 const std::vector<Annotation>& items, const LadderStyle& style, bool below)
+                                 const std::vector<Annotation>& items, const LadderStyle& style, bool below,
+                                 const std::vector<QRectF>& avoid)
 {
     const QFont f = font(p->font());
-    const auto placed = place(g, c, items, f, p->device());
+    const auto placed = place(g, c, items, f, p->device(), avoid);
     p->save();
     p->setClipRect(
         QRectF(g.rect.left(), g.rect.top() + g.headerHeight, g.rect.width(), g.rect.height() - g.headerHeight));

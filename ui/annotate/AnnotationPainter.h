@@ -3,9 +3,10 @@
 // and draws them in the ladder pane (AnnotationOverlay), in exports (FlowRenderer) and
 // answers hit tests for dragging, so what is exported is what was on screen.
 //
-// Geometry is the ladder's (LadderPlottable::Geometry): notes hang under their packet's
-// arrow, callouts are boxes at (boxFrame, boxX) with an arrow to (frame, anchorX), time
-// ranges are translucent bands between two capture times.
+// Geometry is the ladder's (LadderPlottable::Geometry): notes sit in the notes column beside
+// their packet (under its arrow when the column is too narrow), callouts are boxes at
+// (boxFrame, boxX) with an arrow to (frame, anchorX), time ranges are translucent bands between
+// two capture times, labelled in the notes column.
 
 #include "core/annotations/Annotations.h"
 #include "ui/ladder/LadderContent.h"
@@ -43,9 +44,11 @@ public:
     static bool yOfFrame(const LadderPlottable::Geometry& g, const LadderContent& c, uint32_t frame, double& y);
 
     // Places the annotations of `c`'s flow (others are skipped). `device` gives font metrics.
+    // Notes and range labels go to the notes column, clear of `avoid` (the findings' notes as the
+    // ladder placed them: LadderPlottable::lastCalloutBoxes) and of each other.
     static std::vector<Placed> place(const LadderPlottable::Geometry& g, const LadderContent& c,
                                      const std::vector<core::Annotation>& items, const QFont& font,
-                                     QPaintDevice* device = nullptr);
+                                     QPaintDevice* device = nullptr, const std::vector<QRectF>& avoid = {});
     // Time-range bands: drawn under the ladder.
     static void paintBelow(QPainter* p, const std::vector<Placed>& placed, const std::vector<core::Annotation>& items,
                            const LadderStyle& style);
@@ -55,10 +58,14 @@ public:
                            uint64_t selectedId = 0);
     // Both, for export.
     static void paintAll(QPainter* p, const LadderPlottable::Geometry& g, const LadderContent& c,
-                         const std::vector<core::Annotation>& items, const LadderStyle& style, bool below);
+                         const std::vector<core::Annotation>& items, const LadderStyle& style, bool below,
+                         const std::vector<QRectF>& avoid = {});
 
     static Hit hitTest(const std::vector<Placed>& placed, const QPointF& pos);
     static QColor rangeColor(const core::Annotation& a);
+
+private:
+    static void stackInMargin(std::vector<Placed>& placed, const std::vector<QRectF>& avoid);
 };
 
 } // namespace flowladder::ui

@@ -257,7 +257,7 @@ void FlowRenderer::paintPage(QPainter* p, int page) const
     p->setFont(font);
     ladder_->paint(p, g);
     p->setFont(font);
-    AnnotationPainter::paintAll(p, g, *content_, annotations_, style_, false);
+    AnnotationPainter::paintAll(p, g, *content_, annotations_, style_, false, ladder_->lastCalloutBoxes());
     p->restore();
 }
 

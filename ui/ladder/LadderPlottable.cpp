@@ -157,6 +157,7 @@ void LadderPlottable::drawLegendIcon(QCPPainter* painter, const QRectF& rect) co
 void LadderPlottable::paint(QPainter* p, const Geometry& g) const
 {
     lastDrawnRows_ = 0;
+    calloutBoxes_.clear();
     if (!content_ || !content_->valid()) return;
     p->save();
     p->setClipRect(g.rect);
@@ -359,7 +360,8 @@ void LadderPlottable::paintCallouts(QPainter* p, const Geometry& g) const
     const QFontMetricsF fm(f);
     const double w = g.rect.right() - g.notesX - 12;
     double lastBottom = g.rect.top() + g.headerHeight;
-    std::vector<QRectF> boxes;
+    std::vector<QRectF>& boxes = calloutBoxes_;
+    boxes.clear();
     for (const Callout& c : callouts_) {
         if (!c.finding) continue;
         const QString note = content_->note(c.row);

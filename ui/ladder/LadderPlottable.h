@@ -49,6 +49,9 @@ public:
     int lastDrawnRows() const { return lastDrawnRows_; }
     // Draws the diagram on any painter.
     void paint(QPainter* painter, const Geometry& g) const;
+    // The boxes of the findings' notes in the notes column as the last paint() placed them
+    // (the user's notes are placed clear of them).
+    const std::vector<QRectF>& lastCalloutBoxes() const { return calloutBoxes_; }
 
     static constexpr double HeaderHeight = 54.0;
     static constexpr double LabelPixels = 15.0; // row spacing needed for text labels
@@ -83,6 +86,7 @@ private:
         bool finding; // a finding's note becomes a boxed callout; a mark's note a muted line
     };
     mutable std::vector<Callout> callouts_; // collected while drawing rows, drawn last
+    mutable std::vector<QRectF> calloutBoxes_;
 };
 
 } // namespace flowladder::ui
