@@ -131,6 +131,8 @@ QString MainWindow::shortcutsText() const
     row(QStringLiteral("J / ↓, K / ↑"), tr("next / previous packet (ladder)"));
     row(QStringLiteral("Home / End"), tr("first / last packet"));
     row(tr("Ctrl+wheel"), tr("zoom the ladder"));
+    row(tr("Shift+drag"), tr("highlight a time range on the ladder (Ctrl+Shift+R starts one at the selected packet: "
+                             "click or Enter where it ends, Esc cancels)"));
     return QStringLiteral("<table>") + rows + QStringLiteral("</table>");
 }
 

@@ -436,6 +436,63 @@ private slots:
             QVERIFY2(text.contains(word), word);
     }
 
+    // A time range from the menu is as long as the user shows, not a fixed number of packets: its
+    // end follows the mouse (a click ends it) or the selection (Enter ends it); Esc cancels.
+    void timeRangeEndsWhereTheUserShows()
+    {
+        auto w = openWindow();
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        auto* c = controller(*w);
+        c->setTextQuestion(
+            [](const QString&, const QString&) { return std::optional<QString>(QStringLiteral("void")); });
+        LadderView* view = w->ladder();
+        view->zoomReadable();
+        view->selectRow(rowOf(*w, 23));
+        view->replot();
+        auto ranges = [&] {
+            std::vector<core::Annotation> out;
+            for (const auto& a : c->document()->items())
+                if (a.kind == core::AnnotationKind::TimeRange) out.push_back(a);
+            return out;
+        };
+        const auto tsOf = [&](uint32_t frame) {
+            return view->content()->packet(static_cast<uint32_t>(rowOf(*w, frame))).tsNs;
+        };
+        const auto pixelOf = [&](uint32_t frame) {
+            const auto g = view->ladder()->currentGeometry();
+            return QPoint(static_cast<int>(g.clientX + 60),
+                          static_cast<int>(
+                              g.map.pixelOf(view->content()->layout.yOfRow(static_cast<uint32_t>(rowOf(*w, frame))))));
+        };
+        // By mouse: the end follows the pointer, the click ends it on the packet there.
+        c->addTimeRangeInteractive();
+        QVERIFY(c->timeRangePending());
+        QTest::mouseMove(view, pixelOf(25));
+        QTest::mouseClick(view, Qt::LeftButton, {}, pixelOf(26));
+        QVERIFY(!c->timeRangePending());
+        QCOMPARE(ranges().size(), size_t(1));
+        QCOMPARE(ranges()[0].startNs, tsOf(23));
+        QCOMPARE(ranges()[0].endNs, tsOf(26));
+        QCOMPARE(QString::fromStdString(ranges()[0].text), QStringLiteral("void"));
+        // By keyboard: ↓ moves the selection (the end follows), Enter ends it; upwards works too.
+        view->selectRow(rowOf(*w, 24));
+        c->startTimeRange(view->selectedRow());
+        QTest::keyClick(view, Qt::Key_Up);
+        QTest::keyClick(view, Qt::Key_Up);
+        QTest::keyClick(view, Qt::Key_Return);
+        QCOMPARE(ranges().size(), size_t(2));
+        QCOMPARE(ranges()[1].startNs, tsOf(22));
+        QCOMPARE(ranges()[1].endNs, tsOf(24));
+        // Esc cancels; ending on the packet it started from makes nothing.
+        c->startTimeRange(rowOf(*w, 20));
+        QTest::keyClick(view, Qt::Key_Escape);
+        QVERIFY(!c->timeRangePending());
+        c->startTimeRange(rowOf(*w, 20));
+        QTest::mouseClick(view, Qt::LeftButton, {}, pixelOf(20));
+        QCOMPARE(ranges().size(), size_t(2));
+    }
+
     void dragMovesANote()
     {
         auto w = openWindow();

@@ -58,7 +58,15 @@ AnnotationController::AnnotationController(MainWindow* window, MessageBar* bar)
         updateStatus();
     });
     askUnsaved_ = [this](const QString& message, QString& path) { return askUnsavedDefault(message, path); };
-    connect(window_->selection(), &CurrentSelection::flowChanged, this, [this] { select(0); });
+    connect(window_->selection(), &CurrentSelection::flowChanged, this, [this] {
+        select(0);
+        if (pendingRange_) cancelPendingRange(); // it belonged to the other flow
+    });
+    connect(ladder_, &LadderView::rowSelected, this, [this](int64_t row) { // a pending range follows it
+        auto c = ladder_->content();
+        if (pendingRange_ && c && row >= 0 && row < c->rows())
+            previewPendingRange(c->packet(static_cast<uint32_t>(row)).tsNs);
+    });
     updateStatus();
 }
 
@@ -287,6 +295,7 @@ uint64_t AnnotationController::addTimeRange(int64_t fromRow, int64_t toRow, cons
 
 std::optional<QString> AnnotationController::askText(const QString& title, const QString& initial)
 {
+    if (askText_) return askText_(title, initial);
     bool ok = false;
     const QString t = QInputDialog::getMultiLineText(
         window_, title, tr("Text (shown on the ladder, in exports and in the postmortem):"), initial, &ok);
@@ -322,7 +331,72 @@ void AnnotationController::addTimeRangeInteractive()
         emit statusMessage(tr("Select the first packet of the range first (or Shift+drag on the ladder)."), 5000);
         return;
     }
-    if (auto t = askText(tr("Time range label"), {}); t) addTimeRange(row, row + 5, *t);
+    startTimeRange(row);
+}
+
+void AnnotationController::startTimeRange(int64_t row)
+{
+    auto c = ladder_->content();
+    if (!c || !c->valid() || row < 0 || row >= c->rows() || !doc_->isOpen()) return;
+    Annotation a;
+    a.kind = AnnotationKind::TimeRange;
+    a.flow = c->flow->id;
+    a.startNs = a.endNs = c->packet(static_cast<uint32_t>(row)).tsNs;
+    pendingRange_ = a;
+    previewPendingRange(a.endNs);
+    ladder_->setFocus();
+    emit statusMessage(tr("Time range from #%1: click where it ends, or move the selection with ↓/↑ and press "
+                          "Enter; Esc cancels.")
+                           .arg(c->packet(static_cast<uint32_t>(row)).frame),
+                       0);
+}
+
+void AnnotationController::previewPendingRange(int64_t endNs)
+{
+    if (!pendingRange_) return;
+    pendingRange_->endNs = endNs;
+    Annotation shown = *pendingRange_;
+    if (shown.startNs > shown.endNs) std::swap(shown.startNs, shown.endNs);
+    above_->setPreview(shown);
+    below_->setPreview(shown);
+    replot();
+}
+
+void AnnotationController::cancelPendingRange()
+{
+    pendingRange_.reset();
+    above_->setPreview(std::nullopt);
+    below_->setPreview(std::nullopt);
+    replot();
+    emit statusMessage(QString(), 0);
+}
+
+void AnnotationController::finishPendingRange(int64_t endNs)
+{
+    if (!pendingRange_) return;
+    Annotation a = *pendingRange_;
+    cancelPendingRange();
+    a.endNs = endNs;
+    if (a.startNs > a.endNs) std::swap(a.startNs, a.endNs);
+    if (a.startNs == a.endNs) {
+        emit statusMessage(tr("A time range needs two different moments: start it again and end it on another "
+                              "packet."),
+                           5000);
+        return;
+    }
+    const auto text = askText(tr("Time range label"), {});
+    if (!text) return;
+    a.text = text->toStdString();
+    select(doc_->add(a));
+}
+
+int64_t AnnotationController::rowTimeNear(double pixelY) const
+{
+    auto c = ladder_->content();
+    if (!c || !c->valid() || c->rows() == 0) return 0;
+    const auto g = ladder_->ladder()->currentGeometry();
+    const int64_t row = c->layout.rowNearest(g.map.yOfPixel(pixelY));
+    return c->packet(static_cast<uint32_t>(std::max<int64_t>(row, 0))).tsNs;
 }
 
 void AnnotationController::editSelected()
@@ -341,6 +415,37 @@ void AnnotationController::deleteSelected()
 bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched != ladder_) return false;
+    if (pendingRange_) { // a range started from a menu: its end follows the mouse or the selection
+        switch (event->type()) {
+        case QEvent::MouseMove:
+            previewPendingRange(rowTimeNear(static_cast<QMouseEvent*>(event)->position().y()));
+            return false; // tooltips still work
+        case QEvent::MouseButtonPress: {
+            auto* e = static_cast<QMouseEvent*>(event);
+            if (e->button() == Qt::LeftButton)
+                finishPendingRange(rowTimeNear(e->position().y()));
+            else
+                cancelPendingRange();
+            return true;
+        }
+        case QEvent::KeyPress: {
+            auto* k = static_cast<QKeyEvent*>(event);
+            if (k->key() == Qt::Key_Escape) {
+                cancelPendingRange();
+                return true;
+            }
+            if (k->key() == Qt::Key_Return || k->key() == Qt::Key_Enter) {
+                const int64_t row = ladder_->selectedRow();
+                auto c = ladder_->content();
+                if (row >= 0 && c && row < c->rows()) finishPendingRange(c->packet(static_cast<uint32_t>(row)).tsNs);
+                return true;
+            }
+            return false; // arrows move the selection, which the preview follows
+        }
+        default:
+            break;
+        }
+    }
     switch (event->type()) {
     case QEvent::MouseButtonPress:
         return mousePress(static_cast<QMouseEvent*>(event));
@@ -517,9 +622,7 @@ bool AnnotationController::contextMenu(QContextMenuEvent* e)
         menu.addAction(tr("Add callout pointing here…"), this, [this, row, ax] {
             if (auto t = askText(tr("Callout"), {}); t && !t->isEmpty()) addCallout(row, ax, *t);
         });
-        menu.addAction(tr("Highlight time range from here…"), this, [this, row] {
-            if (auto t = askText(tr("Time range label"), {}); t) addTimeRange(row, row + 5, *t);
-        });
+        menu.addAction(tr("Highlight time range from here…"), this, [this, row] { startTimeRange(row); });
         menu.addSeparator();
     }
     emit contextMenuAboutToShow(&menu); // File > Export adds its entries here

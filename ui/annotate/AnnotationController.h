@@ -47,6 +47,9 @@ public:
     // dialog; tests set their own (the offscreen platform must not block).
     using UnsavedQuestion = std::function<UnsavedChoice(const QString& message, QString& path)>;
     void setUnsavedQuestion(UnsavedQuestion ask) { askUnsaved_ = std::move(ask); }
+    // Asks for an annotation's text (nullopt: cancelled). The default is a dialog; tests set their own.
+    using TextQuestion = std::function<std::optional<QString>(const QString& title, const QString& initial)>;
+    void setTextQuestion(TextQuestion ask) { askText_ = std::move(ask); }
     // Writes pending notes now (the window is closing). When they cannot be saved, asks; false
     // when the user cancelled (the window must stay open), true once nothing is left unsaved.
     bool saveNow();
@@ -60,6 +63,11 @@ public:
     uint64_t addNote(int64_t row, const QString& text);
     uint64_t addCallout(int64_t row, double anchorX, const QString& text);
     uint64_t addTimeRange(int64_t fromRow, int64_t toRow, const QString& text);
+    // Starts a time range at this row whose end the user then shows: it follows the mouse (a
+    // click ends it there) or the selected packet (Enter ends it there); Esc cancels. Shift+drag
+    // on the ladder does the same in one gesture.
+    void startTimeRange(int64_t row);
+    bool timeRangePending() const { return pendingRange_.has_value(); }
 
 public slots:
     void addNoteInteractive();
@@ -86,6 +94,10 @@ private:
     bool mouseMove(QMouseEvent* e);
     bool mouseRelease(QMouseEvent* e);
     bool contextMenu(QContextMenuEvent* e);
+    void previewPendingRange(int64_t endNs);
+    void finishPendingRange(int64_t endNs);
+    void cancelPendingRange();
+    int64_t rowTimeNear(double pixelY) const; // time of the packet nearest this height
     int64_t rowNear(double pixelY) const;
     std::optional<QString> askText(const QString& title, const QString& initial);
     UnsavedChoice askUnsavedDefault(const QString& message, QString& path);
@@ -112,6 +124,8 @@ private:
         bool moved = false;
     };
     std::optional<Drag> drag_;
+    std::optional<core::Annotation> pendingRange_; // startTimeRange: waiting for its end
+    TextQuestion askText_;
     int dragSerial_ = 1000;
     UnsavedQuestion askUnsaved_;
     bool showingSaveFailure_ = false;
