@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <sys/stat.h>
 
 namespace flowladder::core {
@@ -70,6 +71,13 @@ AnnotationStore AnnotationStore::openMerged(const std::vector<std::string>& capt
     const std::string base =
         capturePaths.empty() ? std::string() : capturePaths.front() + ".merged-" + std::to_string(capturePaths.size());
     return openAt(mergedFingerprint(capturePaths, error), base);
+}
+
+AnnotationStore AnnotationStore::openCompared(const std::string& pathA, const std::string& pathB)
+{
+    std::string error;
+    const std::string nameB = std::filesystem::path(pathB).filename().string();
+    return openAt(comparedFingerprint(pathA, pathB, error), pathA + ".compare-" + nameB);
 }
 
 AnnotationStore AnnotationStore::openAt(const std::optional<CaptureFingerprint>& fp, const std::string& capturePath)

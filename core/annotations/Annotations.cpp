@@ -164,6 +164,11 @@ bool readAnnotation(FieldReader& r, const json& x, const std::string& where, Ann
         return false;
     if (!validColor(a.color))
         return r.fail(where + ".color", "expected \"#rrggbb\", got " + FieldReader::shown(x["color"]));
+    std::string capture = "A";
+    if (!r.string(x, "in_capture", where + ".in_capture", capture, false)) return false;
+    if (capture != "A" && capture != "B")
+        return r.fail(where + ".in_capture", "expected \"A\" or \"B\", got " + FieldReader::shown(x["in_capture"]));
+    a.inCaptureB = capture == "B";
     // Fields of another kind are ignored, as the writer leaves them out: a note read, written and
     // read again is the same note (found by fuzz_annotations).
     const Annotation defaults;
@@ -308,6 +313,20 @@ std::optional<CaptureFingerprint> mergedFingerprint(const std::vector<std::strin
     return merged;
 }
 
+std::optional<CaptureFingerprint> comparedFingerprint(const std::string& pathA, const std::string& pathB,
+                                                      std::string& error)
+{
+    auto fp = mergedFingerprint({pathA, pathB}, error);
+    if (!fp) return std::nullopt;
+    uint64_t h = 1469598103934665603ull;
+    const std::string tagged = "compare:" + fp->hash;
+    fnv1a(h, reinterpret_cast<const unsigned char*>(tagged.data()), tagged.size());
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    fp->hash = hex;
+    return fp;
+}
+
 uint64_t AnnotationSet::newId() const
 {
     uint64_t maxId = 0;
@@ -446,6 +465,7 @@ std::string annotationsToJson(const AnnotationSet& set)
             break;
         }
         if (!a.color.empty()) x["color"] = a.color;
+        if (a.inCaptureB) x["in_capture"] = "B";
         items.push_back(std::move(x));
     }
     j["annotations"] = std::move(items);

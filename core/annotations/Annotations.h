@@ -36,6 +36,9 @@ struct Annotation {
     int64_t startNs = 0;
     int64_t endNs = 0;
     std::string color; // "#rrggbb", empty for the default
+    // A comparison's notes (AnnotationStore::openCompared): the packet is frame `frame` of flow
+    // `flow` in capture B rather than A ("in_capture": "B" in the file).
+    bool inCaptureB = false;
 
     bool operator==(const Annotation&) const = default;
 };
@@ -51,6 +54,11 @@ std::optional<CaptureFingerprint> fingerprintCapture(const std::string& captureP
 // The fingerprint of several files merged into one capture: the sum of their sizes and a hash
 // of their fingerprints in the order given (nullopt when one cannot be read).
 std::optional<CaptureFingerprint> mergedFingerprint(const std::vector<std::string>& capturePaths, std::string& error);
+
+// The fingerprint of a comparison of capture A with capture B (in that order): the files'
+// fingerprints together, distinct from the same files merged into one capture.
+std::optional<CaptureFingerprint> comparedFingerprint(const std::string& pathA, const std::string& pathB,
+                                                      std::string& error);
 
 struct AnnotationSet {
     static constexpr int FormatVersion = 1;
@@ -111,6 +119,10 @@ public:
     // "<first>.merged-<N>.flowladder.json" (N files), found again whenever the same files are
     // merged; the same rules as open() otherwise.
     static AnnotationStore openMerged(const std::vector<std::string>& capturePaths);
+    // The notes of a comparison of capture A with capture B (the comparison window's): identified
+    // by comparedFingerprint, kept beside A in "<A>.compare-<B's file name>.flowladder.json";
+    // notes on packets of B say so (Annotation::inCaptureB).
+    static AnnotationStore openCompared(const std::string& pathA, const std::string& pathB);
     // Loads an explicit annotations file (CLI --annotations), read-only use.
     static std::optional<AnnotationSet> load(const std::string& path, std::string& error);
 

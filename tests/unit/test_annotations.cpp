@@ -126,6 +126,52 @@ TEST(Annotations, StoreSavesAtomicallyAndReopens)
     EXPECT_EQ(again.set().items, sampleSet().items);
 }
 
+// A comparison's notes: kept beside A under a name that says which B, found again only for the
+// same two files in the same order, never mistaken for the notes of A alone or of A and B merged;
+// a note on a packet of B says so in the file and comes back so.
+TEST(Annotations, ComparedPairHasItsOwnNotes)
+{
+    TempCapture a("client side bytes", "cmp-a.pcap");
+    TempCapture b("server side bytes", "cmp-b.pcap");
+    auto store = core::AnnotationStore::openCompared(a.path, b.path);
+    EXPECT_TRUE(store.problem().empty()) << store.problem();
+    EXPECT_EQ(store.savePath(), a.path + ".compare-cmp-b.pcap.flowladder.json");
+    core::Annotation onB;
+    onB.id = 7;
+    onB.flow = 1;
+    onB.frame = 22;
+    onB.inCaptureB = true;
+    onB.text = "created by the firewall";
+    core::Annotation onA = onB;
+    onA.id = 8;
+    onA.frame = 19;
+    onA.inCaptureB = false;
+    onA.text = "lost on the way";
+    store.set().items = {onB, onA};
+    std::string error;
+    ASSERT_TRUE(store.save(error)) << error;
+    const std::string text = readAll(store.savePath());
+    EXPECT_NE(text.find("\"in_capture\": \"B\""), std::string::npos) << text;
+    EXPECT_EQ(text.find("\"in_capture\": \"A\""), std::string::npos) << text; // A is the default, not written
+
+    auto again = core::AnnotationStore::openCompared(a.path, b.path);
+    EXPECT_TRUE(again.problem().empty()) << again.problem();
+    EXPECT_EQ(again.set().items, store.set().items);
+    // Other ways of reading these files do not see them.
+    EXPECT_TRUE(core::AnnotationStore::open(a.path).set().items.empty());
+    EXPECT_TRUE(core::AnnotationStore::openMerged({a.path, b.path}).set().items.empty());
+    std::string e1, e2;
+    EXPECT_NE(core::comparedFingerprint(a.path, b.path, e1)->hash, core::comparedFingerprint(b.path, a.path, e2)->hash);
+    EXPECT_NE(core::comparedFingerprint(a.path, b.path, e1)->hash, core::mergedFingerprint({a.path, b.path}, e2)->hash);
+    // A bad in_capture is named.
+    auto bad = core::annotationsFromJson(R"({"format":"flowladder-annotations","version":1,
+        "capture":{"size":1,"hash":"00ff00ff00ff00ff"},"annotations":[
+        {"id":1,"kind":"note","flow":1,"frame":4,"in_capture":"C"}]})",
+                                         error);
+    EXPECT_FALSE(bad);
+    EXPECT_NE(error.find("annotations[0].in_capture"), std::string::npos) << error;
+}
+
 TEST(Annotations, DamagedSidecarIsReportedKeptAndNotOverwritten)
 {
     TempCapture cap;
