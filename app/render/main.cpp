@@ -7,7 +7,9 @@
 #include "app/cli/RenderArgs.h"
 #include "core/annotations/Annotations.h"
 #include "core/tcp/Analyzer.h"
+#include "ui/annotate/AnnotationDocument.h"
 #include "ui/compare/CompareMergedView.h"
+#include "ui/compare/CompareNotes.h"
 #include "ui/compare/CompareWindow.h"
 #include "ui/export/FlowRenderer.h"
 #include "ui/ladder/LadderContent.h"
@@ -61,9 +63,12 @@ int renderPair()
     });
     QObject::connect(&window, &ui::CompareWindow::comparisonShown, &app, [&] { app.quit(); });
     window.resize(static_cast<int>(args.width), 900);
+    window.notes()->setShown(!args.noAnnotations); // the notes saved with the pair, as the window shows them
     window.compareAnalyses(a, b);
     if (!window.comparison()) app.exec();
     if (rc >= 0) return rc;
+    if (const QString problem = window.notes()->document()->problem(); !args.noAnnotations && !problem.isEmpty())
+        std::cerr << prog << ": warning: " << problem.toStdString() << "\n";
     const auto& pairs = window.comparison()->pairs;
     if (args.pair > pairs.size()) {
         std::cerr << prog << ": the comparison has no flow pair " << args.pair << " (it has " << pairs.size()

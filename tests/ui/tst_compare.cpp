@@ -5,6 +5,7 @@
 #include "ui/compare/CompareMergedLadder.h"
 #include "ui/compare/CompareMergedLayout.h"
 #include "ui/compare/CompareMergedView.h"
+#include "ui/compare/CompareNotes.h"
 #include "ui/compare/CompareSideBySide.h"
 #include "ui/compare/CompareWindow.h"
 #include "ui/ladder/LadderView.h"
@@ -289,6 +290,99 @@ private slots:
     // The comparison window is a full window: menus with the main window's keys (N / Shift+N
     // step through the differences and wrap; J / K step through the merged ladder), pictures of
     // either view in three formats, and Ctrl+W / Esc close it.
+    // Notes written in the comparison window are saved with the pair (beside A, naming B), shown on
+    // the merged ladder at their packets whatever the clock offset, exported, undoable, and found
+    // again when the same two files are compared; nothing is written before the first note.
+    void notesAreSavedWithThePair()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("client.pcap")), b = dir.filePath(QStringLiteral("server.pcap"));
+        QVERIFY(QFile::copy(SampleA, a) && QFile::copy(SampleB, b));
+        const QString sidecar = a + QStringLiteral(".compare-server.pcap.flowladder.json");
+        auto texts = [](CompareWindow& w) {
+            QStringList out;
+            for (const auto& n : w.mergedView()->ladder()->notes())
+                out << n.text;
+            out.sort();
+            return out;
+        };
+        {
+            CompareWindow w;
+            w.resize(1400, 850);
+            w.show();
+            QSignalSpy shown(&w, &CompareWindow::comparisonShown);
+            w.openFiles(a, b);
+            QVERIFY(shown.wait(20000));
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QVERIFY(!QFile::exists(sidecar)); // opening writes nothing
+            w.notes()->setTextQuestion([](const QString&, const QString&) {
+                return std::optional<QString>(QStringLiteral("forged by the ASA"));
+            });
+            const auto& p = w.comparison()->pairs[0];
+            // Opens on the RST only B saw: Ctrl+M writes its note.
+            QCOMPARE(p.packets[static_cast<size_t>(w.currentMatch())].bFrame, 22u);
+            auto* edit = w.findChild<QAction*>(QStringLiteral("compareEditNote"));
+            QVERIFY(edit && edit->shortcuts().contains(QKeySequence(QStringLiteral("Ctrl+M"))));
+            edit->trigger();
+            // A note on the FIN only A saw, through the programmatic path.
+            const int64_t fin = itemOf(w.mergedView()->content()->layout, p, true, 19);
+            QVERIFY(w.notes()->setNote(fin, QStringLiteral("lost on the way")) != 0);
+            QCOMPARE(texts(w), (QStringList{QStringLiteral("forged by the ASA"), QStringLiteral("lost on the way")}));
+            for (const auto& n : w.mergedView()->ladder()->notes()) {
+                const auto& pm = p.packets[n.item];
+                QVERIFY(n.text.startsWith(QStringLiteral("forged")) ? pm.bFrame == 22 && !pm.inA()
+                                                                    : pm.aFrame == 19 && !pm.inB());
+            }
+            // Drawn: a click on a note's box finds it; the export carries every word.
+            w.tabs()->setCurrentIndex(0);
+            w.mergedView()->selectItem(fin);
+            w.mergedView()->replot();
+            const auto& notes = w.mergedView()->ladder()->notes();
+            QVERIFY(std::any_of(notes.begin(), notes.end(), [&](const auto& n) {
+                return n.item == static_cast<uint32_t>(fin) &&
+                       w.mergedView()->ladder()->noteAt(
+                           QPointF(w.mergedView()->ladder()->currentGeometry().userNotesX + 8,
+                                   w.mergedView()->ladder()->currentGeometry().px.map.pixelOf(
+                                       w.mergedView()->content()->layout.items[n.item].y0))) == n.id;
+            }));
+            if (const QString shots = qEnvironmentVariable("FLOWLADDER_SHOT_DIR"); !shots.isEmpty()) // to look at
+                w.grab().save(shots + QStringLiteral("/compare-notes.png"));
+            const QString svg = dir.filePath(QStringLiteral("merged-notes.svg"));
+            QString error;
+            QVERIFY2(w.exportPicture(svg, &error), qPrintable(error));
+            QFile f(svg);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray text = f.readAll();
+            QVERIFY(text.contains("forged by the ASA") && text.contains("lost on the way"));
+            // Undo and redo.
+            w.notes()->undoAction()->trigger();
+            QCOMPARE(texts(w), QStringList{QStringLiteral("forged by the ASA")});
+            w.notes()->redoAction()->trigger();
+            QCOMPARE(texts(w).size(), 2);
+            // Another clock offset: the notes stay on their packets.
+            w.setClockOffset(0.9);
+            QVERIFY(shown.wait(20000));
+            QCOMPARE(texts(w).size(), 2);
+            w.close(); // saves
+            QVERIFY(QFile::exists(sidecar));
+        }
+        QFile f(sidecar);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("\"in_capture\": \"B\""));
+        QVERIFY(!QFile::exists(a + QStringLiteral(".flowladder.json"))); // A alone has no notes
+        CompareWindow again;
+        QSignalSpy shown(&again, &CompareWindow::comparisonShown);
+        again.openFiles(a, b);
+        QVERIFY(shown.wait(20000));
+        QCOMPARE(texts(again), (QStringList{QStringLiteral("forged by the ASA"), QStringLiteral("lost on the way")}));
+        // Emptying a note's text removes it.
+        again.notes()->setTextQuestion([](const QString&, const QString& initial) {
+            return initial == QStringLiteral("forged by the ASA") ? std::optional<QString>(QString()) : std::nullopt;
+        });
+        again.notes()->editNote(); // the window opens on the RST again
+        QCOMPARE(texts(again), QStringList{QStringLiteral("lost on the way")});
+    }
+
     void menusKeysAndExport()
     {
         QWidget main; // stands for the main window the comparison belongs to

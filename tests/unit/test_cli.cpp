@@ -2,6 +2,7 @@
 
 #include "Scenario.h"
 #include "TestPaths.h"
+#include "core/annotations/Annotations.h"
 #include "core/report/JsonReport.h"
 #include "core/tcp/Analyzer.h"
 #include "tests/support/RunCommand.h"
@@ -324,6 +325,37 @@ TEST(Cli, RenderDrawsAComparedPair)
                   .status,
               0);
     EXPECT_TRUE(std::filesystem::file_size(png) > 10000);
+    // The notes saved with the pair (the comparison window's) are drawn, unless --no-annotations.
+    const std::string a = dir / "client.pcap", b = dir / "server.pcap";
+    std::filesystem::copy_file(client, a);
+    std::filesystem::copy_file(sample, b);
+    {
+        auto store = flowladder::core::AnnotationStore::openCompared(a, b);
+        flowladder::core::Annotation note;
+        note.flow = 1;
+        note.frame = 22;
+        note.inCaptureB = true;
+        note.text = "forged by the ASA, INC-2291";
+        note.id = store.set().newId();
+        store.set().items.push_back(note);
+        std::string error;
+        ASSERT_TRUE(store.save(error)) << error;
+    }
+    const std::string noted = dir / "noted.svg", plain = dir / "plain.svg";
+    ASSERT_EQ(flowladder::testsupport::runCommand(env + cli + " render " + a + " " + b + " --pair 1 --out " + noted +
+                                                  " 2>/dev/null")
+                  .status,
+              0);
+    ASSERT_EQ(flowladder::testsupport::runCommand(env + cli + " render " + a + " " + b +
+                                                  " --pair 1 --no-annotations --out " + plain + " 2>/dev/null")
+                  .status,
+              0);
+    auto slurp = [](const std::string& p) {
+        std::ifstream f(p);
+        return std::string((std::istreambuf_iterator<char>(f)), {});
+    };
+    EXPECT_NE(slurp(noted).find("INC-2291"), std::string::npos);
+    EXPECT_EQ(slurp(plain).find("INC-2291"), std::string::npos);
     // Usage: a pair that is not there, --flow with two captures, --pair with one.
     const CliRun missing = flowladder::testsupport::runCommand(env + cli + " render " + client + " " + sample +
                                                                " --pair 4 --out " + svg + " 2>&1");

@@ -83,6 +83,15 @@ void AnnotationDocument::openMerged(const QStringList& capturePaths)
     emit changed();
 }
 
+void AnnotationDocument::openCompared(const QString& pathA, const QString& pathB)
+{
+    close();
+    capturePath_ = pathA;
+    store_ = core::AnnotationStore::openCompared(pathA.toStdString(), pathB.toStdString());
+    emit opened(capturePath_);
+    emit changed();
+}
+
 void AnnotationDocument::close()
 {
     if (dirty_) saveNow();

@@ -26,6 +26,9 @@ public:
     // The same for several files read as one capture (core::AnnotationStore::openMerged);
     // capturePath() is then the first of them.
     void openMerged(const QStringList& capturePaths);
+    // The notes of a comparison of capture A with capture B (core::AnnotationStore::openCompared);
+    // capturePath() is then A.
+    void openCompared(const QString& pathA, const QString& pathB);
     void close(); // saves and forgets the capture
     bool isOpen() const { return !capturePath_.isEmpty(); }
     QString capturePath() const { return capturePath_; }

@@ -13,14 +13,6 @@ namespace {
 constexpr double BandWidth = 14.0; // as LadderPlottable draws the state bands
 constexpr double CalloutWidth = 240.0;
 
-QColor noteFill(const LadderStyle& s)
-{
-    return s.dark ? QColor(0x5a, 0x50, 0x1e) : QColor(0xff, 0xf4, 0xb0);
-}
-QColor noteBorder(const LadderStyle& s)
-{
-    return s.dark ? QColor(0xc9, 0xa8, 0x2a) : QColor(0xd0, 0xa2, 0x00);
-}
 QColor calloutLine(const LadderStyle& s)
 {
     return s.dark ? QColor(0xf0, 0xb0, 0x40) : QColor(0xd0, 0x86, 0x00);
@@ -45,6 +37,21 @@ void arrowHead(QPainter* p, QPointF tip, QPointF from, const QColor& c)
     p->setBrush(Qt::NoBrush);
 }
 } // namespace
+
+QColor AnnotationPainter::noteFill(const LadderStyle& s)
+{
+    return s.dark ? QColor(0x5a, 0x50, 0x1e) : QColor(0xff, 0xf4, 0xb0);
+}
+
+QColor AnnotationPainter::noteBorder(const LadderStyle& s)
+{
+    return s.dark ? QColor(0xc9, 0xa8, 0x2a) : QColor(0xd0, 0xa2, 0x00);
+}
+
+QColor AnnotationPainter::noteText(const LadderStyle& s)
+{
+    return s.dark ? QColor(0xf2, 0xee, 0xd8) : QColor(0x2b, 0x24, 0x00);
+}
 
 QFont AnnotationPainter::font(const QFont& base)
 {
@@ -267,7 +274,7 @@ void AnnotationPainter::paintAbove(QPainter* p, const LadderPlottable::Geometry&
         p->setBrush(noteFill(style));
         p->drawRoundedRect(pl.box, 3, 3);
         p->setBrush(Qt::NoBrush);
-        p->setPen(style.dark ? QColor(0xf2, 0xee, 0xd8) : QColor(0x2b, 0x24, 0x00));
+        p->setPen(noteText(style));
         p->drawText(pl.box.adjusted(6, 3, -5, -3), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, pl.text);
         if (sel && pl.kind == AnnotationKind::Callout) { // drag handle on the arrow's point
             p->setPen(QPen(selColor, 1.5));

@@ -38,6 +38,10 @@ public:
     };
 
     static QFont font(const QFont& base); // the annotation font (8.5 pt)
+    // A note's colours (sticky-note yellow), also for the comparison's notes.
+    static QColor noteFill(const LadderStyle& s);
+    static QColor noteBorder(const LadderStyle& s);
+    static QColor noteText(const LadderStyle& s);
     static double xOf(const LadderPlottable::Geometry& g, double fraction);
     static double fractionOf(const LadderPlottable::Geometry& g, double x);
     // Pixel y of a frame's row; false when the frame is not in the flow.

@@ -1,5 +1,6 @@
 #include "ui/compare/CompareMergedLadder.h"
 
+#include "ui/annotate/AnnotationPainter.h"
 #include "ui/models/Format.h"
 
 #include <QFileInfo>
@@ -125,7 +126,8 @@ void CompareMergedLadder::setContent(std::shared_ptr<const CompareMergedContent>
     selected_ = -1;
 }
 
-CompareMergedLadder::Geometry CompareMergedLadder::geometryFor(const QRectF& rect, double yTop, double yBottom)
+CompareMergedLadder::Geometry CompareMergedLadder::geometryFor(const QRectF& rect, double yTop, double yBottom,
+                                                               bool withNotes)
 {
     Geometry g;
     g.rect = rect;
@@ -133,6 +135,11 @@ CompareMergedLadder::Geometry CompareMergedLadder::geometryFor(const QRectF& rec
     g.px.aX = rect.left() + TimeColumn + 16;
     g.px.bX = g.px.aX + std::clamp(rect.width() * 0.34, 200.0, 460.0);
     g.notesX = g.px.bX + 18;
+    // The notes take the right 40% of the labels' column (labels keep at least 260 px).
+    if (withNotes)
+        g.userNotesX =
+            std::min(rect.right() - 110.0,
+                     std::max(g.notesX + 260.0, rect.right() - std::max(170.0, (rect.right() - g.notesX) * 0.4)));
     g.px.map = LadderLayout::PixelMap{yTop, yBottom, rect.top(), rect.bottom()};
     return g;
 }
@@ -141,7 +148,22 @@ CompareMergedLadder::Geometry CompareMergedLadder::currentGeometry() const
 {
     const QRect r = mKeyAxis ? mKeyAxis->axisRect()->rect() : QRect();
     QCPAxis* v = mValueAxis.data();
-    return geometryFor(QRectF(r), v ? v->pixelToCoord(r.top()) : 0, v ? v->pixelToCoord(r.bottom()) : 1);
+    return geometryFor(QRectF(r), v ? v->pixelToCoord(r.top()) : 0, v ? v->pixelToCoord(r.bottom()) : 1,
+                       !notes_.empty());
+}
+
+void CompareMergedLadder::setNotes(std::vector<Note> notes)
+{
+    std::stable_sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) { return a.item < b.item; });
+    notes_ = std::move(notes);
+    noteBoxes_.clear();
+}
+
+uint64_t CompareMergedLadder::noteAt(const QPointF& pos) const
+{
+    for (const auto& [id, box] : noteBoxes_)
+        if (box.adjusted(-2, -2, 2, 2).contains(pos)) return id;
+    return 0;
 }
 
 int64_t CompareMergedLadder::itemAt(const QPointF& pos) const
@@ -224,8 +246,44 @@ void CompareMergedLadder::paint(QPainter* p, const Geometry& g) const
     if (selected_ >= 0 && static_cast<size_t>(selected_) < L.items.size())
         paintItem(p, g, static_cast<uint32_t>(selected_), true);
     lastDrawn_ = static_cast<int>(items.size());
+    paintNotes(p, g);
     paintHeader(p, g);
     p->restore();
+}
+
+void CompareMergedLadder::paintNotes(QPainter* p, const Geometry& g) const
+{
+    noteBoxes_.clear();
+    if (notes_.empty() || g.userNotesX <= 0) return;
+    const auto& L = content_->layout;
+    const QFont before = p->font();
+    const QFont f = AnnotationPainter::font(before);
+    p->setFont(f);
+    const QFontMetricsF fm(f, p->device());
+    const double w = g.rect.right() - g.userNotesX - 6;
+    double lastBottom = g.rect.top() + g.headerHeight;
+    for (const Note& n : notes_) {
+        if (n.item >= L.items.size()) continue;
+        const auto& it = L.items[n.item];
+        const double ly = g.px.map.pixelOf(it.kind == Kind::Injected ? it.y1 : it.y0);
+        if (ly < g.rect.top() - 200 || ly > g.rect.bottom() + 20) continue;
+        QRectF tr = fm.boundingRect(QRectF(0, 0, w - 12, 1e6), Qt::TextWordWrap, n.text);
+        tr.setHeight(std::min(tr.height(), fm.lineSpacing() * 6));
+        const double top = std::max(ly - fm.height() / 2 - 3, lastBottom + 3);
+        const QRectF box(g.userNotesX, top, tr.width() + 12, tr.height() + 6);
+        const bool sel = static_cast<int64_t>(n.item) == selected_;
+        p->setPen(QPen(AnnotationPainter::noteBorder(style_), 1.2));
+        p->drawLine(QPointF(g.userNotesX - 8, ly), QPointF(box.left(), std::clamp(ly, box.top() + 4, box.bottom())));
+        p->setPen(QPen(sel ? style_.text : AnnotationPainter::noteBorder(style_), sel ? 2.0 : 1.0));
+        p->setBrush(AnnotationPainter::noteFill(style_));
+        p->drawRoundedRect(box, 3, 3);
+        p->setBrush(Qt::NoBrush);
+        p->setPen(AnnotationPainter::noteText(style_));
+        p->drawText(box.adjusted(6, 3, -5, -3), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, n.text);
+        noteBoxes_.emplace_back(n.id, box);
+        lastBottom = box.bottom();
+    }
+    p->setFont(before);
 }
 
 void CompareMergedLadder::paintItem(QPainter* p, const Geometry& g, uint32_t i, bool text) const
@@ -283,7 +341,7 @@ void CompareMergedLadder::paintItem(QPainter* p, const Geometry& g, uint32_t i, 
     p->drawText(QRectF(g.rect.left() + 4, ly - 8, TimeColumn, 16), Qt::AlignLeft | Qt::AlignVCenter,
                 QStringLiteral("%1 s").arg(static_cast<double>((it.kind == Kind::Injected ? it.t1 : it.t0) - t0) / 1e9,
                                            0, 'f', 3));
-    const double w = g.rect.right() - g.notesX - 4;
+    const double w = (g.userNotesX > 0 ? g.userNotesX - 10 : g.rect.right()) - g.notesX - 4;
     QString label = content_->label(i);
     const QString verdict = content_->verdict(i);
     QFont f = p->font();

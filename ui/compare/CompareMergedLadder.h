@@ -39,10 +39,23 @@ public:
     struct Geometry {
         QRectF rect;
         CompareMergedLayout::Pixels px;
-        double notesX = 0;
+        double notesX = 0;     // the packets' labels
+        double userNotesX = 0; // the user's notes, right of the labels; 0: no such column
         double headerHeight = 0;
     };
-    static Geometry geometryFor(const QRectF& rect, double yTop, double yBottom);
+    // withNotes: the right part of the labels column holds the user's notes.
+    static Geometry geometryFor(const QRectF& rect, double yTop, double yBottom, bool withNotes = false);
+    // The user's notes on packets of the pair (the comparison's annotations): drawn as sticky
+    // notes in their own column beside the packet's label, stacked so they never overlap.
+    struct Note {
+        uint32_t item = 0; // index into the layout's items
+        uint64_t id = 0;   // the annotation's
+        QString text;
+    };
+    void setNotes(std::vector<Note> notes);
+    const std::vector<Note>& notes() const { return notes_; }
+    // Note under a pixel position as last painted (0: none).
+    uint64_t noteAt(const QPointF& pos) const;
     static constexpr double HeaderHeight = 46.0;
     static constexpr double LabelPixels = 15.0;
 
@@ -70,11 +83,14 @@ private:
     void paintItem(QPainter* p, const Geometry& g, uint32_t i, bool text) const;
     void paintGaps(QPainter* p, const Geometry& g) const;
     void paintHeader(QPainter* p, const Geometry& g) const;
+    void paintNotes(QPainter* p, const Geometry& g) const;
 
     std::shared_ptr<const CompareMergedContent> content_;
     LadderStyle style_ = LadderStyle::light();
     int64_t selected_ = -1;
     mutable int lastDrawn_ = 0;
+    std::vector<Note> notes_; // by item
+    mutable std::vector<std::pair<uint64_t, QRectF>> noteBoxes_;
 };
 
 } // namespace flowladder::ui

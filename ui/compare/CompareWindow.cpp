@@ -1,12 +1,15 @@
 #include "ui/compare/CompareWindow.h"
 
+#include "ui/annotate/AnnotationDocument.h"
 #include "ui/compare/CompareMergedView.h"
+#include "ui/compare/CompareNotes.h"
 #include "ui/compare/CompareSideBySide.h"
 #include "ui/export/WidgetPicture.h"
 #include "ui/models/CompareModels.h"
 #include "ui/models/Format.h"
 
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -63,6 +66,7 @@ CompareWindow::CompareWindow(QWidget* parent)
     files_ = new QLabel(central);
     files_->setTextFormat(Qt::PlainText);
     files_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    files_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     bar->addWidget(files_, 1);
     bar->addWidget(new QLabel(tr("Clock offset (added to B):"), central));
     offset_ = new QDoubleSpinBox(central);
@@ -83,6 +87,7 @@ CompareWindow::CompareWindow(QWidget* parent)
     bar->addWidget(reset_);
     offsetInfo_ = new QLabel(central);
     offsetInfo_->setTextFormat(Qt::PlainText);
+    offsetInfo_->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Preferred); // whole, the file names yield
     bar->addWidget(offsetInfo_);
     progress_ = new QProgressBar(central);
     progress_->setRange(0, 1000);
@@ -119,6 +124,7 @@ CompareWindow::CompareWindow(QWidget* parent)
     tabs_ = new QTabWidget(split);
     merged_ = new CompareMergedView(tabs_);
     sideBySide_ = new CompareSideBySide(tabs_);
+    notes_ = new CompareNotes(this, merged_, {sideBySide_->ladderA(), sideBySide_->ladderB()});
     tabs_->addTab(merged_, tr("Merged ladder"));
     tabs_->addTab(sideBySide_, tr("Side by side"));
     split->addWidget(left);
@@ -166,6 +172,8 @@ CompareWindow::CompareWindow(QWidget* parent)
             });
     connect(merged_, &CompareMergedView::itemSelected, this, [this](int64_t item) { selectMatch(item); });
     connect(sideBySide_, &CompareSideBySide::matchSelected, this, [this](int64_t m) { selectMatch(m); });
+    connect(notes_, &CompareNotes::matchChosen, this, [this](int64_t m) { selectMatch(m); });
+    connect(notes_, &CompareNotes::statusMessage, statusBar(), &QStatusBar::showMessage);
     setupMenus();
     resize(1500, 900);
 }
@@ -184,6 +192,11 @@ void CompareWindow::setupMenus()
     QAction* quit = file->addAction(tr("&Quit FlowLadder"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(notes_->undoAction());
+    edit->addAction(notes_->redoAction());
+    notes_->setContextActions({exportAct});
+
     QMenu* go = menuBar()->addMenu(tr("&Go"));
     QAction* next = go->addAction(tr("&Next difference"), this, [this] { stepFinding(+1); });
     next->setObjectName(QStringLiteral("compareNextFinding"));
@@ -194,6 +207,8 @@ void CompareWindow::setupMenus()
     go->addSeparator();
     go->addAction(tr("Merged ladder"), QKeySequence(tr("Ctrl+1")), this, [this] { tabs_->setCurrentIndex(0); });
     go->addAction(tr("Side by side"), QKeySequence(tr("Ctrl+2")), this, [this] { tabs_->setCurrentIndex(1); });
+
+    menuBar()->addMenu(notes_->menu());
 
     QMenu* window = menuBar()->addMenu(tr("&Window"));
     window->addAction(tr("&Main window"), this, [this] {
@@ -216,6 +231,10 @@ void CompareWindow::setupMenus()
                                     "side</td></tr>"
                                     "<tr><td><b>Ctrl+E</b></td><td>export a picture of the view (PNG, SVG, "
                                     "PDF)</td></tr>"
+                                    "<tr><td><b>Ctrl+M</b> / <b>F2</b>, double-click</td><td>note on the selected "
+                                    "packet, saved with the comparison</td></tr>"
+                                    "<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>undo / redo a "
+                                    "note</td></tr>"
                                     "<tr><td><b>Ctrl+W</b>, <b>Esc</b></td><td>close the comparison</td></tr>"
                                     "<tr><td><b>Ctrl+Q</b></td><td>quit FlowLadder</td></tr>"
                                     "</table>"));
@@ -271,8 +290,15 @@ void CompareWindow::exportPictureAsked()
 
 CompareWindow::~CompareWindow() = default;
 
+void CompareWindow::closeEvent(QCloseEvent* event)
+{
+    notes_->document()->saveNow();
+    QMainWindow::closeEvent(event);
+}
+
 void CompareWindow::openFiles(const QString& pathA, const QString& pathB)
 {
+    notes_->open(pathA, pathB);
     files_->setText(tr("A: %1    B: %2").arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName()));
     files_->setToolTip(pathA + QStringLiteral("\n") + pathB);
     status_->setText(tr("Loading both captures…"));
@@ -283,6 +309,7 @@ void CompareWindow::openFiles(const QString& pathA, const QString& pathB)
 
 void CompareWindow::compareAnalyses(const core::AnalysisPtr& a, const core::AnalysisPtr& b)
 {
+    notes_->open(QString::fromStdString(a->capture.file), QString::fromStdString(b->capture.file));
     files_->setText(tr("A: %1    B: %2")
                         .arg(QFileInfo(QString::fromStdString(a->capture.file)).fileName(),
                              QFileInfo(QString::fromStdString(b->capture.file)).fileName()));
@@ -382,6 +409,7 @@ void CompareWindow::selectPair(int pairIndex)
         pair_ = pairIndex;
         match_ = -1;
         content_ = CompareMergedContent::build(comparison_, pairIndex);
+        notes_->setContext(content_, -1);
         merged_->setContent(content_);
         sideBySide_->setContent(content_);
     }
@@ -396,6 +424,7 @@ void CompareWindow::selectMatch(int64_t match)
     if (!p || match < 0 || static_cast<size_t>(match) >= p->packets.size()) match = -1;
     inSelect_ = true;
     match_ = match;
+    notes_->setContext(content_, match);
     merged_->selectItem(match);
     sideBySide_->selectMatch(match);
     inSelect_ = false;

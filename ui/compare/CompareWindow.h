@@ -23,6 +23,7 @@ namespace flowladder::ui {
 class ComparePairsModel;
 class CompareFindingsModel;
 class CompareMergedView;
+class CompareNotes;
 class CompareSideBySide;
 struct CompareMergedContent;
 
@@ -39,6 +40,7 @@ public:
     QTableView* findingsView() const { return findingsView_; }
     CompareMergedView* mergedView() const { return merged_; }
     CompareSideBySide* sideBySide() const { return sideBySide_; }
+    CompareNotes* notes() const { return notes_; }
     QDoubleSpinBox* offsetBox() const { return offset_; }
     QPushButton* resetOffsetButton() const { return reset_; }
     QTabWidget* tabs() const { return tabs_; }
@@ -65,6 +67,9 @@ signals:
     void comparisonShown();
     void loadFailed(const QString& message);
 
+protected:
+    void closeEvent(QCloseEvent* event) override; // saves the notes
+
 private:
     void setupMenus();
     void exportPictureAsked();
@@ -80,6 +85,7 @@ private:
     QTableView* findingsView_;
     CompareMergedView* merged_;
     CompareSideBySide* sideBySide_;
+    CompareNotes* notes_;
     QTabWidget* tabs_;
     QDoubleSpinBox* offset_;
     QPushButton* reset_;
