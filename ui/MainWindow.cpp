@@ -529,7 +529,7 @@ void MainWindow::showEvent(QShowEvent* event)
     if (width() < 1300) { // small screens: findings and details share one column as tabs
         tabifyDockWidget(fi, de);
         fi->raise();
-        resizeDocks({s, fi}, {width() * 23 / 100, width() * 24 / 100}, Qt::Horizontal);
+        resizeDocks({s, fi}, {width() * 20 / 100, width() * 21 / 100}, Qt::Horizontal);
         return;
     }
     resizeDocks({s, fi}, {width() * 24 / 100, width() * 26 / 100}, Qt::Horizontal);

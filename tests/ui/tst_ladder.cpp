@@ -308,7 +308,12 @@ private slots:
         view.zoomFit();
         view.replot(QCustomPlot::rpImmediateRefresh);
         QVERIFY2(view.ladder()->lastDrawnRows() < 900, qPrintable(QString::number(view.ladder()->lastDrawnRows())));
-        QVERIFY(view.ladder()->lastDrawnRows() > 300); // culled, not empty
+        QVERIFY(view.ladder()->lastDrawnRows() > 300);                                             // culled, not empty
+        if (const QString shots = qEnvironmentVariable("FLOWLADDER_SHOT_DIR"); !shots.isEmpty()) { // to look at
+            view.ladder()->setSelectedRow(500'000);
+            view.replot(QCustomPlot::rpImmediateRefresh);
+            view.grab().save(shots + QStringLiteral("/ladder-fit-1M.png"));
+        }
         view.selectRow(500'000);
         view.zoomReadable();
         view.replot(QCustomPlot::rpImmediateRefresh);

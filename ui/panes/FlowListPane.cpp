@@ -52,6 +52,9 @@ FlowListPane::FlowListPane(CurrentSelection* selection, QWidget* parent)
     kind_->addItem(tr("Any finding kind"), -1);
     for (int k = 0; k < core::FindingKindCount; ++k)
         kind_->addItem(kindTitle(static_cast<core::FindingKind>(k)), k);
+    // The longest kind must not set the pane's width: on a small screen the ladder needs it.
+    kind_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    kind_->setMinimumContentsLength(12);
 
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);
