@@ -89,6 +89,17 @@ private slots:
         QVERIFY(about.contains(QStringLiteral("libpcap version")));
     }
 
+    // On a small screen the panes yield: the ladder gets most of a 1280x720 window's width.
+    void smallScreenLeavesTheLadderMostOfTheWidth()
+    {
+        MainWindow w; // no saved layout: the default one
+        w.resize(1280, 720);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY(w.ladder()->width() > 0);
+        QVERIFY2(w.ladder()->width() >= 1280 * 55 / 100, qPrintable(QString::number(w.ladder()->width())));
+    }
+
     // The details pane at its default width shows the Expected column beside the values (a RST
     // that missed RCV.NXT), and times are in UTC like the exports, to the microsecond.
     void detailsShowExpectedAndUtcTimes()
