@@ -357,7 +357,7 @@ void CompareWindow::onCompared(const ComparisonPtr& c)
     inSelect_ = false;
     updateOffsetText();
     findingsView_->resizeColumnsToContents();
-    findingsView_->setColumnWidth(CompareFindingsModel::Summary, 200);
+    findingsView_->setColumnWidth(CompareFindingsModel::Summary, 120); // the last section stretches to the rest
     findingsView_->horizontalHeader()->setStretchLastSection(true);
     pairsView_->resizeColumnsToContents();
     pair_ = -1;
