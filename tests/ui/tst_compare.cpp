@@ -299,6 +299,15 @@ private slots:
         const QString a = dir.filePath(QStringLiteral("client.pcap")), b = dir.filePath(QStringLiteral("server.pcap"));
         QVERIFY(QFile::copy(SampleA, a) && QFile::copy(SampleB, b));
         const QString sidecar = a + QStringLiteral(".compare-server.pcap.flowladder.json");
+        { // looked at and closed without a note: nothing is written
+            CompareWindow w;
+            QSignalSpy shown(&w, &CompareWindow::comparisonShown);
+            w.openFiles(a, b);
+            QVERIFY(shown.wait(20000));
+            w.show();
+            w.close();
+            QVERIFY(!QFile::exists(sidecar));
+        }
         auto texts = [](CompareWindow& w) {
             QStringList out;
             for (const auto& n : w.mergedView()->ladder()->notes())

@@ -292,7 +292,8 @@ CompareWindow::~CompareWindow() = default;
 
 void CompareWindow::closeEvent(QCloseEvent* event)
 {
-    notes_->document()->saveNow();
+    // Only what was written: a comparison nobody annotated leaves the evidence folder untouched.
+    if (notes_->document()->hasUnsavedChanges()) notes_->document()->saveNow();
     QMainWindow::closeEvent(event);
 }
 
