@@ -2,6 +2,7 @@
 // capture as B): merged-ladder geometry, models, a render, and the window keeping
 // the merged ladder, the two side-by-side ladders and the findings in step.
 #include "core/compare/Comparison.h"
+#include "ui/annotate/AnnotationDocument.h"
 #include "ui/compare/CompareMergedLadder.h"
 #include "ui/compare/CompareMergedLayout.h"
 #include "ui/compare/CompareMergedView.h"
@@ -363,6 +364,26 @@ private slots:
             QVERIFY(f.open(QIODevice::ReadOnly));
             const QByteArray text = f.readAll();
             QVERIFY(text.contains("forged by the ASA") && text.contains("lost on the way"));
+            // Side by side: each note on the ladder of the capture that saw its packet, in its export.
+            const auto onA =
+                CompareNotes::notesOnSide(*w.mergedView()->content(), w.notes()->document()->items(), false);
+            const auto onB =
+                CompareNotes::notesOnSide(*w.mergedView()->content(), w.notes()->document()->items(), true);
+            QCOMPARE(onA.size(), size_t(1));
+            QCOMPARE(onA[0].frame, 19u);
+            QCOMPARE(onA[0].flow, p.a);
+            QCOMPARE(onB.size(), size_t(1));
+            QCOMPARE(onB[0].frame, 22u);
+            w.tabs()->setCurrentIndex(1);
+            if (const QString shots = qEnvironmentVariable("FLOWLADDER_SHOT_DIR"); !shots.isEmpty())
+                w.grab().save(shots + QStringLiteral("/compare-notes-side.png"));
+            const QString sideSvg = dir.filePath(QStringLiteral("side-notes.svg"));
+            QVERIFY2(w.exportPicture(sideSvg, &error), qPrintable(error));
+            QFile sf(sideSvg);
+            QVERIFY(sf.open(QIODevice::ReadOnly));
+            const QByteArray sideText = sf.readAll();
+            QVERIFY(sideText.contains("forged by the ASA") && sideText.contains("lost on the way"));
+            w.tabs()->setCurrentIndex(0);
             // Undo and redo.
             w.notes()->undoAction()->trigger();
             QCOMPARE(texts(w), QStringList{QStringLiteral("forged by the ASA")});

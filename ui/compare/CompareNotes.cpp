@@ -1,6 +1,7 @@
 #include "ui/compare/CompareNotes.h"
 
 #include "ui/annotate/AnnotationDocument.h"
+#include "ui/annotate/AnnotationOverlay.h"
 #include "ui/compare/CompareMergedView.h"
 #include "ui/ladder/LadderPlottable.h"
 #include "ui/ladder/LadderView.h"
@@ -46,8 +47,13 @@ CompareNotes::CompareNotes(QWidget* window, CompareMergedView* merged, QList<Lad
                            0);
     });
     merged_->installEventFilter(this);
-    for (LadderView* l : ladders_)
-        l->installEventFilter(this);
+    for (qsizetype i = 0; i < ladders_.size(); ++i) { // ladders_[0] shows A, [1] B
+        ladders_[i]->installEventFilter(this);
+        new AnnotationOverlay(ladders_[i], false, [this, inB = i == 1] {
+            return content_ && content_->valid() && shown_ ? notesOnSide(*content_, doc_->items(), inB)
+                                                           : std::vector<Annotation>{};
+        });
+    }
 }
 
 CompareNotes::~CompareNotes() = default;
@@ -139,6 +145,26 @@ std::vector<CompareMergedLadder::Note> CompareNotes::notesOfPair(const CompareMe
     return out;
 }
 
+std::vector<Annotation> CompareNotes::notesOnSide(const CompareMergedContent& content,
+                                                  const std::vector<Annotation>& items, bool inB)
+{
+    std::vector<Annotation> out;
+    const core::FlowPair* p = content.pair();
+    if (!p) return out;
+    for (const CompareMergedLadder::Note& n : notesOfPair(content, items)) {
+        const core::PacketMatch& m = p->packets[content.layout.items[n.item].match];
+        if (!(inB ? m.inB() : m.inA())) continue;
+        Annotation a;
+        a.id = n.id;
+        a.kind = AnnotationKind::Note;
+        a.flow = inB ? p->b : p->a;
+        a.frame = inB ? m.bFrame : m.aFrame;
+        a.text = n.text.toStdString();
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
 void CompareNotes::setShown(bool shown)
 {
     shown_ = shown;
@@ -150,6 +176,8 @@ void CompareNotes::refresh()
     merged_->ladder()->setNotes(shown_ && content_ && content_->valid() ? notesOfPair(*content_, doc_->items())
                                                                         : std::vector<CompareMergedLadder::Note>{});
     merged_->replot(QCustomPlot::rpQueuedReplot);
+    for (LadderView* l : ladders_)
+        l->replot(QCustomPlot::rpQueuedReplot);
 }
 
 std::optional<QString> CompareNotes::askText(const QString& title, const QString& initial)

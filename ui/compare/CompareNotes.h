@@ -1,7 +1,8 @@
 #pragma once
 // The comparison's notes: what the user writes about packets of a compared pair during a
 // postmortem, saved with the pair (beside capture A, core::AnnotationStore::openCompared, autosaved
-// and undoable like the main window's notes) and drawn on the merged ladder. A note belongs to the
+// and undoable like the main window's notes) and drawn on the merged ladder and on the side-by-side
+// ladder of each capture that saw the packet. A note belongs to the
 // packet as capture A saw it, or as B saw it when A never did (a packet created in between), so it
 // finds its packet again whatever clock offset is chosen.
 //
@@ -59,6 +60,11 @@ public:
     // them (also for flowladder-render's exports).
     static std::vector<CompareMergedLadder::Note> notesOfPair(const CompareMergedContent& content,
                                                               const std::vector<core::Annotation>& items);
+    // The same notes as notes on one capture's own flow (side B when `inB`): each on the packet as
+    // that capture saw it, so the side-by-side ladders draw them too; notes on packets that capture
+    // never saw are left out.
+    static std::vector<core::Annotation> notesOnSide(const CompareMergedContent& content,
+                                                     const std::vector<core::Annotation>& items, bool inB);
 
 public slots:
     void editNote(); // the selected packet's note, new or existing

@@ -84,6 +84,14 @@ void CompareSideBySide::selectMatch(int64_t match)
     if (changed) emit matchSelected(match_);
 }
 
+void CompareSideBySide::revealSelection()
+{
+    // Laid out first: while hidden, the plots' heights (and so where a row is) were not known.
+    a_->replot();
+    b_->replot();
+    selectMatch(match_);
+}
+
 void CompareSideBySide::onRowSelected(bool fromA, int64_t row)
 {
     if (syncing_ || !content_ || !content_->valid()) return;

@@ -26,6 +26,8 @@ public:
 
 public slots:
     void selectMatch(int64_t match); // index into FlowPair::packets, -1 for none
+    // Scrolls both ladders to the selected packet (they were hidden while it was chosen elsewhere).
+    void revealSelection();
 
 signals:
     void matchSelected(int64_t match);

@@ -173,6 +173,9 @@ CompareWindow::CompareWindow(QWidget* parent)
     connect(merged_, &CompareMergedView::itemSelected, this, [this](int64_t item) { selectMatch(item); });
     connect(sideBySide_, &CompareSideBySide::matchSelected, this, [this](int64_t m) { selectMatch(m); });
     connect(notes_, &CompareNotes::matchChosen, this, [this](int64_t m) { selectMatch(m); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int tab) {
+        if (tabs_->widget(tab) == sideBySide_) sideBySide_->revealSelection();
+    });
     connect(notes_, &CompareNotes::statusMessage, statusBar(), &QStatusBar::showMessage);
     setupMenus();
     resize(1500, 900);

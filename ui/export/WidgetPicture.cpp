@@ -14,25 +14,41 @@ namespace flowladder::ui {
 
 namespace {
 
-// Paints the widget onto `device` at its on-screen size scaled by `scale`: a plot through its
-// own QCPPainter (its items stay vectors in SVG and PDF), anything else through QWidget::render.
-bool paintWidget(QWidget* widget, QPaintDevice* device, double scale, bool vector)
+// Paints `widget` at `offset`: a plot through its own drawing (its items, text included, stay
+// vectors in SVG and PDF), anything else through QWidget::render without its children, which are
+// then painted the same way, so that plots inside a container (the side-by-side ladders) stay
+// vectors too.
+void paintTree(QCPPainter& painter, QWidget* widget, QPoint offset)
 {
     if (auto* plot = qobject_cast<QCustomPlot*>(widget)) {
-        QCPPainter painter;
-        if (!painter.begin(device)) return false;
-        if (vector) {
-            painter.setMode(QCPPainter::pmVectorized);
-            painter.setMode(QCPPainter::pmNoCaching);
-        }
-        painter.scale(scale, scale);
+        painter.save();
+        painter.translate(offset);
         plot->toPainter(&painter, widget->width(), widget->height());
-        return painter.end();
+        painter.restore();
+        return;
     }
-    QPainter painter;
+    widget->render(&painter, offset, QRegion(), QWidget::DrawWindowBackground);
+    for (QObject* o : widget->children()) {
+        auto* child = qobject_cast<QWidget*>(o);
+        if (child && child->isVisible() && !child->isWindow()) paintTree(painter, child, offset + child->pos());
+    }
+}
+
+// Paints the widget onto `device` at its on-screen size scaled by `scale`: vectors where the
+// device keeps them (plots drawn by QCustomPlot), pixels as the screen shows them otherwise.
+bool paintWidget(QWidget* widget, QPaintDevice* device, double scale, bool vector)
+{
+    QCPPainter painter;
     if (!painter.begin(device)) return false;
+    if (vector) {
+        painter.setMode(QCPPainter::pmVectorized);
+        painter.setMode(QCPPainter::pmNoCaching);
+    }
     painter.scale(scale, scale);
-    widget->render(&painter);
+    if (vector || qobject_cast<QCustomPlot*>(widget))
+        paintTree(painter, widget, QPoint());
+    else
+        widget->render(&painter);
     return painter.end();
 }
 
