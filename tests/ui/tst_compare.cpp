@@ -254,6 +254,14 @@ private slots:
         // Zooming one side zooms the other.
         a->zoomIn();
         QCOMPARE(b->yAxis->range(), a->yAxis->range());
+        // Selecting scrolls both to the packet and keeps them on one timeline: a packet both saw,
+        // one only B saw (far down, among the server's retransmissions).
+        for (uint32_t frame : {5u, 30u}) {
+            b->selectRow(b->content()->rowOfFrame(frame));
+            QCOMPARE(b->yAxis->range(), a->yAxis->range());
+            const double y = b->content()->layout.yOfRow(static_cast<uint32_t>(b->content()->rowOfFrame(frame)));
+            QVERIFY(b->yAxis->range().contains(y));
+        }
         if (const QString dir = qEnvironmentVariable("FLOWLADDER_SHOT_DIR"); !dir.isEmpty()) { // for looking at it
             a->replot();
             b->replot();
@@ -384,11 +392,41 @@ private slots:
             const QByteArray sideText = sf.readAll();
             QVERIFY(sideText.contains("forged by the ASA") && sideText.contains("lost on the way"));
             w.tabs()->setCurrentIndex(0);
-            // Undo and redo.
-            w.notes()->undoAction()->trigger();
-            QCOMPARE(texts(w), QStringList{QStringLiteral("forged by the ASA")});
-            w.notes()->redoAction()->trigger();
+            // The packet is the one chosen when the dialog opened, even if the selection moves
+            // meanwhile (a recompare finishing while the user types).
+            const int64_t syn = itemOf(w.mergedView()->content()->layout, p, true, 1);
+            w.selectMatch(syn);
+            w.notes()->setTextQuestion([&](const QString&, const QString&) {
+                w.selectMatch(fin);
+                return std::optional<QString>(QStringLiteral("the handshake"));
+            });
+            w.notes()->editNote();
+            QVERIFY(w.notes()->noteOf(syn) != 0);
+            QCOMPARE(QString::fromStdString(w.notes()->document()->find(w.notes()->noteOf(fin))->text),
+                     QStringLiteral("lost on the way"));
+            w.notes()->setNote(syn, QString()); // empty: removed
+            QCOMPARE(w.notes()->noteOf(syn), uint64_t{0});
+            // A note kept as B saw a packet (made while another offset left it unmatched) is found on
+            // that packet when both captures saw it: shown, and edited rather than doubled.
+            const int64_t fin18 = itemOf(w.mergedView()->content()->layout, p, true, 18);
+            QVERIFY(p.packets[static_cast<size_t>(fin18)].inBoth());
+            core::Annotation asB;
+            asB.inCaptureB = true;
+            asB.flow = p.b;
+            asB.frame = p.packets[static_cast<size_t>(fin18)].bFrame;
+            asB.text = "client's FIN";
+            const uint64_t idB = w.notes()->document()->add(asB);
+            QCOMPARE(w.notes()->noteOf(fin18), idB);
+            QCOMPARE(texts(w).size(), 3);
+            QCOMPARE(w.notes()->setNote(fin18, QStringLiteral("the client's FIN")), idB);
+            QCOMPARE(texts(w).size(), 3);
+            w.notes()->setNote(fin18, QString());
             QCOMPARE(texts(w).size(), 2);
+            // Undo and redo.
+            w.notes()->undoAction()->trigger(); // the removal
+            QVERIFY(texts(w).contains(QStringLiteral("the client's FIN")));
+            w.notes()->redoAction()->trigger();
+            QCOMPARE(texts(w), (QStringList{QStringLiteral("forged by the ASA"), QStringLiteral("lost on the way")}));
             // Another clock offset: the notes stay on their packets.
             w.setClockOffset(0.9);
             QVERIFY(shown.wait(20000));

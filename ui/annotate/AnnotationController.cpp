@@ -12,15 +12,12 @@
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QDesktopServices>
-#include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMouseEvent>
-#include <QPushButton>
 #include <QTabWidget>
 #include <QUrl>
 #include <algorithm>
@@ -57,7 +54,9 @@ AnnotationController::AnnotationController(MainWindow* window, MessageBar* bar)
         showingSaveFailure_ = true;
         updateStatus();
     });
-    askUnsaved_ = [this](const QString& message, QString& path) { return askUnsavedDefault(message, path); };
+    askUnsaved_ = [this](const QString& message, QString& path) {
+        return askUnsavedWithDialog(window_, *doc_, message, path);
+    };
     connect(window_->selection(), &CurrentSelection::flowChanged, this, [this] {
         select(0);
         if (pendingRange_) cancelPendingRange(); // it belonged to the other flow
@@ -183,43 +182,7 @@ void AnnotationController::createActions()
 
 bool AnnotationController::saveNow()
 {
-    // Only edits: a capture nobody annotated keeps its folder untouched.
-    if (!doc_->hasUnsavedChanges() || doc_->saveNow()) return true;
-    // Neither beside the capture nor in the per-user folder: never close without asking.
-    for (;;) {
-        QString path;
-        const QString message = tr("Your notes on %1 could not be saved: %2")
-                                    .arg(QFileInfo(doc_->capturePath()).fileName(), doc_->lastSaveError());
-        switch (askUnsaved_(message, path)) {
-        case UnsavedChoice::SaveElsewhere:
-            if (!path.isEmpty() && doc_->saveAs(path)) return true;
-            break; // failed too (lastSaveError says why): ask again
-        case UnsavedChoice::Discard:
-            doc_->discardUnsaved();
-            return true;
-        case UnsavedChoice::Cancel:
-            return false;
-        }
-    }
-}
-
-AnnotationController::UnsavedChoice AnnotationController::askUnsavedDefault(const QString& message, QString& path)
-{
-    for (;;) {
-        QMessageBox box(QMessageBox::Warning, tr("Notes not saved"), message, QMessageBox::NoButton, window_);
-        box.setInformativeText(tr("Save them to another file, or discard them?"));
-        QPushButton* elsewhere = box.addButton(tr("Save elsewhere…"), QMessageBox::AcceptRole);
-        QPushButton* discard = box.addButton(tr("Discard notes"), QMessageBox::DestructiveRole);
-        box.addButton(QMessageBox::Cancel);
-        box.setDefaultButton(elsewhere);
-        box.exec();
-        if (box.clickedButton() == discard) return UnsavedChoice::Discard;
-        if (box.clickedButton() != elsewhere) return UnsavedChoice::Cancel;
-        const QString suggested =
-            QDir::home().filePath(QFileInfo(doc_->capturePath()).fileName() + QStringLiteral(".flowladder.json"));
-        path = QFileDialog::getSaveFileName(window_, tr("Save notes as"), suggested, tr("FlowLadder notes (*.json)"));
-        if (!path.isEmpty()) return UnsavedChoice::SaveElsewhere;
-    }
+    return saveBeforeClosing(*doc_, askUnsaved_);
 }
 
 void AnnotationController::select(uint64_t id)

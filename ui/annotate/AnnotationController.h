@@ -8,6 +8,7 @@
 // signals.
 
 #include "core/annotations/Annotations.h"
+#include "ui/annotate/AnnotationDocument.h"
 
 #include <QObject>
 #include <QPointF>
@@ -42,10 +43,9 @@ public:
     QLabel* statusLabel() const { return status_; }
     // When notes cannot be saved (beside the capture nor in the per-user folder) and the window
     // is closing: save them elsewhere (to `path`), discard them, or keep the window open.
-    enum class UnsavedChoice { SaveElsewhere, Discard, Cancel };
-    // Asks the user; `message` says what failed. The default shows a message box and a file
-    // dialog; tests set their own (the offscreen platform must not block).
-    using UnsavedQuestion = std::function<UnsavedChoice(const QString& message, QString& path)>;
+    // (ui::saveBeforeClosing; the default question is a message box and a file dialog.)
+    using UnsavedChoice = ui::UnsavedChoice;
+    using UnsavedQuestion = ui::UnsavedQuestion;
     void setUnsavedQuestion(UnsavedQuestion ask) { askUnsaved_ = std::move(ask); }
     // Asks for an annotation's text (nullopt: cancelled). The default is a dialog; tests set their own.
     using TextQuestion = std::function<std::optional<QString>(const QString& title, const QString& initial)>;
@@ -100,7 +100,6 @@ private:
     int64_t rowTimeNear(double pixelY) const; // time of the packet nearest this height
     int64_t rowNear(double pixelY) const;
     std::optional<QString> askText(const QString& title, const QString& initial);
-    UnsavedChoice askUnsavedDefault(const QString& message, QString& path);
     void onSaved();
     void replot();
 

@@ -1,5 +1,10 @@
 #include "ui/annotate/AnnotationDocument.h"
 
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QUndoCommand>
 #include <algorithm>
 
@@ -204,6 +209,48 @@ void AnnotationDocument::discardUnsaved()
 {
     saveTimer_.stop();
     dirty_ = false;
+}
+
+bool saveBeforeClosing(AnnotationDocument& doc, const UnsavedQuestion& ask)
+{
+    if (!doc.hasUnsavedChanges() || doc.saveNow()) return true;
+    // Neither beside the capture nor in the per-user folder: never close without asking.
+    for (;;) {
+        QString path;
+        const QString message = QObject::tr("Your notes on %1 could not be saved: %2")
+                                    .arg(QFileInfo(doc.capturePath()).fileName(), doc.lastSaveError());
+        switch (ask(message, path)) {
+        case UnsavedChoice::SaveElsewhere:
+            if (!path.isEmpty() && doc.saveAs(path)) return true;
+            break; // failed too (lastSaveError says why): ask again
+        case UnsavedChoice::Discard:
+            doc.discardUnsaved();
+            return true;
+        case UnsavedChoice::Cancel:
+            return false;
+        }
+    }
+}
+
+UnsavedChoice askUnsavedWithDialog(QWidget* parent, const AnnotationDocument& doc, const QString& message,
+                                   QString& path)
+{
+    for (;;) {
+        QMessageBox box(QMessageBox::Warning, QObject::tr("Notes not saved"), message, QMessageBox::NoButton, parent);
+        box.setInformativeText(QObject::tr("Save them to another file, or discard them?"));
+        QPushButton* elsewhere = box.addButton(QObject::tr("Save elsewhere…"), QMessageBox::AcceptRole);
+        QPushButton* discard = box.addButton(QObject::tr("Discard notes"), QMessageBox::DestructiveRole);
+        box.addButton(QMessageBox::Cancel);
+        box.setDefaultButton(elsewhere);
+        box.exec();
+        if (box.clickedButton() == discard) return UnsavedChoice::Discard;
+        if (box.clickedButton() != elsewhere) return UnsavedChoice::Cancel;
+        const QString suggested =
+            QDir::home().filePath(QFileInfo(doc.capturePath()).fileName() + QStringLiteral(".flowladder.json"));
+        path = QFileDialog::getSaveFileName(parent, QObject::tr("Save notes as"), suggested,
+                                            QObject::tr("FlowLadder notes (*.json)"));
+        if (!path.isEmpty()) return UnsavedChoice::SaveElsewhere;
+    }
 }
 
 } // namespace flowladder::ui

@@ -10,8 +10,11 @@
 #include <QString>
 #include <QTimer>
 #include <QUndoStack>
+#include <functional>
 #include <optional>
 #include <vector>
+
+class QWidget;
 
 namespace flowladder::ui {
 
@@ -87,5 +90,18 @@ private:
     QString saveError_;
     bool dirty_ = false;
 };
+
+// A window with unsaved notes is closing and they cannot be saved (beside the capture nor in the
+// per-user folder): save them elsewhere (to `path`), discard them, or keep the window open.
+enum class UnsavedChoice { SaveElsewhere, Discard, Cancel };
+// Asks the user; `message` says what failed. Tests set their own (offscreen must not block).
+using UnsavedQuestion = std::function<UnsavedChoice(const QString& message, QString& path)>;
+// Writes the document's pending notes before its window closes; when that fails, asks until they
+// are saved or discarded. False when the user cancelled (the window must stay open). A document
+// without edits writes nothing (a capture nobody annotated keeps its folder untouched).
+bool saveBeforeClosing(AnnotationDocument& doc, const UnsavedQuestion& ask);
+// The question as a message box and a file dialog.
+UnsavedChoice askUnsavedWithDialog(QWidget* parent, const AnnotationDocument& doc, const QString& message,
+                                   QString& path);
 
 } // namespace flowladder::ui

@@ -145,6 +145,7 @@ std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlot
                 pl.box = QRectF(g.serverX - BandWidth / 2 - 8 - w, pl.band.top() + 2, w, bfm.height() + 4);
             }
             pl.anchor = pl.band.topLeft();
+            pl.grabRight = margin ? marginLeft - 2 : pl.band.right();
             break;
         }
         }
@@ -314,7 +315,7 @@ AnnotationPainter::Hit AnnotationPainter::hitTest(const std::vector<Placed>& pla
     for (auto it = placed.rbegin(); it != placed.rend(); ++it) {
         if (it->kind != AnnotationKind::TimeRange) continue;
         if (it->box.contains(pos)) return {it->id, Part::RangeBody};
-        if (pos.x() < it->band.left() - 2 || pos.x() > it->band.right() + 2) continue;
+        if (pos.x() < it->band.left() - 2 || pos.x() > it->grabRight + 2) continue;
         if (std::abs(pos.y() - it->band.top()) <= 4) return {it->id, Part::RangeStart};
         if (std::abs(pos.y() - it->band.bottom()) <= 4) return {it->id, Part::RangeEnd};
         if (pos.x() <= it->band.left() + 14 && it->band.contains(pos)) return {it->id, Part::RangeBody};

@@ -31,9 +31,10 @@ public:
     struct Placed {
         uint64_t id = 0;
         core::AnnotationKind kind = core::AnnotationKind::Note;
-        QRectF box;     // text box (note, callout) or label (time range)
-        QPointF anchor; // what the note or callout points at
-        QRectF band;    // time range band
+        QRectF box;           // text box (note, callout) or label (time range)
+        QPointF anchor;       // what the note or callout points at
+        QRectF band;          // time range band
+        double grabRight = 0; // time range: its edges are dragged left of this x (not over the notes column)
         QString text;
     };
 

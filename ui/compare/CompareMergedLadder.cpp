@@ -136,7 +136,7 @@ CompareMergedLadder::Geometry CompareMergedLadder::geometryFor(const QRectF& rec
     g.px.bX = g.px.aX + std::clamp(rect.width() * 0.34, 200.0, 460.0);
     g.notesX = g.px.bX + 18;
     // The notes take the right 40% of the labels' column (labels keep at least 260 px).
-    if (withNotes)
+    if (withNotes && rect.right() - g.notesX >= 370) // else too narrow for labels and notes: no notes
         g.userNotesX =
             std::min(rect.right() - 110.0,
                      std::max(g.notesX + 260.0, rect.right() - std::max(170.0, (rect.right() - g.notesX) * 0.4)));

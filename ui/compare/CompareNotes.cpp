@@ -39,6 +39,9 @@ CompareNotes::CompareNotes(QWidget* window, CompareMergedView* merged, QList<Lad
     undo_->setShortcut(QKeySequence::Undo);
     redo_ = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
     redo_->setShortcuts({QKeySequence::Redo, QKeySequence(tr("Ctrl+Shift+Z"))});
+    askUnsaved_ = [this](const QString& message, QString& path) {
+        return askUnsavedWithDialog(window_, *doc_, message, path);
+    };
     connect(doc_, &AnnotationDocument::changed, this, &CompareNotes::refresh);
     connect(doc_, &AnnotationDocument::saveFailed, this, [this](const QString& msg) {
         emit statusMessage(tr("Your notes could not be saved: %1. They are kept; FlowLadder tries again on the next "
@@ -49,10 +52,7 @@ CompareNotes::CompareNotes(QWidget* window, CompareMergedView* merged, QList<Lad
     merged_->installEventFilter(this);
     for (qsizetype i = 0; i < ladders_.size(); ++i) { // ladders_[0] shows A, [1] B
         ladders_[i]->installEventFilter(this);
-        new AnnotationOverlay(ladders_[i], false, [this, inB = i == 1] {
-            return content_ && content_->valid() && shown_ ? notesOnSide(*content_, doc_->items(), inB)
-                                                           : std::vector<Annotation>{};
-        });
+        new AnnotationOverlay(ladders_[i], false, [this, side = i] { return sideNotes_[side == 1]; });
     }
 }
 
@@ -69,6 +69,11 @@ void CompareNotes::open(const QString& pathA, const QString& pathB)
     if (!doc_->problem().isEmpty()) emit statusMessage(doc_->problem(), 0);
 }
 
+bool CompareNotes::saveBeforeClosing()
+{
+    return ui::saveBeforeClosing(*doc_, askUnsaved_);
+}
+
 void CompareNotes::setContext(std::shared_ptr<const CompareMergedContent> content, int64_t match)
 {
     const bool samePair = content_ == content;
@@ -77,35 +82,52 @@ void CompareNotes::setContext(std::shared_ptr<const CompareMergedContent> conten
     if (!samePair) refresh();
 }
 
-std::optional<Annotation> CompareNotes::identityOf(int64_t match) const
+std::vector<Annotation> CompareNotes::identitiesOf(int64_t match) const
 {
+    std::vector<Annotation> keys;
     const core::FlowPair* p = content_ ? content_->pair() : nullptr;
-    if (!p || match < 0 || static_cast<size_t>(match) >= p->packets.size()) return std::nullopt;
+    if (!p || match < 0 || static_cast<size_t>(match) >= p->packets.size()) return keys;
     const core::PacketMatch& m = p->packets[static_cast<size_t>(match)];
     Annotation a;
     a.kind = AnnotationKind::Note;
-    a.inCaptureB = !m.inA();
-    a.flow = a.inCaptureB ? p->b : p->a;
-    a.frame = a.inCaptureB ? m.bFrame : m.aFrame;
-    return a;
+    if (m.inA()) {
+        a.flow = p->a;
+        a.frame = m.aFrame;
+        keys.push_back(a);
+    }
+    if (m.inB()) { // also as B saw it: a note made while another clock offset left it unmatched
+        a.inCaptureB = true;
+        a.flow = p->b;
+        a.frame = m.bFrame;
+        keys.push_back(a);
+    }
+    return keys;
+}
+
+uint64_t CompareNotes::noteWith(const std::vector<Annotation>& keys) const
+{
+    for (const Annotation& key : keys)
+        for (const Annotation& a : doc_->items())
+            if (a.kind == AnnotationKind::Note && a.inCaptureB == key.inCaptureB && a.flow == key.flow &&
+                a.frame == key.frame)
+                return a.id;
+    return 0;
 }
 
 uint64_t CompareNotes::noteOf(int64_t match) const
 {
-    const auto key = identityOf(match);
-    if (!key) return 0;
-    for (const Annotation& a : doc_->items())
-        if (a.kind == AnnotationKind::Note && a.inCaptureB == key->inCaptureB && a.flow == key->flow &&
-            a.frame == key->frame)
-            return a.id;
-    return 0;
+    return noteWith(identitiesOf(match));
 }
 
 uint64_t CompareNotes::setNote(int64_t match, const QString& text)
 {
-    auto key = identityOf(match);
-    if (!key || !doc_->isOpen()) return 0;
-    const uint64_t existing = noteOf(match);
+    return setNoteFor(identitiesOf(match), text);
+}
+
+uint64_t CompareNotes::setNoteFor(std::vector<Annotation> keys, const QString& text)
+{
+    if (keys.empty() || !doc_->isOpen()) return 0;
+    const uint64_t existing = noteWith(keys);
     if (text.trimmed().isEmpty()) {
         if (existing) doc_->remove(existing);
         return 0;
@@ -114,8 +136,9 @@ uint64_t CompareNotes::setNote(int64_t match, const QString& text)
         doc_->setText(existing, text.trimmed());
         return existing;
     }
-    key->text = text.trimmed().toStdString();
-    const uint64_t id = doc_->add(*key);
+    Annotation& key = keys.front(); // as A saw it when A did
+    key.text = text.trimmed().toStdString();
+    const uint64_t id = doc_->add(key);
     emit statusMessage(tr("Note saved with the comparison in %1").arg(QFileInfo(doc_->savePath()).fileName()), 6000);
     return id;
 }
@@ -126,13 +149,14 @@ std::vector<CompareMergedLadder::Note> CompareNotes::notesOfPair(const CompareMe
     std::vector<CompareMergedLadder::Note> out;
     const core::FlowPair* p = content.pair();
     if (!p) return out;
-    std::unordered_map<uint32_t, uint32_t> ofA, ofB; // frame -> match
+    const bool any =
+        std::any_of(items.begin(), items.end(), [](const Annotation& a) { return a.kind == AnnotationKind::Note; });
+    if (!any) return out;
+    std::unordered_map<uint32_t, uint32_t> ofA, ofB; // frame -> match, every packet each capture saw
     for (uint32_t i = 0; i < p->packets.size(); ++i) {
         const core::PacketMatch& m = p->packets[i];
-        if (m.inA())
-            ofA.emplace(m.aFrame, i);
-        else if (m.inB())
-            ofB.emplace(m.bFrame, i);
+        if (m.inA()) ofA.emplace(m.aFrame, i);
+        if (m.inB()) ofB.emplace(m.bFrame, i);
     }
     for (const Annotation& a : items) {
         if (a.kind != AnnotationKind::Note || a.flow != (a.inCaptureB ? p->b : p->a)) continue;
@@ -173,8 +197,12 @@ void CompareNotes::setShown(bool shown)
 
 void CompareNotes::refresh()
 {
-    merged_->ladder()->setNotes(shown_ && content_ && content_->valid() ? notesOfPair(*content_, doc_->items())
-                                                                        : std::vector<CompareMergedLadder::Note>{});
+    // Worked out here, once per change (not per paint: a pair may hold millions of packets).
+    const bool show = shown_ && content_ && content_->valid();
+    merged_->ladder()->setNotes(show ? notesOfPair(*content_, doc_->items())
+                                     : std::vector<CompareMergedLadder::Note>{});
+    for (bool inB : {false, true})
+        sideNotes_[inB] = show ? notesOnSide(*content_, doc_->items(), inB) : std::vector<Annotation>{};
     merged_->replot(QCustomPlot::rpQueuedReplot);
     for (LadderView* l : ladders_)
         l->replot(QCustomPlot::rpQueuedReplot);
@@ -193,8 +221,9 @@ std::optional<QString> CompareNotes::askText(const QString& title, const QString
 
 void CompareNotes::editNote()
 {
-    const auto key = identityOf(match_);
-    if (!key) {
+    // The packet as chosen now: a recompare may change the selection while the dialog is open.
+    const std::vector<Annotation> keys = identitiesOf(match_);
+    if (keys.empty()) {
         emit statusMessage(tr("Select a packet first (click it on a ladder)."), 5000);
         return;
     }
@@ -202,10 +231,11 @@ void CompareNotes::editNote()
         emit statusMessage(tr("Notes are kept for comparisons of capture files."), 5000);
         return;
     }
-    const Annotation* existing = doc_->find(noteOf(match_));
-    const QString title =
-        tr("Note on %1 #%2").arg(key->inCaptureB ? QStringLiteral("B") : QStringLiteral("A")).arg(key->frame);
-    if (auto t = askText(title, existing ? QString::fromStdString(existing->text) : QString())) setNote(match_, *t);
+    const Annotation* existing = doc_->find(noteWith(keys));
+    const QString title = tr("Note on %1 #%2")
+                              .arg(keys.front().inCaptureB ? QStringLiteral("B") : QStringLiteral("A"))
+                              .arg(keys.front().frame);
+    if (auto t = askText(title, existing ? QString::fromStdString(existing->text) : QString())) setNoteFor(keys, *t);
 }
 
 void CompareNotes::deleteNote()
@@ -216,11 +246,11 @@ void CompareNotes::deleteNote()
         emit statusMessage(tr("The selected packet has no note."), 4000);
 }
 
-void CompareNotes::showContextMenu(const QPoint& globalPos)
+void CompareNotes::showContextMenu(const QPoint& globalPos, bool onPacket)
 {
     QMenu menu(window_);
-    const bool has = noteOf(match_) != 0;
-    if (match_ >= 0) {
+    if (onPacket && match_ >= 0) {
+        const bool has = noteOf(match_) != 0;
         menu.addAction(has ? tr("Edit note…") : tr("Add note to this packet…"), this, &CompareNotes::editNote);
         if (has) menu.addAction(tr("Delete note"), this, &CompareNotes::deleteNote);
         menu.addSeparator();
@@ -233,26 +263,34 @@ bool CompareNotes::eventFilter(QObject* watched, QEvent* event)
 {
     const bool dbl = event->type() == QEvent::MouseButtonDblClick;
     if (!dbl && event->type() != QEvent::ContextMenu) return false;
+    auto* ladder = qobject_cast<LadderView*>(watched);
+    if (watched != merged_ && !(ladder && ladders_.contains(ladder))) return false;
+    // From the keyboard (Menu key, Shift+F10) the menu is about the selected packet.
+    if (!dbl && static_cast<QContextMenuEvent*>(event)->reason() != QContextMenuEvent::Mouse) {
+        showContextMenu(static_cast<QContextMenuEvent*>(event)->globalPos(), true);
+        return true;
+    }
     const QPointF pos =
         dbl ? static_cast<QMouseEvent*>(event)->position() : QPointF(static_cast<QContextMenuEvent*>(event)->pos());
     // The packet under the pointer (or whose note is there) becomes the selection first.
+    bool onPacket = false;
     if (watched == merged_) {
         int64_t item = merged_->ladder()->itemAt(pos);
         if (const uint64_t id = merged_->ladder()->noteAt(pos))
             for (const auto& n : merged_->ladder()->notes())
                 if (n.id == id) item = n.item;
         if (item >= 0) emit matchChosen(item); // items follow the pair's packets
-    } else if (auto* ladder = qobject_cast<LadderView*>(watched); ladder && ladders_.contains(ladder)) {
+        onPacket = item >= 0;
+    } else {
         const int64_t row = ladder->ladder()->rowAt(pos);
         if (row >= 0) ladder->selectRow(row); // the window selects the same packet everywhere
-    } else {
-        return false;
+        onPacket = row >= 0;
     }
     if (dbl) {
-        if (match_ >= 0) editNote();
-        return match_ >= 0;
+        if (onPacket && match_ >= 0) editNote();
+        return onPacket && match_ >= 0;
     }
-    showContextMenu(static_cast<QContextMenuEvent*>(event)->globalPos());
+    showContextMenu(static_cast<QContextMenuEvent*>(event)->globalPos(), onPacket);
     return true;
 }
 

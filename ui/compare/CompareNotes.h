@@ -10,6 +10,7 @@
 // double-click; reads the ladders through event filters and reports through signals.
 
 #include "core/annotations/Annotations.h"
+#include "ui/annotate/AnnotationDocument.h"
 #include "ui/compare/CompareMergedLadder.h"
 
 #include <QObject>
@@ -22,7 +23,6 @@ class QMenu;
 
 namespace flowladder::ui {
 
-class AnnotationDocument;
 class CompareMergedView;
 class LadderView;
 
@@ -46,6 +46,10 @@ public:
 
     // Loads the pair's notes (saving those of the pair shown before).
     void open(const QString& pathA, const QString& pathB);
+    // The window is closing: writes pending notes, asking when they cannot be saved (ui::saveBeforeClosing);
+    // false when the user chose to keep the window open.
+    bool saveBeforeClosing();
+    void setUnsavedQuestion(UnsavedQuestion ask) { askUnsaved_ = std::move(ask); }
     // Whether the merged ladder draws them (flowladder-render --no-annotations hides them).
     void setShown(bool shown);
     // The pair and packet shown: the merged ladder gets the pair's notes.
@@ -79,9 +83,12 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
-    std::optional<core::Annotation> identityOf(int64_t match) const;
+    // The ways a note on this packet is kept: as A saw it (when A did), as B saw it (when B did).
+    std::vector<core::Annotation> identitiesOf(int64_t match) const;
+    uint64_t noteWith(const std::vector<core::Annotation>& keys) const;
+    uint64_t setNoteFor(std::vector<core::Annotation> keys, const QString& text);
     void refresh();
-    void showContextMenu(const QPoint& globalPos);
+    void showContextMenu(const QPoint& globalPos, bool onPacket); // onPacket: note entries for the selection
     std::optional<QString> askText(const QString& title, const QString& initial);
 
     QWidget* window_;
@@ -93,9 +100,11 @@ private:
     QAction* redo_;
     QList<QAction*> contextActions_;
     TextQuestion askText_;
+    UnsavedQuestion askUnsaved_;
     std::shared_ptr<const CompareMergedContent> content_;
     int64_t match_ = -1;
     bool shown_ = true;
+    std::vector<core::Annotation> sideNotes_[2]; // the side-by-side ladders' (A, B), from refresh()
 };
 
 } // namespace flowladder::ui

@@ -33,10 +33,15 @@ CompareSideBySide::CompareSideBySide(QWidget* parent)
 
 void CompareSideBySide::setContent(std::shared_ptr<const CompareMergedContent> content)
 {
-    const bool samePair = content_ && content && content_->pairIndex == content->pairIndex;
+    // The same flows (a recompare with another offset); a recompare may also number pairs anew.
+    const FlowPair* before = content_ ? content_->pair() : nullptr;
+    const FlowPair* after = content ? content->pair() : nullptr;
+    const bool samePair = before && after && before->a == after->a && before->b == after->b;
     content_ = std::move(content);
     const FlowPair* p = content_ ? content_->pair() : nullptr;
     if (!p) {
+        a_->setTimeline(nullptr);
+        b_->setTimeline(nullptr);
         a_->clear();
         b_->clear();
         match_ = -1;
@@ -47,6 +52,10 @@ void CompareSideBySide::setContent(std::shared_ptr<const CompareMergedContent> c
     // both, whatever idle gaps either side saw alone.
     auto timeline = std::shared_ptr<const LadderLayout>(content_, &content_->layout.layout);
     syncing_ = true;
+    if (!samePair) { // not laid out twice: the old flows are not laid out on the new timeline first
+        a_->clear();
+        b_->clear();
+    }
     a_->setTimeline(timeline, 0);
     b_->setTimeline(timeline, content_->comparison->clockOffsetNs);
     if (!samePair) {
@@ -79,8 +88,8 @@ void CompareSideBySide::selectMatch(int64_t match)
     a_->selectRow(m && m->inA() ? content_->a->rowOfPacketIndex(m->a) : -1);
     b_->selectRow(m && m->inB() ? content_->b->rowOfPacketIndex(m->b) : -1);
     syncing_ = false;
-    if (m && !m->inA()) syncScroll(false); // keep the other side at the same moment
-    if (m && !m->inB()) syncScroll(true);
+    // One timeline: the other side follows the side that scrolled to the packet (A when it saw it).
+    if (m) syncScroll(m->inA());
     if (changed) emit matchSelected(match_);
 }
 

@@ -295,8 +295,12 @@ CompareWindow::~CompareWindow() = default;
 
 void CompareWindow::closeEvent(QCloseEvent* event)
 {
-    // Only what was written: a comparison nobody annotated leaves the evidence folder untouched.
-    if (notes_->document()->hasUnsavedChanges()) notes_->document()->saveNow();
+    // Only what was written (a comparison nobody annotated leaves the evidence folder untouched);
+    // notes that cannot be saved are never dropped without asking.
+    if (!notes_->saveBeforeClosing()) {
+        event->ignore();
+        return;
+    }
     QMainWindow::closeEvent(event);
 }
 
