@@ -353,6 +353,13 @@ void AnnotationController::finishPendingRange(int64_t endNs)
     select(doc_->add(a));
 }
 
+const std::vector<AnnotationPainter::Placed>& AnnotationController::placedNow()
+{
+    // As last painted (what the user sees); painted now when the ladder has not been yet.
+    if (above_->lastPlaced().empty() && !above_->items().empty()) ladder_->replot(QCustomPlot::rpImmediateRefresh);
+    return above_->lastPlaced();
+}
+
 int64_t AnnotationController::rowTimeNear(double pixelY) const
 {
     auto c = ladder_->content();
@@ -420,10 +427,7 @@ bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
         auto* e = static_cast<QMouseEvent*>(event);
         auto c = ladder_->content();
         if (!c || !c->valid()) return false;
-        const auto placed = AnnotationPainter::place(ladder_->ladder()->currentGeometry(), *c, above_->items(),
-                                                     AnnotationPainter::font(ladder_->font()), ladder_,
-                                                     ladder_->ladder()->lastCalloutBoxes());
-        if (auto hit = AnnotationPainter::hitTest(placed, e->position())) {
+        if (auto hit = AnnotationPainter::hitTest(placedNow(), e->position())) {
             select(hit.id);
             editSelected();
             return true;
@@ -452,9 +456,7 @@ bool AnnotationController::mousePress(QMouseEvent* e)
     if (!c || !c->valid() || !doc_->isOpen()) return false;
     const auto g = ladder_->ladder()->currentGeometry();
     if (e->position().y() < g.rect.top() + g.headerHeight) return false;
-    const auto placed = AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()),
-                                                 ladder_, ladder_->ladder()->lastCalloutBoxes());
-    const auto hit = AnnotationPainter::hitTest(placed, e->position());
+    const auto hit = AnnotationPainter::hitTest(placedNow(), e->position());
     if (hit) {
         select(hit.id);
         drag_ = Drag{hit.id, static_cast<int>(hit.part), e->position(), *doc_->find(hit.id), false, false};
@@ -565,9 +567,7 @@ bool AnnotationController::contextMenu(QContextMenuEvent* e)
     if (!c || !c->valid() || !doc_->isOpen()) return false;
     const auto g = ladder_->ladder()->currentGeometry();
     const QPointF pos = e->pos();
-    const auto placed = AnnotationPainter::place(g, *c, above_->items(), AnnotationPainter::font(ladder_->font()),
-                                                 ladder_, ladder_->ladder()->lastCalloutBoxes());
-    const auto hit = AnnotationPainter::hitTest(placed, pos);
+    const auto hit = AnnotationPainter::hitTest(placedNow(), pos);
     QMenu menu(ladder_);
     if (hit) {
         select(hit.id);

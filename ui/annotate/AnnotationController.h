@@ -9,6 +9,7 @@
 
 #include "core/annotations/Annotations.h"
 #include "ui/annotate/AnnotationDocument.h"
+#include "ui/annotate/AnnotationPainter.h"
 
 #include <QObject>
 #include <QPointF>
@@ -98,6 +99,8 @@ private:
     void finishPendingRange(int64_t endNs);
     void cancelPendingRange();
     int64_t rowTimeNear(double pixelY) const; // time of the packet nearest this height
+    // The annotations where the ladder last drew them, for hit tests.
+    const std::vector<AnnotationPainter::Placed>& placedNow();
     int64_t rowNear(double pixelY) const;
     std::optional<QString> askText(const QString& title, const QString& initial);
     void onSaved();

@@ -37,13 +37,15 @@ void AnnotationOverlay::applyDefaultAntialiasingHint(QCPPainter* painter) const
 
 void AnnotationOverlay::draw(QCPPainter* painter)
 {
+    placed_.clear();
     auto content = view_->content();
     if (!content || !content->valid()) return;
     const auto all = items();
     if (all.empty()) return;
     const LadderPlottable::Geometry g = view_->ladder()->currentGeometry();
-    const auto placed = AnnotationPainter::place(g, *content, all, AnnotationPainter::font(painter->font()),
-                                                 painter->device(), view_->ladder()->lastCalloutBoxes());
+    placed_ = AnnotationPainter::place(g, *content, all, AnnotationPainter::font(painter->font()), painter->device(),
+                                       view_->ladder()->lastCalloutBoxes());
+    const auto& placed = placed_;
     painter->save();
     painter->setClipRect(
         QRectF(g.rect.left(), g.rect.top() + g.headerHeight, g.rect.width(), g.rect.height() - g.headerHeight));

@@ -4,6 +4,7 @@
 // over it (notes, callouts, range labels). They read the ladder's geometry at draw time.
 
 #include "core/annotations/Annotations.h"
+#include "ui/annotate/AnnotationPainter.h"
 
 #include <functional>
 #include <optional>
@@ -26,6 +27,8 @@ public:
     // An annotation being created by a drag (drawn, not yet in the document).
     void setPreview(std::optional<core::Annotation> a) { preview_ = std::move(a); }
     std::vector<core::Annotation> items() const;
+    // Where the last paint placed the annotations (what hit tests must use: what is on screen).
+    const std::vector<AnnotationPainter::Placed>& lastPlaced() const { return placed_; }
 
 protected:
     void applyDefaultAntialiasingHint(QCPPainter* painter) const override;
@@ -37,6 +40,7 @@ private:
     Source source_;
     uint64_t selectedId_ = 0;
     std::optional<core::Annotation> preview_;
+    std::vector<AnnotationPainter::Placed> placed_;
 };
 
 } // namespace flowladder::ui
