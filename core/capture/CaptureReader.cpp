@@ -114,10 +114,24 @@ bool isPcapMagic(uint32_t m)
     }
 }
 
+// Gives `f` a stdio buffer of `bytes` and returns it (it must outlive the stream). glibc
+// ignores the size asked of setvbuf without a buffer and keeps its 4 KiB one: a read system
+// call per 4 KiB of capture, a tenth of the time of reading a file already in memory.
+std::unique_ptr<char[]> bufferStream(FILE* f) // NOLINT(cppcoreguidelines-avoid-c-arrays)
+{
+    constexpr size_t Bytes = size_t{64} << 10;
+    std::unique_ptr<char[]> buffer(new char[Bytes]); // NOLINT(cppcoreguidelines-avoid-c-arrays): not zeroed
+    if (std::setvbuf(f, buffer.get(), _IOFBF, Bytes) != 0) return nullptr;
+    return buffer;
+}
+
 class LibpcapReader final : public CaptureReader {
 public:
-    LibpcapReader(pcap_t* p, std::string path, CaptureFormat format, uint64_t size)
-        : pcap_(p), path_(std::move(path)), format_(format), size_(size), dlt_(pcap_datalink(p))
+    // `buffer` is the stream's stdio buffer (bufferStream), freed after the stream is closed.
+    LibpcapReader(pcap_t* p, std::string path, CaptureFormat format, uint64_t size,
+                  std::unique_ptr<char[]> buffer) // NOLINT(cppcoreguidelines-avoid-c-arrays)
+        : buffer_(std::move(buffer)), pcap_(p), path_(std::move(path)), format_(format), size_(size),
+          dlt_(pcap_datalink(p))
     {
     }
     ~LibpcapReader() override { pcap_close(pcap_); }
@@ -161,6 +175,7 @@ public:
     uint64_t fileSize() const override { return size_; }
 
 private:
+    std::unique_ptr<char[]> buffer_; // NOLINT(cppcoreguidelines-avoid-c-arrays)
     pcap_t* pcap_;
     std::string path_;
     CaptureFormat format_;
@@ -274,7 +289,7 @@ std::unique_ptr<CaptureReader> CaptureReader::openStream(FILE* stream, const std
         return nullptr;
     }
     if (magic == PcapngMagic) return openPcapngReader(f, name, error);
-    std::setvbuf(f, nullptr, _IOFBF, size_t{64} << 10);
+    auto buffer = bufferStream(f);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) {
@@ -282,7 +297,8 @@ std::unique_ptr<CaptureReader> CaptureReader::openStream(FILE* stream, const std
         error = name + ": cannot read pcap header: " + errbuf;
         return nullptr;
     }
-    return std::make_unique<LibpcapReader>(p, name, CaptureFormat::Pcap, 0); // size unknown: no progress
+    // Size unknown: no progress.
+    return std::make_unique<LibpcapReader>(p, name, CaptureFormat::Pcap, 0, std::move(buffer));
 }
 
 bool looksLikeCapture(const std::string& path)
@@ -342,13 +358,13 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std:
     if (pcapng) return openPcapngReader(path, error);
     // libpcap reads each record with two fread calls. Only this thread reads the stream,
     // so stdio's per-call locking is switched off (a fifth of the reading time), and a
-    // 64 KiB buffer makes fewer read system calls than the default 4 KiB.
+    // larger buffer makes fewer read system calls than the default 4 KiB (bufferStream).
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) {
         error = path + ": cannot open: " + std::strerror(errno);
         return nullptr;
     }
-    std::setvbuf(f, nullptr, _IOFBF, size_t{64} << 10);
+    auto buffer = bufferStream(f);
     __fsetlocking(f, FSETLOCKING_BYCALLER);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -357,7 +373,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std:
         error = path + ": cannot read pcap header: " + errbuf;
         return nullptr;
     }
-    return std::make_unique<LibpcapReader>(p, path, CaptureFormat::Pcap, size);
+    return std::make_unique<LibpcapReader>(p, path, CaptureFormat::Pcap, size, std::move(buffer));
 }
 
 } // namespace flowladder::core
