@@ -3,8 +3,11 @@
 // as FlowLadder sets up its own (a 64 KiB stdio buffer, no per-call locking), so the
 // figure is the floor for reading with libpcap, not the cost of glibc's 4 KiB default
 // buffer (a read system call per 4 KiB: about a third more time on this kind of VM).
+// With --libpcap-defaults, pcap_open_offline as most programs call it (glibc's 4 KiB buffer):
+// how the floor was measured before 2026-12-03.
 // Prints: packets=N seconds=S maxrss_kb=K
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <pcap/pcap.h>
@@ -14,24 +17,31 @@
 
 int main(int argc, char** argv)
 {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s CAPTURE\n", argv[0]);
+    const bool defaults = argc == 3 && std::strcmp(argv[1], "--libpcap-defaults") == 0;
+    if (argc != 2 && !defaults) {
+        std::fprintf(stderr, "usage: %s [--libpcap-defaults] CAPTURE\n", argv[0]);
         return 2;
     }
+    const char* path = argv[argc - 1];
     const auto t0 = std::chrono::steady_clock::now();
-    FILE* f = std::fopen(argv[1], "rb");
-    if (!f) {
-        std::fprintf(stderr, "%s: %s\n", argv[1], std::strerror(errno));
-        return 1;
-    }
-    std::vector<char> buffer(size_t{64} << 10);
-    std::setvbuf(f, buffer.data(), _IOFBF, buffer.size());
-    __fsetlocking(f, FSETLOCKING_BYCALLER);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    std::vector<char> buffer(size_t{64} << 10);
+    pcap_t* p = nullptr;
+    if (defaults) {
+        p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    } else {
+        FILE* f = std::fopen(path, "rb");
+        if (!f) {
+            std::fprintf(stderr, "%s: %s\n", path, std::strerror(errno));
+            return 1;
+        }
+        std::setvbuf(f, buffer.data(), _IOFBF, buffer.size());
+        __fsetlocking(f, FSETLOCKING_BYCALLER);
+        p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        if (!p) std::fclose(f);
+    }
     if (!p) {
-        std::fclose(f);
-        std::fprintf(stderr, "%s: %s\n", argv[1], errbuf);
+        std::fprintf(stderr, "%s: %s\n", path, errbuf);
         return 1;
     }
     unsigned long long packets = 0;
@@ -40,7 +50,7 @@ int main(int argc, char** argv)
     int rc;
     while ((rc = pcap_next_ex(p, &hdr, &data)) == 1)
         ++packets;
-    if (rc != PCAP_ERROR_BREAK) std::fprintf(stderr, "%s: %s\n", argv[1], pcap_geterr(p));
+    if (rc != PCAP_ERROR_BREAK) std::fprintf(stderr, "%s: %s\n", path, pcap_geterr(p));
     pcap_close(p);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rusage ru{};
