@@ -40,7 +40,8 @@ std::string frameList(const std::vector<uint32_t>& frames)
     const size_t shown = std::min<size_t>(frames.size(), frames.size() > 4 ? 3 : 4);
     for (size_t i = 0; i < shown; ++i) {
         if (i > 0) r += (i + 1 == shown && shown == frames.size()) ? " and " : ", ";
-        r += "#" + std::to_string(frames[i]);
+        r += '#';
+        r += std::to_string(frames[i]); // (not "#" + ...: GCC 12 warns falsely of overlapping memcpy)
     }
     if (shown < frames.size()) r += " and " + std::to_string(frames.size() - shown) + " more";
     return r;

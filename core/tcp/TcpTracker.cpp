@@ -549,6 +549,10 @@ std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow)
         uint32_t row;
     };
     std::vector<Sent> first[2];
+    // At most one entry per packet of the side: reserved once, no copies while growing (a
+    // 2.2 M-packet flow: 18 MB instead of 50 MB at the peak of the doublings).
+    for (int s = 0; s < 2; ++s)
+        first[s].reserve(flow.sides[s].packets);
     int64_t lastAbs[2] = {0, 0};
     uint32_t lastSeq[2] = {0, 0};
     bool seen[2] = {false, false};
@@ -566,6 +570,10 @@ std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow)
         const uint32_t len = p.seqLen();
         if (len == 0) continue;
         auto& sent = first[s];
+        if (!p.marked(mark::Retransmission) && (sent.empty() || abs > sent.back().start)) {
+            sent.push_back(Sent{abs, len, row}); // new data in order: no search (most packets)
+            continue;
+        }
         auto after =
             std::upper_bound(sent.begin(), sent.end(), abs, [](int64_t x, const Sent& e) { return x < e.start; });
         if (!p.marked(mark::Retransmission)) {

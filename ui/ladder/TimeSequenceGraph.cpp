@@ -190,7 +190,13 @@ void TimeSequenceGraph::rebuild()
     const Analysis& a = *analysis_;
     const FlowSide& recv = f->side(otherSide(sender_));
     const uint32_t isn = f->side(sender_).isn;
-    QVector<double> sx, sy, rx, ry, fx, fy, tx, ty, ax, ay, wx, wy;
+    // Points go straight into the graphs' own data (QCPDataContainer::set shares the vector):
+    // no separate key and value arrays to copy from, and the two large ones are sized once
+    // (a 2.2 M-packet flow: 35 MB less at the peak of opening it).
+    QVector<QCPGraphData> seg, retx, fin, rst, ack, win;
+    seg.reserve(static_cast<qsizetype>(f->side(sender_).packets));
+    ack.reserve(static_cast<qsizetype>(recv.packets));
+    win.reserve(static_cast<qsizetype>(recv.packets));
     rowTime_.resize(f->packetCount());
     for (uint32_t row = 0; row < f->packetCount(); ++row) {
         const PacketRecord& p = a.packet(*f, row);
@@ -198,26 +204,27 @@ void TimeSequenceGraph::rebuild()
         rowTime_[row] = t;
         if (p.side() == sender_) {
             const double end = static_cast<double>(p.endSeq() - isn);
-            const bool retx = p.marked(mark::Retransmission | mark::FastRetransmission | mark::FinRetransmit);
-            if (p.seqLen() > 0 || retx) (retx ? rx : sx).append(t), (retx ? ry : sy).append(end);
-            if (p.has(tcpflag::FIN)) fx.append(t), fy.append(end);
-            if (p.has(tcpflag::RST)) tx.append(t), ty.append(static_cast<double>(p.seq - isn));
+            const bool resent = p.marked(mark::Retransmission | mark::FastRetransmission | mark::FinRetransmit);
+            if (p.seqLen() > 0 || resent) (resent ? retx : seg).append(QCPGraphData(t, end));
+            if (p.has(tcpflag::FIN)) fin.append(QCPGraphData(t, end));
+            if (p.has(tcpflag::RST)) rst.append(QCPGraphData(t, static_cast<double>(p.seq - isn)));
         } else if (p.has(tcpflag::ACK)) {
-            const double ack = static_cast<double>(p.ack - isn);
-            ax.append(t), ay.append(ack);
+            const double acked = static_cast<double>(p.ack - isn);
+            ack.append(QCPGraphData(t, acked));
             const int shift = (recv.wscale >= 0 && !p.has(tcpflag::SYN)) ? recv.wscale : 0;
-            wx.append(t), wy.append(ack + static_cast<double>(static_cast<uint64_t>(p.window) << shift));
-            if (p.has(tcpflag::RST)) tx.append(t), ty.append(ack);
+            win.append(QCPGraphData(t, acked + static_cast<double>(static_cast<uint64_t>(p.window) << shift)));
+            if (p.has(tcpflag::RST)) rst.append(QCPGraphData(t, acked));
         } else if (p.has(tcpflag::RST)) {
-            tx.append(t), ty.append(static_cast<double>(p.ack - isn));
+            rst.append(QCPGraphData(t, static_cast<double>(p.ack - isn)));
         }
     }
-    segments_->setData(sx, sy, true);
-    retransmits_->setData(rx, ry, true);
-    fins_->setData(fx, fy, true);
-    rsts_->setData(tx, ty, true);
-    acks_->setData(ax, ay, true);
-    window_->setData(wx, wy, true);
+    // In row order, as the ladder: sorted by time unless the capture's clock went back.
+    segments_->data()->set(seg, true);
+    retransmits_->data()->set(retx, true);
+    fins_->data()->set(fin, true);
+    rsts_->data()->set(rst, true);
+    acks_->data()->set(ack, true);
+    window_->data()->set(win, true);
     setSelectedRow(selectedRow_);
 }
 
