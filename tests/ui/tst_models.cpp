@@ -1,6 +1,7 @@
 // Every item model under QAbstractItemModelTester, with content checks on the incident.
 #include "IncidentFixture.h"
 #include "ui/models/FindingsModel.h"
+#include "ui/models/FlowDerived.h"
 #include "ui/models/FlowFilterProxy.h"
 #include "ui/models/FlowTableModel.h"
 #include "ui/models/Format.h"
@@ -15,6 +16,49 @@ using namespace flowladder::ui;
 class TestModels : public QObject {
     Q_OBJECT
 private slots:
+    // The ladder and the details pane share one replay of a flow: the same data for the same
+    // flow of the same capture, worked out anew for another flow or capture, and the same as
+    // replaying it directly.
+    void flowDerivedIsWorkedOutOncePerFlow()
+    {
+        core::AnalysisPtr a = test::makeIncidentAnalysis();
+        const auto d2 = flowDerived(a, 2);
+        QVERIFY(d2);
+        QCOMPARE(flowDerived(a, 2).get(), d2.get());
+        QVERIFY(!flowDerived(a, 99));
+        QVERIFY(!flowDerived(nullptr, 2));
+        const core::Flow& f = *a->flowById(2);
+        const core::StateTimelines direct = a->stateTimelines(f);
+        for (core::Side s : {core::Side::Client, core::Side::Server}) {
+            QCOMPARE(d2->timelines.side(s).size(), direct.side(s).size());
+            for (size_t i = 0; i < direct.side(s).size(); ++i) {
+                QCOMPARE(d2->timelines.side(s)[i].packet, direct.side(s)[i].packet);
+                QCOMPARE(int(d2->timelines.side(s)[i].state), int(direct.side(s)[i].state));
+            }
+        }
+        const auto resends = core::findResends(*a, f);
+        QVERIFY(!resends.empty()); // the incident's server retransmits
+        QCOMPARE(d2->resends.size(), resends.size());
+        for (size_t i = 0; i < resends.size(); ++i) {
+            QCOMPARE(d2->resends[i].row, resends[i].row);
+            QCOMPARE(d2->resends[i].originalRow, resends[i].originalRow);
+        }
+        // Other flows and another capture do not get flow 2's data; flow 2 stays cached while
+        // a comparison's few flows come and go.
+        QVERIFY(flowDerived(a, 3).get() != d2.get());
+        core::AnalysisPtr b = test::makeIncidentAnalysis();
+        auto other = flowDerived(b, 2);
+        QVERIFY(other.get() != d2.get());
+        QCOMPARE(flowDerived(a, 2).get(), d2.get());
+        // A closed capture's entries are dropped, not matched by a new one at the same address.
+        const std::weak_ptr<const FlowDerived> gone = other;
+        other.reset();
+        QVERIFY(!gone.expired()); // still cached
+        b.reset();
+        (void)flowDerived(a, 1);
+        QVERIFY(gone.expired());
+    }
+
     void flowTable()
     {
         FlowTableModel model;

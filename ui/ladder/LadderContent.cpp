@@ -1,5 +1,6 @@
 #include "ui/ladder/LadderContent.h"
 
+#include "ui/models/FlowDerived.h"
 #include "ui/models/Format.h"
 
 #include <QSet>
@@ -226,7 +227,8 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     // Each retransmission back to the previous copy of its data, so that repeated
     // retransmissions form a chain along the sender's lifeline (FIN chains are above).
     QHash<uint32_t, uint32_t> lastCopy; // first transmission row -> latest copy's row
-    for (const Resend& r : findResends(a, f)) {
+    const std::shared_ptr<const FlowDerived> derived = flowDerived(c.analysis, flowId);
+    for (const Resend& r : derived->resends) {
         c.originalOf.insert(r.row, r.originalRow);
         if (c.packet(r.row).marked(mark::FinRetransmit)) continue;
         c.connectors.push_back({lastCopy.value(r.originalRow, r.originalRow), r.row, ConnectorKind::Retransmission});
@@ -262,7 +264,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
     std::sort(c.findingRows.begin(), c.findingRows.end());
     c.findingRows.erase(std::unique(c.findingRows.begin(), c.findingRows.end()), c.findingRows.end());
 
-    const StateTimelines timelines = a.stateTimelines(f);
+    const StateTimelines& timelines = derived->timelines;
     for (Side s : {Side::Client, Side::Server}) {
         const auto& states = timelines.side(s);
         auto& bands = c.bands[sideIndex(s)];

@@ -46,8 +46,7 @@ void PacketDetailsModel::setPacket(const AnalysisPtr& analysis, uint32_t flowId,
     const Flow* f = analysis ? analysis->flowById(flowId) : nullptr;
     if (f && row >= 0 && row < f->packetCount()) {
         if (timelinesOf_ != analysis || timelinesFlow_ != flowId) {
-            timelines_ = analysis->stateTimelines(*f);
-            resends_ = findResends(*analysis, *f);
+            derived_ = flowDerived(analysis, flowId);
             timelinesOf_ = analysis;
             timelinesFlow_ = flowId;
         }
@@ -114,9 +113,10 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     for (const auto& m : MarkNames)
         if (p.marked(m.bit)) marks << QString::fromUtf8(m.name);
     add(tr("Marks"), marks.isEmpty() ? tr("none") : marks.join(QStringLiteral(", ")));
-    const auto resend = std::lower_bound(resends_.begin(), resends_.end(), row,
+    const std::vector<Resend>& resends = derived_->resends;
+    const auto resend = std::lower_bound(resends.begin(), resends.end(), row,
                                          [](const core::Resend& r, uint32_t x) { return r.row < x; });
-    if (resend != resends_.end() && resend->row == row) {
+    if (resend != resends.end() && resend->row == row) {
         const PacketRecord& o = a.packet(f, resend->originalRow);
         add(tr("First sent in"), QStringLiteral("#%1, %2 earlier")
                                      .arg(o.frame)
@@ -125,7 +125,7 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     // How each state is known: from that side's own packets, or only if what was seen heading
     // to it arrived (the capture point cannot see that).
     auto stateWithBasis = [this, &f, row](Side s) {
-        const core::StateChange* c = timelines_.changeAfter(s, f.packets[row]);
+        const core::StateChange* c = derived_->timelines.changeAfter(s, f.packets[row]);
         if (!c) return tr("unknown (nothing of this side was seen)");
         if (c->basis == core::StateBasis::Assumed)
             return tr("%1 (assumed: holds only if the packets seen heading to it arrived)").arg(stateText(c->state));

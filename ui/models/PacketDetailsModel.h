@@ -3,6 +3,7 @@
 // where a finding says they differ (RST sequence number, TTL of a forged RST...).
 
 #include "core/model/Analysis.h"
+#include "ui/models/FlowDerived.h"
 
 #include <QAbstractTableModel>
 #include <QString>
@@ -39,8 +40,7 @@ private:
     // State timelines of the flow last shown: recomputed only when another flow is selected.
     core::AnalysisPtr timelinesOf_;
     uint32_t timelinesFlow_ = 0;
-    core::StateTimelines timelines_;
-    std::vector<core::Resend> resends_; // in row order
+    std::shared_ptr<const FlowDerived> derived_; // the flow's timelines and resends
 };
 
 } // namespace flowladder::ui
