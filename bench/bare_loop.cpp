@@ -6,8 +6,8 @@
 // With --libpcap-defaults, pcap_open_offline as most programs call it (glibc's 4 KiB buffer):
 // how the floor was measured before 2026-12-03.
 // Prints: packets=N seconds=S maxrss_kb=K
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <pcap/pcap.h>
