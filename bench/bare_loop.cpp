@@ -3,17 +3,17 @@
 // as FlowLadder sets up its own (a 64 KiB stdio buffer, no per-call locking), so the
 // figure is the floor for reading with libpcap, not the cost of glibc's 4 KiB default
 // buffer (a read system call per 4 KiB: about a third more time on this kind of VM).
-// With --libpcap-defaults, pcap_open_offline as most programs call it (glibc's 4 KiB buffer):
+// With --libpcap-defaults, pcap_open_offline as most programs call it (glibc's own buffer):
 // how the floor was measured before 2026-12-03.
 // Prints: packets=N seconds=S maxrss_kb=K
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <pcap/pcap.h>
 #include <stdio_ext.h>
 #include <sys/resource.h>
-#include <vector>
 
 int main(int argc, char** argv)
 {
@@ -25,7 +25,7 @@ int main(int argc, char** argv)
     const char* path = argv[argc - 1];
     const auto t0 = std::chrono::steady_clock::now();
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    std::vector<char> buffer(size_t{64} << 10);
+    std::unique_ptr<char[]> buffer; // NOLINT(cppcoreguidelines-avoid-c-arrays): not zeroed, as FlowLadder's
     pcap_t* p = nullptr;
     if (defaults) {
         p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -35,7 +35,9 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "%s: %s\n", path, std::strerror(errno));
             return 1;
         }
-        std::setvbuf(f, buffer.data(), _IOFBF, buffer.size());
+        constexpr size_t Bytes = size_t{64} << 10;
+        buffer.reset(new char[Bytes]); // NOLINT(cppcoreguidelines-avoid-c-arrays)
+        std::setvbuf(f, buffer.get(), _IOFBF, Bytes);
         __fsetlocking(f, FSETLOCKING_BYCALLER);
         p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
         if (!p) std::fclose(f);

@@ -294,7 +294,7 @@ for name in bulk streams conns; do
                 c, p, fl, prog, s, s / bs, cpu, cpu / bc, kb / 1024, kb * 1024 / p, (kb - bkb) * 1024 / p, pf }'
     }
     { row "bare libpcap loop" "$bare_s" "$bare_c" "$bare_kb" "$bare_pf"
-      row "bare libpcap loop, libpcap's defaults (4 KiB reads)" "$b4_s" "$b4_c" "$b4_kb" "$b4_pf"
+      row "bare libpcap loop, libpcap's defaults (glibc's buffer)" "$b4_s" "$b4_c" "$b4_kb" "$b4_pf"
       row "analyzeFile (no JSON)" "$core_s" "$core_c" "$core_kb" "$core_pf"
       row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb" "$cli_pf"
       [ ${#TCPTRACE[@]} -gt 0 ] && row "tcptrace -n" "$tt_s" "$tt_c" "$tt_kb" "$tt_pf"

@@ -74,6 +74,11 @@ template <class T> decltype(auto) jsonValue(T&& v)
 class FlowLineWriter {
 public:
     explicit FlowLineWriter(size_t capacity = 0) { need(capacity); }
+    FlowLineWriter(const FlowLineWriter&) = delete; // p_ points into buf_
+    FlowLineWriter& operator=(const FlowLineWriter&) = delete;
+    FlowLineWriter(FlowLineWriter&&) = delete;
+    FlowLineWriter& operator=(FlowLineWriter&&) = delete;
+    ~FlowLineWriter() = default;
     // Appends the flow's object to text().
     void write(const Analysis& a, const Flow& f)
     {

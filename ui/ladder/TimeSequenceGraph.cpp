@@ -192,9 +192,10 @@ void TimeSequenceGraph::rebuild()
     const uint32_t isn = f->side(sender_).isn;
     // Points go straight into the graphs' own data (QCPDataContainer::set shares the vector):
     // no separate key and value arrays to copy from, and the two large ones are sized once
-    // (a 2.2 M-packet flow: 35 MB less at the peak of opening it).
+    // (a 2.2 M-packet flow: 35 MB less at the peak of opening it); not for a side that sent
+    // no data (its segments are a few SYN and FIN).
     QVector<QCPGraphData> seg, retx, fin, rst, ack, win;
-    seg.reserve(static_cast<qsizetype>(f->side(sender_).packets));
+    if (f->side(sender_).payloadBytes > 0) seg.reserve(static_cast<qsizetype>(f->side(sender_).packets));
     ack.reserve(static_cast<qsizetype>(recv.packets));
     win.reserve(static_cast<qsizetype>(recv.packets));
     rowTime_.resize(f->packetCount());

@@ -1,9 +1,8 @@
 #include "ui/models/FlowDerived.h"
 
-#include <QCoreApplication>
-#include <QThread>
 #include <algorithm>
 #include <array>
+#include <mutex>
 
 namespace flowladder::ui {
 
@@ -17,11 +16,12 @@ struct Entry {
 
 std::shared_ptr<const FlowDerived> flowDerived(const core::AnalysisPtr& analysis, uint32_t flowId)
 {
-    Q_ASSERT(!QCoreApplication::instance() || QThread::currentThread() == QCoreApplication::instance()->thread());
     const core::Flow* f = analysis ? analysis->flowById(flowId) : nullptr;
     if (!f) return nullptr;
     // Most recently used first. Four: a comparison shows two flows, the main window one.
     static std::array<Entry, 4> cache;
+    static std::mutex mutex; // only the GUI thread calls this today; a lock costs nothing there
+    const std::lock_guard lock(mutex);
     for (Entry& e : cache)
         if (e.analysis.expired()) e = Entry{}; // that capture was closed
     const auto hit = std::find_if(cache.begin(), cache.end(), [&](const Entry& e) {

@@ -17,7 +17,7 @@ struct FlowDerived {
 };
 
 // The flow's derived data, from a small cache of the flows asked for last (the main window's
-// flow, the two sides of a comparison). GUI thread only. Null when the flow does not exist.
+// flow, the two sides of a comparison). Null when the flow does not exist.
 std::shared_ptr<const FlowDerived> flowDerived(const core::AnalysisPtr& analysis, uint32_t flowId);
 
 } // namespace flowladder::ui
