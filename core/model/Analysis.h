@@ -287,7 +287,7 @@ struct Resend {
 // the same side's earliest packet whose sequence space holds the retransmitted sequence
 // number (the same segment, or a larger one when the retransmission re-segments). Rows
 // without one in the capture are left out. Computed on demand, O(n log n), in row order
-// (implemented with the TCP tracker, core/tcp/TcpTracker.cpp).
+// (core/tcp/Resends.cpp).
 std::vector<Resend> findResends(const Analysis& analysis, const Flow& flow);
 
 using AnalysisPtr = std::shared_ptr<const Analysis>;

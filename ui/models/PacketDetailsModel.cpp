@@ -45,11 +45,7 @@ void PacketDetailsModel::setPacket(const AnalysisPtr& analysis, uint32_t flowId,
     lines_.clear();
     const Flow* f = analysis ? analysis->flowById(flowId) : nullptr;
     if (f && row >= 0 && row < f->packetCount()) {
-        if (timelinesOf_ != analysis || timelinesFlow_ != flowId) {
-            derived_ = flowDerived(analysis, flowId);
-            timelinesOf_ = analysis;
-            timelinesFlow_ = flowId;
-        }
+        derived_ = flowDerived(analysis, flowId); // a cache hit while the flow stays the same
         build(*analysis, *f, static_cast<uint32_t>(row));
     }
     endResetModel();

@@ -38,8 +38,6 @@ private:
     void build(const core::Analysis& a, const core::Flow& f, uint32_t row);
     std::vector<Line> lines_;
     // State timelines of the flow last shown: recomputed only when another flow is selected.
-    core::AnalysisPtr timelinesOf_;
-    uint32_t timelinesFlow_ = 0;
     std::shared_ptr<const FlowDerived> derived_; // the flow's timelines and resends
 };
 
