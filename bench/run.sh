@@ -12,7 +12,7 @@
 #      streams.pcap >= 3,800,000 packets of 64 parallel iperf3 streams with MSS 536, interleaved
 #      conns.pcap  50,000 short TCP connections (handshake, request, response, FIN close)
 #    Both headers only (snaplen 96), offloads off, checked for kernel drops.
-# 3. Times on each capture (file in page cache first): the bare libpcap loop,
+# 3. Times on each capture (file in page cache first): the bare libpcap loop, FlowLadder's own reader alone,
 #    core::analyzeFile alone, `flowladder-cli analyze --json`, and tcptrace -n (a classic
 #    TCP analyser, for scale); median wall time of N runs and peak RSS; prints a Markdown
 #    table (also saved in the work dir).
@@ -283,10 +283,11 @@ for name in bulk streams conns; do
     packets=$(sed 's/.*packets=\([0-9]*\) tcp.*/\1/' <<<"$info")
     flows=$(sed 's/.* flows=\([0-9]*\).*/\1/' <<<"$info")
     while read -r label s c kb pf; do
-        case $label in bare) bare_s=$s bare_c=$c bare_kb=$kb bare_pf=$pf ;; bare4k) b4_s=$s b4_c=$c b4_kb=$kb b4_pf=$pf ;; core) core_s=$s core_c=$c core_kb=$kb core_pf=$pf ;;
+        case $label in bare) bare_s=$s bare_c=$c bare_kb=$kb bare_pf=$pf ;; bare4k) b4_s=$s b4_c=$c b4_kb=$kb b4_pf=$pf ;;
+        read) rd_s=$s rd_c=$c rd_kb=$kb rd_pf=$pf ;; core) core_s=$s core_c=$c core_kb=$kb core_pf=$pf ;;
         cli) cli_s=$s cli_c=$c cli_kb=$kb cli_pf=$pf ;; tcptrace) tt_s=$s tt_c=$c tt_kb=$kb tt_pf=$pf ;;
         gui) gui_s=$s gui_c=$c gui_kb=$kb gui_pf=$pf ;; esac
-    done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- bare4k "$BARE" --libpcap-defaults "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f" ${TCPTRACE[@]+"${TCPTRACE[@]}" "$f"} ${GUIRUN[@]+"${GUIRUN[@]}" "$f"})
+    done < <("$RUNNER" "$RUNS" bare "$BARE" "$f" --- bare4k "$BARE" --libpcap-defaults "$f" --- read "$CORE" --read-only "$f" --- core "$CORE" "$f" --- cli "$CLI" analyze --json "$f" ${TCPTRACE[@]+"${TCPTRACE[@]}" "$f"} ${GUIRUN[@]+"${GUIRUN[@]}" "$f"})
     row() { # program wall cpu kb faults
         awk -v c="$name.pcap" -v p="$packets" -v fl="$flows" -v prog="$1" -v s="$2" -v cpu="$3" -v kb="$4" -v pf="$5" \
             -v bs="$bare_s" -v bc="$bare_c" -v bkb="$bare_kb" 'BEGIN {
@@ -295,6 +296,7 @@ for name in bulk streams conns; do
     }
     { row "bare libpcap loop" "$bare_s" "$bare_c" "$bare_kb" "$bare_pf"
       row "bare libpcap loop, libpcap's defaults (glibc's buffer)" "$b4_s" "$b4_c" "$b4_kb" "$b4_pf"
+      row "FlowLadder's reader alone (no decoding)" "$rd_s" "$rd_c" "$rd_kb" "$rd_pf"
       row "analyzeFile (no JSON)" "$core_s" "$core_c" "$core_kb" "$core_pf"
       row "flowladder-cli analyze --json" "$cli_s" "$cli_c" "$cli_kb" "$cli_pf"
       [ ${#TCPTRACE[@]} -gt 0 ] && row "tcptrace -n" "$tt_s" "$tt_c" "$tt_kb" "$tt_pf"

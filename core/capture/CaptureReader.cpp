@@ -1,13 +1,13 @@
 #include "core/capture/CaptureReader.h"
 
 #include "core/capture/Decoder.h"
+#include "core/capture/PcapReader.h"
 #include "core/capture/PcapngReader.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <pcap/pcap.h>
-#include <stdio_ext.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -114,78 +114,6 @@ bool isPcapMagic(uint32_t m)
     }
 }
 
-// Gives `f` a stdio buffer of `bytes` and returns it (it must outlive the stream). glibc
-// ignores the size asked of setvbuf without a buffer and keeps its 4 KiB one: a read system
-// call per 4 KiB of capture, a tenth of the time of reading a file already in memory.
-std::unique_ptr<char[]> bufferStream(FILE* f) // NOLINT(cppcoreguidelines-avoid-c-arrays)
-{
-    constexpr size_t Bytes = size_t{64} << 10;
-    std::unique_ptr<char[]> buffer(new char[Bytes]); // NOLINT(cppcoreguidelines-avoid-c-arrays): not zeroed
-    if (std::setvbuf(f, buffer.get(), _IOFBF, Bytes) != 0) return nullptr;
-    return buffer;
-}
-
-class LibpcapReader final : public CaptureReader {
-public:
-    // `buffer` is the stream's stdio buffer (bufferStream), freed after the stream is closed.
-    LibpcapReader(pcap_t* p, std::string path, CaptureFormat format, uint64_t size,
-                  std::unique_ptr<char[]> buffer) // NOLINT(cppcoreguidelines-avoid-c-arrays)
-        : buffer_(std::move(buffer)), pcap_(p), path_(std::move(path)), format_(format), size_(size),
-          dlt_(pcap_datalink(p))
-    {
-    }
-    ~LibpcapReader() override { pcap_close(pcap_); }
-
-    Status next(RawFrame& frame) override
-    {
-        // An error ends the file: libpcap would go on reading after a damaged record, at a
-        // position that is no record boundary (the pcapng reader stops the same way).
-        if (!error_.empty()) return Status::Error;
-        pcap_pkthdr* hdr = nullptr;
-        const u_char* data = nullptr;
-        const int rc = pcap_next_ex(pcap_, &hdr, &data);
-        if (rc == 1) {
-            frame.frame = ++frames_;
-            frame.tsNs = static_cast<int64_t>(hdr->ts.tv_sec) * 1000000000LL + hdr->ts.tv_usec;
-            frame.dlt = dlt_;
-            frame.caplen = hdr->caplen;
-            frame.wirelen = hdr->len;
-            frame.data = data;
-            return Status::Frame;
-        }
-        if (rc == PCAP_ERROR_BREAK) return Status::End; // end of file
-        const std::string msg = pcap_geterr(pcap_);
-        truncated_ = msg.find("truncated") != std::string::npos;
-        error_ = path_ + ": " + (truncated_ ? "file ends inside a packet record" : "damaged packet record") +
-                 " after frame " + std::to_string(frames_) + " (" + msg + ")";
-        // A record that cannot be read ends the readable part of the file either way.
-        truncated_ = true;
-        return Status::Error;
-    }
-    std::string error() const override { return error_; }
-    bool truncated() const override { return truncated_; }
-    CaptureFormat format() const override { return format_; }
-    int dlt() const override { return dlt_; }
-    uint64_t position() const override
-    {
-        FILE* f = pcap_file(pcap_);
-        const long pos = f ? std::ftell(f) : -1;
-        return pos < 0 ? 0 : static_cast<uint64_t>(pos);
-    }
-    uint64_t fileSize() const override { return size_; }
-
-private:
-    std::unique_ptr<char[]> buffer_; // NOLINT(cppcoreguidelines-avoid-c-arrays)
-    pcap_t* pcap_;
-    std::string path_;
-    CaptureFormat format_;
-    uint64_t size_;
-    int dlt_;
-    uint32_t frames_ = 0;
-    std::string error_;
-    bool truncated_ = false;
-};
-
 // A capture read through a decompressing stream: the reader of what is inside, with progress
 // counted in compressed bytes and a damaged compressed stream named as such.
 class DecompressedReader final : public CaptureReader {
@@ -289,16 +217,7 @@ std::unique_ptr<CaptureReader> CaptureReader::openStream(FILE* stream, const std
         return nullptr;
     }
     if (magic == PcapngMagic) return openPcapngReader(f, name, error);
-    auto buffer = bufferStream(f);
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!p) {
-        std::fclose(f);
-        error = name + ": cannot read pcap header: " + errbuf;
-        return nullptr;
-    }
-    // Size unknown: no progress.
-    return std::make_unique<LibpcapReader>(p, name, CaptureFormat::Pcap, 0, std::move(buffer));
+    return openPcapReader(f, name, 0, error); // size unknown: no progress
 }
 
 bool looksLikeCapture(const std::string& path)
@@ -356,24 +275,13 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std:
     // must we (dumpcap writes such files whenever it captures on several interfaces). The
     // built-in block reader handles them and reports damage with its offset.
     if (pcapng) return openPcapngReader(path, error);
-    // libpcap reads each record with two fread calls. Only this thread reads the stream,
-    // so stdio's per-call locking is switched off (a fifth of the reading time), and a
-    // larger buffer makes fewer read system calls than the default 4 KiB (bufferStream).
+    // Classic pcap is read by the built-in reader (PcapReader.h): libpcap's rules, half its time.
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) {
         error = path + ": cannot open: " + std::strerror(errno);
         return nullptr;
     }
-    auto buffer = bufferStream(f);
-    __fsetlocking(f, FSETLOCKING_BYCALLER);
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!p) {
-        std::fclose(f);
-        error = path + ": cannot read pcap header: " + errbuf;
-        return nullptr;
-    }
-    return std::make_unique<LibpcapReader>(p, path, CaptureFormat::Pcap, size, std::move(buffer));
+    return openPcapReader(f, path, size, error);
 }
 
 } // namespace flowladder::core

@@ -1,7 +1,8 @@
 #pragma once
-// Reads frames from a pcap or pcapng file through libpcap, numbering them from 1
-// in file order. A pcapng whose interfaces have different link types (which
-// libpcap refuses) is read by a small built-in block reader instead.
+// Reads frames from a pcap or pcapng file, plain or compressed, numbering them from 1 in
+// file order. Both formats are read by built-in readers that follow libpcap's rules (tests
+// compare them with libpcap frame by frame): pcap in half libpcap's time (PcapReader.h),
+// pcapng also when its interfaces differ in link type, which libpcap refuses (PcapngReader.h).
 
 #include "core/capture/Decompress.h"
 #include "core/model/Analysis.h"

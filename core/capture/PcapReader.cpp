@@ -1,0 +1,274 @@
+#include "core/capture/PcapReader.h"
+
+#include "core/capture/Decoder.h"
+#include "core/capture/PcapngReader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <utility>
+
+namespace flowladder::core {
+
+namespace {
+
+constexpr uint32_t MagicMicro = 0xa1b2c3d4;
+constexpr uint32_t MagicNano = 0xa1b23c4d;
+constexpr uint32_t MagicKuznetzov = 0xa1b2cd34; // modified pcap: 24-byte record headers, microseconds
+
+constexpr size_t FileHeaderBytes = 24;
+// What one read system call asks for: 64 KiB reads take measurably longer, 128 KiB as long as 1 MiB.
+constexpr size_t ReadBytes = size_t{128} << 10;
+
+// The largest captured length libpcap accepts for a link type (max_snaplen_for_dlt).
+uint32_t maxSnaplenForDlt(int dlt)
+{
+    switch (dlt) {
+    case 231: // DLT_DBUS
+        return 128u * 1024 * 1024;
+    case 279: // DLT_EBHSCR
+        return 8u * 1024 * 1024;
+    case 249: // DLT_USBPCAP
+        return 1024u * 1024;
+    default:
+        return 262144; // MAXIMUM_SNAPLEN
+    }
+}
+
+uint16_t swap16(uint16_t v)
+{
+    return static_cast<uint16_t>((v >> 8) | (v << 8));
+}
+
+uint32_t swap32(uint32_t v)
+{
+    return __builtin_bswap32(v);
+}
+
+// NFLOG's TLV headers are in the capturing host's byte order: a file written on a host of the
+// other order has them swapped back, walking the TLVs as libpcap does (swap_nflog_header).
+void swapNflogHeaders(uint8_t* data, uint32_t caplen, uint32_t len)
+{
+    if (caplen < 4 || len < 4 || data[1] != 0) return; // too short, or not NFLOG version 0
+    caplen -= 4;
+    len -= 4;
+    uint8_t* p = data + 4;
+    while (caplen >= 4) {
+        uint16_t tlvLen, tlvType;
+        std::memcpy(&tlvLen, p, 2);
+        std::memcpy(&tlvType, p + 2, 2);
+        tlvLen = swap16(tlvLen);
+        tlvType = swap16(tlvType);
+        std::memcpy(p, &tlvLen, 2);
+        std::memcpy(p + 2, &tlvType, 2);
+        uint16_t size = tlvLen;
+        if (size % 4 != 0) size = static_cast<uint16_t>(size + 4 - size % 4);
+        if (size < 4 || caplen < size || len < size) return;
+        caplen -= size;
+        len -= size;
+        p += size;
+    }
+}
+
+class PcapReader final : public CaptureReader {
+public:
+    PcapReader(FILE* f, std::string name, uint64_t size) : file_(f), name_(std::move(name)), size_(size)
+    {
+        // Reads go straight into buffer_: stdio's own buffer would only add a copy.
+        std::setvbuf(file_, nullptr, _IONBF, 0);
+    }
+    ~PcapReader() override { std::fclose(file_); }
+    PcapReader(const PcapReader&) = delete;
+    PcapReader& operator=(const PcapReader&) = delete;
+
+    bool readHeader(std::string& error);
+
+    Status next(RawFrame& frame) override;
+    std::string error() const override { return error_; }
+    bool truncated() const override { return truncated_; }
+    CaptureFormat format() const override { return CaptureFormat::Pcap; }
+    int dlt() const override { return dlt_; }
+    uint64_t position() const override { return position_; }
+    uint64_t fileSize() const override { return size_; }
+
+private:
+    // Makes `n` bytes from the current record on available in the buffer, reading more of the
+    // file as needed; returns how many are (fewer at the end of the file or on a read error).
+    size_t fill(size_t n);
+    uint32_t word(const uint8_t* p) const
+    {
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        return swapped_ ? swap32(v) : v;
+    }
+    // Ends reading with libpcap's words for what went wrong (`why`) after the last good frame.
+    Status fail(const std::string& why);
+    std::string readErrorText() const { return std::string("error reading dump file: ") + std::strerror(readErrno_); }
+
+    FILE* file_;
+    std::string name_;
+    uint64_t size_;
+    std::unique_ptr<uint8_t[]> buffer_; // NOLINT(cppcoreguidelines-avoid-c-arrays): not zero-filled
+    size_t capacity_ = 0;
+    size_t at_ = 0;         // the current record's first byte in buffer_
+    size_t end_ = 0;        // bytes of buffer_ holding file data
+    uint64_t position_ = 0; // file offset of buffer_[at_]
+    bool eof_ = false;
+    int readErrno_ = 0;
+
+    bool swapped_ = false;
+    bool nano_ = false;
+    enum class Lengths : uint8_t { InOrder, Swapped, MaybeSwapped } lengths_ = Lengths::InOrder;
+    size_t recordHeader_ = 16;
+    int dlt_ = 0;
+    uint32_t snapshot_ = 0;
+    uint32_t maxCaplen_ = 0;
+    uint32_t frames_ = 0;
+    std::string error_;
+    bool truncated_ = false;
+};
+
+size_t PcapReader::fill(size_t n)
+{
+    if (end_ - at_ >= n) return n;
+    if (at_ > 0) {
+        std::memmove(buffer_.get(), buffer_.get() + at_, end_ - at_);
+        end_ -= at_;
+        at_ = 0;
+    }
+    if (n > capacity_) {
+        // The first fill, or a record larger than the buffer (D-Bus messages): room for it and a read more.
+        const size_t grown = capacity_ == 0 && n <= ReadBytes ? ReadBytes : n + ReadBytes;
+        std::unique_ptr<uint8_t[]> bigger(new uint8_t[grown]); // NOLINT(cppcoreguidelines-avoid-c-arrays)
+        if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+        buffer_ = std::move(bigger);
+        capacity_ = grown;
+    }
+    while (end_ < n && !eof_ && readErrno_ == 0) {
+        const size_t got = std::fread(buffer_.get() + end_, 1, capacity_ - end_, file_);
+        end_ += got;
+        if (got == 0) {
+            if (std::ferror(file_))
+                readErrno_ = errno != 0 ? errno : EIO;
+            else
+                eof_ = true;
+        }
+    }
+    return std::min(n, end_);
+}
+
+bool PcapReader::readHeader(std::string& error)
+{
+    const auto headerError = [&](const std::string& why) {
+        error = name_ + ": cannot read pcap header: " + why;
+        return false;
+    };
+    const size_t got = fill(FileHeaderBytes);
+    if (got < FileHeaderBytes) {
+        if (readErrno_ != 0) return headerError(readErrorText());
+        return headerError("truncated dump file; tried to read " + std::to_string(FileHeaderBytes) +
+                           " file header bytes, only got " + std::to_string(got > 4 ? got - 4 : 0));
+    }
+    const uint8_t* h = buffer_.get();
+    uint32_t magic;
+    std::memcpy(&magic, h, 4);
+    if (magic != MagicMicro && magic != MagicNano && magic != MagicKuznetzov) {
+        magic = swap32(magic);
+        swapped_ = true;
+    }
+    nano_ = magic == MagicNano;
+    uint16_t major, minor;
+    std::memcpy(&major, h + 4, 2);
+    std::memcpy(&minor, h + 6, 2);
+    if (swapped_) {
+        major = swap16(major);
+        minor = swap16(minor);
+    }
+    if (major < 2) return headerError("archaic pcap savefile format");
+    if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0)))
+        return headerError("unsupported pcap savefile version " + std::to_string(major) + "." + std::to_string(minor));
+    const uint32_t snaplen = word(h + 16);
+    dlt_ = linktypeToDlt(static_cast<int>(word(h + 20) & 0x03FFFFFF));
+    maxCaplen_ = maxSnaplenForDlt(dlt_);
+    snapshot_ = snaplen == 0 || snaplen > INT_MAX ? maxCaplen_ : snaplen;
+    // caplen and len swapped places at version 2.3; some 2.3 files still have the old order.
+    if (major == 543 || minor < 3)
+        lengths_ = Lengths::Swapped;
+    else if (minor == 3)
+        lengths_ = Lengths::MaybeSwapped;
+    if (magic == MagicKuznetzov) {
+        recordHeader_ = 24;
+        // Captured in cooked mode with a made-up Ethernet header on top of the snapshot length.
+        if (dlt_ == linktype::Ethernet) snapshot_ = snapshot_ <= INT_MAX - 14 ? snapshot_ + 14 : INT_MAX;
+    }
+    at_ = FileHeaderBytes;
+    position_ = FileHeaderBytes;
+    return true;
+}
+
+CaptureReader::Status PcapReader::fail(const std::string& why)
+{
+    // Whether the file ended inside a record or a length lied, reading stops here.
+    const bool endedInside = why.find("truncated") != std::string::npos;
+    error_ = name_ + ": " + (endedInside ? "file ends inside a packet record" : "damaged packet record") +
+             " after frame " + std::to_string(frames_) + " (" + why + ")";
+    truncated_ = true;
+    return Status::Error;
+}
+
+CaptureReader::Status PcapReader::next(RawFrame& frame)
+{
+    if (!error_.empty()) return Status::Error;
+    const size_t header = fill(recordHeader_);
+    if (header < recordHeader_) {
+        if (readErrno_ != 0) return fail(readErrorText());
+        if (header == 0) return Status::End;
+        return fail("truncated dump file; tried to read " + std::to_string(recordHeader_) + " header bytes, only got " +
+                    std::to_string(header));
+    }
+    const uint8_t* h = buffer_.get() + at_;
+    const uint32_t sec = word(h), frac = word(h + 4);
+    uint32_t caplen = word(h + 8), len = word(h + 12);
+    if (lengths_ == Lengths::Swapped || (lengths_ == Lengths::MaybeSwapped && caplen > len)) std::swap(caplen, len);
+    if (caplen > maxCaplen_) {
+        if (caplen > snapshot_)
+            return fail("invalid packet capture length " + std::to_string(caplen) + ", bigger than snaplen of " +
+                        std::to_string(snapshot_));
+        return fail("invalid packet capture length " + std::to_string(caplen) + ", bigger than maximum of " +
+                    std::to_string(maxCaplen_));
+    }
+    const size_t record = recordHeader_ + caplen;
+    const size_t got = fill(record);
+    if (got < record) {
+        if (readErrno_ != 0) return fail(readErrorText());
+        const size_t data = got - recordHeader_;
+        // libpcap reads at most the snapshot length first, then the rest of the record.
+        const uint32_t tried = caplen > snapshot_ && data < snapshot_ ? snapshot_ : caplen;
+        return fail("truncated dump file; tried to read " + std::to_string(tried) + " captured bytes, only got " +
+                    std::to_string(data));
+    }
+    uint8_t* data = buffer_.get() + at_ + recordHeader_;
+    const uint32_t kept = std::min(caplen, snapshot_); // bytes past the snapshot length are dropped
+    if (swapped_ && dlt_ == linktype::Nflog) swapNflogHeaders(data, kept, len);
+    frame.frame = ++frames_;
+    frame.tsNs = static_cast<int64_t>(sec) * 1000000000LL + static_cast<int64_t>(frac) * (nano_ ? 1 : 1000);
+    frame.dlt = dlt_;
+    frame.caplen = kept;
+    frame.wirelen = len;
+    frame.data = data;
+    at_ += record;
+    position_ += record;
+    return Status::Frame;
+}
+
+} // namespace
+
+std::unique_ptr<CaptureReader> openPcapReader(FILE* stream, const std::string& name, uint64_t size, std::string& error)
+{
+    auto reader = std::make_unique<PcapReader>(stream, name, size);
+    if (!reader->readHeader(error)) return nullptr;
+    return reader;
+}
+
+} // namespace flowladder::core
