@@ -104,11 +104,13 @@ void Builder::lingering(Side s)
     const int64_t endTs = resolved ? states[static_cast<size_t>(runEnd)].tsNs : endNs_;
     const uint32_t endIdx = resolved ? states[static_cast<size_t>(runEnd)].packet : UINT32_MAX;
     uint32_t retransmits = 0;
-    for (uint32_t idx : f_.packets) {
-        if (idx < since.packet) continue;
-        if (idx >= endIdx) break;
-        const PacketRecord& p = a_.packets[idx];
-        if (p.side() == s && p.marked(mark::Retransmission)) ++retransmits;
+    if (ev_.marksGiven & mark::Retransmission) { // else there are none to count
+        for (uint32_t idx : f_.packets) {
+            if (idx < since.packet) continue;
+            if (idx >= endIdx) break;
+            const PacketRecord& p = a_.packets[idx];
+            if (p.side() == s && p.marked(mark::Retransmission)) ++retransmits;
+        }
     }
     const int64_t duration = endTs - since.tsNs;
     const bool outstanding = ev_.outstanding[sideIndex(s)];
@@ -178,6 +180,7 @@ void Builder::usual()
     uint32_t counts[2][KindCount] = {};
     constexpr uint16_t anyBit = mark::Retransmission | mark::DupAck | mark::ZeroWindow | mark::KeepAlive |
                                 mark::ZeroWindowProbe | mark::SegmentNotCaptured;
+    if (!(ev_.marksGiven & anyBit)) return; // no packet has any of them
     for (uint32_t idx : f_.packets) {
         const PacketRecord& p = a_.packets[idx];
         if (!(p.marks & anyBit)) continue;

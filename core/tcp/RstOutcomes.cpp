@@ -19,6 +19,7 @@ void judgeRstOutcomes(const Analysis& a, Flow& f, int64_t captureEndNs, PacketSt
     if (events.rsts.empty()) return;
     auto rec = [&](uint32_t row) -> const PacketRecord& { return a.packets[f.packets[row]]; };
     auto addMark = [&](uint32_t row, uint16_t bits) {
+        events.marksGiven |= bits;
         if (marksOut) (*marksOut)[f.packets[row]].marks |= bits;
     };
     const uint32_t n = f.packetCount();

@@ -65,6 +65,7 @@ public:
         events_.rsts.clear();
         events_.fins.clear();
         events_.crossedFinRow[0] = events_.crossedFinRow[1] = -1;
+        events_.marksGiven = 0;
         for (int s = 0; s < 2; ++s) {
             events_.finAcked[s] = events_.outstanding[s] = false;
             states_[s].clear();
@@ -89,6 +90,7 @@ private:
     }
     void addMark(uint32_t row, uint16_t bits)
     {
+        events_.marksGiven |= bits;
         if (marksOut_) (*marksOut_)[f_.packets[row]].marks |= bits;
     }
 

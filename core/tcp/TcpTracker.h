@@ -56,6 +56,9 @@ struct FlowEvents {
     int64_t crossedFinRow[2] = {-1, -1};
     bool finAcked[2] = {false, false};    // by Side: this side's FIN was acknowledged
     bool outstanding[2] = {false, false}; // by Side: data or FIN still unacknowledged at the end
+    // Every mark bit given to any of the flow's packets: the findings skip their passes over
+    // the packets for marks no packet has (most connections of a busy server have none).
+    uint16_t marksGiven = 0;
     StateTimelines states;
 };
 
