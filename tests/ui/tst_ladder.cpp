@@ -296,6 +296,43 @@ private slots:
                             [](const QString& l) { return l.endsWith(QLatin1String("kB")); }));
     }
 
+    // A click on the graph selects the packet nearest in time, when one is within 8 px; its
+    // time is read from the analysis (the graph keeps no per-packet array of its own).
+    void clickingTheGraphSelectsTheNearestPacket()
+    {
+        TimeSequenceGraph g;
+        g.resize(900, 600);
+        const auto a = test::sampleIncident();
+        g.setFlow(a, 1);
+        g.show(); // laid out: pixels map to times as the user sees them
+        QVERIFY(QTest::qWaitForWindowExposed(&g));
+        g.plot()->xAxis->setRange(0, 2.5);
+        g.plot()->replot();
+        const core::Flow& f = *a->flowById(1);
+        const auto seconds = [&](uint32_t row) {
+            return static_cast<double>(a->packet(f, row).tsNs - f.startNs) / 1e9;
+        };
+        QSignalSpy clicked(&g, &TimeSequenceGraph::rowClicked);
+        const auto clickAt = [&](double t) {
+            const int x = static_cast<int>(std::lround(g.plot()->xAxis->coordToPixel(t)));
+            QTest::mouseClick(g.plot(), Qt::LeftButton, {}, QPoint(x, g.plot()->height() / 2));
+        };
+        // #17 is alone in time (1.269 s; #16 at 1.239 s, #18 at 1.932 s): a click 2 px after it.
+        const double t17 = seconds(16);
+        clickAt(t17 + 2 * g.plot()->xAxis->range().size() / g.plot()->xAxis->axisRect()->width());
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.at(0).at(0).toLongLong(), int64_t(16));
+        QCOMPARE(g.selectedRow(), int64_t(16));
+        // Half way between #17 and #18, a third of a second from both: nothing is selected.
+        clickAt((t17 + seconds(17)) / 2);
+        QCOMPARE(clicked.count(), 1);
+        // Past the last packet shown, the last one near the click: #18 is 1.93238 s, #19 40 us later.
+        clickAt(seconds(18));
+        QCOMPARE(clicked.count(), 2);
+        const auto row = static_cast<uint32_t>(clicked.at(1).at(0).toLongLong());
+        QVERIFY2(row == 17 || row == 18, qPrintable(QString::number(row)));
+    }
+
     void millionPacketFlowIsCulled()
     {
         auto a = test::makeLargeAnalysis(1'000'000);

@@ -181,7 +181,7 @@ void TimeSequenceGraph::rebuild()
 {
     for (QCPGraph* g : {segments_, retransmits_, fins_, rsts_, acks_, window_, selected_})
         g->data()->clear();
-    rowTime_.clear();
+    rows_ = 0;
     const Flow* f = analysis_ ? analysis_->flowById(flowId_) : nullptr;
     if (!f) {
         plot_->replot();
@@ -198,11 +198,10 @@ void TimeSequenceGraph::rebuild()
     if (f->side(sender_).payloadBytes > 0) seg.reserve(static_cast<qsizetype>(f->side(sender_).packets));
     ack.reserve(static_cast<qsizetype>(recv.packets));
     win.reserve(static_cast<qsizetype>(recv.packets));
-    rowTime_.resize(f->packetCount());
-    for (uint32_t row = 0; row < f->packetCount(); ++row) {
+    rows_ = f->packetCount();
+    for (uint32_t row = 0; row < rows_; ++row) {
         const PacketRecord& p = a.packet(*f, row);
         const double t = relativeSeconds(*f, p.tsNs);
-        rowTime_[row] = t;
         if (p.side() == sender_) {
             const double end = static_cast<double>(p.endSeq() - isn);
             const bool resent = p.marked(mark::Retransmission | mark::FastRetransmission | mark::FinRetransmit);
@@ -227,6 +226,26 @@ void TimeSequenceGraph::rebuild()
     acks_->data()->set(ack, true);
     window_->data()->set(win, true);
     setSelectedRow(selectedRow_);
+}
+
+double TimeSequenceGraph::rowSeconds(uint32_t row) const
+{
+    const Flow* f = analysis_->flowById(flowId_);
+    return relativeSeconds(*f, analysis_->packet(*f, row).tsNs);
+}
+
+uint32_t TimeSequenceGraph::firstRowAfter(double t, bool orEqual) const
+{
+    uint32_t lo = 0, hi = rows_;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        const double m = rowSeconds(mid);
+        if (orEqual ? m < t : m <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void TimeSequenceGraph::zoomFitAll()
@@ -262,14 +281,12 @@ double TimeSequenceGraph::activityEnd() const
 void TimeSequenceGraph::zoomFit()
 {
     zoomFitAll();
-    if (rowTime_.size() < 2) return;
-    const double total = rowTime_.back();
+    if (rows_ < 2) return;
+    const double total = rowSeconds(rows_ - 1);
     // The transfer plus a quarter of it, and at least the next three packets after it (so the
     // first retransmissions or the close show), when that leaves out a long tail.
     const double active = activityEnd();
-    auto next = std::upper_bound(rowTime_.begin(), rowTime_.end(), active);
-    const double threeLater =
-        rowTime_[std::min<size_t>(static_cast<size_t>(next - rowTime_.begin()) + 2, rowTime_.size() - 1)];
+    const double threeLater = rowSeconds(std::min(firstRowAfter(active, false) + 2, rows_ - 1));
     const double shown = std::max(active * 1.25, threeLater);
     if (shown <= 0 || shown >= total * 0.6) return; // the tail is short: show everything
     plot_->xAxis->setRange(-shown * 0.02, shown * 1.03);
@@ -298,14 +315,14 @@ void TimeSequenceGraph::setSelectedRow(int64_t row)
     selectedRow_ = row;
     selected_->data()->clear();
     const Flow* f = analysis_ ? analysis_->flowById(flowId_) : nullptr;
-    if (!f || row < 0 || row >= static_cast<int64_t>(rowTime_.size())) {
+    if (!f || row < 0 || row >= static_cast<int64_t>(rows_)) {
         cursor_->setVisible(false);
         plot_->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     const PacketRecord& p = analysis_->packet(*f, static_cast<uint32_t>(row));
     const uint32_t isn = f->side(sender_).isn;
-    const double t = rowTime_[static_cast<size_t>(row)];
+    const double t = rowSeconds(static_cast<uint32_t>(row));
     const double y = p.side() == sender_ ? static_cast<double>(p.endSeq() - isn) : static_cast<double>(p.ack - isn);
     selected_->addData(t, y);
     cursor_->setVisible(true);
@@ -317,13 +334,12 @@ void TimeSequenceGraph::setSelectedRow(int64_t row)
 
 void TimeSequenceGraph::onClick(QMouseEvent* event)
 {
-    if (event->button() != Qt::LeftButton || rowTime_.empty()) return;
+    if (event->button() != Qt::LeftButton || rows_ == 0) return;
     const double t = plot_->xAxis->pixelToCoord(event->position().x());
-    auto it = std::lower_bound(rowTime_.begin(), rowTime_.end(), t);
-    size_t row = static_cast<size_t>(it - rowTime_.begin());
-    if (row == rowTime_.size() || (row > 0 && t - rowTime_[row - 1] < rowTime_[row] - t)) --row;
+    uint32_t row = firstRowAfter(t, true);
+    if (row == rows_ || (row > 0 && t - rowSeconds(row - 1) < rowSeconds(row) - t)) --row;
     // Only a click near a point selects (within 8 px in time).
-    if (std::abs(plot_->xAxis->coordToPixel(rowTime_[row]) - event->position().x()) > 8) return;
+    if (std::abs(plot_->xAxis->coordToPixel(rowSeconds(row)) - event->position().x()) > 8) return;
     setSelectedRow(static_cast<int64_t>(row));
     emit rowClicked(static_cast<int64_t>(row));
 }
