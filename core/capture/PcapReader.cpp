@@ -4,9 +4,11 @@
 #include "core/capture/PcapngReader.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <new>
 #include <utility>
 
 namespace flowladder::core {
@@ -102,6 +104,10 @@ private:
         std::memcpy(&v, p, 4);
         return swapped_ ? swap32(v) : v;
     }
+    // Reads and drops `n` bytes from the current position (buffered ones first) without
+    // touching the buffer's contents; false when the file ends or fails first. `skipped` says
+    // how many went.
+    bool skip(uint64_t n, uint64_t& skipped);
     // Ends reading with libpcap's words for what went wrong (`why`) after the last good frame.
     Status fail(const std::string& why);
     std::string readErrorText() const { return std::string("error reading dump file: ") + std::strerror(readErrno_); }
@@ -137,15 +143,22 @@ size_t PcapReader::fill(size_t n)
         end_ -= at_;
         at_ = 0;
     }
-    if (n > capacity_) {
-        // The first fill, or a record larger than the buffer (D-Bus messages): room for it and a read more.
-        const size_t grown = capacity_ == 0 && n <= ReadBytes ? ReadBytes : n + ReadBytes;
-        std::unique_ptr<uint8_t[]> bigger(new uint8_t[grown]); // NOLINT(cppcoreguidelines-avoid-c-arrays)
-        if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
-        buffer_ = std::move(bigger);
-        capacity_ = grown;
-    }
     while (end_ < n && !eof_ && readErrno_ == 0) {
+        if (end_ == capacity_) {
+            // The buffer grows with the data that came, doubling, never to the length a record
+            // claims: a lying header costs no more memory than the file holds.
+            const size_t grown = capacity_ == 0 ? ReadBytes : std::min(2 * capacity_, n + ReadBytes);
+            try {
+                std::unique_ptr<uint8_t[]> bigger(new uint8_t[grown]); // NOLINT(cppcoreguidelines-avoid-c-arrays)
+                if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+                buffer_ = std::move(bigger);
+                capacity_ = grown;
+            } catch (const std::bad_alloc&) {
+                readErrno_ = ENOMEM;
+                break;
+            }
+        }
+        errno = 0;
         const size_t got = std::fread(buffer_.get() + end_, 1, capacity_ - end_, file_);
         end_ += got;
         if (got == 0) {
@@ -156,6 +169,26 @@ size_t PcapReader::fill(size_t n)
         }
     }
     return std::min(n, end_);
+}
+
+bool PcapReader::skip(uint64_t n, uint64_t& skipped)
+{
+    skipped = std::min<uint64_t>(n, end_ - at_);
+    at_ += skipped;
+    std::array<uint8_t, 4096> scratch{};
+    while (skipped < n) {
+        errno = 0;
+        const size_t got = std::fread(scratch.data(), 1, std::min<uint64_t>(n - skipped, scratch.size()), file_);
+        skipped += got;
+        if (got == 0) {
+            if (std::ferror(file_))
+                readErrno_ = errno != 0 ? errno : EIO;
+            else
+                eof_ = true;
+            return false;
+        }
+    }
+    return true;
 }
 
 bool PcapReader::readHeader(std::string& error)
@@ -238,18 +271,29 @@ CaptureReader::Status PcapReader::next(RawFrame& frame)
         return fail("invalid packet capture length " + std::to_string(caplen) + ", bigger than maximum of " +
                     std::to_string(maxCaplen_));
     }
-    const size_t record = recordHeader_ + caplen;
-    const size_t got = fill(record);
-    if (got < record) {
+    // libpcap reads at most the snapshot length into its buffer and skips the rest of the record.
+    const uint32_t kept = std::min(caplen, snapshot_);
+    const size_t wanted = recordHeader_ + kept;
+    const size_t got = fill(wanted);
+    if (got < wanted) {
         if (readErrno_ != 0) return fail(readErrorText());
-        const size_t data = got - recordHeader_;
-        // libpcap reads at most the snapshot length first, then the rest of the record.
-        const uint32_t tried = caplen > snapshot_ && data < snapshot_ ? snapshot_ : caplen;
-        return fail("truncated dump file; tried to read " + std::to_string(tried) + " captured bytes, only got " +
-                    std::to_string(data));
+        return fail("truncated dump file; tried to read " + std::to_string(kept) + " captured bytes, only got " +
+                    std::to_string(got - recordHeader_));
     }
     uint8_t* data = buffer_.get() + at_ + recordHeader_;
-    const uint32_t kept = std::min(caplen, snapshot_); // bytes past the snapshot length are dropped
+    at_ += wanted;
+    position_ += wanted;
+    if (caplen > kept) {
+        // Past the snapshot length: read and dropped (the frame's bytes stay where they are).
+        uint64_t skipped = 0;
+        const bool whole = skip(caplen - kept, skipped);
+        position_ += skipped;
+        if (!whole) {
+            if (readErrno_ != 0) return fail(readErrorText());
+            return fail("truncated dump file; tried to read " + std::to_string(caplen) + " captured bytes, only got " +
+                        std::to_string(kept + skipped));
+        }
+    }
     if (swapped_ && dlt_ == linktype::Nflog) swapNflogHeaders(data, kept, len);
     frame.frame = ++frames_;
     frame.tsNs = static_cast<int64_t>(sec) * 1000000000LL + static_cast<int64_t>(frac) * (nano_ ? 1 : 1000);
@@ -257,8 +301,6 @@ CaptureReader::Status PcapReader::next(RawFrame& frame)
     frame.caplen = kept;
     frame.wirelen = len;
     frame.data = data;
-    at_ += record;
-    position_ += record;
     return Status::Frame;
 }
 

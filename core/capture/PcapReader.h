@@ -7,17 +7,22 @@
 // snapshot length (the rest of the record skipped) and refused above the most any packet
 // of its link type can hold. One difference: a record's seconds and fraction are unsigned, as the
 // format says (draft-ietf-opsawg-pcap) and Wireshark and libpcap 1.11 read them; libpcap 1.10
-// reads them signed, putting times after January 2038 before 1970.
+// reads them signed, putting times after January 2038 before 1970. Also, pseudo-headers of link
+// types FlowLadder does not decode (CAN in Linux cooked captures, Linux USB, pflog) are left in the
+// file's byte order, where libpcap turns them to the reading host's, and the length of a Linux USB
+// isochronous completion is not corrected: the analysis reads none of them. (NFLOG's TLV headers,
+// which it reads, are turned as libpcap turns them.)
 //
 // Why not libpcap itself: libpcap reads each record with two fread calls into its own
 // buffer, and stdio first copies the file into its buffer; this reader takes the file in
-// 256 KiB reads straight into one buffer and hands out frames where they lie, which reads
+// 128 KiB reads straight into one buffer and hands out frames where they lie, which reads
 // a capture in about half libpcap's time. Tests compare every frame it gives with
-// libpcap's on every capture at hand (tests/core/test_pcap_reader.cpp).
+// libpcap's on every capture at hand (tests/unit/test_pcap_reader.cpp).
 //
 // The input is untrusted: a record that the file ends inside, or whose length no packet can
 // have, ends reading with Status::Error ("<file>: ... after frame N (...)") and the frames
-// before it stay valid.
+// before it stay valid. The buffer grows with the bytes read, never to the length a record
+// claims, and bytes past the snapshot length are read and dropped, not kept.
 
 #include "core/capture/CaptureReader.h"
 
