@@ -98,6 +98,8 @@ private:
     // Makes `n` bytes from the current record on available in the buffer, reading more of the
     // file as needed; returns how many are (fewer at the end of the file or on a read error).
     size_t fill(size_t n);
+    // Up to `n` bytes of the file into `to`; 0 at its end (eof_) or on an error (readErrno_).
+    size_t read(uint8_t* to, size_t n);
     uint32_t word(const uint8_t* p) const
     {
         uint32_t v;
@@ -135,6 +137,19 @@ private:
     bool truncated_ = false;
 };
 
+size_t PcapReader::read(uint8_t* to, size_t n)
+{
+    errno = 0;
+    const size_t got = std::fread(to, 1, n, file_);
+    if (got == 0) {
+        if (std::ferror(file_))
+            readErrno_ = errno != 0 ? errno : EIO;
+        else
+            eof_ = true;
+    }
+    return got;
+}
+
 size_t PcapReader::fill(size_t n)
 {
     if (end_ - at_ >= n) return n;
@@ -158,15 +173,7 @@ size_t PcapReader::fill(size_t n)
                 break;
             }
         }
-        errno = 0;
-        const size_t got = std::fread(buffer_.get() + end_, 1, capacity_ - end_, file_);
-        end_ += got;
-        if (got == 0) {
-            if (std::ferror(file_))
-                readErrno_ = errno != 0 ? errno : EIO;
-            else
-                eof_ = true;
-        }
+        end_ += read(buffer_.get() + end_, capacity_ - end_);
     }
     return std::min(n, end_);
 }
@@ -177,16 +184,9 @@ bool PcapReader::skip(uint64_t n, uint64_t& skipped)
     at_ += skipped;
     std::array<uint8_t, 4096> scratch{};
     while (skipped < n) {
-        errno = 0;
-        const size_t got = std::fread(scratch.data(), 1, std::min<uint64_t>(n - skipped, scratch.size()), file_);
+        const size_t got = read(scratch.data(), std::min<uint64_t>(n - skipped, scratch.size()));
         skipped += got;
-        if (got == 0) {
-            if (std::ferror(file_))
-                readErrno_ = errno != 0 ? errno : EIO;
-            else
-                eof_ = true;
-            return false;
-        }
+        if (got == 0) return false;
     }
     return true;
 }
