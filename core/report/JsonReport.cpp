@@ -285,15 +285,27 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out)
     for (const auto& [key, value] : header.items())
         out << "  " << ordered_json(key).dump() << ": " << value.dump(-1, ' ', false, Replace) << ",\n";
     out << "  \"flows\": [";
-    // Flows are written in slices of about 1 MiB: memory stays flat however many there are.
-    constexpr size_t Slice = size_t{1} << 20;
-    FlowLineWriter writer(Slice + (size_t{64} << 10)); // a flow's text rarely takes more than 1 KiB
+    // Flows are written in slices of about 64 KiB: memory stays flat however many there are.
+    // (A larger buffer is slower: every fresh page of it is a page fault, 14 us each on the VMs
+    // this is measured on; 1 MiB cost 3 ms on 50,000 flows.)
+    constexpr size_t Slice = size_t{64} << 10;
+    FlowLineWriter writer(Slice + (size_t{16} << 10)); // a flow's text rarely takes more than 1 KiB
     const auto flush = [&] {
         const std::string_view text = writer.text();
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
         writer.clear();
     };
+    // A flow's first and last record (its frames and times) are read from the packet store,
+    // far from the flow: fetching those of a flow a few ahead hides the wait for memory
+    // (half of the flow objects' time on 50,000 connections without it).
+    constexpr size_t Ahead = 8;
+    const auto prefetchRecords = [&](size_t i) {
+        if (i >= a.flows.size() || a.flows[i].packets.empty()) return;
+        __builtin_prefetch(&a.packets[a.flows[i].packets.front()]);
+        __builtin_prefetch(&a.packets[a.flows[i].packets.back()]);
+    };
     for (size_t i = 0; i < a.flows.size(); ++i) {
+        prefetchRecords(i + Ahead);
         writer.raw(i ? ",\n    " : "\n    ");
         writer.write(a, a.flows[i]);
         if (writer.text().size() >= Slice) flush();
