@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <stdexcept>
+#include <utility>
 
 namespace flowladder::core {
 
@@ -86,45 +88,68 @@ uint64_t FlowTable::pairHash(const Endpoint& x, const Endpoint& y) const
     return mix64(endpointHash(x, key_) + endpointHash(y, key_) + key_.k1);
 }
 
+void FlowTable::FreeSlots::operator()(Slot* p) const noexcept
+{
+    if (count * sizeof(Slot) >= SlotsHugeFrom)
+        detail::freeHugeChunk(p);
+    else
+        ::operator delete(p);
+}
+
+FlowTable::SlotArray FlowTable::allocateSlots(size_t count)
+{
+    if (count > SIZE_MAX / 2 / sizeof(Slot)) throw std::bad_alloc();
+    const size_t bytes = count * sizeof(Slot);
+    void* p = bytes >= SlotsHugeFrom
+                  ? detail::allocateHugeChunk((bytes + detail::HugePageBytes - 1) & ~(detail::HugePageBytes - 1), true)
+                  : ::operator new(bytes);
+    auto* slots = static_cast<Slot*>(p);
+    std::uninitialized_fill_n(slots, count, Slot{NoFlow, 0});
+    return SlotArray(slots, FreeSlots{count});
+}
+
+// The table index is the hash's low bits, as the tag is its low 32 (tables stay below 2^32 slots).
 size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const
 {
-    const size_t mask = slots_.size() - 1;
+    const size_t mask = slotCount_ - 1;
     const auto& flows = analysis_.flows;
     const auto tag = static_cast<uint32_t>(hash);
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (size_t i = tag & mask;; i = (i + 1) & mask) {
         ++probes_;
-        const uint32_t f = slots_[i];
-        if (f == NoFlow) return i;
-        if (building_[f].hash == tag && samePair(flows[f].sides[0].endpoint, flows[f].sides[1].endpoint, x, y))
-            return i;
+        const Slot slot = slots_[i];
+        if (slot.flow == NoFlow) return i;
+        const Flow& f = flows[slot.flow];
+        if (slot.tag == tag && samePair(f.sides[0].endpoint, f.sides[1].endpoint, x, y)) return i;
     }
 }
 
 void FlowTable::grow()
 {
-    std::vector<uint32_t> old;
-    old.swap(slots_);
-    slots_.assign(old.size() * 2, NoFlow);
+    if (slotCount_ >= (size_t{1} << 32)) throw std::length_error("more than 2 147 483 648 connections");
+    const size_t oldCount = slotCount_;
+    SlotArray old = std::exchange(slots_, allocateSlots(2 * oldCount));
+    slotCount_ = 2 * oldCount;
     // Every flow in the table has its own address/port pair: no comparisons, only the
-    // stored hash to find an empty slot.
-    const size_t mask = slots_.size() - 1;
-    for (uint32_t f : old) {
-        if (f == NoFlow) continue;
-        size_t i = building_[f].hash & mask;
-        while (slots_[i] != NoFlow)
+    // stored tag to find an empty slot.
+    const size_t mask = slotCount_ - 1;
+    for (size_t k = 0; k < oldCount; ++k) {
+        const Slot slot = old[k];
+        if (slot.flow == NoFlow) continue;
+        size_t i = slot.tag & mask;
+        while (slots_[i].flow != NoFlow)
             i = (i + 1) & mask;
-        slots_[i] = f;
+        slots_[i] = slot;
     }
 }
 
 bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const
 {
-    const Building& b = building_[flow];
-    const uint32_t isn = analysis_.flows[flow].sides[s].isn; // see Building
-    if (b.synSeen & (1u << s)) return isn != p.seq;          // same ISN: a retransmitted SYN
-    if (b.seqSeen & (1u << s)) return std::abs(seqDiff(p.seq, isn)) > SameConnectionSeqSpan;
+    const uint8_t seen = seen_[flow];
+    const uint32_t isn = analysis_.flows[flow].sides[s].isn; // see seen_
+    if (seen & (SynSeen << s)) return isn != p.seq;          // same ISN: a retransmitted SYN
+    if (seen & (SeqSeen << s)) return std::abs(seqDiff(p.seq, isn)) > SameConnectionSeqSpan;
     // Only the other side was seen so far: new if that connection had ended.
-    return b.ended;
+    return (seen & Ended) != 0;
 }
 
 namespace {
@@ -138,7 +163,7 @@ void FlowTable::reserveFor(uint64_t fileBytes)
     constexpr uint64_t MaxReserved = uint64_t{1} << 22;
     const auto n = static_cast<size_t>(std::min(fileBytes / MinBytesPerPacket + 1, MaxReserved));
     analysis_.flows.reserve(n);
-    building_.reserve(n);
+    seen_.reserve(n);
 }
 
 void FlowTable::noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar)
@@ -160,10 +185,10 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash)
     Flow& f = flows.emplace_back();
     f.sides[0].endpoint = p.src;
     f.sides[1].endpoint = p.dst;
-    building_.emplace_back().hash = static_cast<uint32_t>(hash);
-    if (2 * flows.size() > slots_.size()) grow();
+    seen_.push_back(0);
+    if (2 * flows.size() > slotCount_) grow();
     // The newest flow of an address/port pair takes its slot (port reuse).
-    slots_[slotFor(p.src, p.dst, hash)] = idx;
+    slots_[slotFor(p.src, p.dst, hash)] = Slot{idx, static_cast<uint32_t>(hash)};
     return idx;
 }
 
@@ -171,12 +196,14 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB)
 {
     const auto& flows = analysis_.flows;
     uint32_t idx;
-    uint32_t& recent = recent_[recentIndex(p)];
-    if (recent != NoFlow && samePair(flows[recent].sides[0].endpoint, flows[recent].sides[1].endpoint, p.src, p.dst)) {
-        idx = recent;
+    Recent& recent = recent_[recentIndex(p)];
+    const uint32_t ports = portsOf(p);
+    if (recent.flow != NoFlow && recent.ports == ports &&
+        samePair(flows[recent.flow].sides[0].endpoint, flows[recent.flow].sides[1].endpoint, p.src, p.dst)) {
+        idx = recent.flow;
     } else {
         const uint64_t h = pairHash(p.src, p.dst);
-        const uint32_t found = slots_[slotFor(p.src, p.dst, h)];
+        const uint32_t found = slots_[slotFor(p.src, p.dst, h)].flow;
         idx = found == NoFlow ? newFlow(p, h) : found;
     }
     fromB = !sameEndpoint(flows[idx].sides[0].endpoint, p.src);
@@ -185,7 +212,7 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB)
         idx = newFlow(p, pairHash(p.src, p.dst));
         fromB = false;
     }
-    recent = idx; // the newest flow of the pair, also after port reuse
+    recent = Recent{idx, ports}; // the newest flow of the pair, also after port reuse
     return idx;
 }
 
@@ -193,27 +220,26 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
 {
     bool fromB = false;
     const uint32_t idx = lookup(p, fromB);
-    Building& b = building_[idx];
+    uint8_t& seen = seen_[idx];
     Flow& f = analysis_.flows[idx];
     const int s = fromB ? 1 : 0;
-    const uint8_t bit = static_cast<uint8_t>(1u << s);
     const bool syn = p.flags & tcpflag::SYN, ackf = p.flags & tcpflag::ACK;
     if (syn) {
         // Options of the side's (last) SYN: what the analysis scales windows by.
         FlowSide& fs = f.sides[s];
         if (p.hasMss) fs.mss = p.mss;
         fs.wscale = p.hasWscale ? static_cast<int8_t>(p.wscale) : int8_t{-1};
-        if (!ackf && !(b.synSeen & bit)) {
-            b.synSeen |= bit;
+        if (!ackf && !(seen & (SynSeen << s))) {
+            seen |= SynSeen << s;
             fs.isn = p.seq;
         }
-        if (ackf) b.synAckSeen |= bit;
+        if (ackf) seen |= SynAckSeen << s;
     }
-    if (!(b.seqSeen & bit) && !(p.flags & tcpflag::RST)) {
-        b.seqSeen |= bit;
-        if (!(b.synSeen & bit)) f.sides[s].isn = p.seq;
+    if (!(seen & (SeqSeen << s)) && !(p.flags & tcpflag::RST)) {
+        seen |= SeqSeen << s;
+        if (!(seen & (SynSeen << s))) f.sides[s].isn = p.seq;
     }
-    if (p.flags & (tcpflag::FIN | tcpflag::RST)) b.ended = true;
+    if (p.flags & (tcpflag::FIN | tcpflag::RST)) seen |= Ended;
     if (f.packets.count == UINT32_MAX) throw std::length_error("a connection with more than 4 294 967 295 packets");
     const uint32_t row = f.packets.count++;
 
@@ -229,11 +255,12 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
         rp->frame = idx; // the flow, until groupRecords() (see the header)
     } else {
         const uint32_t k = row - PacketStore::HeadRows;
+        uint32_t& block = f.packets.first; // the current tail block, until finish() (see the header)
         if ((k & (PacketStore::BlockRows - 1)) == 0) {
-            b.block = store.newBlock();
-            blocks_.push_back({idx, b.block});
+            block = store.newBlock();
+            blocks_.push_back({idx, block});
         }
-        rp = &store.placeInBlock(b.block + (k & (PacketStore::BlockRows - 1)));
+        rp = &store.placeInBlock(block + (k & (PacketStore::BlockRows - 1)));
         rp->frame = frame;
     }
     PacketRecord& r = *rp;
@@ -333,17 +360,18 @@ void FlowTable::listTailBlocks(const std::vector<uint8_t>& swapped)
 
 void FlowTable::finish()
 {
-    std::vector<uint32_t>().swap(slots_);
-    std::vector<uint32_t>().swap(recent_);
+    slots_.reset();
+    slotCount_ = 0;
+    std::vector<Recent>().swap(recent_);
     auto& flows = analysis_.flows;
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
     // SYN-ACK; without either, the side with the ephemeral port.
     std::vector<uint8_t> swapped(flows.size(), 0);
     for (size_t i = 0; i < flows.size(); ++i) {
-        const Building& b = building_[i];
+        const uint8_t seen = seen_[i];
         Flow& f = flows[i];
-        const bool synA = b.synSeen & 1u, synB = b.synSeen & 2u;
-        const bool synAckA = b.synAckSeen & 1u, synAckB = b.synAckSeen & 2u;
+        const bool synA = seen & SynSeen, synB = seen & (SynSeen << 1);
+        const bool synAckA = seen & SynAckSeen, synAckB = seen & (SynAckSeen << 1);
         bool aIsClient;
         if (synA != synB)
             aIsClient = synA;
@@ -352,7 +380,7 @@ void FlowTable::finish()
         else
             aIsClient = looksLikeClient(f.sides[0].endpoint, f.sides[1].endpoint);
         f.id = static_cast<uint32_t>(i + 1);
-        f.handshakeSeen = b.synSeen || b.synAckSeen;
+        f.handshakeSeen = (seen & (SynSeen * 3 | SynAckSeen * 3)) != 0;
         for (FlowSide& fs : f.sides)
             fs.isn = 0; // trackFlow settles ISNs
         if (!aIsClient) {
@@ -360,7 +388,7 @@ void FlowTable::finish()
             swapped[i] = 1;
         }
     }
-    std::vector<Building>().swap(building_); // reading-time state is no longer needed
+    std::vector<uint8_t>().swap(seen_); // reading-time state is no longer needed
     groupRecords(swapped);
     listTailBlocks(swapped);
     const auto& store = analysis_.packets;

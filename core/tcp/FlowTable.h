@@ -7,17 +7,20 @@
 // afterwards, flow by flow, over the stored records (see TcpTracker).
 //
 // Memory is what bounds this on captures of many short connections: per packet, only the
-// 32-byte record; per connection, its Flow (built in place while reading), 12 bytes of
+// 32-byte record; per connection, its Flow (built in place while reading), a byte of
 // reading-time state and a hash slot.
 //
 // Until finish(), a head record's `frame` field holds the number of its flow: the frame
 // number follows from the record's position and the frames before it stored elsewhere or
 // not TCP (kept as a list of gaps, empty when every frame is TCP and in a head), and is put
-// back when the records move. Tail records hold their frame number from the start.
+// back when the records move. Tail records hold their frame number from the start, and a
+// flow's `packets.first` holds its current tail block (once past its head) until finish()
+// sets it to where its head went.
 
 #include "core/capture/Decoder.h"
 #include "core/model/Analysis.h"
 
+#include <memory>
 #include <vector>
 
 namespace flowladder::core {
@@ -55,31 +58,42 @@ public:
 
 private:
     static constexpr uint32_t NoFlow = UINT32_MAX;
-    // Reading-time state of one flow that Flow has no place for. Until finish(), side 0
-    // of a Flow is "A", the sender of the flow's first packet, and side 1 is "B", and a
-    // side's `isn` holds the sequence number of its SYN if one was seen, or else of its
-    // first packet (other than a RST): what tells a new connection on the same ports.
-    struct Building {
-        uint32_t hash = 0;      // low 32 bits of the address/port pair's hash
-        uint8_t synSeen = 0;    // bit s: SYN without ACK sent by side s
-        uint8_t synAckSeen = 0; // bit s
-        uint8_t seqSeen = 0;    // bit s: side s sent a packet other than a RST
-        bool ended = false;     // FIN or RST seen
-        uint32_t block = 0;     // the flow's current tail block (PacketStore), once past its head
-    };
-    static_assert(sizeof(Building) == 12);
+    // Reading-time state of one flow that Flow has no place for, a byte per flow (seen_). Until
+    // finish(), side 0 of a Flow is "A", the sender of the flow's first packet, and side 1 is
+    // "B", and a side's `isn` holds the sequence number of its SYN if one was seen, or else of
+    // its first packet (other than a RST): what tells a new connection on the same ports.
+    // Bit s of each pair stands for side s.
+    static constexpr uint8_t SynSeen = 1u << 0;    // SYN without ACK sent (2 bits)
+    static constexpr uint8_t SynAckSeen = 1u << 2; // SYN-ACK sent (2 bits)
+    static constexpr uint8_t SeqSeen = 1u << 4;    // a packet other than a RST sent (2 bits)
+    static constexpr uint8_t Ended = 1u << 6;      // FIN or RST seen
     // A tail block taken by a flow, in the order blocks were taken.
     struct TailBlock {
         uint32_t flow;
         uint32_t first; // index of its first slot
     };
+    // A slot of the hash table: a flow and the low 32 bits of its address/port pair's hash,
+    // compared first, so that a probe reads the table only and not the much larger flow array.
+    struct Slot {
+        uint32_t flow;
+        uint32_t tag;
+    };
+    // The table's memory. Tables of SlotsHugeFrom bytes or more take 2 MiB pages: a fresh
+    // 4 KiB page costs a page fault (14 us on the VMs this is measured on), so the 1 MiB table
+    // of 50,000 connections cost 3.6 ms of faults across its growths in 4 KiB pages.
+    static constexpr size_t SlotsHugeFrom = size_t{256} << 10;
+    struct FreeSlots {
+        size_t count = 0;
+        void operator()(Slot* p) const noexcept;
+    };
+    using SlotArray = std::unique_ptr<Slot[], FreeSlots>; // NOLINT(cppcoreguidelines-avoid-c-arrays)
+    static SlotArray allocateSlots(size_t count);
 
     uint32_t lookup(const DecodedPacket& p, bool& fromB);
     uint32_t newFlow(const DecodedPacket& p, uint64_t hash);
     bool startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const;
     // Slot of the table holding the latest flow of this address/port pair, or the empty slot
-    // where it goes. A slot's flow is compared by its stored hash first: most probes then
-    // stay within building_ instead of reaching into the much larger flow array.
+    // where it goes.
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
     void groupRecords(const std::vector<uint8_t>& swapped);
@@ -92,7 +106,7 @@ private:
     Analysis& analysis_;
     HashKey key_;
     mutable uint64_t probes_ = 0;
-    std::vector<Building> building_;
+    std::vector<uint8_t> seen_; // per flow: SynSeen, SynAckSeen, SeqSeen, Ended
     // From record `first` on, frame number = record index + 1 + `skipped` (frames that were
     // not TCP), until the next gap. A gap is noted only where a non-TCP frame came between.
     struct Gap {
@@ -102,16 +116,28 @@ private:
     std::vector<Gap> gaps_;
     std::vector<TailBlock> blocks_;
     uint32_t skipped_ = 0;
-    // Open-addressing hash table of flow indexes (NoFlow when empty), at most half full:
-    // 4 bytes a slot, no allocation per connection.
-    std::vector<uint32_t> slots_ = std::vector<uint32_t>(1024, NoFlow);
+    // Open-addressing hash table of flows, at most half full; no allocation per connection.
+    size_t slotCount_ = 1024;
+    SlotArray slots_ = allocateSlots(slotCount_);
     // Cache of the newest flow by port pair (the ports' XOR picks the entry): the packets of
     // concurrent connections interleave (in a capture of 50,000 short connections, only 8%
-    // follow a packet of the same one), and their port pairs differ. A hit costs one compare
-    // against the flow, which the packet updates anyway; a miss takes the hash table.
+    // follow a packet of the same one), and their port pairs differ. An entry keeps the ports
+    // too, so that the first packet of a new connection, whose entry holds an older flow of
+    // other ports, does not read that flow from memory (one cache miss per connection). A hit
+    // costs one compare against the flow, which the packet updates anyway; a miss takes the
+    // hash table.
+    struct Recent {
+        uint32_t flow = NoFlow;
+        uint32_t ports = 0; // the lower port in the high half
+    };
     static constexpr size_t RecentSize = 4096;
     static size_t recentIndex(const DecodedPacket& p) { return (p.src.port ^ p.dst.port) & (RecentSize - 1); }
-    std::vector<uint32_t> recent_ = std::vector<uint32_t>(RecentSize, NoFlow);
+    static uint32_t portsOf(const DecodedPacket& p)
+    {
+        const uint32_t a = p.src.port, b = p.dst.port;
+        return a < b ? (a << 16 | b) : (b << 16 | a);
+    }
+    std::vector<Recent> recent_ = std::vector<Recent>(RecentSize);
 };
 
 } // namespace flowladder::core
