@@ -14,6 +14,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libpcap is loaded with dlopen when live capture or a pcapng copy needs it (core/capture/Libpcap.h),
+# so dpkg-shlibdeps cannot see it; live capture is a feature of the package all the same.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpcap0.8 (>= 1.5)")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "wireshark, tcpdump")
 set(CPACK_STRIP_FILES ON)
 include(CPack)

@@ -1,6 +1,6 @@
 // MainWindow's help texts (F1, About) and the hand-off to Wireshark: what the window tells
 // about itself and what it starts outside, apart from the panes it wires together.
-#include "core/capture/CaptureReader.h"
+#include "core/capture/Libpcap.h"
 #include "ui/MainWindow.h"
 #include "ui/models/CurrentSelection.h"
 #include "ui/models/WiresharkFilter.h"

@@ -1,5 +1,6 @@
 #include "app/cli/WatchCommand.h"
 
+#include "core/capture/Libpcap.h"
 #include "core/live/LiveWatch.h"
 #include "core/report/JsonReport.h"
 
@@ -12,7 +13,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <pcap/pcap.h>
 #include <poll.h>
 
 namespace flowladder::cli {
@@ -24,12 +24,13 @@ namespace {
 constexpr int ExitCapture = 1;
 constexpr int ExitUsage = 2;
 
+const Libpcap* lib = nullptr; // loaded by runWatch
 std::atomic<bool> stopRequested{false};
 pcap_t* activeCapture = nullptr;
 extern "C" void onStop(int)
 {
     stopRequested.store(true);
-    if (activeCapture) pcap_breakloop(activeCapture);
+    if (activeCapture) lib->pcap_breakloop(activeCapture);
 }
 
 int64_t nowNs()
@@ -95,12 +96,12 @@ void writeFlow(const WatchArgs& args, const LiveFlowFrames& ff)
     for (char& ch : name)
         if (ch == '/' || ch == '[' || ch == ']') ch = '_';
     const std::string path = (std::filesystem::path(args.writeFlows) / name).string();
-    pcap_t* dead = pcap_open_dead_with_tstamp_precision(ff.dlt, args.snaplen, PCAP_TSTAMP_PRECISION_NANO);
-    pcap_dumper_t* d = dead ? pcap_dump_open(dead, path.c_str()) : nullptr;
+    pcap_t* dead = lib->pcap_open_dead_with_tstamp_precision(ff.dlt, args.snaplen, PCAP_TSTAMP_PRECISION_NANO);
+    pcap_dumper_t* d = dead ? lib->pcap_dump_open(dead, path.c_str()) : nullptr;
     if (!d) {
         std::cerr << "flowladder-cli watch: " << path
-                  << ": cannot write: " << (dead ? pcap_geterr(dead) : "out of memory") << "\n";
-        if (dead) pcap_close(dead);
+                  << ": cannot write: " << (dead ? lib->pcap_geterr(dead) : "out of memory") << "\n";
+        if (dead) lib->pcap_close(dead);
         return;
     }
     for (const RawFrame& f : ff.frames) {
@@ -109,10 +110,10 @@ void writeFlow(const WatchArgs& args, const LiveFlowFrames& ff)
         h.ts.tv_usec = static_cast<suseconds_t>(f.tsNs % 1'000'000'000); // nanoseconds: the file says so
         h.caplen = f.caplen;
         h.len = f.wirelen;
-        pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data);
+        lib->pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data);
     }
-    pcap_dump_close(d);
-    pcap_close(dead);
+    lib->pcap_dump_close(d);
+    lib->pcap_close(dead);
     if (!args.json) std::cerr << "flowladder-cli watch: wrote " << path << " (" << ff.frames.size() << " frames)\n";
 }
 
@@ -136,6 +137,12 @@ CLI::App* addWatchCommand(CLI::App& app, WatchArgs& args)
 
 int runWatch(const WatchArgs& args)
 {
+    std::string loadError;
+    lib = libpcap(loadError);
+    if (!lib) {
+        std::cerr << "flowladder-cli watch: " << loadError << "\n";
+        return ExitCapture;
+    }
     if (!args.writeFlows.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(args.writeFlows, ec);
@@ -145,19 +152,19 @@ int runWatch(const WatchArgs& args)
         }
     }
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_create(args.interface.c_str(), errbuf);
+    pcap_t* p = lib->pcap_create(args.interface.c_str(), errbuf);
     if (!p) {
         std::cerr << "flowladder-cli watch: " << args.interface << ": " << errbuf << "\n";
         return ExitCapture;
     }
-    pcap_set_snaplen(p, args.snaplen);
-    pcap_set_immediate_mode(p, 1); // findings within a second need packets as they come
-    pcap_set_timeout(p, 100);
-    pcap_set_buffer_size(p, 16 << 20);
-    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
-    const int rc = pcap_activate(p);
+    lib->pcap_set_snaplen(p, args.snaplen);
+    lib->pcap_set_immediate_mode(p, 1); // findings within a second need packets as they come
+    lib->pcap_set_timeout(p, 100);
+    lib->pcap_set_buffer_size(p, 16 << 20);
+    lib->pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+    const int rc = lib->pcap_activate(p);
     if (rc < 0) {
-        std::string why = pcap_geterr(p);
+        std::string why = lib->pcap_geterr(p);
         if (rc == PCAP_ERROR_PERM_DENIED)
             why = "capturing needs the CAP_NET_RAW capability: run as root, or give it to the program once with "
                   "`sudo setcap cap_net_raw,cap_net_admin=eip $(command -v flowladder-cli)` (" +
@@ -165,10 +172,10 @@ int runWatch(const WatchArgs& args)
         else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
             why = "no such interface (`ip link` lists them)";
         std::cerr << "flowladder-cli watch: " << args.interface << ": " << why << "\n";
-        pcap_close(p);
+        lib->pcap_close(p);
         return ExitCapture;
     }
-    if (rc > 0) std::cerr << "flowladder-cli watch: " << args.interface << ": warning: " << pcap_geterr(p) << "\n";
+    if (rc > 0) std::cerr << "flowladder-cli watch: " << args.interface << ": warning: " << lib->pcap_geterr(p) << "\n";
     std::string filter = "tcp";
     if (!args.filter.empty()) {
         std::string user;
@@ -177,24 +184,25 @@ int runWatch(const WatchArgs& args)
         filter = "tcp and (" + user + ")";
     }
     bpf_program prog{};
-    if (pcap_compile(p, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 || pcap_setfilter(p, &prog) != 0) {
-        std::cerr << "flowladder-cli watch: filter '" << filter << "': " << pcap_geterr(p) << "\n";
-        pcap_freecode(&prog);
-        pcap_close(p);
+    if (lib->pcap_compile(p, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+        lib->pcap_setfilter(p, &prog) != 0) {
+        std::cerr << "flowladder-cli watch: filter '" << filter << "': " << lib->pcap_geterr(p) << "\n";
+        lib->pcap_freecode(&prog);
+        lib->pcap_close(p);
         return ExitUsage;
     }
-    pcap_freecode(&prog);
+    lib->pcap_freecode(&prog);
     // Non-blocking, with our own poll: in immediate mode a blocking read on Linux waits for the
     // next packet however long, and a finding must not wait for traffic that may never come.
-    pcap_setnonblock(p, 1, errbuf);
-    const int fd = pcap_get_selectable_fd(p);
+    lib->pcap_setnonblock(p, 1, errbuf);
+    const int fd = lib->pcap_get_selectable_fd(p);
 
     LiveOptions options;
     options.idleExpireNs = static_cast<int64_t>(args.idle * 1e9);
     LiveWatch watch(options);
     // Nanosecond timestamps where the capture gives them (asked for above), else microseconds.
-    Context ctx{&args, &watch, pcap_datalink(p),
-                pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO ? int64_t{1} : int64_t{1000}};
+    Context ctx{&args, &watch, lib->pcap_datalink(p),
+                lib->pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO ? int64_t{1} : int64_t{1000}};
     activeCapture = p;
     std::signal(SIGINT, onStop);
     std::signal(SIGTERM, onStop);
@@ -219,9 +227,9 @@ int runWatch(const WatchArgs& args)
             pollfd pfd{fd, POLLIN, 0};
             ::poll(&pfd, 1, 100);
         }
-        const int n = pcap_dispatch(p, -1, onPacket, reinterpret_cast<u_char*>(&ctx));
+        const int n = lib->pcap_dispatch(p, -1, onPacket, reinterpret_cast<u_char*>(&ctx));
         if (n == PCAP_ERROR) {
-            captureError = pcap_geterr(p);
+            captureError = lib->pcap_geterr(p);
             break;
         }
         const int64_t now = nowNs();
@@ -232,8 +240,8 @@ int runWatch(const WatchArgs& args)
     const int64_t end = nowNs();
     report(watch.finish(end));
     pcap_stat st{};
-    const bool haveStats = pcap_stats(p, &st) == 0;
-    pcap_close(p);
+    const bool haveStats = lib->pcap_stats(p, &st) == 0;
+    lib->pcap_close(p);
 
     if (args.json) {
         nlohmann::ordered_json j;

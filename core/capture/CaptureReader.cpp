@@ -7,16 +7,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <pcap/pcap.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace flowladder::core {
-
-std::string libpcapVersion()
-{
-    return pcap_lib_version();
-}
 
 namespace {
 

@@ -14,9 +14,6 @@
 
 namespace flowladder::core {
 
-// The libpcap the program runs with, as it names itself ("libpcap version 1.10.3 (...)").
-std::string libpcapVersion();
-
 struct RawFrame {
     uint32_t frame = 0; // 1-based
     int64_t tsNs = 0;

@@ -1,10 +1,11 @@
 #include "core/capture/PcapngExport.h"
 
+#include "core/capture/Libpcap.h"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <pcap/pcap.h>
 
 namespace flowladder::core {
 
@@ -47,8 +48,13 @@ std::string block(uint32_t type, const std::string& body)
 bool writePcapngWithComments(const std::string& inPath, const std::string& outPath,
                              const std::vector<FrameComment>& comments, std::string& error)
 {
+    const Libpcap* lib = libpcap(error);
+    if (!lib) {
+        error = inPath + ": cannot copy to pcapng: " + error;
+        return false;
+    }
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* in = pcap_open_offline_with_tstamp_precision(inPath.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    pcap_t* in = lib->pcap_open_offline_with_tstamp_precision(inPath.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!in) {
         error = inPath + ": " + errbuf;
         return false;
@@ -60,7 +66,7 @@ bool writePcapngWithComments(const std::string& inPath, const std::string& outPa
     const std::string tmp = outPath + ".tmp";
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
-        pcap_close(in);
+        lib->pcap_close(in);
         error = tmp + ": cannot write";
         return false;
     }
@@ -77,9 +83,9 @@ bool writePcapngWithComments(const std::string& inPath, const std::string& outPa
     }
     { // Interface Description Block
         std::string b;
-        put16(b, static_cast<uint16_t>(pcap_datalink(in)));
+        put16(b, static_cast<uint16_t>(lib->pcap_datalink(in)));
         put16(b, 0);
-        put32(b, static_cast<uint32_t>(pcap_snapshot(in)));
+        put32(b, static_cast<uint32_t>(lib->pcap_snapshot(in)));
         option(b, 9, std::string(1, '\x09')); // if_tsresol: 10^-9
         option(b, 0, "");
         out << block(0x00000001, b);
@@ -88,7 +94,7 @@ bool writePcapngWithComments(const std::string& inPath, const std::string& outPa
     const u_char* data = nullptr;
     uint32_t frame = 0;
     int rc;
-    while ((rc = pcap_next_ex(in, &h, &data)) == 1) {
+    while ((rc = lib->pcap_next_ex(in, &h, &data)) == 1) {
         ++frame;
         const uint64_t ts = static_cast<uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(h->ts.tv_usec);
         std::string b;
@@ -107,8 +113,8 @@ bool writePcapngWithComments(const std::string& inPath, const std::string& outPa
         }
         out << block(0x00000006, b);
     }
-    std::string readError = rc == -1 ? std::string(pcap_geterr(in)) : std::string();
-    pcap_close(in);
+    std::string readError = rc == -1 ? std::string(lib->pcap_geterr(in)) : std::string();
+    lib->pcap_close(in);
     out.flush();
     if (!out) {
         std::remove(tmp.c_str());

@@ -13,7 +13,7 @@ struct FrameComment {
     std::string text;
 };
 
-// Reads `inPath` (pcap or pcapng, via libpcap) and writes `outPath` as pcapng with one
+// Reads `inPath` (pcap or pcapng, via libpcap, loaded then: Libpcap.h) and writes `outPath` as pcapng with one
 // interface, nanosecond timestamps and every packet as an Enhanced Packet Block; frames
 // with comments get one opt_comment per comment. Written to a temporary file and renamed.
 bool writePcapngWithComments(const std::string& inPath, const std::string& outPath,

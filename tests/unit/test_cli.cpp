@@ -175,6 +175,27 @@ TEST(Cli, Version)
 #endif
 }
 
+// Analysing a file never loads libpcap (FlowLadder reads captures itself; loading libpcap and the
+// six libraries it links cost each run 2 ms): only live capture loads it, when it starts.
+TEST(Cli, LoadsLibpcapOnlyForLiveCapture)
+{
+    const std::string sample = (sourceDir() / "resources" / "sample" / "incident.pcap").string();
+    // LD_DEBUG=files names every library the dynamic linker maps, at start-up or by dlopen.
+    const CliRun analyze =
+        flowladder::testsupport::runCommand("LD_DEBUG=files " FLOWLADDER_CLI " analyze --json " + sample + " 2>&1");
+    ASSERT_EQ(analyze.status, 0) << analyze.out;
+    EXPECT_NE(analyze.out.find("libstdc++"), std::string::npos) << "LD_DEBUG said nothing:\n" << analyze.out;
+    EXPECT_EQ(analyze.out.find("libpcap"), std::string::npos) << analyze.out;
+
+    const CliRun watch = flowladder::testsupport::runCommand("LD_DEBUG=files " FLOWLADDER_CLI
+                                                             " watch -i fl-no-such-interface --duration 1 2>&1");
+    EXPECT_EQ(watch.status, 1) << watch.out;
+    EXPECT_NE(watch.out.find("libpcap.so"), std::string::npos) << watch.out;
+    // The error is libpcap's answer about the interface, not a failure to load it.
+    EXPECT_NE(watch.out.find("flowladder-cli watch: fl-no-such-interface: "), std::string::npos) << watch.out;
+    EXPECT_EQ(watch.out.find("could not be loaded"), std::string::npos) << watch.out;
+}
+
 namespace {
 
 // A folder of this test's own (under the per-process temp folder), removed at the end.

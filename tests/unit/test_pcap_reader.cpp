@@ -5,6 +5,7 @@
 
 #include "TestPaths.h"
 #include "core/capture/CaptureReader.h"
+#include "core/capture/Libpcap.h"
 
 #include <csignal>
 #include <cstring>
@@ -462,4 +463,20 @@ TEST(PcapReader, LengthsThatLieCostNoMemory)
     ASSERT_TRUE(WIFEXITED(status)) << "the reader died (signal " << WTERMSIG(status) << ")";
     EXPECT_EQ(WEXITSTATUS(status), 0);
 #endif
+}
+
+// The libpcap FlowLadder loads when it needs one (core/capture/Libpcap.h) is the one this test
+// program links: the same library, so the same version, and its functions work.
+TEST(Libpcap, LoadedOnDemandIsTheSystemLibrary)
+{
+    std::string error;
+    const core::Libpcap* lib = core::libpcap(error);
+    ASSERT_NE(lib, nullptr) << error;
+    EXPECT_EQ(core::libpcapVersion(), std::string(pcap_lib_version()));
+    EXPECT_EQ(lib->pcap_lib_version, &pcap_lib_version);
+    pcap_t* dead = lib->pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 96, PCAP_TSTAMP_PRECISION_NANO);
+    ASSERT_NE(dead, nullptr);
+    EXPECT_EQ(lib->pcap_datalink(dead), DLT_EN10MB);
+    EXPECT_EQ(lib->pcap_snapshot(dead), 96);
+    lib->pcap_close(dead);
 }
