@@ -182,7 +182,7 @@ private:
 // to its flow's place took over half of the analysis: one cache miss per record).
 //
 // - The head part holds each flow's first HeadRows records, in the order they were read;
-//   FlowTable::finish() groups them by flow, so a flow's head is consecutive. Most
+//   FlowTable::groupHeads() groups them by flow, so a flow's head is consecutive. Most
 //   connections never leave it (50,000 short connections: all of them).
 // - The tail part holds the records beyond those, in blocks of BlockRows consecutive slots
 //   that a flow takes one at a time as it grows, so a long flow's records are consecutive

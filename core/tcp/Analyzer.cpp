@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -131,57 +132,109 @@ bool stopRequested(const std::atomic<bool>* cancel)
 }
 
 // Tracks flows [begin, end) and builds their findings into `out`; stops early when cancelled.
-void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out, const std::atomic<bool>* cancel)
+// `events` is reused from call to call: its buffers grow once, not once per flow.
+void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out, FlowEvents& events,
+                      const std::atomic<bool>* cancel)
 {
     constexpr size_t CancelCheckFlows = 256;
-    FlowEvents events; // reused: its buffers grow once, not once per flow
     for (size_t i = begin; i < end; ++i) {
         if ((i - begin) % CancelCheckFlows == 0 && stopRequested(cancel)) return;
-        trackFlow(a, a.flows[i], a.capture.lastNs, events);
-        buildFindings(a, a.flows[i], events, a.capture.lastNs, out);
+        Flow& f = a.flows[i];
+        if (!f.packets.empty()) f.startNs = a.packets[f.packets.front()].tsNs;
+        trackFlow(a, f, a.capture.lastNs, events);
+        buildFindings(a, f, events, a.capture.lastNs, out);
     }
 }
 
-// The per-flow analysis. Flows are independent (each writes only its own records' marks
-// and its own Flow), so with many packets in more than one flow the second half of the
-// packets' flows runs on another thread; findings keep flow order.
-void analyseFlows(Analysis& a, const std::atomic<bool>* cancel)
+// Groups the flows' head records (FlowTable::groupHeads) and runs the per-flow analysis.
+//
+// Flows are independent (each writes only its own records' marks and its own Flow), so with
+// many packets they are analysed on two threads: the flows are cut into chunks of about
+// ChunkPackets packets, which a helper thread takes from the front and this thread from the
+// back until they meet. The helper starts at once, while this thread moves the head records:
+// a chunk waits until its flows' heads are in place (they are in flow order, so the first
+// chunks are ready almost at once), and this thread starts on the last chunks when all are
+// placed. On 50,000 short connections the grouping (a third of the analysis' time) so runs
+// beside the analysis instead of before it. (Both threads taking the next chunk from the
+// front was 5 % slower on 64 interleaved streams: two threads walking the blocks of
+// neighbouring flows, which lie interleaved in memory, contend where two far apart do not.)
+// Findings keep flow order: each chunk's go into a list of their own, joined at the end.
+void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* cancel)
 {
     constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
+    constexpr uint64_t ChunkPackets = 8192;
     const size_t n = a.flows.size();
-    size_t split = n;
-    if (n >= 2 && a.packets.size() >= ParallelFrom) {
-        uint64_t seen = 0;
-        split = 0;
-        while (split < n && 2 * seen < a.packets.size())
-            seen += a.flows[split++].packets.size();
-        if (split == n) split = n - 1; // the first half holds all but the last flow
-    }
-    if (split == n) {
-        analyseFlowRange(a, 0, n, a.findings, cancel);
+    if (n < 2 || a.packets.size() < ParallelFrom) {
+        table.groupHeads({});
+        FlowEvents events;
+        analyseFlowRange(a, 0, n, a.findings, events, cancel);
         return;
     }
-    std::vector<Finding> second;
+    std::vector<size_t> chunkStart; // first flow of each chunk, then n
+    uint64_t packets = ChunkPackets;
+    for (size_t i = 0; i < n; ++i) {
+        if (packets >= ChunkPackets) {
+            chunkStart.push_back(i);
+            packets = 0;
+        }
+        packets += a.flows[i].packets.size();
+    }
+    chunkStart.push_back(n);
+    const size_t chunks = chunkStart.size() - 1;
+    std::vector<std::vector<Finding>> found(chunks);
+
+    std::atomic<uint32_t> placedBelow{0}; // head positions below this hold their final records
+    std::atomic<bool> abandoned{false};   // the grouping failed: nothing more is analysed
+    std::mutex taking;
+    size_t front = 0, back = chunks; // chunks not taken yet: [front, back)
+    const auto work = [&](bool fromBack) {
+        FlowEvents events;
+        for (;;) {
+            size_t c = 0;
+            {
+                const std::lock_guard<std::mutex> lock(taking);
+                if (front == back) return;
+                c = fromBack ? --back : front++;
+            }
+            const Flow& last = a.flows[chunkStart[c + 1] - 1];
+            const uint32_t ready = last.packets.first + last.packets.headCount();
+            while (placedBelow.load(std::memory_order_acquire) < ready) {
+                if (abandoned.load() || stopRequested(cancel)) return;
+                std::this_thread::yield();
+            }
+            analyseFlowRange(a, chunkStart[c], chunkStart[c + 1], found[c], events, cancel);
+        }
+    };
     std::exception_ptr failure;
     std::thread helper([&] {
         try {
-            analyseFlowRange(a, split, n, second, cancel);
+            work(false);
         } catch (...) {
             failure = std::current_exception();
         }
     });
     try {
-        analyseFlowRange(a, 0, split, a.findings, cancel);
+        table.groupHeads([&](uint32_t below) { placedBelow.store(below, std::memory_order_release); });
+        work(true);
     } catch (...) {
+        abandoned.store(true);
         helper.join();
         throw;
     }
     helper.join();
     if (failure) std::rethrow_exception(failure);
-    const auto base = static_cast<uint32_t>(a.findings.size());
-    for (size_t i = split; i < n; ++i)
-        a.flows[i].findings.first += base;
-    a.findings.insert(a.findings.end(), std::make_move_iterator(second.begin()), std::make_move_iterator(second.end()));
+    size_t total = 0;
+    for (const auto& f : found)
+        total += f.size();
+    a.findings.reserve(total);
+    for (size_t c = 0; c < chunks; ++c) {
+        const auto base = static_cast<uint32_t>(a.findings.size());
+        for (size_t i = chunkStart[c]; i < chunkStart[c + 1]; ++i)
+            a.flows[i].findings.first += base;
+        a.findings.insert(a.findings.end(), std::make_move_iterator(found[c].begin()),
+                          std::make_move_iterator(found[c].end()));
+        std::vector<Finding>().swap(found[c]);
+    }
 }
 
 } // namespace
@@ -226,9 +279,9 @@ AnalysisPtr analyzeReader(CaptureReader& reader, const std::string& file, const 
         return true;
     };
     if (cancelled()) return analysis;
-    table.finish();
+    table.settle();
     if (cancelled()) return analysis;
-    analyseFlows(*analysis, options.cancel);
+    groupAndAnalyse(*analysis, table, options.cancel);
     if (cancelled()) return analysis;
     if (options.progress) options.progress(1.0);
     return analysis;

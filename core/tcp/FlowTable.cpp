@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -255,7 +256,7 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
         rp->frame = idx; // the flow, until groupRecords() (see the header)
     } else {
         const uint32_t k = row - PacketStore::HeadRows;
-        uint32_t& block = f.packets.first; // the current tail block, until finish() (see the header)
+        uint32_t& block = f.packets.first; // the current tail block, until settle() (see the header)
         if ((k & (PacketStore::BlockRows - 1)) == 0) {
             block = store.newBlock();
             blocks_.push_back({idx, block});
@@ -285,10 +286,10 @@ uint32_t FlowTable::frameOfRecord(uint32_t index) const
     return index + 1 + (it == gaps_.begin() ? 0 : std::prev(it)->skipped);
 }
 
-// Moves every head record to its flow's run (flows in id order, each in frame order): a
-// counting sort done in place, so no second copy of the records exists at any time.
-// `swapped[f]` flips the direction bit of flow f's records (its first sender was the server).
-void FlowTable::groupRecords(const std::vector<uint8_t>& swapped)
+// Gives each flow its run of the head part (flows in id order) and turns each head record's
+// frame field from its flow into its destination there. `swapped[f]` flips the direction bit
+// of flow f's records (its first sender was the server).
+void FlowTable::planHeads(const std::vector<uint8_t>& swapped)
 {
     auto& flows = analysis_.flows;
     auto& store = analysis_.packets;
@@ -309,6 +310,14 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped)
             r.frame = cursor[r.frame]++;
         }
     }
+}
+
+// Moves every head record to its destination (planHeads): a counting sort done in place, so no
+// second copy of the records exists at any time.
+void FlowTable::groupHeads(const std::function<void(uint32_t)>& placedBelow)
+{
+    auto& store = analysis_.packets;
+    const uint32_t n = store.headSize();
     // Follow each cycle of the permutation: every swap puts one record in its place, where
     // it gets its frame number back. A position not yet placed holds the record that was
     // read there (cycles only touch their own positions), so where each record came from,
@@ -318,7 +327,10 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped)
         store[at].frame = frameOfRecord(from);
         placed[at >> 6] |= uint64_t{1} << (at & 63);
     };
+    constexpr uint32_t ReportEvery = 4096;
     for (uint32_t i = 0; i < n; ++i) {
+        // Every position below i is placed: cycles are followed whole, from their first position.
+        if (placedBelow && i % ReportEvery == 0) placedBelow(i);
         if (placed[i >> 6] >> (i & 63) & 1) continue;
         uint32_t from = i; // where the record now at i was read
         for (uint32_t d = store[i].frame; d != i; d = store[i].frame) {
@@ -329,6 +341,7 @@ void FlowTable::groupRecords(const std::vector<uint8_t>& swapped)
         place(i, from);
     }
     std::vector<Gap>().swap(gaps_);
+    if (placedBelow) placedBelow(n);
 }
 
 // Lists each flow's tail blocks together, in the order the flow took them (a stable counting
@@ -358,7 +371,7 @@ void FlowTable::listTailBlocks(const std::vector<uint8_t>& swapped)
     }
 }
 
-void FlowTable::finish()
+void FlowTable::settle()
 {
     slots_.reset();
     slotCount_ = 0;
@@ -389,13 +402,8 @@ void FlowTable::finish()
         }
     }
     std::vector<uint8_t>().swap(seen_); // reading-time state is no longer needed
-    groupRecords(swapped);
+    planHeads(swapped);
     listTailBlocks(swapped);
-    const auto& store = analysis_.packets;
-    for (Flow& f : flows) {
-        if (f.packets.empty()) continue;
-        f.startNs = store[f.packets.front()].tsNs;
-    }
 }
 
 } // namespace flowladder::core

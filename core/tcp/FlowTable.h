@@ -2,24 +2,26 @@
 // Groups decoded TCP packets into connections while the file is read, storing each
 // packet's record as it comes (see PacketStore): a flow's first PacketStore::HeadRows
 // records in the head part, in the order read, the rest in tail blocks the flow takes as it
-// grows. finish() then settles client and server, moves the head records so that each
-// flow's head is consecutive, and lists each flow's tail blocks. The TCP analysis runs
+// grows. settle() then decides client and server, lists each flow's tail blocks and plans
+// where each flow's head goes; groupHeads() moves the head records so that each flow's head
+// is consecutive. The TCP analysis runs
 // afterwards, flow by flow, over the stored records (see TcpTracker).
 //
 // Memory is what bounds this on captures of many short connections: per packet, only the
 // 32-byte record; per connection, its Flow (built in place while reading), a byte of
 // reading-time state and a hash slot.
 //
-// Until finish(), a head record's `frame` field holds the number of its flow: the frame
+// Until groupHeads(), a head record's `frame` field holds the number of its flow: the frame
 // number follows from the record's position and the frames before it stored elsewhere or
 // not TCP (kept as a list of gaps, empty when every frame is TCP and in a head), and is put
 // back when the records move. Tail records hold their frame number from the start, and a
-// flow's `packets.first` holds its current tail block (once past its head) until finish()
-// sets it to where its head went.
+// flow's `packets.first` holds its current tail block (once past its head) until settle()
+// sets it to where its head goes.
 
 #include "core/capture/Decoder.h"
 #include "core/model/Analysis.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -49,8 +51,15 @@ public:
     void noteProgress(uint64_t bytesRead, uint64_t fileBytes, uint64_t packetsSoFar);
     // Stores the packet as a record of its flow (creating the flow when new).
     void add(uint32_t frame, int64_t tsNs, const DecodedPacket& p);
-    // Settles client/server roles and groups each flow's records. Call once, after the last add().
-    void finish();
+    // After the last add(), in this order, once each:
+    // settle() decides client and server, lists each flow's tail blocks (those records are then
+    // final) and gives each flow its run of the head part (Flow::packets: `first`, `blocks`).
+    void settle();
+    // groupHeads() moves the head records to those runs, in place, with their frame numbers.
+    // It calls `placedBelow(i)` (when given) as it goes: every head position below i holds its
+    // final record; so a flow can be analysed as soon as its run lies below i, while the rest
+    // are still being moved. The last call is with headSize().
+    void groupHeads(const std::function<void(uint32_t)>& placedBelow);
 
     size_t flowCount() const { return analysis_.flows.size(); }
     // Table slots looked at by lookups so far (about one per lookup; a measure of flooding).
@@ -59,7 +68,7 @@ public:
 private:
     static constexpr uint32_t NoFlow = UINT32_MAX;
     // Reading-time state of one flow that Flow has no place for, a byte per flow (seen_). Until
-    // finish(), side 0 of a Flow is "A", the sender of the flow's first packet, and side 1 is
+    // settle(), side 0 of a Flow is "A", the sender of the flow's first packet, and side 1 is
     // "B", and a side's `isn` holds the sequence number of its SYN if one was seen, or else of
     // its first packet (other than a RST): what tells a new connection on the same ports.
     // Bit s of each pair stands for side s.
@@ -96,7 +105,7 @@ private:
     // where it goes.
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
-    void groupRecords(const std::vector<uint8_t>& swapped);
+    void planHeads(const std::vector<uint8_t>& swapped);
     void listTailBlocks(const std::vector<uint8_t>& swapped);
     // Frame number of the record stored at `index` while reading.
     uint32_t frameOfRecord(uint32_t index) const;

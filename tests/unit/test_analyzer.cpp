@@ -368,3 +368,58 @@ TEST(Analyzer, EveryLinkTypeDecodesTheSameConversation)
         }
     }
 }
+
+// Past 100,000 packets the flows are analysed on two threads, in chunks, while the first thread
+// still groups the records (Analyzer.cpp, groupAndAnalyse): each flow must still get exactly its
+// own findings, and the findings must stay in flow order across the chunks.
+TEST(Analyzer, ManyConnectionsOnTwoThreadsKeepEachFlowsFindings)
+{
+    constexpr uint16_t Connections = 12'000; // 9 or 10 packets each: past the two-thread threshold
+    constexpr uint16_t Every = 97;           // every 97th ends with an off-by-one RST
+    Scenario s;
+    for (uint16_t i = 0; i < Connections; ++i) {
+        s.clientPort = static_cast<uint16_t>(1024 + i);
+        s.seq(Side::Client) = 1000u + 7u * i;
+        s.seq(Side::Server) = 900'000u + 13u * i;
+        s.handshake();
+        if (i % Every == 0) {
+            s.send(Side::Client, tf::FIN | tf::ACK);
+            s.send(Side::Server, tf::ACK);
+            s.sendAt(Side::Client, tf::RST, s.seq(Side::Client) - 1);
+            s.send(Side::Server, tf::ACK, 100, 200'000'000);
+        } else {
+            s.send(Side::Client, tf::PSH | tf::ACK, 32);
+            s.send(Side::Server, tf::PSH | tf::ACK, 200);
+            s.send(Side::Server, tf::FIN | tf::ACK);
+            s.send(Side::Client, tf::ACK);
+            s.send(Side::Client, tf::FIN | tf::ACK);
+            s.send(Side::Server, tf::ACK);
+        }
+    }
+    auto a = s.analyze("many-connections");
+    ASSERT_TRUE(a);
+    ASSERT_GT(a->capture.tcpPackets, 100'000u);
+    ASSERT_EQ(a->flows.size(), Connections);
+    uint32_t nextFinding = 0;
+    for (uint16_t i = 0; i < Connections; ++i) {
+        const core::Flow& f = a->flows[i];
+        ASSERT_EQ(f.side(Side::Client).endpoint.port, 1024 + i);
+        // Findings in flow order: each flow's range starts where the previous one's ended.
+        if (!f.findings.empty()) {
+            EXPECT_EQ(f.findings.first, nextFinding) << "flow " << f.id;
+            nextFinding = f.findings.first + f.findings.count;
+        }
+        bool mismatch = false;
+        for (uint32_t k : f.findings) {
+            ASSERT_LT(k, a->findings.size());
+            EXPECT_EQ(a->findings[k].flow, f.id);
+            mismatch = mismatch || a->findings[k].kind == core::FindingKind::RstSeqMismatch;
+        }
+        EXPECT_EQ(mismatch, i % Every == 0) << "flow " << f.id;
+        EXPECT_EQ(f.startNs, a->packets[f.packets.front()].tsNs);
+        EXPECT_EQ(f.side(Side::Server).finalState,
+                  i % Every == 0 ? core::TcpState::CloseWait : core::TcpState::TimeWait)
+            << "flow " << f.id;
+    }
+    EXPECT_EQ(nextFinding, a->findings.size());
+}
