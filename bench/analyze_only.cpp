@@ -63,5 +63,8 @@ int main(int argc, char** argv)
     std::printf("packets=%u tcp_packets=%u flows=%zu findings=%zu seconds=%.6f maxrss_kb=%ld store_bytes=%zu\n",
                 analysis->capture.packets, analysis->capture.tcpPackets, analysis->flows.size(),
                 analysis->findings.size(), s, maxRssKb(), analysis->packets.memoryBytes());
+    // As flowladder-cli does: the analysis is not freed piece by piece before the process ends.
+    static const flowladder::core::AnalysisPtr* const keptUntilExit = new flowladder::core::AnalysisPtr(analysis);
+    (void)keptUntilExit;
     return 0;
 }

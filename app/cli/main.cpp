@@ -38,6 +38,11 @@ int runAnalyze(const std::vector<std::string>& captures, bool json)
         writeAnalysisJson(*analysis, std::cout);
     else
         writeTextReport(*analysis, std::cout);
+    // The process ends next: its memory goes back to the system whole, so the analysis is not
+    // freed piece by piece first (3 ms of the 80 that 50,000 connections take; clang's driver
+    // does the same with -disable-free). Kept reachable, so leak checkers do not count it.
+    static const AnalysisPtr* const keptUntilExit = new AnalysisPtr(analysis);
+    (void)keptUntilExit;
     return 0;
 }
 
