@@ -253,7 +253,7 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
             gaps_.push_back({index, skipped_});
         }
         rp = &store.appendHead();
-        rp->frame = idx; // the flow, until groupRecords() (see the header)
+        rp->frame = idx; // the flow, until groupHeads() (see the header)
     } else {
         const uint32_t k = row - PacketStore::HeadRows;
         uint32_t& block = f.packets.first; // the current tail block, until settle() (see the header)
