@@ -10,11 +10,11 @@ namespace {
 // The unversioned name exists only where the development files are installed.
 constexpr const char* LibraryNames[] = {"libpcap.so.0.8", "libpcap.so.1", "libpcap.so"};
 
-template <class Fn> bool bind(void* handle, const char* name, Fn& fn, std::string& missing)
+// Points `fn` at the library's function `name`; names the ones it lacks in `missing`.
+template <class Fn> void bind(void* handle, const char* name, Fn& fn, std::string& missing)
 {
     fn = reinterpret_cast<Fn>(::dlsym(handle, name)); // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
     if (!fn) missing += (missing.empty() ? "" : ", ") + std::string(name);
-    return fn != nullptr;
 }
 
 struct Loaded {

@@ -112,7 +112,7 @@ FlowTable::SlotArray FlowTable::allocateSlots(size_t count)
 // The table index is the hash's low bits, as the tag is its low 32 (tables stay below 2^32 slots).
 size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const
 {
-    const size_t mask = slotCount_ - 1;
+    const size_t mask = slotCount() - 1;
     const auto& flows = analysis_.flows;
     const auto tag = static_cast<uint32_t>(hash);
     for (size_t i = tag & mask;; i = (i + 1) & mask) {
@@ -126,13 +126,12 @@ size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) c
 
 void FlowTable::grow()
 {
-    if (slotCount_ >= (size_t{1} << 32)) throw std::length_error("more than 2 147 483 648 connections");
-    const size_t oldCount = slotCount_;
+    const size_t oldCount = slotCount();
+    if (oldCount >= (size_t{1} << 32)) throw std::length_error("more than 2 147 483 648 connections");
     SlotArray old = std::exchange(slots_, allocateSlots(2 * oldCount));
-    slotCount_ = 2 * oldCount;
     // Every flow in the table has its own address/port pair: no comparisons, only the
     // stored tag to find an empty slot.
-    const size_t mask = slotCount_ - 1;
+    const size_t mask = slotCount() - 1;
     for (size_t k = 0; k < oldCount; ++k) {
         const Slot slot = old[k];
         if (slot.flow == NoFlow) continue;
@@ -187,7 +186,7 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash)
     f.sides[0].endpoint = p.src;
     f.sides[1].endpoint = p.dst;
     seen_.push_back(0);
-    if (2 * flows.size() > slotCount_) grow();
+    if (2 * flows.size() > slotCount()) grow();
     // The newest flow of an address/port pair takes its slot (port reuse).
     slots_[slotFor(p.src, p.dst, hash)] = Slot{idx, static_cast<uint32_t>(hash)};
     return idx;
@@ -374,7 +373,6 @@ void FlowTable::listTailBlocks(const std::vector<uint8_t>& swapped)
 void FlowTable::settle()
 {
     slots_.reset();
-    slotCount_ = 0;
     std::vector<Recent>().swap(recent_);
     auto& flows = analysis_.flows;
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a

@@ -126,8 +126,8 @@ private:
     std::vector<TailBlock> blocks_;
     uint32_t skipped_ = 0;
     // Open-addressing hash table of flows, at most half full; no allocation per connection.
-    size_t slotCount_ = 1024;
-    SlotArray slots_ = allocateSlots(slotCount_);
+    SlotArray slots_ = allocateSlots(1024);
+    size_t slotCount() const { return slots_.get_deleter().count; }
     // Cache of the newest flow by port pair (the ports' XOR picks the entry): the packets of
     // concurrent connections interleave (in a capture of 50,000 short connections, only 8%
     // follow a packet of the same one), and their port pairs differ. An entry keeps the ports
