@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 #include <stdexcept>
+#include <sys/mman.h>
 #include <utility>
 
 namespace flowladder::core {
@@ -89,21 +90,50 @@ uint64_t FlowTable::pairHash(const Endpoint& x, const Endpoint& y) const
     return mix64(endpointHash(x, key_) + endpointHash(y, key_) + key_.k1);
 }
 
+namespace {
+// How a slot table of this many bytes is allocated (see FlowTable.h).
+enum class SlotMemory { Heap, Populated, Huge };
+SlotMemory slotMemory(size_t bytes)
+{
+    if (bytes >= detail::HugePageBytes) return SlotMemory::Huge;
+    if (bytes >= (size_t{64} << 10)) return SlotMemory::Populated;
+    return SlotMemory::Heap;
+}
+} // namespace
+
 void FlowTable::FreeSlots::operator()(Slot* p) const noexcept
 {
-    if (count * sizeof(Slot) >= SlotsHugeFrom)
+    const size_t bytes = count * sizeof(Slot);
+    switch (slotMemory(bytes)) {
+    case SlotMemory::Huge:
         detail::freeHugeChunk(p);
-    else
+        break;
+    case SlotMemory::Populated:
+        ::munmap(p, bytes);
+        break;
+    case SlotMemory::Heap:
         ::operator delete(p);
+        break;
+    }
 }
 
 FlowTable::SlotArray FlowTable::allocateSlots(size_t count)
 {
     if (count > SIZE_MAX / 2 / sizeof(Slot)) throw std::bad_alloc();
     const size_t bytes = count * sizeof(Slot);
-    void* p = bytes >= SlotsHugeFrom
-                  ? detail::allocateHugeChunk((bytes + detail::HugePageBytes - 1) & ~(detail::HugePageBytes - 1), true)
-                  : ::operator new(bytes);
+    void* p = nullptr;
+    switch (slotMemory(bytes)) {
+    case SlotMemory::Huge:
+        p = detail::allocateHugeChunk((bytes + detail::HugePageBytes - 1) & ~(detail::HugePageBytes - 1), true);
+        break;
+    case SlotMemory::Populated:
+        p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        break;
+    case SlotMemory::Heap:
+        p = ::operator new(bytes);
+        break;
+    }
     auto* slots = static_cast<Slot*>(p);
     std::uninitialized_fill_n(slots, count, Slot{NoFlow, 0});
     return SlotArray(slots, FreeSlots{count});
