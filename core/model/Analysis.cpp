@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace flowladder::core {
 
@@ -15,8 +16,22 @@ void* detail::allocateHugeChunk(size_t bytes, bool huge)
 {
     void* p = std::aligned_alloc(HugePageBytes, bytes);
     if (!p) throw std::bad_alloc();
-    if (huge) ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: fewer page faults where THP is enabled
+    // Hints: fewer page faults where transparent huge pages are enabled, or only what is used resident.
+    ::madvise(p, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
     return p;
+}
+
+void detail::populate(void* p, size_t bytes) noexcept
+{
+#ifdef MADV_POPULATE_WRITE
+    // The start rounded down to its page (the end needs no rounding).
+    static const auto pageBytes = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto at = reinterpret_cast<uintptr_t>(p) & ~(pageBytes - 1);
+    ::madvise(reinterpret_cast<void*>(at), bytes + (reinterpret_cast<uintptr_t>(p) - at), MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
 }
 
 void detail::freeHugeChunk(void* p) noexcept

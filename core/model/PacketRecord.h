@@ -77,9 +77,12 @@ struct PacketRecord {
 static_assert(sizeof(PacketRecord) == 32, "PacketRecord is sized for tens of millions of packets");
 
 namespace detail {
-// 2 MiB-aligned, not zero-filled, MADV_HUGEPAGE when `huge`: see ChunkedArray.
+// 2 MiB-aligned, not zero-filled; MADV_HUGEPAGE when `huge`, else MADV_NOHUGEPAGE: see ChunkedArray.
 void* allocateHugeChunk(size_t bytes, bool huge);
 void freeHugeChunk(void* p) noexcept;
+// Makes the pages of [p, p + bytes) resident in one system call (MADV_POPULATE_WRITE), so
+// that writing them takes no page faults. A hint: kernels before 5.14 fault them in as usual.
+void populate(void* p, size_t bytes) noexcept;
 inline constexpr size_t HugePageBytes = size_t{2} << 20;
 
 // Allocator for large arrays that fill from the front (the flows): an allocation of 2 MiB
@@ -113,8 +116,11 @@ template <class T> struct HugePageAllocator {
 // growing std::vector briefly holds both its old and new copy). A chunk is one 2 MiB
 // page, allocated aligned and not zero-filled, so the kernel can back it with a huge
 // page: page faults dominate the cost of storing millions of records otherwise. A huge
-// page is resident as a whole, though, so a chunk that will stay less than half full (the
-// last one, or the only one of a small capture) gets ordinary pages: see expectMore().
+// page is resident as a whole, though, so a chunk that is not expected to fill (the last
+// one, or the only one of a small capture: see expectMore()) gets ordinary pages, made
+// resident PopulateBytes at a time as values reach them (one system call each, no page
+// faults): about as fast as a huge page for a chunk two-thirds full, and only what is
+// used is resident (50,000 connections: 0.8 MB less).
 template <class T> class ChunkedArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
     static_assert((sizeof(T) & (sizeof(T) - 1)) == 0, "a power-of-two size fills a chunk exactly");
@@ -155,16 +161,35 @@ public:
     size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
 
 private:
+    static constexpr uint32_t PopulateValues = static_cast<uint32_t>((size_t{64} << 10) / sizeof(T));
+
     T* reserve(uint32_t n)
     {
         if (size_ > UINT32_MAX - n) throw std::length_error("more than 4 294 967 295 packets");
-        if ((size_ & (ChunkSize - 1)) == 0) {
-            const bool willFill = expectedMore_ >= ChunkSize / 2;
-            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
-        }
+        if (size_ + n > ready_) makeReady(n);
         T* slot = chunks_.back().get() + (size_ & (ChunkSize - 1));
         size_ += n;
         return slot;
+    }
+    // Slow path of reserve(): a new chunk, or the next pages of a chunk of ordinary pages.
+    // `n` values at size_ must fit in what is left of the current chunk or in a new one.
+    void makeReady(uint32_t n)
+    {
+        if ((size_ & (ChunkSize - 1)) == 0) {
+            const bool willFill = expectedMore_ >= ChunkSize;
+            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
+            if (willFill) {
+                ready_ = size_ + ChunkSize;
+                return;
+            }
+            ready_ = size_;
+        }
+        // An ordinary-page chunk: the next PopulateValues values (more if `n` needs them).
+        const uint64_t chunkEnd = (uint64_t{size_} | (ChunkSize - 1)) + 1;
+        const uint64_t to = std::min<uint64_t>(chunkEnd, std::max<uint64_t>(ready_, size_ + n) + PopulateValues);
+        T* base = chunks_.back().get();
+        detail::populate(base + (ready_ & (ChunkSize - 1)), static_cast<size_t>(to - ready_) * sizeof(T));
+        ready_ = to;
     }
 
     struct FreeChunk {
@@ -174,6 +199,7 @@ private:
 
     std::vector<Chunk> chunks_;
     uint32_t size_ = 0;
+    uint64_t ready_ = 0; // values below this index have their slot's pages made (or a huge page)
     uint64_t expectedMore_ = UINT64_MAX;
 };
 

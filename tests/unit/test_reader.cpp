@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace flowladder;
 using namespace flowladder::testing;
@@ -296,4 +298,38 @@ TEST(Reader, ProgressIsReportedAndCancelStopsEarly)
     ASSERT_TRUE(c);
     EXPECT_TRUE(c->capture.cancelled);
     EXPECT_LT(c->capture.packets, 20000u);
+}
+
+// The record store's chunks: one expected to fill takes a huge page; one that is not (the last
+// of a capture, by the reader's estimate) gets ordinary pages made resident a window at a time,
+// so what is resident follows what is used. Values must read back whatever the chunk's kind,
+// across windows, chunks and blocks reserved whole.
+TEST(ChunkedArray, AChunkNotExpectedToFillKeepsOnlyWhatIsUsedResident)
+{
+    using Array = core::ChunkedArray<uint64_t>;
+    Array a;
+    for (uint32_t i = 0; i < Array::ChunkSize; ++i) // no estimate: the first chunk is expected to fill
+        a.append() = i * 7;
+    constexpr uint32_t Tail = Array::ChunkSize / 8 * 5; // more than half: once a huge page, all resident
+    a.expectMore(Tail);
+    const uint32_t block = a.appendUninitialised(256); // a block reserved whole, as tail blocks are
+    for (uint32_t k = 0; k < 256; ++k)
+        a[block + k] = (block + k) * 7;
+    for (uint32_t i = 256; i < Tail; ++i)
+        a.append() = (Array::ChunkSize + i) * 7;
+    ASSERT_EQ(a.size(), Array::ChunkSize + Tail);
+    for (uint32_t i = 0; i < a.size(); ++i)
+        ASSERT_EQ(a[i], uint64_t{i} * 7) << i;
+    EXPECT_EQ(a.memoryBytes(), 2 * Array::ChunkBytes);
+
+    const auto pageBytes = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> resident(Array::ChunkBytes / pageBytes);
+    ASSERT_EQ(::mincore(&a[Array::ChunkSize], Array::ChunkBytes, resident.data()), 0);
+    size_t pages = 0;
+    for (unsigned char r : resident)
+        pages += r & 1;
+    const size_t usedPages = (Tail * sizeof(uint64_t) + pageBytes - 1) / pageBytes;
+    const size_t windowPages = (size_t{64} << 10) / pageBytes; // one window made ahead at most
+    EXPECT_GE(pages, usedPages);
+    EXPECT_LE(pages, usedPages + windowPages);
 }
