@@ -282,7 +282,8 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
             gaps_.push_back({index, skipped_});
         }
         rp = &store.appendHead();
-        rp->frame = idx; // the flow, until groupHeads() (see the header)
+        rp->frame = idx;                        // the flow, until groupHeads() (see the header)
+        rp->marks = static_cast<uint16_t>(row); // its row in the flow, until groupHeads()
     } else {
         const uint32_t k = row - PacketStore::HeadRows;
         uint32_t& block = f.packets.first; // the current tail block, until settle() (see the header)
@@ -315,29 +316,17 @@ uint32_t FlowTable::frameOfRecord(uint32_t index) const
     return index + 1 + (it == gaps_.begin() ? 0 : std::prev(it)->skipped);
 }
 
-// Gives each flow its run of the head part (flows in id order) and turns each head record's
-// frame field from its flow into its destination there. `swapped[f]` flips the direction bit
-// of flow f's records (its first sender was the server).
-void FlowTable::planHeads(const std::vector<uint8_t>& swapped)
+// Gives each flow its run of the head part (flows in id order). Each head record already
+// knows its destination there: the run's start plus its row (see add()).
+void FlowTable::planHeads()
 {
     auto& flows = analysis_.flows;
-    auto& store = analysis_.packets;
-    const uint32_t n = store.headSize();
+    headStart_.resize(flows.size());
     uint32_t next = 0;
-    for (Flow& f : flows) {
-        f.packets.first = next;
-        next += f.packets.headCount();
-    }
-    // Each record's frame field turns from its flow into its destination.
-    {
-        std::vector<uint32_t> cursor(flows.size());
-        for (size_t f = 0; f < flows.size(); ++f)
-            cursor[f] = flows[f].packets.first;
-        for (uint32_t i = 0; i < n; ++i) {
-            PacketRecord& r = store[i];
-            if (swapped[r.frame]) r.info ^= pinfo::FromServer;
-            r.frame = cursor[r.frame]++;
-        }
+    for (size_t f = 0; f < flows.size(); ++f) {
+        flows[f].packets.first = next;
+        headStart_[f] = next;
+        next += flows[f].packets.headCount();
     }
 }
 
@@ -348,12 +337,17 @@ void FlowTable::groupHeads(const std::function<void(uint32_t)>& placedBelow)
     auto& store = analysis_.packets;
     const uint32_t n = store.headSize();
     // Follow each cycle of the permutation: every swap puts one record in its place, where
-    // it gets its frame number back. A position not yet placed holds the record that was
-    // read there (cycles only touch their own positions), so where each record came from,
-    // and so its frame number, is known when it is placed.
+    // it gets its frame number back and its direction turned if its flow's first sender was
+    // the server. A position not yet placed holds the record that was read there (cycles
+    // only touch their own positions), so where each record came from, and so its frame
+    // number, is known when it is placed.
     std::vector<uint64_t> placed((n + 63) / 64, 0);
+    const auto destination = [&](const PacketRecord& r) { return headStart_[r.frame] + r.marks; };
     const auto place = [&](uint32_t at, uint32_t from) {
-        store[at].frame = frameOfRecord(from);
+        PacketRecord& r = store[at];
+        if (swapped_[r.frame]) r.info ^= pinfo::FromServer;
+        r.frame = frameOfRecord(from);
+        r.marks = 0;
         placed[at >> 6] |= uint64_t{1} << (at & 63);
     };
     constexpr uint32_t ReportEvery = 4096;
@@ -362,7 +356,7 @@ void FlowTable::groupHeads(const std::function<void(uint32_t)>& placedBelow)
         if (placedBelow && i % ReportEvery == 0) placedBelow(i);
         if (placed[i >> 6] >> (i & 63) & 1) continue;
         uint32_t from = i; // where the record now at i was read
-        for (uint32_t d = store[i].frame; d != i; d = store[i].frame) {
+        for (uint32_t d = destination(store[i]); d != i; d = destination(store[i])) {
             std::swap(store[i], store[d]);
             place(d, from);
             from = d;
@@ -370,13 +364,15 @@ void FlowTable::groupHeads(const std::function<void(uint32_t)>& placedBelow)
         place(i, from);
     }
     std::vector<Gap>().swap(gaps_);
+    std::vector<uint32_t>().swap(headStart_);
+    std::vector<uint8_t>().swap(swapped_);
     if (placedBelow) placedBelow(n);
 }
 
 // Lists each flow's tail blocks together, in the order the flow took them (a stable counting
 // sort of the blocks by flow), and points each flow at its list. Tail records already hold
 // their frame numbers; those of flows whose first sender was the server change direction.
-void FlowTable::listTailBlocks(const std::vector<uint8_t>& swapped)
+void FlowTable::listTailBlocks()
 {
     auto& flows = analysis_.flows;
     auto& store = analysis_.packets;
@@ -393,7 +389,7 @@ void FlowTable::listTailBlocks(const std::vector<uint8_t>& swapped)
         list[at[tb.flow]++] = tb.first;
     std::vector<TailBlock>().swap(blocks_);
     for (size_t f = 0; f < flows.size(); ++f) {
-        if (!swapped[f]) continue;
+        if (!swapped_[f]) continue;
         const FlowPackets& fp = flows[f].packets;
         for (uint32_t row = PacketStore::HeadRows; row < fp.count; ++row)
             store[fp[row]].info ^= pinfo::FromServer;
@@ -407,7 +403,7 @@ void FlowTable::settle()
     auto& flows = analysis_.flows;
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
     // SYN-ACK; without either, the side with the ephemeral port.
-    std::vector<uint8_t> swapped(flows.size(), 0);
+    swapped_.assign(flows.size(), 0);
     for (size_t i = 0; i < flows.size(); ++i) {
         const uint8_t seen = seen_[i];
         Flow& f = flows[i];
@@ -426,12 +422,12 @@ void FlowTable::settle()
             fs.isn = 0; // trackFlow settles ISNs
         if (!aIsClient) {
             std::swap(f.sides[0], f.sides[1]);
-            swapped[i] = 1;
+            swapped_[i] = 1;
         }
     }
     std::vector<uint8_t>().swap(seen_); // reading-time state is no longer needed
-    planHeads(swapped);
-    listTailBlocks(swapped);
+    planHeads();
+    listTailBlocks();
 }
 
 } // namespace flowladder::core

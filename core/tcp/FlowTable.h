@@ -11,11 +11,12 @@
 // 32-byte record; per connection, its Flow (built in place while reading), a byte of
 // reading-time state and a hash slot.
 //
-// Until groupHeads(), a head record's `frame` field holds the number of its flow: the frame
-// number follows from the record's position and the frames before it stored elsewhere or
-// not TCP (kept as a list of gaps, empty when every frame is TCP and in a head), and is put
-// back when the records move. Tail records hold their frame number from the start, and a
-// flow's `packets.first` holds its current tail block (once past its head) until settle()
+// Until groupHeads(), a head record's `frame` field holds the number of its flow and its
+// `marks` field its row in the flow (below PacketStore::HeadRows): the frame number follows
+// from the record's position and the frames before it stored elsewhere or not TCP (kept as
+// a list of gaps, empty when every frame is TCP and in a head), and is put back when the
+// records move. Tail records hold their frame number from the start, and a flow's
+// `packets.first` holds its current tail block (once past its head) until settle()
 // sets it to where its head goes.
 
 #include "core/capture/Decoder.h"
@@ -108,8 +109,8 @@ private:
     // where it goes.
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
-    void planHeads(const std::vector<uint8_t>& swapped);
-    void listTailBlocks(const std::vector<uint8_t>& swapped);
+    void planHeads();
+    void listTailBlocks();
     // Frame number of the record stored at `index` while reading.
     uint32_t frameOfRecord(uint32_t index) const;
 
@@ -127,6 +128,12 @@ private:
     };
     std::vector<Gap> gaps_;
     std::vector<TailBlock> blocks_;
+    // From settle() to groupHeads(): where each flow's head goes (its packets.first, kept
+    // apart as 4 bytes a flow: grouping reads it once per record, and a Flow is 152 bytes),
+    // and whether its sides were swapped (its first sender was the server: its records'
+    // direction bits turn).
+    std::vector<uint32_t> headStart_;
+    std::vector<uint8_t> swapped_;
     uint32_t skipped_ = 0;
     // Open-addressing hash table of flows, at most half full; no allocation per connection.
     SlotArray slots_ = allocateSlots(1024);
