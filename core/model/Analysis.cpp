@@ -26,8 +26,8 @@ void detail::populate(void* p, size_t bytes) noexcept
 #ifdef MADV_POPULATE_WRITE
     // The start rounded down to its page (the end needs no rounding).
     static const auto pageBytes = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const auto at = reinterpret_cast<uintptr_t>(p) & ~(pageBytes - 1);
-    ::madvise(reinterpret_cast<void*>(at), bytes + (reinterpret_cast<uintptr_t>(p) - at), MADV_POPULATE_WRITE);
+    const size_t into = reinterpret_cast<uintptr_t>(p) & (pageBytes - 1);
+    ::madvise(static_cast<char*>(p) - into, bytes + into, MADV_POPULATE_WRITE);
 #else
     (void)p;
     (void)bytes;
