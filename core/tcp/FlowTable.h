@@ -109,6 +109,8 @@ private:
     // where it goes.
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
     void grow();
+    // Before the flow array's first `need` bytes are written: see FlowTable.cpp.
+    void prepareFlowPages(size_t need);
     void planHeads();
     void listTailBlocks();
     // Frame number of the record stored at `index` while reading.
@@ -120,6 +122,10 @@ private:
     HashKey key_;
     mutable uint64_t probes_ = 0;
     std::vector<uint8_t> seen_; // per flow: SynSeen, SynAckSeen, SeqSeen, Ended
+    // Bytes of the flow array whose pages are settled (a huge page, or ordinary pages made
+    // resident), and the flows the rest of the file is expected to hold (noteProgress).
+    size_t flowBytesReady_ = 0;
+    uint64_t flowsExpectedMore_ = UINT64_MAX;
     // From record `first` on, frame number = record index + 1 + `skipped` (frames that were
     // not TCP), until the next gap. A gap is noted only where a non-TCP frame came between.
     struct Gap {

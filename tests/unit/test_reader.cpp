@@ -333,3 +333,35 @@ TEST(ChunkedArray, AChunkNotExpectedToFillKeepsOnlyWhatIsUsedResident)
     EXPECT_GE(pages, usedPages);
     EXPECT_LE(pages, usedPages + windowPages);
 }
+
+// The flow array is reserved for the most flows a file can hold and takes huge pages as it
+// fills; the page the last flows land in, which the reader expects them not to fill, gets
+// ordinary pages instead, so that only what the flows use of it is resident.
+TEST(Reader, TheFlowArraysLastPageKeepsOnlyWhatIsUsedResident)
+{
+    const size_t huge = core::detail::HugePageBytes;
+    const auto flows = static_cast<uint32_t>(huge * 3 / 2 / sizeof(core::Flow)); // half of the second page
+    PcapWriter w(linktypeOf(Link::Ethernet));
+    int64_t ts = 1'700'000'000'000'000'000;
+    for (uint32_t i = 0; i < flows; ++i)
+        w.add(ts += 1000, synFrame(Link::Ethernet, i % 2 ? "10.0.0.1" : "10.0.0.3", "10.0.0.2",
+                                   static_cast<uint16_t>(1024 + i / 2)));
+    const auto path = tempPath("many-flows.pcap");
+    w.write(path);
+    std::string error;
+    auto a = analyzePath(path, error);
+    ASSERT_TRUE(a) << error;
+    ASSERT_EQ(a->flows.size(), flows);
+
+    const auto pageBytes = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> resident(huge / pageBytes);
+    const auto* second = reinterpret_cast<const char*>(a->flows.data()) + huge;
+    ASSERT_EQ(::mincore(const_cast<char*>(second), huge, resident.data()), 0);
+    size_t pages = 0;
+    for (unsigned char r : resident)
+        pages += r & 1;
+    const size_t usedPages = (flows * sizeof(core::Flow) - huge + pageBytes - 1) / pageBytes;
+    const size_t windowPages = (size_t{64} << 10) / pageBytes;
+    EXPECT_GE(pages, usedPages);
+    EXPECT_LE(pages, usedPages + windowPages);
+}
