@@ -329,7 +329,7 @@ TEST(ChunkedArray, AChunkNotExpectedToFillKeepsOnlyWhatIsUsedResident)
     for (unsigned char r : resident)
         pages += r & 1;
     const size_t usedPages = (Tail * sizeof(uint64_t) + pageBytes - 1) / pageBytes;
-    const size_t windowPages = (size_t{64} << 10) / pageBytes; // one window made ahead at most
+    const size_t windowPages = core::detail::PopulateWindowBytes / pageBytes; // one window made ahead at most
     EXPECT_GE(pages, usedPages);
     EXPECT_LE(pages, usedPages + windowPages);
 }
@@ -361,7 +361,7 @@ TEST(Reader, TheFlowArraysLastPageKeepsOnlyWhatIsUsedResident)
     for (unsigned char r : resident)
         pages += r & 1;
     const size_t usedPages = (flows * sizeof(core::Flow) - huge + pageBytes - 1) / pageBytes;
-    const size_t windowPages = (size_t{64} << 10) / pageBytes;
+    const size_t windowPages = core::detail::PopulateWindowBytes / pageBytes;
     EXPECT_GE(pages, usedPages);
     EXPECT_LE(pages, usedPages + windowPages);
 }
