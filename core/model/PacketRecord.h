@@ -5,6 +5,7 @@
 
 #include "core/model/Types.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <memory>
@@ -86,6 +87,15 @@ void populate(void* p, size_t bytes) noexcept;
 inline constexpr size_t HugePageBytes = size_t{2} << 20;
 // How much of an array of ordinary pages is made resident at a time (populate()) as it fills.
 inline constexpr size_t PopulateWindowBytes = size_t{64} << 10;
+// In a 2 MiB page of ordinary pages starting at `page`, of which the first `ready` bytes are
+// resident: makes them resident up to `need` and a window beyond, within the page. Returns the
+// new `ready` (at most HugePageBytes).
+inline size_t populateAhead(void* page, size_t ready, size_t need) noexcept
+{
+    const size_t to = std::min(HugePageBytes, std::max(ready, need) + PopulateWindowBytes);
+    populate(static_cast<char*>(page) + ready, to - ready);
+    return to;
+}
 
 // Allocator for large arrays that fill from the front (the flows): an allocation of 2 MiB
 // or more is 2 MiB-aligned and asks for huge pages, so filling it takes a page fault per
@@ -163,8 +173,6 @@ public:
     size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
 
 private:
-    static constexpr uint32_t PopulateValues = static_cast<uint32_t>(detail::PopulateWindowBytes / sizeof(T));
-
     T* reserve(uint32_t n)
     {
         if (size_ > UINT32_MAX - n) throw std::length_error("more than 4 294 967 295 packets");
@@ -186,12 +194,12 @@ private:
             }
             ready_ = size_;
         }
-        // An ordinary-page chunk: the next PopulateValues values (more if `n` needs them).
-        const uint64_t chunkEnd = (uint64_t{size_} | (ChunkSize - 1)) + 1;
-        const uint64_t to = std::min<uint64_t>(chunkEnd, std::max<uint64_t>(ready_, size_ + n) + PopulateValues);
-        T* base = chunks_.back().get();
-        detail::populate(base + (ready_ & (ChunkSize - 1)), static_cast<size_t>(to - ready_) * sizeof(T));
-        ready_ = to;
+        // An ordinary-page chunk: the next window (more if `n` needs it).
+        const uint64_t chunkStart = size_ & ~uint64_t{ChunkSize - 1};
+        const size_t ready =
+            detail::populateAhead(chunks_.back().get(), static_cast<size_t>(ready_ - chunkStart) * sizeof(T),
+                                  static_cast<size_t>(size_ + n - chunkStart) * sizeof(T));
+        ready_ = chunkStart + ready / sizeof(T);
     }
 
     struct FreeChunk {

@@ -236,10 +236,7 @@ void FlowTable::prepareFlowPages(size_t need)
             }
             ::madvise(base + page, detail::HugePageBytes, MADV_NOHUGEPAGE);
         }
-        const size_t to =
-            std::min(page + detail::HugePageBytes, std::max(flowBytesReady_, need) + detail::PopulateWindowBytes);
-        detail::populate(base + flowBytesReady_, to - flowBytesReady_);
-        flowBytesReady_ = to;
+        flowBytesReady_ = page + detail::populateAhead(base + page, flowBytesReady_ - page, need - page);
     }
 }
 
@@ -248,7 +245,7 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash)
     auto& flows = analysis_.flows;
     if (flows.size() >= UINT32_MAX - 1) throw std::length_error("more than 4 294 967 294 connections");
     const auto idx = static_cast<uint32_t>(flows.size());
-    if ((flows.size() + 1) * sizeof(Flow) > flowBytesReady_) prepareFlowPages((flows.size() + 1) * sizeof(Flow));
+    if (const size_t need = (flows.size() + 1) * sizeof(Flow); need > flowBytesReady_) prepareFlowPages(need);
     Flow& f = flows.emplace_back();
     f.sides[0].endpoint = p.src;
     f.sides[1].endpoint = p.dst;
