@@ -13,7 +13,7 @@ namespace {
 
 std::string tupleKey(const Flow& f)
 {
-    std::string x = f.sides[0].endpoint.toString(), y = f.sides[1].endpoint.toString();
+    std::string x = f.endpointAt(0).toString(), y = f.endpointAt(1).toString();
     if (y < x) std::swap(x, y);
     return x + "|" + y;
 }
@@ -146,7 +146,7 @@ std::vector<FlowPair> matchFlows(const Analysis& A, const Analysis& B)
         for (uint32_t j : it->second) {
             if (bUsed[j]) continue;
             const Flow& fb = B.flows[j];
-            const bool swapped = !(fa.side(Side::Client).endpoint == fb.side(Side::Client).endpoint);
+            const bool swapped = !(fa.endpoint(Side::Client) == fb.endpoint(Side::Client));
             if (!isnsConsistent(fa, fb, swapped)) continue;
             mt.pair(i, j, FlowMatchMethod::Tuple, swapped);
             break;

@@ -82,8 +82,8 @@ void LiveWatch::analyse(Connection& c, int64_t nowNs, bool final, std::vector<Li
         LiveFinding lf;
         lf.connection = c.id;
         if (const Flow* flow = a->flowById(f.flow)) {
-            lf.client = flow->side(Side::Client).endpoint.toString();
-            lf.server = flow->side(Side::Server).endpoint.toString();
+            lf.client = flow->endpoint(Side::Client).toString();
+            lf.server = flow->endpoint(Side::Server).toString();
         }
         lf.seenNs = nowNs;
         lf.finding = f;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -46,6 +47,37 @@ void IndexRange::push_back(uint32_t idx)
     else if (idx != first + count)
         throw std::logic_error("IndexRange::push_back: indexes must be consecutive");
     ++count;
+}
+
+Endpoint Flow::endpointAt(int i) const
+{
+    const FlowSide& fs = sides[i];
+    Endpoint e;
+    e.port = fs.port;
+    if (v6 != nullptr) {
+        e.addr.version = 6;
+        e.addr.bytes = (*v6)[fs.addr & 1];
+    } else {
+        std::memcpy(e.addr.bytes.data(), &fs.addr, sizeof fs.addr);
+    }
+    return e;
+}
+
+void Analysis::setEndpoints(Flow& f, const Endpoint& side0, const Endpoint& side1)
+{
+    if (side0.addr.version != side1.addr.version)
+        throw std::invalid_argument("Analysis::setEndpoints: an IPv4 and an IPv6 endpoint");
+    f.sides[0].port = side0.port;
+    f.sides[1].port = side1.port;
+    if (side0.addr.version == 6) {
+        f.v6 = &ipv6Pairs.emplace_back(Ipv6Pair{side0.addr.bytes, side1.addr.bytes});
+        f.sides[0].addr = 0;
+        f.sides[1].addr = 1;
+    } else {
+        f.v6 = nullptr;
+        std::memcpy(&f.sides[0].addr, side0.addr.bytes.data(), sizeof f.sides[0].addr);
+        std::memcpy(&f.sides[1].addr, side1.addr.bytes.data(), sizeof f.sides[1].addr);
+    }
 }
 
 bool FlowPackets::contains(uint32_t idx) const

@@ -11,6 +11,8 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <cstring>
+#include <deque>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -149,44 +151,65 @@ struct FlowPackets {
     bool contains(uint32_t idx) const;
 };
 
-// What one side of a connection did, as the capture point saw it.
+// An IPv6 flow's two addresses (Flow::v6), kept by its Analysis.
+using Ipv6Pair = std::array<std::array<uint8_t, 16>, 2>;
+
+// What one side of a connection did, as the capture point saw it. Its address is kept
+// compactly (see Flow::endpoint): 50,000 connections keep one Flow each.
 struct FlowSide {
-    Endpoint endpoint;
-    bool isnKnown = false;                       // a SYN from this side was seen
-    bool synAckSent = false;                     // this side answered a SYN
-    StateBasis finalBasis = StateBasis::Unknown; // how finalState is known
-    // (these three fill the padding after the endpoint: 50,000 connections keep one Flow each)
-    uint32_t isn = 0; // base for relative sequence numbers (SYN seq, or first seq seen)
-    uint32_t packets = 0;
     uint64_t payloadBytes = 0;
     // Round trip from the capture point to this side and back (handshake), -1 if unknown.
     int64_t rttNs = -1;
-    uint16_t mss = 0;     // MSS option of this side's SYN, 0 if none
-    int8_t wscale = -1;   // window scale shift from the SYN, -1 if unknown or not negotiated
-    uint8_t usualTtl = 0; // most common TTL / hop limit of this side's non-RST packets
+    uint32_t isn = 0; // base for relative sequence numbers (SYN seq, or first seq seen)
+    uint32_t packets = 0;
+    // IPv4: the address's four bytes as IpAddress::bytes holds them; IPv6: which address of
+    // the flow's pair (Flow::v6) is this side's, 0 or 1. Read through Flow::endpoint().
+    uint32_t addr = 0;
+    uint16_t port = 0;
+    uint16_t mss = 0;        // MSS option of this side's SYN, 0 if none
+    int8_t wscale = -1;      // window scale shift from the SYN, -1 if unknown or not negotiated
+    uint8_t usualTtl = 0;    // most common TTL / hop limit of this side's non-RST packets
+    bool isnKnown = false;   // a SYN from this side was seen
+    bool synAckSent = false; // this side answered a SYN
     bool finSent = false;
     bool rstSent = false;
+    StateBasis finalBasis = StateBasis::Unknown; // how finalState is known
     TcpState finalState = TcpState::Unknown;
 };
-static_assert(sizeof(FlowSide) <= 56, "50,000 short connections keep one Flow each");
+static_assert(sizeof(FlowSide) <= 40, "50,000 short connections keep one Flow each");
 
 struct Flow {
-    FlowSide sides[2];          // indexed by Side
-    FlowPackets packets;        // indexes into Analysis::packets, in frame order
-    IndexRange findings;        // indexes into Analysis::findings
-    int64_t startNs = 0;        // time of the first packet (the flow's relative times count from it)
-    uint32_t id = 0;            // 1-based, in order of first packet
-    bool handshakeSeen = false; // SYN or SYN-ACK seen: client/server roles are certain
+    FlowSide sides[2];            // indexed by Side
+    FlowPackets packets;          // indexes into Analysis::packets, in frame order
+    IndexRange findings;          // indexes into Analysis::findings
+    int64_t startNs = 0;          // time of the first packet (the flow's relative times count from it)
+    const Ipv6Pair* v6 = nullptr; // an IPv6 flow's addresses (its Analysis keeps them); null for IPv4
+    uint32_t id = 0;              // 1-based, in order of first packet
+    bool handshakeSeen = false;   // SYN or SYN-ACK seen: client/server roles are certain
     // (The JSON's handshake_seen is stricter: a SYN-ACK was seen, FlowSide::synAckSent.)
     // The first and last frame and the end time come from the stored packets:
-    // Analysis::firstFrame(), lastFrame(), endNs().
+    // Analysis::firstFrame(), lastFrame(), endNs(). The endpoints are set by
+    // Analysis::setEndpoints().
 
     const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
     FlowSide& side(Side s) { return sides[sideIndex(s)]; }
+    // A side's address and port (valid while the flow's Analysis is, as `packets`).
+    Endpoint endpoint(Side s) const { return endpointAt(sideIndex(s)); }
+    Endpoint endpointAt(int i) const;
+    // Whether sides[i] is `e`: compares in place, without building an Endpoint.
+    bool endpointIs(int i, const Endpoint& e) const
+    {
+        const FlowSide& fs = sides[i];
+        if (fs.port != e.port || (v6 != nullptr) != (e.addr.version == 6)) return false;
+        if (v6 != nullptr) return (*v6)[fs.addr & 1] == e.addr.bytes;
+        uint32_t a;
+        std::memcpy(&a, e.addr.bytes.data(), sizeof a);
+        return fs.addr == a;
+    }
     uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
     uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
 };
-static_assert(sizeof(Flow) <= 152, "50,000 short connections keep one Flow each");
+static_assert(sizeof(Flow) <= 128, "50,000 short connections keep one Flow each");
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
@@ -253,6 +276,14 @@ public:
     std::vector<uint32_t> tailBlocks;
     std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flows[i].id == i + 1
     std::vector<Finding> findings;
+
+    // The addresses of IPv6 flows (Flow::v6): a deque, so that they stay where they are as it grows.
+    std::deque<Ipv6Pair> ipv6Pairs;
+
+    // Sets the addresses and ports of `f`'s sides[0] and sides[1] (the client and the server
+    // once roles are settled). Both are IPv4 or both IPv6 (std::invalid_argument otherwise);
+    // an IPv6 flow's addresses are kept in ipv6Pairs.
+    void setEndpoints(Flow& f, const Endpoint& side0, const Endpoint& side1);
 
     // Stores a new last packet of `f`, a flow being built by hand (tests, tools): flows are
     // built one after the other, each complete before the next starts.

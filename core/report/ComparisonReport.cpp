@@ -36,10 +36,10 @@ nlohmann::ordered_json comparisonToJson(const Comparison& c)
         if (c.a && c.b) {
             const Flow& fa = *c.a->flowById(p.a);
             const Flow& fb = *c.b->flowById(p.b);
-            f["client_a"] = fa.side(Side::Client).endpoint.toString();
-            f["server_a"] = fa.side(Side::Server).endpoint.toString();
-            f["client_b"] = fb.side(p.bSide(Side::Client)).endpoint.toString();
-            f["server_b"] = fb.side(p.bSide(Side::Server)).endpoint.toString();
+            f["client_a"] = fa.endpoint(Side::Client).toString();
+            f["server_a"] = fa.endpoint(Side::Server).toString();
+            f["client_b"] = fb.endpoint(p.bSide(Side::Client)).toString();
+            f["server_b"] = fb.endpoint(p.bSide(Side::Server)).toString();
         }
         f["sides_swapped"] = p.sidesSwapped;
         f["near_a"] = p.nearAKnown ? ordered_json(std::string(sideName(p.nearA))) : ordered_json(nullptr);
@@ -97,11 +97,10 @@ void writeComparisonText(const Comparison& c, std::ostream& out)
     for (const FlowPair& p : c.pairs) {
         const Flow& fa = *c.a->flowById(p.a);
         const Flow& fb = *c.b->flowById(p.b);
-        out << "  A" << p.a << " " << fa.side(Side::Client).endpoint.toString() << " -> "
-            << fa.side(Side::Server).endpoint.toString() << "  =  B" << p.b << " "
-            << fb.side(p.bSide(Side::Client)).endpoint.toString() << " -> "
-            << fb.side(p.bSide(Side::Server)).endpoint.toString() << "  (by " << flowMatchMethodName(p.matchedBy)
-            << ")\n";
+        out << "  A" << p.a << " " << fa.endpoint(Side::Client).toString() << " -> "
+            << fa.endpoint(Side::Server).toString() << "  =  B" << p.b << " "
+            << fb.endpoint(p.bSide(Side::Client)).toString() << " -> " << fb.endpoint(p.bSide(Side::Server)).toString()
+            << "  (by " << flowMatchMethodName(p.matchedBy) << ")\n";
         out << "    " << p.matched << " packets in both";
         if (p.oneWayDelayNs) out << ", one-way delay " << formatDuration(*p.oneWayDelayNs);
         if (p.nearAKnown) out << ", A is on the " << sideName(p.nearA) << " side";

@@ -31,8 +31,8 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
     const FlowSide& c = f.side(Side::Client);
     const FlowSide& s = f.side(Side::Server);
     set("id", f.id);
-    set("client", c.endpoint);
-    set("server", s.endpoint);
+    set("client", f.endpoint(Side::Client));
+    set("server", f.endpoint(Side::Server));
     set("first_frame", a.firstFrame(f));
     set("last_frame", a.lastFrame(f));
     set("packets", f.packetCount());

@@ -75,8 +75,8 @@ void writeTextReport(const Analysis& a, std::ostream& out)
             const std::string k(findingKindName(a.findings[i].kind));
             if (kinds.find(k) == std::string::npos) kinds += (kinds.empty() ? "" : ",") + k;
         }
-        out << pad(std::to_string(f.id), 5) << pad(f.side(Side::Client).endpoint.toString(), 28)
-            << pad(f.side(Side::Server).endpoint.toString(), 28) << pad(std::to_string(f.packetCount()), 8)
+        out << pad(std::to_string(f.id), 5) << pad(f.endpoint(Side::Client).toString(), 28)
+            << pad(f.endpoint(Side::Server).toString(), 28) << pad(std::to_string(f.packetCount()), 8)
             << pad(std::to_string(f.payloadBytes()), 11) << pad(formatDuration(a.endNs(f) - f.startNs), 10)
             << pad(std::string(tcpStateName(f.side(Side::Client).finalState)), 14)
             << pad(std::string(tcpStateName(f.side(Side::Server).finalState)), 14) << kinds << "\n";

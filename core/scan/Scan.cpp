@@ -64,8 +64,8 @@ ordered_json findingLine(const std::string& file, const Analysis& a, const Findi
         j[key] = value;
         if (key == "flow") {
             if (const Flow* flow = a.flowById(f.flow)) {
-                j["client"] = flow->side(Side::Client).endpoint.toString();
-                j["server"] = flow->side(Side::Server).endpoint.toString();
+                j["client"] = flow->endpoint(Side::Client).toString();
+                j["server"] = flow->endpoint(Side::Server).toString();
             }
         }
     }

@@ -15,11 +15,11 @@ namespace {
 
 // Client by convention when no SYN was seen: the side with the ephemeral (higher,
 // or non-well-known) port.
-bool looksLikeClient(const Endpoint& x, const Endpoint& other)
+bool looksLikeClient(uint16_t port, uint16_t otherPort)
 {
-    const bool xWellKnown = x.port < 1024, otherWellKnown = other.port < 1024;
-    if (xWellKnown != otherWellKnown) return !xWellKnown;
-    return x.port > other.port;
+    const bool wellKnown = port < 1024, otherWellKnown = otherPort < 1024;
+    if (wellKnown != otherWellKnown) return !wellKnown;
+    return port > otherPort;
 }
 
 // A SYN whose ISN lies this close to what was already seen belongs to the same connection
@@ -60,16 +60,10 @@ uint64_t endpointHash(const Endpoint& e, const FlowTable::HashKey& k)
                  (uint64_t{e.port} << 8 | e.addr.version));
 }
 
-// Endpoint equality in three word compares (this runs for every packet).
-bool sameEndpoint(const Endpoint& a, const Endpoint& b)
+// Whether the flow is between x and y, either way round (this runs for every packet).
+bool holdsPair(const Flow& f, const Endpoint& x, const Endpoint& y)
 {
-    const AddrWords x = words(a.addr), y = words(b.addr);
-    return ((x.lo ^ y.lo) | (x.hi ^ y.hi)) == 0 && a.port == b.port && a.addr.version == b.addr.version;
-}
-
-bool samePair(const Endpoint& a, const Endpoint& b, const Endpoint& x, const Endpoint& y)
-{
-    return (sameEndpoint(a, x) && sameEndpoint(b, y)) || (sameEndpoint(a, y) && sameEndpoint(b, x));
+    return (f.endpointIs(0, x) && f.endpointIs(1, y)) || (f.endpointIs(0, y) && f.endpointIs(1, x));
 }
 
 } // namespace
@@ -150,7 +144,7 @@ size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) c
         const Slot slot = slots_[i];
         if (slot.flow == NoFlow) return i;
         const Flow& f = flows[slot.flow];
-        if (slot.tag == tag && samePair(f.sides[0].endpoint, f.sides[1].endpoint, x, y)) return i;
+        if (slot.tag == tag && holdsPair(f, x, y)) return i;
     }
 }
 
@@ -247,8 +241,7 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash)
     const auto idx = static_cast<uint32_t>(flows.size());
     if (const size_t need = (flows.size() + 1) * sizeof(Flow); need > flowBytesReady_) prepareFlowPages(need);
     Flow& f = flows.emplace_back();
-    f.sides[0].endpoint = p.src;
-    f.sides[1].endpoint = p.dst;
+    analysis_.setEndpoints(f, p.src, p.dst);
     seen_.push_back(0);
     if (2 * flows.size() > slotCount()) grow();
     // The newest flow of an address/port pair takes its slot (port reuse).
@@ -262,15 +255,14 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB)
     uint32_t idx;
     Recent& recent = recent_[recentIndex(p)];
     const uint32_t ports = portsOf(p);
-    if (recent.flow != NoFlow && recent.ports == ports &&
-        samePair(flows[recent.flow].sides[0].endpoint, flows[recent.flow].sides[1].endpoint, p.src, p.dst)) {
+    if (recent.flow != NoFlow && recent.ports == ports && holdsPair(flows[recent.flow], p.src, p.dst)) {
         idx = recent.flow;
     } else {
         const uint64_t h = pairHash(p.src, p.dst);
         const uint32_t found = slots_[slotFor(p.src, p.dst, h)].flow;
         idx = found == NoFlow ? newFlow(p, h) : found;
     }
-    fromB = !sameEndpoint(flows[idx].sides[0].endpoint, p.src);
+    fromB = !flows[idx].endpointIs(0, p.src);
     const bool pureSyn = (p.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
     if (pureSyn && flows[idx].packets.count > 0 && startsNewConnection(idx, fromB ? 1 : 0, p)) {
         idx = newFlow(p, pairHash(p.src, p.dst));
@@ -449,7 +441,7 @@ void FlowTable::settle()
         else if (synAckA != synAckB)
             aIsClient = synAckB;
         else
-            aIsClient = looksLikeClient(f.sides[0].endpoint, f.sides[1].endpoint);
+            aIsClient = looksLikeClient(f.sides[0].port, f.sides[1].port);
         f.id = static_cast<uint32_t>(i + 1);
         f.handshakeSeen = (seen & (SynSeen * 3 | SynAckSeen * 3)) != 0;
         for (FlowSide& fs : f.sides)

@@ -542,8 +542,10 @@ StateTimelines replayStates(const Analysis& analysis, const Flow& flow)
     f.id = flow.id;
     f.packets = flow.packets;
     f.handshakeSeen = flow.handshakeSeen;
+    f.v6 = flow.v6;
     for (int s = 0; s < 2; ++s) {
-        f.sides[s].endpoint = flow.sides[s].endpoint;
+        f.sides[s].addr = flow.sides[s].addr;
+        f.sides[s].port = flow.sides[s].port;
         f.sides[s].mss = flow.sides[s].mss;
         f.sides[s].wscale = flow.sides[s].wscale;
     }

@@ -385,7 +385,7 @@ TEST(Compare, NatRewritesClientAddressAndPort)
     EXPECT_NEAR(l.c.clockOffsetSeconds(), 3.5, 0.001);
     EXPECT_EQ(p.onlyInA.size(), inc.finRetx.size());
     EXPECT_EQ(p.onlyInB.size(), 2 + inc.dataRetx.size());
-    EXPECT_EQ(l.b->flows[0].side(Side::Client).endpoint.toString(), "192.0.2.7:61002");
+    EXPECT_EQ(l.b->flows[0].endpoint(Side::Client).toString(), "192.0.2.7:61002");
     const auto injected = findingsOf(l.c, FindingKind::InjectedPacket);
     ASSERT_EQ(injected.size(), 1u);
     EXPECT_EQ(injected[0]->frame, inc.tp.pkts[inc.rst].frameB);
@@ -737,7 +737,7 @@ TEST(CompareReal, Nat)
     ASSERT_EQ(r.c.pairs.size(), 1u);
     const FlowPair& p = r.c.pairs[0];
     EXPECT_EQ(p.matchedBy, FlowMatchMethod::Isn);
-    EXPECT_FALSE(r.a->flows[0].side(Side::Client).endpoint == r.b->flows[0].side(Side::Client).endpoint);
+    EXPECT_FALSE(r.a->flows[0].endpoint(Side::Client) == r.b->flows[0].endpoint(Side::Client));
     EXPECT_TRUE(p.onlyInA.empty());
     EXPECT_TRUE(p.onlyInB.empty());
     EXPECT_TRUE(r.c.findings.empty());

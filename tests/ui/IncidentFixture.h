@@ -121,8 +121,7 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
     a->capture.file = "/tmp/large.pcap";
     Flow flow;
     flow.id = 1;
-    flow.side(Side::Client).endpoint = {ip4(192, 0, 2, 1), 50000};
-    flow.side(Side::Server).endpoint = {ip4(192, 0, 2, 2), 443};
+    a->setEndpoints(flow, {ip4(192, 0, 2, 1), 50000}, {ip4(192, 0, 2, 2), 443});
     flow.side(Side::Client).isn = flow.side(Side::Server).isn = 1;
     flow.side(Side::Client).isnKnown = flow.side(Side::Server).isnKnown = true;
     flow.handshakeSeen = true;

@@ -50,8 +50,8 @@ TEST(Analyzer, IncidentOffByOneRstIgnoredServerStuckInCloseWait)
     ASSERT_TRUE(a);
     ASSERT_EQ(a->flows.size(), 1u);
     const core::Flow& f = a->flows[0];
-    EXPECT_EQ(f.side(Side::Client).endpoint.toString(), "10.0.0.1:40000");
-    EXPECT_EQ(f.side(Side::Server).endpoint.toString(), "10.0.0.2:80");
+    EXPECT_EQ(f.endpoint(Side::Client).toString(), "10.0.0.1:40000");
+    EXPECT_EQ(f.endpoint(Side::Server).toString(), "10.0.0.2:80");
     EXPECT_EQ(f.side(Side::Server).finalState, TcpState::CloseWait);
 
     auto rst = findingsOf(*a, FindingKind::RstSeqMismatch);
@@ -320,8 +320,8 @@ TEST(Analyzer, MidStreamCaptureTakesEphemeralPortAsClient)
     ASSERT_TRUE(a);
     const auto& f = a->flows[0];
     EXPECT_FALSE(f.handshakeSeen);
-    EXPECT_EQ(f.side(Side::Client).endpoint.port, 51234);
-    EXPECT_EQ(f.side(Side::Server).endpoint.port, 443);
+    EXPECT_EQ(f.endpoint(Side::Client).port, 51234);
+    EXPECT_EQ(f.endpoint(Side::Server).port, 443);
     EXPECT_EQ(a->packet(f, 0).side(), Side::Server);
     EXPECT_EQ(f.side(Side::Client).finalState, TcpState::Established);
 }
@@ -346,10 +346,71 @@ TEST(Analyzer, Ipv6EndpointsAndHopLimit)
     auto a = s.analyze("v6");
     ASSERT_TRUE(a);
     const auto& f = a->flows[0];
-    EXPECT_EQ(f.side(Side::Client).endpoint.toString(), "[2001:db8::1]:40000");
+    EXPECT_EQ(f.endpoint(Side::Client).toString(), "[2001:db8::1]:40000");
     EXPECT_EQ(f.side(Side::Client).usualTtl, 57);
     auto j = core::analysisToJson(*a);
     EXPECT_EQ(j["flows"][0]["client"], "[2001:db8::1]:40000");
+}
+
+// A flow keeps an IPv4 address in its sides and an IPv6 flow's two addresses in its Analysis
+// (Analysis::ipv6Pairs, which grows as flows come): every endpoint must read back as decoded,
+// also where the capture starts at the server's packet and the sides are swapped when settled.
+TEST(Analyzer, ManyIpv6ConnectionsKeepTheirEndpointsWhenSidesAreSwapped)
+{
+    constexpr uint16_t Connections = 3000;
+    Scenario s(1, 2, true);
+    for (uint16_t i = 0; i < Connections; ++i) {
+        s.clientPort = static_cast<uint16_t>(20000 + i);
+        if (i % 2 == 0) {
+            s.handshake();
+            s.send(Side::Client, tf::PSH | tf::ACK, 10);
+        } else { // mid-connection: the server's data first, no SYN
+            s.send(Side::Server, tf::PSH | tf::ACK, 10);
+            s.send(Side::Client, tf::ACK);
+        }
+    }
+    auto a = s.analyze("v6-many");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->flows.size(), Connections);
+    EXPECT_EQ(a->ipv6Pairs.size(), Connections);
+    for (uint16_t i = 0; i < Connections; ++i) {
+        const core::Flow& f = a->flows[i];
+        ASSERT_EQ(f.endpoint(Side::Client).toString(), "[2001:db8::1]:" + std::to_string(20000 + i));
+        ASSERT_EQ(f.endpoint(Side::Server).toString(), "[2001:db8::2]:80");
+        ASSERT_TRUE(f.endpointIs(0, f.endpoint(Side::Client)));
+        ASSERT_FALSE(f.endpointIs(1, f.endpoint(Side::Client)));
+    }
+}
+
+TEST(Analysis, SetEndpointsKeepsBothVersionsAndRefusesAMix)
+{
+    core::Analysis a;
+    core::Flow v4, v6;
+    core::Endpoint c4, s4, c6, s6;
+    c4.addr.bytes = {192, 0, 2, 1};
+    c4.port = 50000;
+    s4.addr.bytes = {192, 0, 2, 2};
+    s4.port = 443;
+    c6.addr.version = s6.addr.version = 6;
+    c6.addr.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    s6.addr.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    c6.port = 1;
+    s6.port = 2;
+    a.setEndpoints(v4, c4, s4);
+    a.setEndpoints(v6, c6, s6);
+    EXPECT_EQ(v4.endpoint(Side::Client), c4);
+    EXPECT_EQ(v4.endpoint(Side::Server), s4);
+    EXPECT_EQ(v4.v6, nullptr);
+    EXPECT_EQ(v6.endpoint(Side::Client), c6);
+    EXPECT_EQ(v6.endpoint(Side::Server), s6);
+    EXPECT_FALSE(v6.endpointIs(0, c4)); // same port, other version
+    c4.port = 1;
+    EXPECT_FALSE(v6.endpointIs(0, c4));
+    std::swap(v6.sides[0], v6.sides[1]); // as FlowTable::settle() swaps them
+    EXPECT_EQ(v6.endpoint(Side::Client), s6);
+    EXPECT_EQ(v6.endpoint(Side::Server), c6);
+    core::Flow mixed;
+    EXPECT_THROW(a.setEndpoints(mixed, c4, s6), std::invalid_argument);
 }
 
 TEST(Analyzer, EveryLinkTypeDecodesTheSameConversation)
@@ -403,7 +464,7 @@ TEST(Analyzer, ManyConnectionsOnTwoThreadsKeepEachFlowsFindings)
     uint32_t nextFinding = 0;
     for (uint16_t i = 0; i < Connections; ++i) {
         const core::Flow& f = a->flows[i];
-        ASSERT_EQ(f.side(Side::Client).endpoint.port, 1024 + i);
+        ASSERT_EQ(f.endpoint(Side::Client).port, 1024 + i);
         // Findings in flow order: each flow's range starts where the previous one's ended.
         if (!f.findings.empty()) {
             EXPECT_EQ(f.findings.first, nextFinding) << "flow " << f.id;

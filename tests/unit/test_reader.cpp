@@ -107,7 +107,7 @@ TEST(Reader, FrameNumbersSurviveGroupingAroundNonTcpFrames)
     EXPECT_EQ(a->capture.packets, 14u);
     ASSERT_EQ(a->flows.size(), 3u);
     for (const core::Flow& f : a->flows) {
-        const char c = static_cast<char>('A' + (f.side(Side::Client).endpoint.port - 40000));
+        const char c = static_cast<char>('A' + (f.endpoint(Side::Client).port - 40000));
         std::vector<uint32_t> frames;
         for (uint32_t idx : f.packets)
             frames.push_back(a->packets[idx].frame);
@@ -161,7 +161,7 @@ TEST(Reader, LongInterleavedFlowsKeepTheirFramesInOrder)
     ASSERT_TRUE(a) << error;
     ASSERT_EQ(a->flows.size(), 3u);
     for (const core::Flow& f : a->flows) {
-        const uint16_t port = f.side(Side::Client).endpoint.port;
+        const uint16_t port = f.endpoint(Side::Client).port;
         SCOPED_TRACE(port);
         std::vector<uint32_t> frames;
         for (uint32_t idx : f.packets)

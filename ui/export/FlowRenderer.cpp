@@ -173,11 +173,10 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
     big.setBold(true);
     const QString file =
         options_.title.isEmpty() ? QFileInfo(QString::fromStdString(a.capture.file)).fileName() : options_.title;
-    const QString title =
-        QStringLiteral("%1  ·  flow #%2  ·  %3 (client)  ⇄  %4 (server)")
-            .arg(file)
-            .arg(f.id)
-            .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint));
+    const QString title = QStringLiteral("%1  ·  flow #%2  ·  %3 (client)  ⇄  %4 (server)")
+                              .arg(file)
+                              .arg(f.id)
+                              .arg(endpointText(f.endpoint(Side::Client)), endpointText(f.endpoint(Side::Server)));
     const int64_t t0 = content_->packet(firstRow_).tsNs, t1 = content_->packet(lastRow_).tsNs;
     QString sub = QStringLiteral("%1 – %2 (%3)  ·  frames %4–%5  ·  %6 packets  ·  %7")
                       .arg(clockText(t0, 3).chopped(4), timeOfDayText(t1), durationText((t1 - t0) / 1e9))

@@ -61,8 +61,7 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
     for (const auto& pf : flows) {
         const Flow* f = a.flowById(pf.flowId);
         if (!f) continue;
-        const QString c = endpointText(f->side(Side::Client).endpoint),
-                      s = endpointText(f->side(Side::Server).endpoint);
+        const QString c = endpointText(f->endpoint(Side::Client)), s = endpointText(f->endpoint(Side::Server));
         md += QStringLiteral("\n## Flow %1: %2 → %3\n\n").arg(f->id).arg(c, s);
         md += QStringLiteral("- Time: %1 – %2 (%3)\n")
                   .arg(utc(f->startNs), timeOfDay(a.endNs(*f)), durationText(a.durationSeconds(*f)));

@@ -477,7 +477,7 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
     bold.setBold(true);
     const QFont normal = p->font();
     const QString guess = f.handshakeSeen ? QString() : QStringLiteral(" (guessed)");
-    const QString cEp = endpointText(f.side(Side::Client).endpoint), sEp = endpointText(f.side(Side::Server).endpoint);
+    const QString cEp = endpointText(f.endpoint(Side::Client)), sEp = endpointText(f.endpoint(Side::Server));
     // client: left-aligned from the time column; server: right-aligned to its lifeline.
     const double half = (g.serverX - g.clientX) / 2;
     auto title = [&](const QRectF& r, Qt::Alignment al, const QString& t, const QString& sub) {

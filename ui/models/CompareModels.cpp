@@ -69,8 +69,8 @@ QVariant ComparePairsModel::data(const QModelIndex& index, int role) const
             return r.flowA ? QStringLiteral("A%1 (only in A)").arg(r.flowA)
                            : QStringLiteral("B%1 (only in B)").arg(r.flowB);
         case Endpoints:
-            return f ? QStringLiteral("%1 → %2").arg(endpointText(f->side(Side::Client).endpoint),
-                                                     endpointText(f->side(Side::Server).endpoint))
+            return f ? QStringLiteral("%1 → %2").arg(endpointText(f->endpoint(Side::Client)),
+                                                     endpointText(f->endpoint(Side::Server)))
                      : QString();
         case MatchedBy:
             if (!p) return tr("no match");

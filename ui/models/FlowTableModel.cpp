@@ -68,9 +68,9 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case Id:
             return f.id;
         case Client:
-            return endpointText(f.side(Side::Client).endpoint);
+            return endpointText(f.endpoint(Side::Client));
         case Server:
-            return endpointText(f.side(Side::Server).endpoint);
+            return endpointText(f.endpoint(Side::Server));
         case Packets:
             return f.packetCount();
         case Bytes:
@@ -137,11 +137,10 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         // What the filter matches: the id, the endpoints, the states as the window and as the CLI and
         // JSON spell them ("CLOSE-WAIT", "CLOSE_WAIT"), and the flow's finding kinds by their JSON
         // names ("rst_seq_mismatch": "rst" finds every flow with a RST finding).
-        QString text =
-            QStringLiteral("%1 %2 %3 %4 %5")
-                .arg(f.id)
-                .arg(endpointText(f.side(Side::Client).endpoint), endpointText(f.side(Side::Server).endpoint),
-                     stateText(f.side(Side::Client).finalState), stateText(f.side(Side::Server).finalState));
+        QString text = QStringLiteral("%1 %2 %3 %4 %5")
+                           .arg(f.id)
+                           .arg(endpointText(f.endpoint(Side::Client)), endpointText(f.endpoint(Side::Server)),
+                                stateText(f.side(Side::Client).finalState), stateText(f.side(Side::Server).finalState));
         for (Side s : {Side::Client, Side::Server})
             text += QLatin1Char(' ') + QString::fromLatin1(core::tcpStateName(f.side(s).finalState));
         const uint64_t kinds = kindMask(f);

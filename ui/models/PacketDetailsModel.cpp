@@ -55,7 +55,6 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
 {
     const PacketRecord& p = a.packet(f, row);
     const FlowSide& from = f.side(p.side());
-    const FlowSide& to = f.side(otherSide(p.side()));
     auto add = [this](QString field, QString value, QString expected = {}) {
         lines_.push_back({std::move(field), std::move(value), std::move(expected), false});
     };
@@ -76,7 +75,7 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     add(tr("Direction"), QStringLiteral("%1 → %2  (%3 → %4)")
                              .arg(QString::fromLatin1(sideName(p.side()).data()),
                                   QString::fromLatin1(sideName(otherSide(p.side())).data()),
-                                  endpointText(from.endpoint), endpointText(to.endpoint)));
+                                  endpointText(f.endpoint(p.side())), endpointText(f.endpoint(otherSide(p.side())))));
     heading(tr("TCP"));
     add(tr("Flags"), flagsText(p.flags));
     add(tr("Sequence number"), QStringLiteral("%1 (absolute %2)").arg(a.relativeSeq(f, p)).arg(p.seq));

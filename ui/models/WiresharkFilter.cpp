@@ -17,8 +17,8 @@ QString half(const Endpoint& a, const Endpoint& b)
 
 QString wiresharkFlowFilter(const Flow& flow)
 {
-    const Endpoint& c = flow.side(Side::Client).endpoint;
-    const Endpoint& s = flow.side(Side::Server).endpoint;
+    const Endpoint c = flow.endpoint(Side::Client);
+    const Endpoint s = flow.endpoint(Side::Server);
     return QStringLiteral("(%1) || (%2)").arg(half(c, s), half(s, c));
 }
 
