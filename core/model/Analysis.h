@@ -182,13 +182,12 @@ struct Flow {
     FlowSide sides[2];            // indexed by Side
     FlowPackets packets;          // indexes into Analysis::packets, in frame order
     IndexRange findings;          // indexes into Analysis::findings
-    int64_t startNs = 0;          // time of the first packet (the flow's relative times count from it)
     const Ipv6Pair* v6 = nullptr; // an IPv6 flow's addresses (its Analysis keeps them); null for IPv4
     uint32_t id = 0;              // 1-based, in order of first packet
     bool handshakeSeen = false;   // SYN or SYN-ACK seen: client/server roles are certain
     // (The JSON's handshake_seen is stricter: a SYN-ACK was seen, FlowSide::synAckSent.)
-    // The first and last frame and the end time come from the stored packets:
-    // Analysis::firstFrame(), lastFrame(), endNs(). The endpoints are set by
+    // The first and last frame and the start and end time come from the stored packets:
+    // Analysis::firstFrame(), lastFrame(), startNs(), endNs(). The endpoints are set by
     // Analysis::setEndpoints().
 
     const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
@@ -209,7 +208,7 @@ struct Flow {
     uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
     uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
 };
-static_assert(sizeof(Flow) <= 128, "50,000 short connections keep one Flow each");
+static_assert(sizeof(Flow) <= 120, "50,000 short connections keep one Flow each");
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
@@ -294,9 +293,13 @@ public:
     // Frame numbers of the flow's first and last packet (0 for a flow without packets).
     uint32_t firstFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.front()].frame; }
     uint32_t lastFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.back()].frame; }
-    // Time of the flow's last packet.
-    int64_t endNs(const Flow& f) const { return f.packets.empty() ? f.startNs : packets[f.packets.back()].tsNs; }
-    double durationSeconds(const Flow& f) const { return static_cast<double>(endNs(f) - f.startNs) / 1e9; }
+    // Time of the flow's first packet (its relative times count from it) and of its last (0 for
+    // a flow without packets).
+    int64_t startNs(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.front()].tsNs; }
+    int64_t endNs(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.back()].tsNs; }
+    double durationSeconds(const Flow& f) const { return static_cast<double>(endNs(f) - startNs(f)) / 1e9; }
+    // Seconds from the flow's first packet to tsNs.
+    double relativeSeconds(const Flow& f, int64_t tsNs) const { return static_cast<double>(tsNs - startNs(f)) / 1e9; }
     // Row of the flow's packet with this frame number, or -1.
     int64_t rowOfFrame(const Flow& f, uint32_t frame) const;
     // Sequence number relative to the sending side's ISN (what the GUI shows).

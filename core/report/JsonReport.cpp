@@ -37,8 +37,8 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
     set("last_frame", a.lastFrame(f));
     set("packets", f.packetCount());
     set("bytes", f.payloadBytes());
-    set("start", seconds(f.startNs));
-    set("duration", seconds(a.endNs(f) - f.startNs));
+    set("start", seconds(a.startNs(f)));
+    set("duration", seconds(a.endNs(f) - a.startNs(f)));
     set("client_state", std::string(tcpStateName(c.finalState)));
     set("server_state", std::string(tcpStateName(s.finalState)));
     set("client_state_basis", std::string(stateBasisName(c.finalBasis)));

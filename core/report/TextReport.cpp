@@ -77,7 +77,7 @@ void writeTextReport(const Analysis& a, std::ostream& out)
         }
         out << pad(std::to_string(f.id), 5) << pad(f.endpoint(Side::Client).toString(), 28)
             << pad(f.endpoint(Side::Server).toString(), 28) << pad(std::to_string(f.packetCount()), 8)
-            << pad(std::to_string(f.payloadBytes()), 11) << pad(formatDuration(a.endNs(f) - f.startNs), 10)
+            << pad(std::to_string(f.payloadBytes()), 11) << pad(formatDuration(a.endNs(f) - a.startNs(f)), 10)
             << pad(std::string(tcpStateName(f.side(Side::Client).finalState)), 14)
             << pad(std::string(tcpStateName(f.side(Side::Server).finalState)), 14) << kinds << "\n";
     }

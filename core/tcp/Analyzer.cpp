@@ -140,7 +140,6 @@ void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding
     for (size_t i = begin; i < end; ++i) {
         if ((i - begin) % CancelCheckFlows == 0 && stopRequested(cancel)) return;
         Flow& f = a.flows[i];
-        if (!f.packets.empty()) f.startNs = a.packets[f.packets.front()].tsNs;
         trackFlow(a, f, a.capture.lastNs, events);
         buildFindings(a, f, events, a.capture.lastNs, out);
     }

@@ -141,7 +141,6 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
         p.marks = marks;
         flow.side(s).packets++;
         flow.side(s).payloadBytes += len;
-        if (flow.packets.size() == 1) flow.startNs = p.tsNs;
         if (a->capture.firstNs == 0) a->capture.firstNs = p.tsNs;
         a->capture.lastNs = p.tsNs;
     };

@@ -205,7 +205,8 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
     for (const Finding* item : list) {
         const Finding& fi = *item;
         const int64_t row = content_->rowOfFrame(fi.frame);
-        const double t = row >= 0 ? relativeSeconds(f, content_->packet(static_cast<uint32_t>(row)).tsNs) : 0;
+        const double t =
+            row >= 0 ? content_->analysis->relativeSeconds(f, content_->packet(static_cast<uint32_t>(row)).tsNs) : 0;
         const QColor mark = fi.severity == Severity::Error     ? QColor(0xd3, 0x2f, 0x2f)
                             : fi.severity == Severity::Warning ? QColor(0xe0, 0x8a, 0x00)
                                                                : style_.mutedText;

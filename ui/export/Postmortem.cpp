@@ -33,7 +33,7 @@ QString frameTime(const Analysis& a, const Flow& f, uint32_t frame)
     const int64_t row = a.rowOfFrame(f, frame);
     if (row < 0) return QStringLiteral("?");
     const int64_t ts = a.packet(f, static_cast<uint32_t>(row)).tsNs;
-    return QStringLiteral("+%1 s (%2)").arg(relativeSeconds(f, ts), 0, 'f', 3).arg(timeOfDay(ts));
+    return QStringLiteral("+%1 s (%2)").arg(a.relativeSeconds(f, ts), 0, 'f', 3).arg(timeOfDay(ts));
 }
 } // namespace
 
@@ -64,7 +64,7 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
         const QString c = endpointText(f->endpoint(Side::Client)), s = endpointText(f->endpoint(Side::Server));
         md += QStringLiteral("\n## Flow %1: %2 → %3\n\n").arg(f->id).arg(c, s);
         md += QStringLiteral("- Time: %1 – %2 (%3)\n")
-                  .arg(utc(f->startNs), timeOfDay(a.endNs(*f)), durationText(a.durationSeconds(*f)));
+                  .arg(utc(a.startNs(*f)), timeOfDay(a.endNs(*f)), durationText(a.durationSeconds(*f)));
         md += QStringLiteral("- Frames %1–%2, %3 packets, %4 of payload\n")
                   .arg(a.firstFrame(*f))
                   .arg(a.lastFrame(*f))
@@ -123,8 +123,8 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
             case AnnotationKind::TimeRange: {
                 const int64_t t0 = std::min(an->startNs, an->endNs), t1 = std::max(an->startNs, an->endNs);
                 md += QStringLiteral("- **Time range** +%1 s – +%2 s (%3 – %4, %5): %6\n")
-                          .arg(relativeSeconds(*f, t0), 0, 'f', 3)
-                          .arg(relativeSeconds(*f, t1), 0, 'f', 3)
+                          .arg(a.relativeSeconds(*f, t0), 0, 'f', 3)
+                          .arg(a.relativeSeconds(*f, t1), 0, 'f', 3)
                           .arg(timeOfDay(t0), timeOfDay(t1), durationText((t1 - t0) / 1e9), text);
                 break;
             }

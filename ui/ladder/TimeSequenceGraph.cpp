@@ -201,7 +201,7 @@ void TimeSequenceGraph::rebuild()
     rows_ = f->packetCount();
     for (uint32_t row = 0; row < rows_; ++row) {
         const PacketRecord& p = a.packet(*f, row);
-        const double t = relativeSeconds(*f, p.tsNs);
+        const double t = a.relativeSeconds(*f, p.tsNs);
         if (p.side() == sender_) {
             const double end = static_cast<double>(p.endSeq() - isn);
             const bool resent = p.marked(mark::Retransmission | mark::FastRetransmission | mark::FinRetransmit);
@@ -231,7 +231,7 @@ void TimeSequenceGraph::rebuild()
 double TimeSequenceGraph::rowSeconds(uint32_t row) const
 {
     const Flow* f = analysis_->flowById(flowId_);
-    return relativeSeconds(*f, analysis_->packet(*f, row).tsNs);
+    return analysis_->relativeSeconds(*f, analysis_->packet(*f, row).tsNs);
 }
 
 uint32_t TimeSequenceGraph::firstRowAfter(double t, bool orEqual) const

@@ -76,7 +76,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case Bytes:
             return bytesText(f.payloadBytes());
         case Start:
-            return durationText(static_cast<double>(f.startNs - analysis_->capture.firstNs) / 1e9);
+            return durationText(static_cast<double>(analysis_->startNs(f) - analysis_->capture.firstNs) / 1e9);
         case Duration:
             return durationText(analysis_->durationSeconds(f));
         case ClientState:
@@ -96,7 +96,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case Bytes:
             return static_cast<qulonglong>(f.payloadBytes());
         case Start:
-            return static_cast<qlonglong>(f.startNs);
+            return static_cast<qlonglong>(analysis_->startNs(f));
         case Duration:
             return analysis_->durationSeconds(f);
         case Findings:

@@ -150,11 +150,6 @@ QString severityText(Severity s)
     return {};
 }
 
-double relativeSeconds(const Flow& f, int64_t tsNs)
-{
-    return static_cast<double>(tsNs - f.startNs) / 1e9;
-}
-
 QString clockText(int64_t tsNs, int decimals)
 {
     // Whole seconds from QDateTime, the fraction from the nanoseconds (QDateTime stops at ms).

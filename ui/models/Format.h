@@ -26,8 +26,6 @@ QString kindBadge(core::FindingKind k);
 // Longer human name ("RST with wrong sequence number").
 QString kindTitle(core::FindingKind k);
 QString severityText(core::Severity s);
-// Seconds since the flow's first packet.
-double relativeSeconds(const core::Flow& f, int64_t tsNs);
 // Capture time in UTC, the one format of the window, the exports and the postmortem:
 // "2024-03-14 09:26:55.190123 UTC" (`decimals` of a second: 6 in the window, 3 in titles).
 QString clockText(int64_t tsNs, int decimals = 6);

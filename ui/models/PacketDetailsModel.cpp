@@ -69,7 +69,7 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
                             .arg(o.frame));
     }
     add(tr("Time"), clockText(p.tsNs));
-    add(tr("Since flow start"), durationText(relativeSeconds(f, p.tsNs)));
+    add(tr("Since flow start"), durationText(a.relativeSeconds(f, p.tsNs)));
     if (row > 0)
         add(tr("Since previous packet"), durationText(static_cast<double>(p.tsNs - a.packet(f, row - 1).tsNs) / 1e9));
     add(tr("Direction"), QStringLiteral("%1 → %2  (%3 → %4)")
