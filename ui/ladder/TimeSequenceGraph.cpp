@@ -199,9 +199,10 @@ void TimeSequenceGraph::rebuild()
     ack.reserve(static_cast<qsizetype>(recv.packets));
     win.reserve(static_cast<qsizetype>(recv.packets));
     rows_ = f->packetCount();
+    const int64_t startNs = a.startNs(*f); // times count from the flow's first packet
     for (uint32_t row = 0; row < rows_; ++row) {
         const PacketRecord& p = a.packet(*f, row);
-        const double t = a.relativeSeconds(*f, p.tsNs);
+        const double t = static_cast<double>(p.tsNs - startNs) / 1e9;
         if (p.side() == sender_) {
             const double end = static_cast<double>(p.endSeq() - isn);
             const bool resent = p.marked(mark::Retransmission | mark::FastRetransmission | mark::FinRetransmit);
