@@ -403,9 +403,9 @@ TEST(Analysis, SetEndpointsKeepsBothVersionsAndRefusesAMix)
     EXPECT_EQ(v4.v6, nullptr);
     EXPECT_EQ(v6.endpoint(Side::Client), c6);
     EXPECT_EQ(v6.endpoint(Side::Server), s6);
-    EXPECT_FALSE(v6.endpointIs(0, c4)); // same port, other version
+    EXPECT_FALSE(v6.endpointIs(0, c4)); // another port and version
     c4.port = 1;
-    EXPECT_FALSE(v6.endpointIs(0, c4));
+    EXPECT_FALSE(v6.endpointIs(0, c4));  // the same port, another version
     std::swap(v6.sides[0], v6.sides[1]); // as FlowTable::settle() swaps them
     EXPECT_EQ(v6.endpoint(Side::Client), s6);
     EXPECT_EQ(v6.endpoint(Side::Server), c6);
