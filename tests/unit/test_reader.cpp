@@ -300,6 +300,26 @@ TEST(Reader, ProgressIsReportedAndCancelStopsEarly)
     EXPECT_LT(c->capture.packets, 20000u);
 }
 
+namespace {
+
+// In the 2 MiB page at `page`, of which the first `usedBytes` are used: the used pages are
+// resident, and beyond them at most the one window made resident ahead (mincore).
+void expectOnlyUsedResident(const void* page, size_t usedBytes)
+{
+    const auto pageBytes = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> resident(core::detail::HugePageBytes / pageBytes);
+    ASSERT_EQ(::mincore(const_cast<void*>(page), core::detail::HugePageBytes, resident.data()), 0);
+    size_t pages = 0;
+    for (unsigned char r : resident)
+        pages += r & 1;
+    const size_t usedPages = (usedBytes + pageBytes - 1) / pageBytes;
+    const size_t windowPages = core::detail::PopulateWindowBytes / pageBytes;
+    EXPECT_GE(pages, usedPages);
+    EXPECT_LE(pages, usedPages + windowPages);
+}
+
+} // namespace
+
 // The record store's chunks: one expected to fill takes a huge page; one that is not (the last
 // of a capture, by the reader's estimate) gets ordinary pages made resident a window at a time,
 // so what is resident follows what is used. Values must read back whatever the chunk's kind,
@@ -322,16 +342,8 @@ TEST(ChunkedArray, AChunkNotExpectedToFillKeepsOnlyWhatIsUsedResident)
         ASSERT_EQ(a[i], uint64_t{i} * 7) << i;
     EXPECT_EQ(a.memoryBytes(), 2 * Array::ChunkBytes);
 
-    const auto pageBytes = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    std::vector<unsigned char> resident(Array::ChunkBytes / pageBytes);
-    ASSERT_EQ(::mincore(&a[Array::ChunkSize], Array::ChunkBytes, resident.data()), 0);
-    size_t pages = 0;
-    for (unsigned char r : resident)
-        pages += r & 1;
-    const size_t usedPages = (Tail * sizeof(uint64_t) + pageBytes - 1) / pageBytes;
-    const size_t windowPages = core::detail::PopulateWindowBytes / pageBytes; // one window made ahead at most
-    EXPECT_GE(pages, usedPages);
-    EXPECT_LE(pages, usedPages + windowPages);
+    static_assert(Array::ChunkBytes == core::detail::HugePageBytes);
+    expectOnlyUsedResident(&a[Array::ChunkSize], Tail * sizeof(uint64_t));
 }
 
 // The flow array is reserved for the most flows a file can hold and takes huge pages as it
@@ -353,15 +365,5 @@ TEST(Reader, TheFlowArraysLastPageKeepsOnlyWhatIsUsedResident)
     ASSERT_TRUE(a) << error;
     ASSERT_EQ(a->flows.size(), flows);
 
-    const auto pageBytes = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    std::vector<unsigned char> resident(huge / pageBytes);
-    const auto* second = reinterpret_cast<const char*>(a->flows.data()) + huge;
-    ASSERT_EQ(::mincore(const_cast<char*>(second), huge, resident.data()), 0);
-    size_t pages = 0;
-    for (unsigned char r : resident)
-        pages += r & 1;
-    const size_t usedPages = (flows * sizeof(core::Flow) - huge + pageBytes - 1) / pageBytes;
-    const size_t windowPages = core::detail::PopulateWindowBytes / pageBytes;
-    EXPECT_GE(pages, usedPages);
-    EXPECT_LE(pages, usedPages + windowPages);
+    expectOnlyUsedResident(reinterpret_cast<const char*>(a->flows.data()) + huge, flows * sizeof(core::Flow) - huge);
 }
