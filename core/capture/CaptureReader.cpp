@@ -275,7 +275,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path, std:
         error = path + ": cannot open: " + std::strerror(errno);
         return nullptr;
     }
-    return openPcapReader(f, path, size, error);
+    return openPcapReader(f, path, size, error, true);
 }
 
 } // namespace flowladder::core

@@ -56,6 +56,21 @@ public:
     virtual uint64_t fileSize() const = 0;
     // How the file was compressed (read through a decompressing stream), None for a plain one.
     virtual Compression compression() const { return Compression::None; }
+
+    // Reading a file in two parts at once (see Analyzer.cpp). A second reader of the same file
+    // that starts at the first record boundary found at or after byte `offset`, its frames
+    // numbered from 1 and its position() counted from the file's start; nullptr when this reader
+    // cannot make one (only a plain pcap file opened by path can) or finds no boundary there. A
+    // boundary is found by how the record headers after it chain, so it can be wrong: the reader
+    // of the first part confirms it by stopping exactly there (setLimit).
+    virtual std::unique_ptr<CaptureReader> openPartFrom(uint64_t offset) const
+    {
+        (void)offset;
+        return nullptr;
+    }
+    // From now on next() ends (Status::End, nothing read) once position() is at or past
+    // `offset`; UINT64_MAX lifts the limit. Only readers that make parts honour it.
+    virtual void setLimit(uint64_t offset) { (void)offset; }
 };
 
 } // namespace flowladder::core

@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstring>
 #include <new>
+#include <sys/types.h>
 #include <utility>
 
 namespace flowladder::core {
@@ -75,7 +76,8 @@ void swapNflogHeaders(uint8_t* data, uint32_t caplen, uint32_t len)
 
 class PcapReader final : public CaptureReader {
 public:
-    PcapReader(FILE* f, std::string name, uint64_t size) : file_(f), name_(std::move(name)), size_(size)
+    PcapReader(FILE* f, std::string name, uint64_t size, bool reopenable)
+        : file_(f), name_(std::move(name)), size_(size), reopenable_(reopenable)
     {
         // Reads go straight into buffer_: stdio's own buffer would only add a copy.
         std::setvbuf(file_, nullptr, _IONBF, 0);
@@ -93,8 +95,17 @@ public:
     int dlt() const override { return dlt_; }
     uint64_t position() const override { return position_; }
     uint64_t fileSize() const override { return size_; }
+    std::unique_ptr<CaptureReader> openPartFrom(uint64_t offset) const override;
+    void setLimit(uint64_t offset) override { limit_ = offset; }
 
 private:
+    // Whether a record boundary lies at buffer_[at]: the record headers from there chain, each
+    // plausible, to the end of what is buffered (at least ChainRecords of them) or exactly to the
+    // end of the file.
+    bool chainsFrom(size_t at) const;
+    // Whether a record header could be one of this file's (and, when `prevSec` is not
+    // UINT64_MAX, written within a day of a record of `prevSec` seconds); its whole length.
+    bool plausibleHeader(const uint8_t* h, uint64_t prevSec, size_t& length) const;
     // Makes `n` bytes from the current record on available in the buffer, reading more of the
     // file as needed; returns how many are (fewer at the end of the file or on a read error).
     size_t fill(size_t n);
@@ -117,6 +128,8 @@ private:
     FILE* file_;
     std::string name_;
     uint64_t size_;
+    bool reopenable_;
+    uint64_t limit_ = UINT64_MAX;
     std::unique_ptr<uint8_t[]> buffer_; // NOLINT(cppcoreguidelines-avoid-c-arrays): not zero-filled
     size_t capacity_ = 0;
     size_t at_ = 0;         // the current record's first byte in buffer_
@@ -250,9 +263,68 @@ CaptureReader::Status PcapReader::fail(const std::string& why)
     return Status::Error;
 }
 
+bool PcapReader::plausibleHeader(const uint8_t* h, uint64_t prevSec, size_t& length) const
+{
+    const uint32_t sec = word(h), frac = word(h + 4);
+    uint32_t caplen = word(h + 8), len = word(h + 12);
+    if (lengths_ == Lengths::Swapped || (lengths_ == Lengths::MaybeSwapped && caplen > len)) std::swap(caplen, len);
+    if (frac >= (nano_ ? 1000000000u : 1000000u) || caplen > len || caplen > maxCaplen_ || caplen > snapshot_)
+        return false;
+    constexpr uint64_t Day = 86400;
+    if (prevSec != UINT64_MAX && (sec + Day < prevSec || sec > prevSec + Day)) return false;
+    length = recordHeader_ + caplen;
+    return true;
+}
+
+bool PcapReader::chainsFrom(size_t at) const
+{
+    constexpr int ChainRecords = 8;
+    uint64_t prevSec = UINT64_MAX;
+    int records = 0;
+    for (size_t p = at;;) {
+        if (p == end_ && eof_) return records > 0; // exactly to the end of the file
+        if (end_ - p < recordHeader_) return records >= ChainRecords;
+        size_t length = 0;
+        if (!plausibleHeader(buffer_.get() + p, prevSec, length)) return false;
+        prevSec = word(buffer_.get() + p);
+        if (end_ - p < length) return records >= ChainRecords;
+        p += length;
+        ++records;
+    }
+}
+
+std::unique_ptr<CaptureReader> PcapReader::openPartFrom(uint64_t offset) const
+{
+    // Reading a part is only worth it far from either end.
+    if (!reopenable_ || offset <= FileHeaderBytes || offset >= size_) return nullptr;
+    FILE* f = std::fopen(name_.c_str(), "rb");
+    if (!f) return nullptr;
+    auto part = std::make_unique<PcapReader>(f, name_, size_, false);
+    part->swapped_ = swapped_;
+    part->nano_ = nano_;
+    part->lengths_ = lengths_;
+    part->recordHeader_ = recordHeader_;
+    part->dlt_ = dlt_;
+    part->snapshot_ = snapshot_;
+    part->maxCaplen_ = maxCaplen_;
+    if (::fseeko(f, static_cast<off_t>(offset), SEEK_SET) != 0) return nullptr;
+    // A boundary within the next read, or none (a capture of records too long for eight of them
+    // to fit is not one reading in parts helps).
+    const size_t got = part->fill(ReadBytes);
+    for (size_t at = 0; at < got; ++at) {
+        if (part->chainsFrom(at)) {
+            part->at_ = at;
+            part->position_ = offset + at;
+            return part;
+        }
+    }
+    return nullptr;
+}
+
 CaptureReader::Status PcapReader::next(RawFrame& frame)
 {
     if (!error_.empty()) return Status::Error;
+    if (position_ >= limit_) return Status::End;
     const size_t header = fill(recordHeader_);
     if (header < recordHeader_) {
         if (readErrno_ != 0) return fail(readErrorText());
@@ -306,9 +378,10 @@ CaptureReader::Status PcapReader::next(RawFrame& frame)
 
 } // namespace
 
-std::unique_ptr<CaptureReader> openPcapReader(FILE* stream, const std::string& name, uint64_t size, std::string& error)
+std::unique_ptr<CaptureReader> openPcapReader(FILE* stream, const std::string& name, uint64_t size, std::string& error,
+                                              bool reopenable)
 {
-    auto reader = std::make_unique<PcapReader>(stream, name, size);
+    auto reader = std::make_unique<PcapReader>(stream, name, size, reopenable && size > 0);
     if (!reader->readHeader(error)) return nullptr;
     return reader;
 }

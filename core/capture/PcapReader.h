@@ -36,6 +36,9 @@ namespace flowladder::core {
 // reader owns the stream and closes it. `name` is what messages call it; `size` is the file's
 // size for progress (0 when unknown). Returns nullptr with `error` set ("<name>: cannot read
 // pcap header: ...") when the file header is damaged or cut short.
-std::unique_ptr<CaptureReader> openPcapReader(FILE* stream, const std::string& name, uint64_t size, std::string& error);
+// `reopenable`: `name` is the path of a regular file of `size` bytes, which the reader may open
+// again to read a later part of it at the same time (CaptureReader::openPartFrom).
+std::unique_ptr<CaptureReader> openPcapReader(FILE* stream, const std::string& name, uint64_t size, std::string& error,
+                                              bool reopenable = false);
 
 } // namespace flowladder::core

@@ -35,6 +35,14 @@ void detail::populate(void* p, size_t bytes) noexcept
 #endif
 }
 
+void detail::discard(void* p, size_t bytes) noexcept
+{
+    static const auto pageBytes = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t from = (reinterpret_cast<uintptr_t>(p) + pageBytes - 1) & ~(pageBytes - 1);
+    const uintptr_t to = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(pageBytes - 1);
+    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+}
+
 void detail::freeHugeChunk(void* p) noexcept
 {
     std::free(p);

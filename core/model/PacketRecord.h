@@ -84,6 +84,8 @@ void freeHugeChunk(void* p) noexcept;
 // Makes the pages of [p, p + bytes) resident in one system call (MADV_POPULATE_WRITE), so
 // that writing them takes no page faults. A hint: kernels before 5.14 fault them in as usual.
 void populate(void* p, size_t bytes) noexcept;
+// Gives back the whole pages within [p, p + bytes) (their contents are lost: they read as zeros).
+void discard(void* p, size_t bytes) noexcept;
 inline constexpr size_t HugePageBytes = size_t{2} << 20;
 // How much of an array of ordinary pages is made resident at a time (populate()) as it fills.
 inline constexpr size_t PopulateWindowBytes = size_t{64} << 10;
@@ -171,6 +173,104 @@ public:
     const T& operator[](uint32_t i) const { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     T& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
+
+    // Appends `other`'s values after this array's and empties `other`, never holding a second
+    // copy of either: `other`'s chunks join this array's, their values moved down within them
+    // (and into the rest of this array's last chunk) to follow this array's last value, and
+    // `fix(value)` is called on each moved value.
+    template <class Fix> void absorb(ChunkedArray& other, Fix&& fix)
+    {
+        const uint32_t n = other.size_;
+        if (size_ > UINT32_MAX - n) throw std::length_error("more than 4 294 967 295 packets");
+        const uint32_t used = size_ & (ChunkSize - 1); // values in this array's last chunk, 0 when full
+        if (used == 0) {
+            for (uint32_t i = 0; i < n; ++i)
+                fix(other[i]);
+            for (uint64_t k = 0; uint64_t{k} << ChunkBits < n; ++k)
+                chunks_.push_back(std::move(other.chunks_[k]));
+        } else if (n > 0 && used <= ChunkSize / 2) {
+            // Fewer values in this array's last chunk than room in it: they go to the front of
+            // `other`'s first chunk instead, `other`'s values moving up to make room (from its
+            // last chunk back). At most `used` slots are made resident before that chunk goes.
+            const size_t m = other.chunks_.size(); // every one holds values
+            const auto lastCount = static_cast<uint32_t>(n - ((m - 1) << ChunkBits));
+            T* lastChunk = other.chunks_[m - 1].get();
+            if (lastCount + used > ChunkSize) {
+                other.chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, false))));
+                detail::populate(other.chunks_.back().get(), size_t{lastCount + used - ChunkSize} * sizeof(T));
+            }
+            detail::populate(lastChunk + lastCount, size_t{std::min(used, ChunkSize - lastCount)} * sizeof(T));
+            for (size_t k = m; k-- > 0;) {
+                T* chunk = other.chunks_[k].get();
+                const uint32_t count = k + 1 == m ? lastCount : ChunkSize;
+                // The values pushed past the chunk's end open the next chunk (already moved up).
+                const uint32_t spill = count + used > ChunkSize ? count + used - ChunkSize : 0;
+                T* next = spill ? other.chunks_[k + 1].get() : nullptr;
+                for (uint32_t j = 0; j < spill; ++j) {
+                    next[j] = chunk[count - spill + j];
+                    fix(next[j]);
+                }
+                for (uint32_t j = count - spill; j-- > 0;) { // up within the chunk: each read before written
+                    chunk[j + used] = chunk[j];
+                    fix(chunk[j + used]);
+                }
+            }
+            std::copy_n(chunks_.back().get(), used, other.chunks_[0].get());
+            chunks_.pop_back();
+            for (auto& chunk : other.chunks_)
+                chunks_.push_back(std::move(chunk));
+        } else if (n > 0) {
+            T* to = chunks_.back().get() + used; // where the next value goes
+            const uint32_t room = ChunkSize - used;
+            detail::populate(to, size_t{room} * sizeof(T));
+            for (uint64_t k = 0; k << ChunkBits < n; ++k) {
+                T* chunk = other.chunks_[k].get();
+                const auto count = static_cast<uint32_t>(std::min<uint64_t>(ChunkSize, n - (k << ChunkBits)));
+                const uint32_t moved = std::min(room, count);
+                for (uint32_t j = 0; j < moved; ++j) {
+                    to[j] = chunk[j];
+                    fix(to[j]);
+                }
+                const uint32_t rest = count - moved;
+                if (rest == 0) { // the last chunk, emptied
+                    other.chunks_[k].reset();
+                    break;
+                }
+                for (uint32_t j = 0; j < rest; ++j) { // down within the chunk: each read before written
+                    chunk[j] = chunk[moved + j];
+                    fix(chunk[j]);
+                }
+                to = chunk + rest;
+                chunks_.push_back(std::move(other.chunks_[k]));
+            }
+        }
+        size_ += n;
+        // The last chunk's pages beyond its last value, resident from before the move, go back.
+        if (const uint32_t last = size_ & (ChunkSize - 1); last != 0 && n > 0)
+            detail::discard(chunks_.back().get() + last, size_t{ChunkSize - last} * sizeof(T));
+        ready_ = size_; // every slot below holds a value, so its page is resident
+        other.chunks_.clear();
+        other.size_ = 0;
+        other.ready_ = 0;
+    }
+    // Appends `other`'s chunks after this array's, leaving the rest of this array's last chunk
+    // unused, and empties `other`: its value i becomes value base + i, where base (returned) is a
+    // multiple of ChunkSize.
+    uint32_t appendChunks(ChunkedArray& other)
+    {
+        const uint64_t base = uint64_t{chunks_.size()} << ChunkBits;
+        if (base + other.size_ > UINT32_MAX) throw std::length_error("more than 4 294 967 295 packets");
+        for (auto& chunk : other.chunks_)
+            chunks_.push_back(std::move(chunk));
+        if (other.size_ > 0) {
+            size_ = static_cast<uint32_t>(base + other.size_);
+            ready_ = base + other.ready_;
+        }
+        other.chunks_.clear();
+        other.size_ = 0;
+        other.ready_ = 0;
+        return static_cast<uint32_t>(base);
+    }
 
 private:
     T* reserve(uint32_t n)
@@ -266,6 +366,24 @@ public:
     {
         ++records_;
         return *new (&(*this)[index]) PacketRecord();
+    }
+
+    // Appends `other`'s records and empties it (see ChunkedArray::absorb and appendChunks): its
+    // head records follow these, `fixHead(record)` called on each as it moves; its tail blocks
+    // keep their slots, their indexes raised by the value returned. Throws std::length_error
+    // (changing nothing) when the parts together would hold more than their indexes can name.
+    template <class Fix> uint32_t absorb(PacketStore& other, Fix&& fixHead)
+    {
+        const uint64_t tailChunks = (uint64_t{tail_.size()} + ChunkedArray<PacketRecord>::ChunkSize - 1) >>
+                                    ChunkedArray<PacketRecord>::ChunkBits;
+        if (uint64_t{head_.size()} + other.head_.size() > TailBit - 1 ||
+            (tailChunks << ChunkedArray<PacketRecord>::ChunkBits) + other.tail_.size() > TailBit - 1)
+            throw std::length_error("more than 2 147 483 647 packets in flow heads or long flows");
+        head_.absorb(other.head_, fixHead);
+        const uint32_t base = tail_.appendChunks(other.tail_);
+        records_ += other.records_;
+        other.records_ = 0;
+        return base;
     }
 
     // How many more records the caller expects (an estimate): see ChunkedArray::expectMore.

@@ -332,8 +332,8 @@ void writeFlows(const Analysis& a, std::ostream& out)
     // The helper's batches are the odd ones; batch 2k + 1 goes to buffer k % 2.
     std::array<FlowLineWriter, 2> theirs{FlowLineWriter(Capacity), FlowLineWriter(Capacity)};
     std::array<bool, 2> full{false, false}; // formatted and not written yet
-    bool stop = false;                       // this thread failed: the helper stops
-    std::exception_ptr failure;              // the helper failed
+    bool stop = false;                      // this thread failed: the helper stops
+    std::exception_ptr failure;             // the helper failed
     std::mutex m;
     std::condition_variable changed;
     std::thread helper([&] {

@@ -8,7 +8,9 @@
 #include "core/tcp/TcpTracker.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -31,24 +33,47 @@ void noteLinktype(CaptureInfo& info, int dlt)
         info.linktypes.push_back(name);
 }
 
-// Reads every frame, counts what is not TCP, and stores the TCP packets in their flows.
+bool stopRequested(const std::atomic<bool>* cancel)
+{
+    return cancel && cancel->load(std::memory_order_relaxed);
+}
+
+// What reading counts for the messages it ends with (finishMessages): kept apart from
+// CaptureInfo so that two parts of a file read at once add up to one reading of it.
+struct FrameTally {
+    uint32_t badTimestamps = 0, firstBadTimestampFrame = 0;
+    const char* firstMalformed = nullptr; // why the first malformed frame was
+    uint32_t firstMalformedFrame = 0;
+    bool unsupportedReported = false;
+};
+
+// Which bytes of the file one reading covers, and how it reports (see readCapture).
+struct ReadPart {
+    uint64_t begin = 0;                                // where it starts
+    uint64_t end = 0;                                  // where it is expected to end (for the flow table's estimates)
+    bool report = true;                                // calls options.progress
+    const std::atomic<uint64_t>* otherBytes = nullptr; // read so far by the reader of the later part
+    std::atomic<uint64_t>* bytes = nullptr;            // publishes what this reading read so far
+    const std::atomic<bool>* abandon = nullptr;        // stop: the reading is no longer wanted
+};
+
+// Reads every frame (up to the reader's limit, if any), counts what is not TCP, and stores the
+// TCP packets in their flows.
 //
 // One thread reads, decodes and stores. Handing decoded packets to a second thread that
 // stores them was tried and measured slower: the other core has to fetch every decoded
 // packet (~100 bytes) from this core's cache, and on the 2-core VMs this is measured on
-// that transfer cost more than the storing it moved (docs/benchmarks.md).
-void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& info, const AnalyzeOptions& options,
-                FlowTable& table)
+// that transfer cost more than the storing it moved (docs/benchmarks.md). Two parts of a file
+// can be read at once, each on its own thread into its own table (readCapture).
+void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& info, FrameTally& tally,
+                const AnalyzeOptions& options, FlowTable& table, const ReadPart& part)
 {
     RawFrame frame;
     DecodedPacket packet;
     int lastDlt = reader.dlt();
     double lastProgress = -1;
-    const char* firstMalformed = nullptr;
-    uint32_t firstMalformedFrame = 0;
-    bool unsupportedReported = false;
-    uint32_t badTimestamps = 0, firstBadTimestampFrame = 0;
-    table.noteProgress(reader.position(), info.fileBytes, 0);
+    const uint64_t partBytes = part.end - part.begin;
+    table.noteProgress(reader.position() - part.begin, partBytes, info.tcpPackets);
     for (;;) {
         const auto status = reader.next(frame);
         if (status == CaptureReader::Status::End) break;
@@ -63,7 +88,7 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
         if (frame.tsNs < MinTimestampNs || frame.tsNs > MaxTimestampNs) {
             // Only a damaged or hostile pcapng (64-bit ticks, offsets) gets here: clamped, every
             // difference of two timestamps stays within 64 bits.
-            if (!badTimestamps++) firstBadTimestampFrame = frame.frame;
+            if (!tally.badTimestamps++) tally.firstBadTimestampFrame = frame.frame;
             frame.tsNs = std::clamp<int64_t>(frame.tsNs, MinTimestampNs, MaxTimestampNs);
         }
         if (info.packets == 1 || frame.tsNs < info.firstNs) info.firstNs = frame.tsNs;
@@ -82,16 +107,16 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             ++info.ipFragments;
             break;
         case DecodeStatus::Malformed:
-            if (!firstMalformed) {
-                firstMalformed = r.error;
-                firstMalformedFrame = frame.frame;
+            if (!tally.firstMalformed) {
+                tally.firstMalformed = r.error;
+                tally.firstMalformedFrame = frame.frame;
             }
             ++info.malformed;
             break;
         case DecodeStatus::Unsupported:
             ++info.unsupportedLink;
-            if (!unsupportedReported) {
-                unsupportedReported = true;
+            if (!tally.unsupportedReported) {
+                tally.unsupportedReported = true;
                 info.errors.push_back(path + ": frames with link type " + std::to_string(frame.dlt) +
                                       " are not supported (first: frame " + std::to_string(frame.frame) + ")");
             }
@@ -100,13 +125,17 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             break;
         }
         if ((info.packets % ProgressBatch) == 0) {
-            table.noteProgress(reader.position(), info.fileBytes, info.tcpPackets);
-            if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+            const uint64_t at = reader.position();
+            table.noteProgress(at - part.begin, partBytes, info.tcpPackets);
+            if (part.bytes) part.bytes->store(at - part.begin, std::memory_order_relaxed);
+            if ((options.cancel && options.cancel->load(std::memory_order_relaxed)) ||
+                (part.abandon && part.abandon->load(std::memory_order_relaxed))) {
                 info.cancelled = true;
                 break;
             }
-            if (options.progress && info.fileBytes > 0) {
-                const double fraction = static_cast<double>(reader.position()) / static_cast<double>(info.fileBytes);
+            if (part.report && options.progress && info.fileBytes > 0) {
+                const uint64_t done = at + (part.otherBytes ? part.otherBytes->load(std::memory_order_relaxed) : 0);
+                const double fraction = static_cast<double>(done) / static_cast<double>(info.fileBytes);
                 if (fraction - lastProgress >= 0.001) {
                     lastProgress = fraction;
                     options.progress(std::min(fraction, 1.0));
@@ -114,21 +143,130 @@ void readFrames(CaptureReader& reader, const std::string& path, CaptureInfo& inf
             }
         }
     }
-    if (badTimestamps) {
-        info.errors.push_back(path + ": " + std::to_string(badTimestamps) + " frame" + (badTimestamps == 1 ? "" : "s") +
+}
+
+// The messages that sum up what reading met, once reading is over.
+void finishMessages(const std::string& path, CaptureInfo& info, const FrameTally& tally)
+{
+    if (tally.badTimestamps) {
+        info.errors.push_back(path + ": " + std::to_string(tally.badTimestamps) + " frame" +
+                              (tally.badTimestamps == 1 ? "" : "s") +
                               " with a timestamp outside 1824-2116, clamped (first: frame " +
-                              std::to_string(firstBadTimestampFrame) + ")");
+                              std::to_string(tally.firstBadTimestampFrame) + ")");
     }
-    if (firstMalformed) {
+    if (tally.firstMalformed) {
         info.errors.push_back(path + ": " + std::to_string(info.malformed) + " frame" +
                               (info.malformed == 1 ? "" : "s") + " with damaged headers (first: frame " +
-                              std::to_string(firstMalformedFrame) + ", " + firstMalformed + ")");
+                              std::to_string(tally.firstMalformedFrame) + ", " + tally.firstMalformed + ")");
     }
 }
 
-bool stopRequested(const std::atomic<bool>* cancel)
+// readCapture's reading in two parts: `later` reads from its position to the end on a second
+// thread while `reader` reads up to there. False when the later part was dropped (nothing of it
+// is kept): `reader` then stands at or past the boundary, or stopped early.
+bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> later, const std::string& path,
+                         CaptureInfo& info, FrameTally& tally, const AnalyzeOptions& options, FlowTable& table)
 {
-    return cancel && cancel->load(std::memory_order_relaxed);
+    const uint64_t size = info.fileBytes, boundary = later->position();
+    Analysis other;
+    CaptureInfo& otherInfo = other.capture;
+    otherInfo.fileBytes = size;
+    FrameTally otherTally;
+    FlowTable otherTable(other);
+    otherTable.readsLaterPart();
+    otherTable.reserveFor(size - boundary);
+    std::atomic<uint64_t> otherBytes{0};
+    std::atomic<bool> abandon{false};
+    std::exception_ptr otherFailure;
+    std::thread helper([&] {
+        try {
+            const ReadPart part{boundary, size, false, nullptr, &otherBytes, &abandon};
+            readFrames(*later, path, otherInfo, otherTally, options, otherTable, part);
+        } catch (...) {
+            otherFailure = std::current_exception();
+        }
+    });
+    try {
+        reader.setLimit(boundary);
+        readFrames(reader, path, info, tally, options, table, ReadPart{0, boundary, true, &otherBytes});
+    } catch (...) {
+        abandon.store(true);
+        helper.join();
+        throw;
+    }
+    helper.join();
+    if (otherInfo.cancelled && stopRequested(options.cancel)) info.cancelled = true;
+    const bool exact = !otherFailure && !otherInfo.cancelled && !otherInfo.truncated && otherInfo.errors.empty() &&
+                       otherInfo.unsupportedLink == 0 && otherTally.badTimestamps == 0 && !info.truncated &&
+                       !info.cancelled && reader.position() == boundary;
+    const uint32_t framesBefore = info.packets;
+    if (!exact || !table.absorb(otherTable, framesBefore)) return false;
+    info.packets += otherInfo.packets;
+    info.tcpPackets += otherInfo.tcpPackets;
+    info.ipFragments += otherInfo.ipFragments;
+    info.malformed += otherInfo.malformed;
+    if (otherInfo.packets > 0) { // this part has packets too: its sample had flows
+        info.firstNs = std::min(info.firstNs, otherInfo.firstNs);
+        info.lastNs = std::max(info.lastNs, otherInfo.lastNs);
+    }
+    if (!tally.firstMalformed && otherTally.firstMalformed) {
+        tally.firstMalformed = otherTally.firstMalformed;
+        tally.firstMalformedFrame = framesBefore + otherTally.firstMalformedFrame;
+    }
+    return true;
+}
+
+// Reads the whole capture into `table`.
+//
+// A plain pcap file of many short connections is read in two parts at once: its cost is
+// storing each packet in its flow (a hash lookup, a record written), which only more cores can
+// share, and the reading thread otherwise leaves the second core idle for two-thirds of the
+// analysis. The first sixteenth is read first; when its flows are all short, a second reader
+// starts at a record boundary near the middle of the rest (CaptureReader::openPartFrom) and
+// reads to the end on a second thread into a table of its own, while this thread reads up to
+// that boundary; then this table takes the other's flows and records (FlowTable::absorb), as
+// if this thread had read on. Anything the merge does not follow exactly (the boundary was not
+// one: this reading went past it; the later part met damage; a connection crossing the
+// boundary is long or had a SYN after it) drops the later part, and this thread reads it again:
+// the result is always that of one reading. Captures of long flows are not split: each of
+// those crosses the boundary, and their records would have to be moved.
+void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& info, FrameTally& tally,
+                 const AnalyzeOptions& options, FlowTable& table)
+{
+    constexpr uint64_t PartsFrom = uint64_t{8} << 20; // bytes: below this a thread costs more than it saves
+    constexpr uint32_t ShortFlowPackets = 32;         // most packets an average flow of the sample may have
+    const uint64_t size = info.fileBytes;
+    const ReadPart whole{0, size};
+    if (options.partsJoined) *options.partsJoined = false;
+    if (options.partBoundaryFrom > 0) {
+        std::unique_ptr<CaptureReader> later = reader.openPartFrom(options.partBoundaryFrom);
+        const bool joined = later && readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table);
+        if (options.partsJoined) *options.partsJoined = joined;
+        if (!joined) {
+            reader.setLimit(UINT64_MAX);
+            if (!info.truncated && !info.cancelled) readFrames(reader, path, info, tally, options, table, whole);
+        }
+        return;
+    }
+    if (size < PartsFrom || reader.format() != CaptureFormat::Pcap || reader.compression() != Compression::None) {
+        readFrames(reader, path, info, tally, options, table, whole);
+        return;
+    }
+    const auto readRest = [&] {
+        reader.setLimit(UINT64_MAX);
+        if (!info.truncated && !info.cancelled) readFrames(reader, path, info, tally, options, table, whole);
+    };
+    reader.setLimit(size / 16);
+    readFrames(reader, path, info, tally, options, table, whole);
+    if (info.truncated || info.cancelled || reader.position() < size / 16) return; // read whole, or stopped
+    if (!table.shortFlowsOnly(ShortFlowPackets)) return readRest();
+    const uint64_t at = reader.position();
+    std::unique_ptr<CaptureReader> later = reader.openPartFrom(at + (size - at) / 2);
+    if (!later) return readRest();
+    if (!readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table))
+        readRest();
+    else if (options.partsJoined)
+        *options.partsJoined = true;
 }
 
 // Tracks flows [begin, end) and builds their findings into `out`; stops early when cancelled.
@@ -255,7 +393,9 @@ AnalysisPtr analyzeReader(CaptureReader& reader, const std::string& file, const 
 
     FlowTable table(*analysis);
     table.reserveFor(info.fileBytes);
-    readFrames(reader, name, info, options, table);
+    FrameTally tally;
+    readCapture(reader, name, info, tally, options, table);
+    finishMessages(name, info, tally);
     if (merged) {
         info.sources = merged->sources();
         info.frameRuns = merged->frameRuns();

@@ -20,6 +20,12 @@ struct AnalyzeOptions {
     // the work stops and the result has capture.cancelled = true, the capture's counters as far
     // as reading got, and no flows or findings (a cancelled load is dropped, never shown).
     const std::atomic<bool>* cancel = nullptr;
+    // For tests: read a plain pcap file in two parts at once from the first record boundary at
+    // or after this byte offset, whatever its size and traffic (0: FlowLadder decides; see
+    // readCapture in Analyzer.cpp), and say in *partsJoined (when given) whether the later
+    // part was kept or read again. Results are the same either way.
+    uint64_t partBoundaryFrom = 0;
+    bool* partsJoined = nullptr;
 };
 
 // Analyses `path`. When the file cannot be opened at all, returns nullptr and sets

@@ -1,12 +1,15 @@
 #include "core/tcp/FlowTable.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
 #include <stdexcept>
 #include <sys/mman.h>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 namespace flowladder::core {
@@ -166,12 +169,10 @@ void FlowTable::grow()
     }
 }
 
-bool FlowTable::startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const
+bool FlowTable::startsNewConnection(uint8_t seen, uint32_t isn, int s, uint32_t seq)
 {
-    const uint8_t seen = seen_[flow];
-    const uint32_t isn = analysis_.flows[flow].sides[s].isn; // see seen_
-    if (seen & (SynSeen << s)) return isn != p.seq;          // same ISN: a retransmitted SYN
-    if (seen & (SeqSeen << s)) return std::abs(seqDiff(p.seq, isn)) > SameConnectionSeqSpan;
+    if (seen & (SynSeen << s)) return isn != seq; // same ISN: a retransmitted SYN (isn: see seen_)
+    if (seen & (SeqSeen << s)) return std::abs(seqDiff(seq, isn)) > SameConnectionSeqSpan;
     // Only the other side was seen so far: new if that connection had ended.
     return (seen & Ended) != 0;
 }
@@ -224,7 +225,7 @@ void FlowTable::prepareFlowPages(size_t need)
             const uint64_t expected = flowsExpectedMore_ > UINT64_MAX / sizeof(Flow)
                                           ? UINT64_MAX
                                           : flowsExpectedMore_ * sizeof(Flow) + (need - page);
-            if (expected >= detail::HugePageBytes) {
+            if (expected >= detail::HugePageBytes && !laterPart_) {
                 flowBytesReady_ = page + detail::HugePageBytes; // a huge page, as allocated
                 continue;
             }
@@ -243,6 +244,7 @@ uint32_t FlowTable::newFlow(const DecodedPacket& p, uint64_t hash)
     Flow& f = flows.emplace_back();
     analysis_.setEndpoints(f, p.src, p.dst);
     seen_.push_back(0);
+    if (laterPart_) firstHead_.push_back(analysis_.packets.headSize());
     if (2 * flows.size() > slotCount()) grow();
     // The newest flow of an address/port pair takes its slot (port reuse).
     slots_[slotFor(p.src, p.dst, hash)] = Slot{idx, static_cast<uint32_t>(hash)};
@@ -264,27 +266,24 @@ uint32_t FlowTable::lookup(const DecodedPacket& p, bool& fromB)
     }
     fromB = !flows[idx].endpointIs(0, p.src);
     const bool pureSyn = (p.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
-    if (pureSyn && flows[idx].packets.count > 0 && startsNewConnection(idx, fromB ? 1 : 0, p)) {
+    const int s = fromB ? 1 : 0;
+    if (pureSyn && flows[idx].packets.count > 0 && startsNewConnection(seen_[idx], flows[idx].sides[s].isn, s, p.seq)) {
         idx = newFlow(p, pairHash(p.src, p.dst));
+        seen_[idx] |= Successor;
         fromB = false;
     }
     recent = Recent{idx, ports}; // the newest flow of the pair, also after port reuse
     return idx;
 }
 
-void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
+uint32_t FlowTable::notePacket(Flow& f, uint8_t& seen, int s, const PacketFacts& p)
 {
-    bool fromB = false;
-    const uint32_t idx = lookup(p, fromB);
-    uint8_t& seen = seen_[idx];
-    Flow& f = analysis_.flows[idx];
-    const int s = fromB ? 1 : 0;
     const bool syn = p.flags & tcpflag::SYN, ackf = p.flags & tcpflag::ACK;
     if (syn) {
         // Options of the side's (last) SYN: what the analysis scales windows by.
         FlowSide& fs = f.sides[s];
         if (p.hasMss) fs.mss = p.mss;
-        fs.wscale = p.hasWscale ? static_cast<int8_t>(p.wscale) : int8_t{-1};
+        fs.wscale = p.hasWscale ? p.wscale : int8_t{-1};
         if (!ackf && !(seen & (SynSeen << s))) {
             seen |= SynSeen << s;
             fs.isn = p.seq;
@@ -298,6 +297,17 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
     if (p.flags & (tcpflag::FIN | tcpflag::RST)) seen |= Ended;
     if (f.packets.count == UINT32_MAX) throw std::length_error("a connection with more than 4 294 967 295 packets");
     const uint32_t row = f.packets.count++;
+    return row;
+}
+
+void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
+{
+    bool fromB = false;
+    const uint32_t idx = lookup(p, fromB);
+    Flow& f = analysis_.flows[idx];
+    const uint32_t row = notePacket(f, seen_[idx], fromB ? 1 : 0,
+                                    PacketFacts{p.flags, p.seq, p.hasMss, p.mss, p.hasWscale,
+                                                p.hasWscale ? static_cast<int8_t>(p.wscale) : int8_t{-1}});
 
     PacketStore& store = analysis_.packets;
     PacketRecord* rp;
@@ -333,6 +343,265 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
              (p.hasMss ? pinfo::HasMss : 0) | (p.hasWscale ? pinfo::HasWscale : 0) |
              (p.hasSackPerm ? pinfo::HasSackPerm : 0) | (p.sackBlocks ? pinfo::HasSack : 0) |
              (p.hasTimestamp ? pinfo::HasTimestamp : 0) | (p.truncated ? pinfo::Truncated : 0);
+}
+
+bool FlowTable::shortFlowsOnly(uint32_t packetsPerFlow) const
+{
+    const uint64_t flows = analysis_.flows.size();
+    return blocks_.empty() && flows > 0 && analysis_.packets.size() <= flows * packetsPerFlow;
+}
+
+bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
+{
+    static_assert(std::is_trivially_copyable_v<Flow>);
+    Analysis& pa = part.analysis_;
+    auto& flows = analysis_.flows;
+    const auto n = static_cast<uint32_t>(pa.flows.size());
+    PacketStore& store = analysis_.packets;
+    const uint32_t partHeads = pa.packets.headSize();
+    if (flows.size() >= (1u << 31)) return false; // see Segment below
+
+    // Decided first, changing nothing: where each of the part's flows and records goes.
+    //
+    // Connections are told apart by address pair (add(): lookup). The part's flows of a pair
+    // that has no flow here are as the part read them; so are those of a pair whose first flow
+    // in the part starts with a SYN that add() would call a new connection. The packets of any
+    // other pair that has a flow here are decided again as add() would have met them, after
+    // that flow: they may continue it, and where a SYN starts a new connection depends on what
+    // was seen of the pair here too. Those packets must all lie in the heads of their flows
+    // (short connections; otherwise the part is dropped and read again).
+    constexpr uint32_t Plain = UINT32_MAX;
+    std::vector<uint32_t> pairHere(n, Plain);       // the flow here of a pair decided again
+    std::unordered_map<uint32_t, uint32_t> groupOf; // flow here -> its group (pairs decided again)
+    std::vector<uint32_t> groupHere;
+    for (uint32_t i = 0; i < n; ++i) {
+        const Flow& b = pa.flows[i];
+        const uint8_t seen = part.seen_[i];
+        const Endpoint e0 = b.endpointAt(0), e1 = b.endpointAt(1);
+        const uint32_t here = slots_[slotFor(e0, e1, pairHash(e0, e1))].flow;
+        if (here == NoFlow) continue;
+        if (seen & Successor) { // a later connection of the pair in the part
+            if (groupOf.count(here)) pairHere[i] = here;
+            continue;
+        }
+        const Flow& a = flows[here];
+        const int s = a.endpointIs(0, e0) ? 0 : 1; // the side here that sent the part's first packet
+        const PacketRecord& first = pa.packets[part.firstHead_[i]];
+        const bool pureSyn = (first.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
+        if (pureSyn && a.packets.count > 0 && startsNewConnection(seen_[here], a.sides[s].isn, s, first.seq)) continue;
+        pairHere[i] = here;
+        if (groupOf.emplace(here, static_cast<uint32_t>(groupHere.size())).second) groupHere.push_back(here);
+    }
+
+    // The packets of the pairs decided again, in the order read (a pair's flows in the part hold
+    // them one after the other), each as add() takes it: a new connection where it would be one.
+    struct Retag {
+        uint32_t flow; // a flow here, or Segment + an index into `segments`
+        uint16_t row;
+        bool fromB;
+    };
+    constexpr uint32_t Segment = 1u << 31;
+    struct NewFlow {
+        uint32_t firstHead; // head index in the part of its first record
+        Flow flow;
+        uint8_t seen;
+    };
+    std::vector<uint32_t> retagAt; // head indexes in the part, in order, of the records decided again
+    std::vector<Retag> retags;
+    std::vector<NewFlow> segments;
+    std::vector<std::pair<Flow, uint8_t>> continued(groupHere.size()); // the flows here as they end
+    if (!groupHere.empty()) {
+        std::vector<std::vector<uint32_t>> records(groupHere.size());
+        for (uint32_t h = 0; h < partHeads; ++h) {
+            const uint32_t here = pairHere[pa.packets[h].frame]; // the flow, until groupHeads()
+            if (here != Plain) records[groupOf[here]].push_back(h);
+        }
+        // A SYN's options are not in its record: the part's flow keeps those of each side's last
+        // SYN (its MSS, of the last SYN that had one). A flow decided again takes them when its
+        // own last SYN of a side is such a one, and is not followed otherwise.
+        std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> lastSyn; // flow and side -> last SYN, last with MSS
+        for (const auto& list : records) {
+            for (const uint32_t h : list) {
+                const PacketRecord& r = pa.packets[h];
+                if (!(r.flags & tcpflag::SYN)) continue;
+                auto& last = lastSyn
+                                 .try_emplace(uint64_t{r.frame} << 1 | (r.info & pinfo::FromServer ? 1u : 0u),
+                                              UINT32_MAX, UINT32_MAX)
+                                 .first->second;
+                last.first = h;
+                if (r.info & pinfo::HasMss) last.second = h;
+            }
+        }
+        for (size_t g = 0; g < groupHere.size(); ++g) {
+            Flow cur = flows[groupHere[g]];
+            uint8_t curSeen = seen_[groupHere[g]];
+            uint32_t curId = groupHere[g];
+            std::array<uint8_t, 2> optionsUnknown{}; // per side: 1 MSS, 2 window scale
+            const auto finish = [&] {
+                if (optionsUnknown[0] || optionsUnknown[1]) return false;
+                if (curId & Segment)
+                    segments[curId & ~Segment] = {segments[curId & ~Segment].firstHead, cur, curSeen};
+                else
+                    continued[g] = {cur, curSeen};
+                return true;
+            };
+            const std::vector<uint32_t>& list = records[g];
+            for (size_t k = 0; k < list.size(); ++k) {
+                const uint32_t h = list[k];
+                const PacketRecord& r = pa.packets[h];
+                const Flow& b = pa.flows[r.frame];
+                if (b.packets.count > PacketStore::HeadRows) return false; // records in tail blocks
+                const int from = (r.info & pinfo::FromServer) ? 1 : 0;     // the sender, a side of b
+                const Endpoint sender = b.endpointAt(from);
+                int s = cur.endpointIs(0, sender) ? 0 : 1;
+                const bool pureSyn = (r.flags & (tcpflag::SYN | tcpflag::ACK | tcpflag::RST)) == tcpflag::SYN;
+                if (pureSyn && cur.packets.count > 0 && startsNewConnection(curSeen, cur.sides[s].isn, s, r.seq)) {
+                    if (!finish()) return false;
+                    if (r.marks == 0) {
+                        // The new connection starts where the part's flow does: from here on the
+                        // part decided as one reading would, and its flows stand as read.
+                        for (size_t rest = k; rest < list.size(); ++rest)
+                            pairHere[pa.packets[list[rest]].frame] = Plain;
+                        curId = NoFlow;
+                        break;
+                    }
+                    cur = Flow{};
+                    cur.v6 = b.v6; // the part's pair of addresses until the flow is kept
+                    cur.sides[0].addr = b.sides[from].addr;
+                    cur.sides[0].port = b.sides[from].port;
+                    cur.sides[1].addr = b.sides[1 - from].addr;
+                    cur.sides[1].port = b.sides[1 - from].port;
+                    curSeen = Successor;
+                    curId = Segment | static_cast<uint32_t>(segments.size());
+                    segments.push_back({h, cur, curSeen});
+                    optionsUnknown = {};
+                    s = 0;
+                }
+                const FlowSide& bs = b.sides[from];
+                const bool hasMss = (r.info & pinfo::HasMss) != 0;
+                if (r.flags & tcpflag::SYN) {
+                    const auto& last = lastSyn.at(uint64_t{r.frame} << 1 | static_cast<uint64_t>(from));
+                    if (hasMss) optionsUnknown[s] = (optionsUnknown[s] & ~1u) | (last.second == h ? 0 : 1);
+                    const bool wscaleUnknown = (r.info & pinfo::HasWscale) && last.first != h;
+                    optionsUnknown[s] = (optionsUnknown[s] & ~2u) | (wscaleUnknown ? 2 : 0);
+                }
+                const uint32_t row = notePacket(
+                    cur, curSeen, s,
+                    PacketFacts{r.flags, r.seq, hasMss, bs.mss, (r.info & pinfo::HasWscale) != 0, bs.wscale});
+                if (row >= PacketStore::HeadRows) return false;
+                retagAt.push_back(h);
+                retags.push_back({curId, static_cast<uint16_t>(row), s == 1});
+            }
+            if (curId != NoFlow && !finish()) return false;
+        }
+    }
+    if (uint64_t{flows.size()} + n + segments.size() >= UINT32_MAX - 1) return false;
+
+    // The part's tail records hold their frame numbers within the part.
+    if (!part.blocks_.empty()) {
+        std::vector<uint32_t> rowsLeft(n);
+        for (uint32_t i = 0; i < n; ++i)
+            rowsLeft[i] = pa.flows[i].packets.count > PacketStore::HeadRows
+                              ? pa.flows[i].packets.count - PacketStore::HeadRows
+                              : 0;
+        for (const TailBlock& tb : part.blocks_) {
+            const uint32_t rows = std::min(rowsLeft[tb.flow], PacketStore::BlockRows);
+            for (uint32_t k = 0; k < rows; ++k)
+                pa.packets[tb.first + k].frame += framesBefore;
+            rowsLeft[tb.flow] -= rows;
+        }
+    }
+    // The flows: the part's, and the new connections found again, in the order of their first
+    // packets; flows here that the part continues take their new state.
+    std::vector<uint32_t> target(n, Plain);
+    std::vector<uint32_t> segmentTarget(segments.size());
+    part.slots_.reset();
+    std::vector<Recent>().swap(part.recent_);
+    for (size_t g = 0; g < groupHere.size(); ++g) {
+        flows[groupHere[g]] = continued[g].first;
+        seen_[groupHere[g]] = continued[g].second;
+    }
+    // The part's flow array is given back as it is copied (ordinary pages: readsLaterPart), so
+    // both arrays are never whole at once.
+    auto* const partBase = reinterpret_cast<char*>(pa.flows.data());
+    const bool giveBack = pa.flows.capacity() * sizeof(Flow) >= detail::HugePageBytes;
+    size_t givenBack = 0;
+    flowsExpectedMore_ = segments.size();
+    for (uint32_t i = 0; i < n; ++i)
+        flowsExpectedMore_ += pairHere[i] == Plain ? 1 : 0;
+    const auto append = [&](const Flow& from, uint8_t seen) {
+        if (const size_t need = (flows.size() + 1) * sizeof(Flow); need > flowBytesReady_) prepareFlowPages(need);
+        Flow& f = flows.emplace_back(from);
+        --flowsExpectedMore_;
+        if (from.v6) f.v6 = &analysis_.ipv6Pairs.emplace_back(*from.v6);
+        seen_.push_back(seen);
+        return static_cast<uint32_t>(flows.size() - 1);
+    };
+    // Segments are in the order of their first records within each pair, not across pairs.
+    size_t nextSegment = 0;
+    std::vector<uint32_t> segmentOrder(segments.size());
+    for (uint32_t k = 0; k < segmentOrder.size(); ++k)
+        segmentOrder[k] = k;
+    std::sort(segmentOrder.begin(), segmentOrder.end(),
+              [&](uint32_t x, uint32_t y) { return segments[x].firstHead < segments[y].firstHead; });
+    for (uint32_t i = 0; i < n; ++i) {
+        if (pairHere[i] != Plain) continue;
+        while (nextSegment < segmentOrder.size() &&
+               segments[segmentOrder[nextSegment]].firstHead < part.firstHead_[i]) {
+            const NewFlow& nf = segments[segmentOrder[nextSegment]];
+            segmentTarget[segmentOrder[nextSegment++]] = append(nf.flow, nf.seen);
+        }
+        target[i] = append(pa.flows[i], part.seen_[i]);
+        if (giveBack) {
+            const size_t done = (size_t{i} + 1) * sizeof(Flow) & ~(detail::PopulateWindowBytes - 1);
+            if (done > givenBack) {
+                ::madvise(partBase + givenBack, done - givenBack, MADV_DONTNEED);
+                givenBack = done;
+            }
+        }
+    }
+    while (nextSegment < segmentOrder.size()) {
+        const NewFlow& nf = segments[segmentOrder[nextSegment]];
+        segmentTarget[segmentOrder[nextSegment++]] = append(nf.flow, nf.seen);
+    }
+
+    // The head records decided again name their place from here on as n + their index in
+    // `retags` (a part's flow index is below n).
+    for (size_t k = 0; k < retagAt.size(); ++k)
+        pa.packets[retagAt[k]].frame = n + static_cast<uint32_t>(k);
+
+    // The records: the part's head records follow these, naming their flow and row here; its
+    // tail blocks follow these chunks.
+    const uint32_t headBefore = store.headSize();
+    const uint32_t tailBase = store.absorb(pa.packets, [&](PacketRecord& r) {
+        if (r.frame < n) {
+            r.frame = target[r.frame];
+            return;
+        }
+        const Retag& t = retags[r.frame - n];
+        r.frame = (t.flow & Segment) ? segmentTarget[t.flow & ~Segment] : t.flow;
+        r.marks = t.row;
+        r.info = static_cast<uint8_t>((r.info & ~pinfo::FromServer) | (t.fromB ? pinfo::FromServer : 0));
+    });
+    for (uint32_t i = 0; i < n; ++i) {
+        if (target[i] == Plain || flows[target[i]].packets.count <= PacketStore::HeadRows) continue;
+        uint32_t& block = flows[target[i]].packets.first; // the current tail block (see the header)
+        block = ((block & ~PacketStore::TailBit) + tailBase) | PacketStore::TailBit;
+    }
+    for (const TailBlock& tb : part.blocks_)
+        blocks_.push_back({target[tb.flow], ((tb.first & ~PacketStore::TailBit) + tailBase) | PacketStore::TailBit});
+    // Frame numbers of head records: the part's record j is frame framesBefore + its own.
+    const uint32_t lift = framesBefore - headBefore; // frames here not in the head part
+    const uint32_t current = gaps_.empty() ? 0 : gaps_.back().skipped;
+    if (lift != current && (part.gaps_.empty() || part.gaps_.front().first != 0)) gaps_.push_back({headBefore, lift});
+    for (const Gap& g : part.gaps_)
+        gaps_.push_back({headBefore + g.first, lift + g.skipped});
+    skipped_ = lift + part.skipped_;
+    std::vector<TailBlock>().swap(part.blocks_);
+    std::vector<Gap>().swap(part.gaps_);
+    std::vector<uint8_t>().swap(part.seen_);
+    std::vector<uint32_t>().swap(part.firstHead_);
+    return true;
 }
 
 uint32_t FlowTable::frameOfRecord(uint32_t index) const

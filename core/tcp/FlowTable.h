@@ -63,6 +63,25 @@ public:
     void groupHeads(const std::function<void(uint32_t)>& placedBelow);
 
     size_t flowCount() const { return analysis_.flows.size(); }
+
+    // Reading a file in two parts at once (Analyzer.cpp): a second table reads the later part
+    // into an Analysis of its own, then this table takes its flows and records.
+    //
+    // Whether every flow so far is short (none past its head) and they average at most
+    // `packetsPerFlow` packets: the captures whose reading two parts at once speeds up.
+    bool shortFlowsOnly(uint32_t packetsPerFlow) const;
+    // Makes this table one that reads a later part: its flow array takes ordinary pages only, so
+    // that absorb() can give them back as it copies the flows.
+    void readsLaterPart() { laterPart_ = true; }
+    // Appends what `part` read (frames numbered from 1 after the `framesBefore` frames this
+    // table's reading saw) as if this table had read on: the part's flows follow this table's,
+    // a flow that the part's first packet of an address pair continues (by the rules add()
+    // follows) takes that flow's records, and the part's records join this table's store. Both
+    // tables have had no settle(). Returns false, changing neither, when one of the part's
+    // flows would continue a flow here in a way the merge does not follow (past either flow's
+    // head, with a SYN in the part's flow, or where a later connection on the same ports
+    // followed it): the caller then reads the part again here.
+    bool absorb(FlowTable& part, uint32_t framesBefore);
     // Table slots looked at by lookups so far (about one per lookup; a measure of flooding).
     uint64_t probeSteps() const { return probes_; }
 
@@ -77,6 +96,7 @@ private:
     static constexpr uint8_t SynAckSeen = 1u << 2; // SYN-ACK sent (2 bits)
     static constexpr uint8_t SeqSeen = 1u << 4;    // a packet other than a RST sent (2 bits)
     static constexpr uint8_t Ended = 1u << 6;      // FIN or RST seen
+    static constexpr uint8_t Successor = 1u << 7;  // a SYN started it after another on the same pair
     // A tail block taken by a flow, in the order blocks were taken.
     struct TailBlock {
         uint32_t flow;
@@ -104,7 +124,23 @@ private:
 
     uint32_t lookup(const DecodedPacket& p, bool& fromB);
     uint32_t newFlow(const DecodedPacket& p, uint64_t hash);
-    bool startsNewConnection(uint32_t flow, int s, const DecodedPacket& p) const;
+    // Whether a SYN without ACK with sequence number `seq` from side `s` of a flow whose
+    // reading-time state is `seen` and whose side `s` has `isn` starts a new connection on the
+    // same address pair.
+    static bool startsNewConnection(uint8_t seen, uint32_t isn, int s, uint32_t seq);
+    // What of a packet the reading-time state takes in.
+    struct PacketFacts {
+        uint8_t flags = 0;
+        uint32_t seq = 0;
+        bool hasMss = false;
+        uint16_t mss = 0;
+        bool hasWscale = false;
+        int8_t wscale = -1;
+    };
+    // Takes a packet from side `s` into its flow's reading-time state (`f`'s sides and count,
+    // `seen`) and returns its row in the flow: add() for every packet it stores, absorb() for
+    // the packets it decides again.
+    static uint32_t notePacket(Flow& f, uint8_t& seen, int s, const PacketFacts& p);
     // Slot of the table holding the latest flow of this address/port pair, or the empty slot
     // where it goes.
     size_t slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) const;
@@ -121,7 +157,9 @@ private:
     Analysis& analysis_;
     HashKey key_;
     mutable uint64_t probes_ = 0;
-    std::vector<uint8_t> seen_; // per flow: SynSeen, SynAckSeen, SeqSeen, Ended
+    std::vector<uint8_t> seen_;       // per flow: SynSeen, SynAckSeen, SeqSeen, Ended, Successor
+    bool laterPart_ = false;          // readsLaterPart()
+    std::vector<uint32_t> firstHead_; // a later part's: per flow, the head index of its first record
     // Bytes of the flow array whose pages are settled (a huge page, or ordinary pages made
     // resident), and the flows the rest of the file is expected to hold (noteProgress).
     size_t flowBytesReady_ = 0;

@@ -65,6 +65,23 @@ public:
         if (ttlOverride >= 0) s.ttl = static_cast<uint8_t>(ttlOverride);
         return push(s);
     }
+    // A frame of this connection that the analysis does not take as a TCP segment: an IPv4
+    // fragment (not the first), or (`cut`, and always for IPv6) one cut short inside its IP
+    // header, which counts as malformed.
+    void sendOther(bool cut, int64_t afterNs = 1'000'000)
+    {
+        t += afterNs;
+        TcpSegment s = segment(Side::Client, tf::ACK, seq(Side::Client), 0);
+        if (!cut && !ipv6_) s.ipFragField = 0x0010; // offset 128 bytes
+        testsupport::Packet p;
+        p.tsNs = t;
+        p.data = testsupport::buildFrame(link, s);
+        if (cut || ipv6_) {
+            p.origLen = static_cast<uint32_t>(p.data.size());
+            p.data.resize(20); // 14 of Ethernet, 6 of the IP header
+        }
+        packets_.push_back(std::move(p));
+    }
     void handshake()
     {
         send(Side::Client, tf::SYN);

@@ -1,0 +1,322 @@
+// Reading a pcap file in two parts at once (readCapture in core/tcp/Analyzer.cpp): whatever the
+// boundary, the analysis is that of one reading, record for record, and the later part is kept
+// (not read again) where the connections crossing the boundary allow it.
+
+#include "Scenario.h"
+#include "TestPaths.h"
+#include "core/report/JsonReport.h"
+#include "core/tcp/Analyzer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace flowladder;
+using namespace flowladder::testing;
+
+namespace {
+
+bool isPlainPcap(const std::filesystem::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    uint32_t m = 0;
+    if (!in.read(reinterpret_cast<char*>(&m), 4)) return false;
+    for (const uint32_t magic : {0xa1b2c3d4u, 0xa1b23c4du, 0xa1b2cd34u})
+        if (m == magic || m == __builtin_bswap32(magic)) return true;
+    return false;
+}
+
+// Everything an analysis says, down to each record of each flow: empty when they agree, else
+// where they differ first.
+std::string firstDifference(const core::Analysis& want, const core::Analysis& got)
+{
+    if (core::analysisToJson(want) != core::analysisToJson(got)) return "the JSON documents differ";
+    for (size_t i = 0; i < want.flows.size(); ++i) {
+        const core::Flow& a = want.flows[i];
+        const core::Flow& b = got.flows[i];
+        if (a.packets.size() != b.packets.size()) return "flow " + std::to_string(a.id) + ": packet counts";
+        if (a.endpoint(core::Side::Client) != b.endpoint(core::Side::Client) ||
+            a.endpoint(core::Side::Server) != b.endpoint(core::Side::Server) || a.handshakeSeen != b.handshakeSeen)
+            return "flow " + std::to_string(a.id) + ": endpoints or handshake";
+        for (int s = 0; s < 2; ++s)
+            if (a.sides[s].mss != b.sides[s].mss || a.sides[s].wscale != b.sides[s].wscale ||
+                a.sides[s].rttNs != b.sides[s].rttNs || a.sides[s].usualTtl != b.sides[s].usualTtl)
+                return "flow " + std::to_string(a.id) + ": side " + std::to_string(s);
+        for (size_t row = 0; row < a.packets.size(); ++row) {
+            const core::PacketRecord& x = want.packet(a, static_cast<uint32_t>(row));
+            const core::PacketRecord& y = got.packet(b, static_cast<uint32_t>(row));
+            if (x.frame != y.frame || x.tsNs != y.tsNs || x.seq != y.seq || x.ack != y.ack || x.flags != y.flags ||
+                x.info != y.info || x.marks != y.marks || x.payload() != y.payload() || x.window != y.window)
+                return "flow " + std::to_string(a.id) + " row " + std::to_string(row) + " (frame " +
+                       std::to_string(x.frame) + ")";
+        }
+    }
+    return {};
+}
+
+// Analyses `path` in two parts from each of `points` boundaries spread over the file and checks
+// each against one reading; returns how many kept the later part.
+int checkEveryBoundary(const std::string& path, int points)
+{
+    std::string error;
+    const auto whole = core::analyzeFile(path, error);
+    if (!whole) return 0;
+    const auto size = std::filesystem::file_size(path);
+    int joined = 0;
+    for (int k = 1; k <= points; ++k) {
+        core::AnalyzeOptions options;
+        options.partBoundaryFrom = size * static_cast<uint64_t>(k) / static_cast<uint64_t>(points + 1);
+        bool partsJoined = false;
+        options.partsJoined = &partsJoined;
+        const auto parts = core::analyzeFile(path, error, options);
+        EXPECT_TRUE(parts) << path << ": " << error;
+        if (!parts) continue;
+        EXPECT_EQ(firstDifference(*whole, *parts), "")
+            << path << " read in two parts from byte " << options.partBoundaryFrom;
+        joined += partsJoined ? 1 : 0;
+    }
+    return joined;
+}
+
+// Connections on few ports, many at once, their packets interleaved, and now and then a frame that
+// is not a TCP segment (a fragment, a damaged one): ports are reused at once,
+// new connections start on the ports of connections that cross a boundary, some without a
+// handshake, with retransmitted SYNs, with RSTs; with `withLong`, a few long connections among
+// them (from the `longFrom`th connection on), each open for thousands of packets. Without
+// `tricky`, no SYN repeats, every connection has a handshake and ports are not reused.
+void writeManyConnections(const std::string& path, bool ipv6, unsigned seed, bool withLong, int longFrom = 0,
+                          bool tricky = true)
+{
+    Scenario s(1000, 5000, ipv6);
+    std::mt19937 rng(seed);
+    struct Conn {
+        uint16_t port;
+        int step = 0;
+        int length = 0;
+        int kind = 0;
+    };
+    std::vector<Conn> open;
+    uint16_t nextPort = 0;
+    for (int started = 0; started < 1500 || !open.empty();) {
+        if (started < 1500 && (open.size() < 6 || rng() % 4 == 0)) {
+            Conn c;
+            c.port = static_cast<uint16_t>(30000 + nextPort++ % (tricky ? 40 : 4000)); // tricky: reused, 40 ports
+            c.kind = static_cast<int>(rng() % 8);
+            if ((c.kind == 7 && (!withLong || started < longFrom)) || ((c.kind == 7 || c.kind == 5) && rng() % 16 != 0))
+                c.kind = 6; // long ones and ones without a SYN are few
+            if (!tricky && (c.kind == 3 || c.kind == 5)) c.kind = 6;
+            c.length = c.kind == 7 ? 300 + static_cast<int>(rng() % 200) : 3 + static_cast<int>(rng() % 12);
+            if (c.kind == 7) c.port = static_cast<uint16_t>(50000 + started); // ports of their own
+            open.push_back(c);
+            ++started;
+        }
+        const size_t i = rng() % open.size();
+        Conn& c = open[i];
+        s.clientPort = c.port;
+        const int64_t gap = 1000 + static_cast<int64_t>(rng() % 50000);
+        if (rng() % 40 == 0) s.sendOther(rng() % 2 == 0, gap); // frames between that are not TCP segments
+        if (c.step == 0) {                                     // each connection its own sequence numbers
+            s.seq(Side::Client) = static_cast<uint32_t>(rng());
+            s.seq(Side::Server) = static_cast<uint32_t>(rng());
+        }
+        if (c.step == 0 && c.kind != 5) {
+            s.send(Side::Client, tf::SYN, 0, gap);
+        } else if (c.step == 1 && c.kind == 3) { // the SYN again, same ISN
+            s.sendAt(Side::Client, tf::SYN, s.seq(Side::Client) - 1, 0, gap);
+        } else if (c.step == 1 && c.kind != 5) {
+            s.send(Side::Server, tf::SYN | tf::ACK, 0, gap);
+        } else if (c.step + 1 >= c.length) {
+            if (c.kind == 4)
+                s.send(Side::Server, tf::RST, 0, gap);
+            else
+                s.send(rng() % 2 ? Side::Client : Side::Server, tf::FIN | tf::ACK, 0, gap);
+        } else {
+            s.send(rng() % 3 ? Side::Client : Side::Server, tf::PSH | tf::ACK, rng() % 400, gap);
+        }
+        if (++c.step >= c.length) open.erase(open.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    s.writeTo(path);
+}
+
+} // namespace
+
+TEST(ReadInParts, ManyShortConnectionsGiveTheSameAnalysisWhereverTheyAreCut)
+{
+    int joined = 0, points = 0;
+    for (const bool ipv6 : {false, true}) {
+        for (const unsigned seed : {1u, 2u}) {
+            const std::string path = tempPath("parts-" + std::to_string(ipv6) + "-" + std::to_string(seed) + ".pcap");
+            writeManyConnections(path, ipv6, seed, false);
+            joined += checkEveryBoundary(path, 24);
+            points += 24;
+            std::filesystem::remove(path);
+        }
+    }
+    // Most boundaries cut a connection that continues, often one whose ports are reused soon
+    // after; the merge follows them all but where a SYN repeats or a long connection crosses.
+    EXPECT_GE(joined, points / 2) << joined << " of " << points << " boundaries kept the later part";
+}
+
+// Long connections cross every boundary: the later part is read again, and the result is still
+// that of one reading.
+TEST(ReadInParts, LongConnectionsAcrossTheBoundaryGiveTheSameAnalysis)
+{
+    const std::string path = tempPath("parts-long.pcap");
+    writeManyConnections(path, false, 3, true);
+    checkEveryBoundary(path, 12);
+    std::filesystem::remove(path);
+}
+
+// Long connections that start after the boundary take tail blocks in the later part: they keep
+// them, with their frame numbers, and the later part is kept.
+TEST(ReadInParts, LongConnectionsAfterTheBoundaryKeepTheirBlocks)
+{
+    const std::string path = tempPath("parts-long-later.pcap");
+    writeManyConnections(path, false, 4, true, 1000, false);
+    std::string error;
+    const auto whole = core::analyzeFile(path, error);
+    ASSERT_TRUE(whole) << error;
+    uint32_t firstLong = 0; // frame
+    for (const auto& f : whole->flows)
+        if (f.packets.size() > core::PacketStore::HeadRows && (!firstLong || whole->firstFrame(f) < firstLong))
+            firstLong = whole->firstFrame(f);
+    ASSERT_GT(firstLong, 0u);
+    // Frames are about the same size: boundaries before the first long connection starts.
+    const auto before = static_cast<double>(std::filesystem::file_size(path)) * firstLong / whole->capture.packets;
+    for (const auto from : {static_cast<uint64_t>(before * 0.2), static_cast<uint64_t>(before * 0.4),
+                            static_cast<uint64_t>(before * 0.6)}) {
+        core::AnalyzeOptions options;
+        options.partBoundaryFrom = from;
+        bool joined = false;
+        options.partsJoined = &joined;
+        const auto parts = core::analyzeFile(path, error, options);
+        ASSERT_TRUE(parts) << error;
+        EXPECT_TRUE(joined) << "from byte " << from;
+        EXPECT_EQ(firstDifference(*whole, *parts), "") << "from byte " << from;
+    }
+    std::filesystem::remove(path);
+}
+
+// Frame numbers count every frame: when the last frames before the boundary are not TCP
+// segments, the later part's still follow them (one damaged frame, then the boundary).
+TEST(ReadInParts, FramesBeforeTheBoundaryThatAreNotSegmentsStillCount)
+{
+    Scenario s;
+    for (int i = 0; i < 200; ++i) {
+        s.clientPort = static_cast<uint16_t>(20000 + i);
+        s.handshake();
+        s.send(Side::Client, tf::PSH | tf::ACK, 100);
+        if (i == 99) {
+            s.sendOther(false);
+            s.sendOther(true); // cut short: 20 captured bytes, the only such frame
+        }
+        s.send(Side::Client, tf::FIN | tf::ACK);
+        s.send(Side::Server, tf::FIN | tf::ACK);
+        s.send(Side::Client, tf::ACK);
+    }
+    const std::string path = tempPath("parts-not-segments.pcap");
+    s.writeTo(path);
+    // The boundary: just after the cut frame's record.
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    uint64_t at = 24, after = 0;
+    while (at + 16 <= bytes.size()) {
+        uint32_t caplen = 0;
+        std::memcpy(&caplen, bytes.data() + at + 8, 4);
+        at += 16 + caplen;
+        if (caplen == 20) after = at;
+    }
+    ASSERT_GT(after, 0u);
+    std::string error;
+    const auto whole = core::analyzeFile(path, error);
+    ASSERT_TRUE(whole) << error;
+    ASSERT_EQ(whole->capture.malformed, 1u);
+    core::AnalyzeOptions options;
+    options.partBoundaryFrom = after - 1;
+    bool joined = false;
+    options.partsJoined = &joined;
+    const auto parts = core::analyzeFile(path, error, options);
+    ASSERT_TRUE(parts) << error;
+    EXPECT_TRUE(joined);
+    EXPECT_EQ(firstDifference(*whole, *parts), "");
+    std::filesystem::remove(path);
+}
+
+TEST(ReadInParts, ProjectAndPublicCapturesGiveTheSameAnalysisWhereverTheyAreCut)
+{
+    namespace fs = std::filesystem;
+    std::vector<fs::path> dirs = {sourceDir() / "tests/data/netns", sourceDir() / "tests/golden/captures",
+                                  sourceDir() / "samples"};
+    if (const auto pub = publicCapturesDir(); !pub.empty()) dirs.push_back(pub);
+    int files = 0;
+    for (const fs::path& dir : dirs) {
+        if (!fs::is_directory(dir)) continue;
+        for (const auto& e : fs::recursive_directory_iterator(dir)) {
+            if (!e.is_regular_file() || e.file_size() < 1024 || !isPlainPcap(e.path())) continue;
+            checkEveryBoundary(e.path().string(), 5);
+            ++files;
+        }
+    }
+    EXPECT_GT(files, 20);
+}
+
+// ChunkedArray::absorb moves the other array's values to follow this one's, each once (fix),
+// whichever way it moves them: whole chunks, down into this array's last chunk, or up to make
+// room for that chunk's values in front of them.
+TEST(ChunkedArray, AbsorbKeepsEveryValueInOrderWhateverTheSizes)
+{
+    using Array = core::ChunkedArray<uint64_t>;
+    constexpr uint32_t C = Array::ChunkSize;
+    constexpr uint64_t Mark = uint64_t{1} << 63;
+    for (const uint32_t mine : {0u, 1u, C / 2 - 1, C / 2, C / 2 + 1, C - 1, C, C + 3, 2 * C + C / 3}) {
+        for (const uint32_t theirs : {0u, 1u, C / 2, C - mine % C, C - mine % C + 1, C + 5, 2 * C + 7}) {
+            Array a, b;
+            for (uint32_t i = 0; i < mine; ++i)
+                a.append() = i;
+            for (uint32_t i = 0; i < theirs; ++i)
+                b.append() = uint64_t{mine} + i;
+            uint64_t fixed = 0;
+            a.absorb(b, [&](uint64_t& v) {
+                ASSERT_FALSE(v & Mark) << "a value fixed twice";
+                v |= Mark;
+                ++fixed;
+            });
+            ASSERT_EQ(a.size(), mine + theirs) << mine << " + " << theirs;
+            EXPECT_EQ(b.size(), 0u);
+            EXPECT_EQ(fixed, theirs);
+            for (uint32_t i = 0; i < mine + theirs; ++i)
+                ASSERT_EQ(a[i], i < mine ? uint64_t{i} : (uint64_t{i} | Mark))
+                    << mine << " + " << theirs << " at " << i;
+            a.append() = 42; // it grows on as before
+            EXPECT_EQ(a[mine + theirs], 42u);
+        }
+    }
+}
+
+// appendChunks keeps the other array's values where they are, after this one's last chunk.
+TEST(ChunkedArray, AppendChunksStartsTheOtherAtAChunk)
+{
+    using Array = core::ChunkedArray<uint64_t>;
+    constexpr uint32_t C = Array::ChunkSize;
+    for (const uint32_t mine : {0u, 5u, C, C + 1}) {
+        Array a, b;
+        for (uint32_t i = 0; i < mine; ++i)
+            a.append() = i;
+        for (uint32_t i = 0; i < 300; ++i)
+            b.append() = 1000000 + i;
+        const uint32_t base = a.appendChunks(b);
+        EXPECT_EQ(base % C, 0u);
+        EXPECT_GE(base, mine);
+        EXPECT_EQ(a.size(), base + 300);
+        for (uint32_t i = 0; i < mine; ++i)
+            ASSERT_EQ(a[i], i);
+        for (uint32_t i = 0; i < 300; ++i)
+            ASSERT_EQ(a[base + i], 1000000u + i);
+    }
+}
