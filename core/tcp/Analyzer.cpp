@@ -182,6 +182,8 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
         try {
             const ReadPart part{boundary, size, false, nullptr, &otherBytes, &abandon};
             readFrames(*later, path, otherInfo, otherTally, options, otherTable, part);
+            later.reset(); // its buffer, and the table's, before both parts are whole
+            otherTable.partRead();
         } catch (...) {
             otherFailure = std::current_exception();
         }

@@ -351,6 +351,12 @@ bool FlowTable::shortFlowsOnly(uint32_t packetsPerFlow) const
     return blocks_.empty() && flows > 0 && analysis_.packets.size() <= flows * packetsPerFlow;
 }
 
+void FlowTable::partRead()
+{
+    slots_.reset();
+    std::vector<Recent>().swap(recent_);
+}
+
 bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
 {
     static_assert(std::is_trivially_copyable_v<Flow>);
@@ -515,8 +521,7 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
     // packets; flows here that the part continues take their new state.
     std::vector<uint32_t> target(n, Plain);
     std::vector<uint32_t> segmentTarget(segments.size());
-    part.slots_.reset();
-    std::vector<Recent>().swap(part.recent_);
+    part.partRead();
     for (size_t g = 0; g < groupHere.size(); ++g) {
         flows[groupHere[g]] = continued[g].first;
         seen_[groupHere[g]] = continued[g].second;

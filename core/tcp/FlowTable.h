@@ -73,6 +73,9 @@ public:
     // Makes this table one that reads a later part: its flow array takes ordinary pages only, so
     // that absorb() can give them back as it copies the flows.
     void readsLaterPart() { laterPart_ = true; }
+    // Once a later part is read: gives back what only reading needs (the hash table), before
+    // absorb() is called.
+    void partRead();
     // Appends what `part` read (frames numbered from 1 after the `framesBefore` frames this
     // table's reading saw) as if this table had read on: the part's flows follow this table's,
     // a flow that the part's first packet of an address pair continues (by the rules add()
