@@ -57,7 +57,10 @@ public:
     // How the file was compressed (read through a decompressing stream), None for a plain one.
     virtual Compression compression() const { return Compression::None; }
 
-    // Reading a file in two parts at once (see Analyzer.cpp). A second reader of the same file
+    // Reading a file in two parts at once (see Analyzer.cpp): whether this reader can, with
+    // openPartFrom and setLimit.
+    virtual bool readsInParts() const { return false; }
+    // A second reader of the same file
     // that starts at the first record boundary found at or after byte `offset`, its frames
     // numbered from 1 and its position() counted from the file's start; nullptr when this reader
     // cannot make one (only a plain pcap file opened by path can) or finds no boundary there. A
@@ -69,7 +72,7 @@ public:
         return nullptr;
     }
     // From now on next() ends (Status::End, nothing read) once position() is at or past
-    // `offset`; UINT64_MAX lifts the limit. Only readers that make parts honour it.
+    // `offset`; UINT64_MAX lifts the limit. Only readers that read in parts honour it.
     virtual void setLimit(uint64_t offset) { (void)offset; }
 };
 

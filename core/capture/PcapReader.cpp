@@ -95,6 +95,7 @@ public:
     int dlt() const override { return dlt_; }
     uint64_t position() const override { return position_; }
     uint64_t fileSize() const override { return size_; }
+    bool readsInParts() const override { return reopenable_; }
     std::unique_ptr<CaptureReader> openPartFrom(uint64_t offset) const override;
     void setLimit(uint64_t offset) override { limit_ = offset; }
 

@@ -229,9 +229,9 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
 // that boundary; then this table takes the other's flows and records (FlowTable::absorb), as
 // if this thread had read on. Anything the merge does not follow exactly (the boundary was not
 // one: this reading went past it; the later part met damage; a connection crossing the
-// boundary is long or had a SYN after it) drops the later part, and this thread reads it again:
-// the result is always that of one reading. Captures of long flows are not split: each of
-// those crosses the boundary, and their records would have to be moved.
+// boundary is long, or the options of its SYNs cannot be told apart) drops the later part, and
+// this thread reads it again: the result is always that of one reading. Captures of long flows
+// are not split: each of those crosses the boundary, and their records would have to be moved.
 void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& info, FrameTally& tally,
                  const AnalyzeOptions& options, FlowTable& table)
 {
@@ -239,25 +239,26 @@ void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& in
     constexpr uint32_t ShortFlowPackets = 32;         // most packets an average flow of the sample may have
     const uint64_t size = info.fileBytes;
     const ReadPart whole{0, size};
-    if (options.partsJoined) *options.partsJoined = false;
-    if (options.partBoundaryFrom > 0) {
-        std::unique_ptr<CaptureReader> later = reader.openPartFrom(options.partBoundaryFrom);
-        const bool joined = later && readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table);
-        if (options.partsJoined) *options.partsJoined = joined;
-        if (!joined) {
-            reader.setLimit(UINT64_MAX);
-            if (!info.truncated && !info.cancelled) readFrames(reader, path, info, tally, options, table, whole);
-        }
-        return;
-    }
-    if (size < PartsFrom || reader.format() != CaptureFormat::Pcap || reader.compression() != Compression::None) {
-        readFrames(reader, path, info, tally, options, table, whole);
-        return;
-    }
     const auto readRest = [&] {
         reader.setLimit(UINT64_MAX);
         if (!info.truncated && !info.cancelled) readFrames(reader, path, info, tally, options, table, whole);
     };
+    if (options.partsJoined) *options.partsJoined = false;
+    if (!reader.readsInParts()) {
+        readFrames(reader, path, info, tally, options, table, whole);
+        return;
+    }
+    if (options.partBoundaryFrom > 0) {
+        std::unique_ptr<CaptureReader> later = reader.openPartFrom(options.partBoundaryFrom);
+        const bool joined = later && readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table);
+        if (options.partsJoined) *options.partsJoined = joined;
+        if (!joined) readRest();
+        return;
+    }
+    if (size < PartsFrom) {
+        readFrames(reader, path, info, tally, options, table, whole);
+        return;
+    }
     reader.setLimit(size / 16);
     readFrames(reader, path, info, tally, options, table, whole);
     if (info.truncated || info.cancelled || reader.position() < size / 16) return; // read whole, or stopped
