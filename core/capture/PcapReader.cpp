@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstring>
 #include <new>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <utility>
 
@@ -301,6 +302,12 @@ std::unique_ptr<CaptureReader> PcapReader::openPartFrom(uint64_t offset) const
     FILE* f = std::fopen(name_.c_str(), "rb");
     if (!f) return nullptr;
     auto part = std::make_unique<PcapReader>(f, name_, size_, false);
+    // The same file, not another put in its place since it was opened.
+    struct stat mine {
+    }, theirs{};
+    if (::fstat(::fileno(file_), &mine) != 0 || ::fstat(::fileno(f), &theirs) != 0 || mine.st_dev != theirs.st_dev ||
+        mine.st_ino != theirs.st_ino)
+        return nullptr;
     part->swapped_ = swapped_;
     part->nano_ = nano_;
     part->lengths_ = lengths_;

@@ -18,6 +18,9 @@
 // records move. Tail records hold their frame number from the start, and a flow's
 // `packets.first` holds its current tail block (once past its head) until settle()
 // sets it to where its head goes.
+//
+// Two tables can read two parts of a file at once, the second then joining the first
+// (readsLaterPart, absorb): the result is that of one table reading the whole file.
 
 #include "core/capture/Decoder.h"
 #include "core/model/Analysis.h"
