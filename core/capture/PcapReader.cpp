@@ -270,7 +270,9 @@ bool PcapReader::plausibleHeader(const uint8_t* h, uint64_t prevSec, size_t& len
     const uint32_t sec = word(h), frac = word(h + 4);
     uint32_t caplen = word(h + 8), len = word(h + 12);
     if (lengths_ == Lengths::Swapped || (lengths_ == Lengths::MaybeSwapped && caplen > len)) std::swap(caplen, len);
-    if (frac >= (nano_ ? 1000000000u : 1000000u) || caplen > len || caplen > maxCaplen_ || caplen > snapshot_)
+    // (No packet is 0 bytes long on the wire: a run of zero bytes is not a run of records.)
+    if (frac >= (nano_ ? 1000000000u : 1000000u) || len == 0 || caplen > len || caplen > maxCaplen_ ||
+        caplen > snapshot_)
         return false;
     constexpr uint64_t Day = 86400;
     if (prevSec != UINT64_MAX && (sec + Day < prevSec || sec > prevSec + Day)) return false;

@@ -132,7 +132,8 @@ TEST(Cli, StreamedJsonOfManyFlowsEqualsTheDocument)
     std::istringstream lines(text);
     std::string line;
     size_t flow = 0;
-    while (std::getline(lines, line) && line != "  \"flows\": [") {}
+    while (std::getline(lines, line) && line != "  \"flows\": [") {
+    }
     while (std::getline(lines, line) && line != "  ],") {
         ASSERT_LT(flow, a->flows.size());
         if (line.back() == ',') line.pop_back();

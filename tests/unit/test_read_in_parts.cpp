@@ -248,6 +248,71 @@ TEST(ReadInParts, FramesBeforeTheBoundaryThatAreNotSegmentsStillCount)
     std::filesystem::remove(path);
 }
 
+// A packet whose payload holds record headers that chain to the end of its record: the second
+// reader takes them for a boundary, the first reads past it (the packet's record began before
+// it), and the later part is read again. A file made to mislead must not change the analysis.
+TEST(ReadInParts, AFalseBoundaryInsideAPacketIsReadAgain)
+{
+    Scenario s;
+    for (int i = 0; i < 100; ++i) {
+        s.clientPort = static_cast<uint16_t>(20000 + i);
+        s.handshake();
+        s.send(Side::Client, tf::PSH | tf::ACK, 1000);
+        s.send(Side::Server, tf::FIN | tf::ACK);
+        s.send(Side::Client, tf::FIN | tf::ACK);
+        s.send(Side::Server, tf::ACK);
+    }
+    const std::string path = tempPath("parts-false-boundary.pcap");
+    s.writeTo(path);
+    std::ifstream in(path, std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    const auto u32 = [&](size_t at) {
+        uint32_t v = 0;
+        std::memcpy(&v, bytes.data() + at, 4);
+        return v;
+    };
+    const auto put32 = [&](size_t at, uint32_t v) { std::memcpy(bytes.data() + at, &v, 4); };
+    // Frame 4 of connection 50 (the one with 1000 bytes of payload), in the middle of the file.
+    size_t at = 24;
+    for (int frame = 1; frame < 50 * 7 + 4; ++frame)
+        at += 16 + u32(at + 8);
+    const uint32_t caplen = u32(at + 8), sec = u32(at);
+    ASSERT_GT(caplen, 1000u);
+    const size_t end = at + 16 + caplen, fake = end - 900;
+    size_t p = fake;
+    for (int k = 0; k < 9; ++k) {
+        const uint32_t c = k < 8 ? 60 : static_cast<uint32_t>(end - p - 16);
+        put32(p, sec);
+        put32(p + 4, 0);
+        put32(p + 8, c);
+        put32(p + 12, c);
+        p += 16 + c;
+    }
+    ASSERT_EQ(p, end);
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    std::string error;
+    const auto reader = core::CaptureReader::open(path, error);
+    ASSERT_TRUE(reader) << error;
+    const auto part = reader->openPartFrom(at + 40);
+    ASSERT_TRUE(part);
+    EXPECT_EQ(part->position(), fake) << "the headers in the payload were taken for a boundary";
+    const auto whole = core::analyzeFile(path, error);
+    ASSERT_TRUE(whole) << error;
+    core::AnalyzeOptions options;
+    options.partBoundaryFrom = at + 40;
+    bool joined = true;
+    options.partsJoined = &joined;
+    const auto parts = core::analyzeFile(path, error, options);
+    ASSERT_TRUE(parts) << error;
+    EXPECT_FALSE(joined);
+    EXPECT_EQ(firstDifference(*whole, *parts), "");
+    std::filesystem::remove(path);
+}
+
 TEST(ReadInParts, ProjectAndPublicCapturesGiveTheSameAnalysisWhereverTheyAreCut)
 {
     namespace fs = std::filesystem;
