@@ -38,9 +38,11 @@ void detail::populate(void* p, size_t bytes) noexcept
 void detail::discard(void* p, size_t bytes) noexcept
 {
     static const auto pageBytes = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const uintptr_t from = (reinterpret_cast<uintptr_t>(p) + pageBytes - 1) & ~(pageBytes - 1);
-    const uintptr_t to = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(pageBytes - 1);
-    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+    // From the first page boundary at or after p, whole pages only.
+    const size_t skip = (pageBytes - (reinterpret_cast<uintptr_t>(p) & (pageBytes - 1))) & (pageBytes - 1);
+    if (bytes <= skip) return;
+    const size_t whole = (bytes - skip) & ~(pageBytes - 1);
+    if (whole > 0) ::madvise(static_cast<char*>(p) + skip, whole, MADV_DONTNEED);
 }
 
 void detail::freeHugeChunk(void* p) noexcept
