@@ -73,8 +73,9 @@ public:
     // Whether every flow so far is short (none past its head) and they average at most
     // `packetsPerFlow` packets: the captures whose reading two parts at once speeds up.
     bool shortFlowsOnly(uint32_t packetsPerFlow) const;
-    // Makes this table one that reads a later part: its flow array takes ordinary pages only, so
-    // that absorb() can give them back as it copies the flows.
+    // Makes this table one that reads a later part (before reserveFor): its flow array takes
+    // ordinary pages only, so that absorb() can give them back as it copies the flows, and it
+    // notes where each flow's first record is.
     void readsLaterPart() { laterPart_ = true; }
     // Once a later part is read: gives back what only reading needs (the hash table), before
     // absorb() is called.
