@@ -428,8 +428,8 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
         nextOf.push_back(Plain);
     }
 
-    // The packets of the pairs decided again, in the order read (a pair's flows in the part hold
-    // them one after the other), each as add() takes it: a new connection where it would be one.
+    // The packets of the flows decided again, in the order read, each as add() takes it: a new
+    // connection where it would be one.
     struct Retag {
         uint32_t flow; // a flow here, or Segment + an index into `segments`
         uint16_t row;
