@@ -60,8 +60,24 @@ std::string firstDifference(const core::Analysis& want, const core::Analysis& go
     return {};
 }
 
-// Analyses `path` in two parts from each of `points` boundaries spread over the file and checks
-// each against one reading; returns how many kept the later part.
+// Analyses `path` in two parts from the first record boundary at or after byte `from` and checks
+// it against `whole`, one reading of it; returns whether the later part was kept.
+bool sameInParts(const std::string& path, const core::Analysis& whole, uint64_t from)
+{
+    core::AnalyzeOptions options;
+    options.partBoundaryFrom = from;
+    bool joined = false;
+    options.partsJoined = &joined;
+    std::string error;
+    const auto parts = core::analyzeFile(path, error, options);
+    EXPECT_TRUE(parts) << path << ": " << error;
+    if (!parts) return false;
+    EXPECT_EQ(firstDifference(whole, *parts), "") << path << " read in two parts from byte " << from;
+    return joined;
+}
+
+// sameInParts from each of `points` boundaries spread over the file; returns how many kept the
+// later part.
 int checkEveryBoundary(const std::string& path, int points)
 {
     std::string error;
@@ -69,19 +85,16 @@ int checkEveryBoundary(const std::string& path, int points)
     if (!whole) return 0;
     const auto size = std::filesystem::file_size(path);
     int joined = 0;
-    for (int k = 1; k <= points; ++k) {
-        core::AnalyzeOptions options;
-        options.partBoundaryFrom = size * static_cast<uint64_t>(k) / static_cast<uint64_t>(points + 1);
-        bool partsJoined = false;
-        options.partsJoined = &partsJoined;
-        const auto parts = core::analyzeFile(path, error, options);
-        EXPECT_TRUE(parts) << path << ": " << error;
-        if (!parts) continue;
-        EXPECT_EQ(firstDifference(*whole, *parts), "")
-            << path << " read in two parts from byte " << options.partBoundaryFrom;
-        joined += partsJoined ? 1 : 0;
-    }
+    for (int k = 1; k <= points; ++k)
+        joined +=
+            sameInParts(path, *whole, size * static_cast<uint64_t>(k) / static_cast<uint64_t>(points + 1)) ? 1 : 0;
     return joined;
+}
+
+std::vector<uint8_t> fileBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Connections on few ports, many at once, their packets interleaved, and now and then a frame that
@@ -190,16 +203,8 @@ TEST(ReadInParts, LongConnectionsAfterTheBoundaryKeepTheirBlocks)
     // Frames are about the same size: boundaries before the first long connection starts.
     const auto before = static_cast<double>(std::filesystem::file_size(path)) * firstLong / whole->capture.packets;
     for (const auto from : {static_cast<uint64_t>(before * 0.2), static_cast<uint64_t>(before * 0.4),
-                            static_cast<uint64_t>(before * 0.6)}) {
-        core::AnalyzeOptions options;
-        options.partBoundaryFrom = from;
-        bool joined = false;
-        options.partsJoined = &joined;
-        const auto parts = core::analyzeFile(path, error, options);
-        ASSERT_TRUE(parts) << error;
-        EXPECT_TRUE(joined) << "from byte " << from;
-        EXPECT_EQ(firstDifference(*whole, *parts), "") << "from byte " << from;
-    }
+                            static_cast<uint64_t>(before * 0.6)})
+        EXPECT_TRUE(sameInParts(path, *whole, from)) << "from byte " << from;
     std::filesystem::remove(path);
 }
 
@@ -223,8 +228,7 @@ TEST(ReadInParts, FramesBeforeTheBoundaryThatAreNotSegmentsStillCount)
     const std::string path = tempPath("parts-not-segments.pcap");
     s.writeTo(path);
     // The boundary: just after the cut frame's record.
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<uint8_t> bytes = fileBytes(path);
     uint64_t at = 24, after = 0;
     while (at + 16 <= bytes.size()) {
         uint32_t caplen = 0;
@@ -237,14 +241,7 @@ TEST(ReadInParts, FramesBeforeTheBoundaryThatAreNotSegmentsStillCount)
     const auto whole = core::analyzeFile(path, error);
     ASSERT_TRUE(whole) << error;
     ASSERT_EQ(whole->capture.malformed, 1u);
-    core::AnalyzeOptions options;
-    options.partBoundaryFrom = after - 1;
-    bool joined = false;
-    options.partsJoined = &joined;
-    const auto parts = core::analyzeFile(path, error, options);
-    ASSERT_TRUE(parts) << error;
-    EXPECT_TRUE(joined);
-    EXPECT_EQ(firstDifference(*whole, *parts), "");
+    EXPECT_TRUE(sameInParts(path, *whole, after - 1));
     std::filesystem::remove(path);
 }
 
@@ -264,9 +261,7 @@ TEST(ReadInParts, AFalseBoundaryInsideAPacketIsReadAgain)
     }
     const std::string path = tempPath("parts-false-boundary.pcap");
     s.writeTo(path);
-    std::ifstream in(path, std::ios::binary);
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    in.close();
+    std::vector<uint8_t> bytes = fileBytes(path);
     const auto u32 = [&](size_t at) {
         uint32_t v = 0;
         std::memcpy(&v, bytes.data() + at, 4);
@@ -302,14 +297,7 @@ TEST(ReadInParts, AFalseBoundaryInsideAPacketIsReadAgain)
     EXPECT_EQ(part->position(), fake) << "the headers in the payload were taken for a boundary";
     const auto whole = core::analyzeFile(path, error);
     ASSERT_TRUE(whole) << error;
-    core::AnalyzeOptions options;
-    options.partBoundaryFrom = at + 40;
-    bool joined = true;
-    options.partsJoined = &joined;
-    const auto parts = core::analyzeFile(path, error, options);
-    ASSERT_TRUE(parts) << error;
-    EXPECT_FALSE(joined);
-    EXPECT_EQ(firstDifference(*whole, *parts), "");
+    EXPECT_FALSE(sameInParts(path, *whole, at + 40));
     std::filesystem::remove(path);
 }
 
