@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # FlowLadder benchmark: the single entry point. See docs/benchmarks.md.
 #
-#   sudo bench/run.sh [--recapture] [--runs N] [--only-capture] [--rev REV]
+#   sudo bench/run.sh [--recapture] [--runs N] [--only-capture] [--rev REV] [--keep-page-reporting]
 #
 # --rev REV measures a committed revision (exported with `git archive` into the work
 # dir and built there) instead of the working tree.
+# --keep-page-reporting leaves the virtual machine's free page reporting as it is while
+# measuring (by default it is switched off for the measurement and restored after: see
+# "Free page reporting" below and docs/benchmarks.md).
 #
 # 1. Builds the CLI and the bench programs (Release, build-bench/) when needed.
 # 2. Captures, once, into $FLOWLADDER_BENCH_DIR (default /tmp/flowladder-bench):
@@ -34,13 +37,15 @@ JOBS=${FLOWLADDER_BENCH_JOBS:-2}
 RECAPTURE=0
 ONLY_CAPTURE=0
 REVISION=""
+KEEP_REPORTING=0
 while [ $# -gt 0 ]; do
     case $1 in
     --recapture) RECAPTURE=1 ;;
     --only-capture) ONLY_CAPTURE=1 ;;
     --runs) RUNS=$2; shift ;;
     --rev) REVISION=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --keep-page-reporting) KEEP_REPORTING=1 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -238,6 +243,39 @@ trap - EXIT
 # Timing: flowladder-bench-run (bench/runner.cpp) runs the three programs $RUNS times
 # each, interleaved, and reports median wall and CPU (user + system) time and peak RSS from wait4().
 
+# Free page reporting (virtio-balloon, a guest kernel's page_reporting module): a virtual
+# machine may hand free blocks of 2^order pages back to its host as soon as they are freed.
+# A process that is later given such a block pays the host's page faults as it first writes
+# it, on top of the guest's own zeroing. Every run here frees its memory at exit, so which
+# runs get handed-back blocks is chance: on the machine these figures come from (order 9:
+# every freed 2 MiB page), analyzeFile on streams.pcap took 0.23 s in most runs and
+# 0.38-0.42 s in one run of four. The measurement switches it off (an order above the
+# largest the kernel has never reports) and restores it on exit; blocks handed back before
+# come back warm during the warm-up runs.
+REPORTING_PARAM=/sys/module/page_reporting/parameters/page_reporting_order
+REPORTING_NOTE="free page reporting: none (no $REPORTING_PARAM)"
+REPORTING_RESTORE=""
+if [ -r "$REPORTING_PARAM" ]; then
+    order=$(cat "$REPORTING_PARAM")
+    # /proc/buddyinfo has a column per order, 0 to the largest.
+    beyond=$(awk '{ n = NF - 4 } END { print n }' /proc/buddyinfo)
+    if [ "$order" -ge "$beyond" ]; then
+        REPORTING_NOTE="free page reporting: off (page_reporting_order $order)"
+    elif [ $KEEP_REPORTING = 1 ]; then
+        REPORTING_NOTE="free page reporting: on, left on (page_reporting_order $order: freed $((4 << order)) KiB blocks go back to the host; timings of memory-heavy runs vary)"
+    elif echo "$beyond" >"$REPORTING_PARAM" 2>/dev/null; then
+        REPORTING_RESTORE=$order
+        REPORTING_NOTE="free page reporting: switched off while measuring (page_reporting_order $order -> $beyond, restored after)"
+    else
+        REPORTING_NOTE="free page reporting: on, could not be switched off (page_reporting_order $order); timings of memory-heavy runs vary"
+    fi
+fi
+restore_reporting() {
+    if [ -n "$REPORTING_RESTORE" ]; then echo "$REPORTING_RESTORE" >"$REPORTING_PARAM" 2>/dev/null || true; fi
+}
+trap restore_reporting EXIT
+log "$REPORTING_NOTE"
+
 DATE=$(date -u +%F)
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 MACHINE="$CPU, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
@@ -252,6 +290,7 @@ RESULT=$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).md
     echo "Date: $DATE. Machine: $MACHINE. FlowLadder $REV${DIRTY:+ (uncommitted changes in: $DIRTY)}, Release build."
     echo "Wall and CPU (user + system) time: medians of $RUNS runs, process start to exit, file in page cache."
     echo "CPU time, peak RSS and page faults (minor + major, median): getrusage of each run (wait4). Load average when measuring started: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Virtual machine: $REPORTING_NOTE."
     echo
     echo "| capture | packets | flows | program | wall s | wall ratio to bare | CPU s | CPU ratio to bare | peak RSS MB | RSS B/pkt | (RSS − bare RSS) B/pkt | page faults |"
     echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -266,7 +305,7 @@ if [ $WITH_GUI = ON ] && [ -x "$GUI" ] && command -v Xvfb >/dev/null; then
     XDISPLAY=:$((200 + $$ % 500))
     Xvfb "$XDISPLAY" -screen 0 1600x1000x24 >/dev/null 2>&1 &
     XVFB_PID=$!
-    trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
+    trap 'kill $XVFB_PID 2>/dev/null || true; restore_reporting' EXIT
     sleep 1
     export DISPLAY=$XDISPLAY XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$WORK/xdg-runtime}
     mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
@@ -274,6 +313,13 @@ if [ $WITH_GUI = ON ] && [ -x "$GUI" ] && command -v Xvfb >/dev/null; then
 else
     log "no desktop program or no Xvfb: the GUI's open time is not measured"
 fi
+# Warm-up: the runs that use the most memory, twice, so that the measured runs are given
+# memory the machine has used since (blocks handed back to a host before come back then).
+log "warming up"
+for _ in 1 2; do
+    "$CORE" "$WORK/streams.pcap" >/dev/null
+    [ ${#GUIRUN[@]} -eq 0 ] || "$GUI" --size 1500x900 --quit-when-shown "$WORK/streams.pcap" >/dev/null 2>&1 || true
+done
 for name in bulk streams conns; do
     f=$WORK/$name.pcap
     log "measuring $name.pcap ($(du -h "$f" | cut -f1))"
