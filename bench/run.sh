@@ -248,10 +248,10 @@ trap - EXIT
 # A process that is later given such a block pays the host's page faults as it first writes
 # it, on top of the guest's own zeroing. Every run here frees its memory at exit, so which
 # runs get handed-back blocks is chance: on the machine these figures come from (order 9:
-# every freed 2 MiB page), analyzeFile on streams.pcap took 0.23 s in most runs and
-# 0.38-0.42 s in one run of four. The measurement switches it off (an order above the
-# largest the kernel has never reports) and restores it on exit; blocks handed back before
-# come back warm during the warm-up runs.
+# every freed 2 MiB page), analyzeFile on streams.pcap took 0.23-0.27 s in most runs and
+# 0.38-0.42 s in one run of five. The measurement switches it off (it sets an order above the
+# kernel's largest: no free block is that large) and restores it on exit; blocks handed back
+# before come back into use during the warm-up runs.
 REPORTING_PARAM=/sys/module/page_reporting/parameters/page_reporting_order
 REPORTING_NOTE="free page reporting: none (no $REPORTING_PARAM)"
 REPORTING_RESTORE=""
