@@ -15,8 +15,19 @@ static_assert(PacketStore::ChunkBytes == detail::HugePageBytes);
 
 void* detail::allocateHugeChunk(size_t bytes, bool huge)
 {
-    void* p = std::aligned_alloc(HugePageBytes, bytes);
-    if (!p) throw std::bad_alloc();
+    // Mapped here rather than taken from malloc: glibc serves a request this large with a
+    // mapping of its own, but freeing one raises its threshold for that, and later requests then
+    // come from its heap, which keeps the pages freed there resident (a part read at once and
+    // dropped left 2 MB more at the peak of a 77 MB analysis).
+    const size_t span = bytes + HugePageBytes;
+    void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    const auto start = reinterpret_cast<uintptr_t>(raw);
+    const uintptr_t aligned = (start + HugePageBytes - 1) & ~uintptr_t{HugePageBytes - 1};
+    if (aligned > start) ::munmap(raw, aligned - start);
+    if (const uintptr_t end = aligned + bytes; start + span > end)
+        ::munmap(reinterpret_cast<void*>(end), start + span - end); // NOLINT(performance-no-int-to-ptr)
+    void* p = reinterpret_cast<void*>(aligned); // NOLINT(performance-no-int-to-ptr)
     // Hints: fewer page faults where transparent huge pages are enabled, or only what is used resident.
     ::madvise(p, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
     return p;
@@ -45,9 +56,9 @@ void detail::discard(void* p, size_t bytes) noexcept
     if (whole > 0) ::madvise(static_cast<char*>(p) + skip, whole, MADV_DONTNEED);
 }
 
-void detail::freeHugeChunk(void* p) noexcept
+void detail::freeHugeChunk(void* p, size_t bytes) noexcept
 {
-    std::free(p);
+    ::munmap(p, bytes);
 }
 
 void IndexRange::push_back(uint32_t idx)

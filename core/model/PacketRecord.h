@@ -78,9 +78,10 @@ struct PacketRecord {
 static_assert(sizeof(PacketRecord) == 32, "PacketRecord is sized for tens of millions of packets");
 
 namespace detail {
-// 2 MiB-aligned, not zero-filled; MADV_HUGEPAGE when `huge`, else MADV_NOHUGEPAGE: see ChunkedArray.
+// `bytes` (a multiple of 2 MiB), 2 MiB-aligned, a mapping of its own; MADV_HUGEPAGE when `huge`,
+// else MADV_NOHUGEPAGE: see ChunkedArray. Given back with freeHugeChunk(p, the same `bytes`).
 void* allocateHugeChunk(size_t bytes, bool huge);
-void freeHugeChunk(void* p) noexcept;
+void freeHugeChunk(void* p, size_t bytes) noexcept;
 // Makes the pages of [p, p + bytes) resident in one system call (MADV_POPULATE_WRITE), so
 // that writing them takes no page faults. A hint: kernels before 5.14 fault them in as usual.
 void populate(void* p, size_t bytes) noexcept;
@@ -119,7 +120,7 @@ template <class T> struct HugePageAllocator {
         if (n * sizeof(T) < HugePageBytes)
             ::operator delete(p);
         else
-            freeHugeChunk(p);
+            freeHugeChunk(p, (n * sizeof(T) + HugePageBytes - 1) & ~(HugePageBytes - 1));
     }
     friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
 };
@@ -303,7 +304,7 @@ private:
     }
 
     struct FreeChunk {
-        void operator()(T* p) const noexcept { detail::freeHugeChunk(p); }
+        void operator()(T* p) const noexcept { detail::freeHugeChunk(p, ChunkBytes); }
     };
     using Chunk = std::unique_ptr<T[], FreeChunk>;
 

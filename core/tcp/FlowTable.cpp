@@ -100,7 +100,7 @@ void FlowTable::FreeSlots::operator()(Slot* p) const noexcept
     const size_t bytes = count * sizeof(Slot);
     switch (slotMemory(bytes)) {
     case SlotMemory::Huge:
-        detail::freeHugeChunk(p);
+        detail::freeHugeChunk(p, (bytes + detail::HugePageBytes - 1) & ~(detail::HugePageBytes - 1));
         break;
     case SlotMemory::Populated:
         ::munmap(p, bytes);

@@ -104,7 +104,7 @@ std::vector<uint8_t> fileBytes(const std::string& path)
 // them (from the `longFrom`th connection on), each open for thousands of packets. Without
 // `tricky`, no SYN repeats, every connection has a handshake and ports are not reused.
 void writeManyConnections(const std::string& path, bool ipv6, unsigned seed, bool withLong, int longFrom = 0,
-                          bool tricky = true)
+                          bool tricky = true, uint32_t payloadMax = 400, int connections = 1500)
 {
     Scenario s(1000, 5000, ipv6);
     std::mt19937 rng(seed);
@@ -116,8 +116,8 @@ void writeManyConnections(const std::string& path, bool ipv6, unsigned seed, boo
     };
     std::vector<Conn> open;
     uint16_t nextPort = 0;
-    for (int started = 0; started < 1500 || !open.empty();) {
-        if (started < 1500 && (open.size() < 6 || rng() % 4 == 0)) {
+    for (int started = 0; started < connections || !open.empty();) {
+        if (started < connections && (open.size() < 6 || rng() % 4 == 0)) {
             Conn c;
             c.port = static_cast<uint16_t>(30000 + nextPort++ % (tricky ? 40 : 4000)); // tricky: reused, 40 ports
             c.kind = static_cast<int>(rng() % 8);
@@ -150,7 +150,7 @@ void writeManyConnections(const std::string& path, bool ipv6, unsigned seed, boo
             else
                 s.send(rng() % 2 ? Side::Client : Side::Server, tf::FIN | tf::ACK, 0, gap);
         } else {
-            s.send(rng() % 3 ? Side::Client : Side::Server, tf::PSH | tf::ACK, rng() % 400, gap);
+            s.send(rng() % 3 ? Side::Client : Side::Server, tf::PSH | tf::ACK, rng() % payloadMax, gap);
         }
         if (++c.step >= c.length) open.erase(open.begin() + static_cast<std::ptrdiff_t>(i));
     }
@@ -174,6 +174,56 @@ TEST(ReadInParts, ManyShortConnectionsGiveTheSameAnalysisWhereverTheyAreCut)
     // Most boundaries cut a connection that continues, often one whose ports are reused soon
     // after; the merge follows them all but where a SYN repeats or a long connection crosses.
     EXPECT_GE(joined, points / 2) << joined << " of " << points << " boundaries kept the later part";
+}
+
+// One reading of `path`: no record boundary lies at or after the file's end, so nothing is split.
+core::AnalysisPtr readWhole(const std::string& path)
+{
+    core::AnalyzeOptions options;
+    options.partBoundaryFrom = std::filesystem::file_size(path);
+    bool joined = true;
+    options.partsJoined = &joined;
+    std::string error;
+    auto a = core::analyzeFile(path, error, options);
+    EXPECT_TRUE(a) << path << ": " << error;
+    EXPECT_FALSE(joined) << path;
+    return a;
+}
+
+// Left to itself (a pcap file of 8 MiB or more), FlowLadder reads the rest in two parts at once
+// only when the first sixteenth holds short connections only: a file of short connections is
+// read in two parts, one of a long connection by one thread; either way the analysis is that of
+// one reading.
+TEST(ReadInParts, ALargeFileIsReadInTwoPartsOnlyWhenItsConnectionsAreShort)
+{
+    const std::string shortPath = tempPath("parts-auto-short.pcap");
+    writeManyConnections(shortPath, false, 5, false, 0, false, 1400, 2000);
+    ASSERT_GE(std::filesystem::file_size(shortPath), uint64_t{8} << 20) << "below the size that is read in parts";
+    const std::string longPath = tempPath("parts-auto-long.pcap");
+    {
+        Scenario s;
+        s.handshake();
+        for (int i = 0; i < 8000; ++i)
+            s.send(Side::Client, tf::ACK, 1400, 10000);
+        s.send(Side::Client, tf::FIN | tf::ACK);
+        s.send(Side::Server, tf::FIN | tf::ACK);
+        s.send(Side::Client, tf::ACK);
+        s.writeTo(longPath);
+    }
+    ASSERT_GE(std::filesystem::file_size(longPath), uint64_t{8} << 20);
+    for (const auto& [path, splits] : {std::pair{shortPath, true}, std::pair{longPath, false}}) {
+        const auto whole = readWhole(path);
+        ASSERT_TRUE(whole);
+        core::AnalyzeOptions options;
+        bool joined = !splits;
+        options.partsJoined = &joined;
+        std::string error;
+        const auto read = core::analyzeFile(path, error, options);
+        ASSERT_TRUE(read) << error;
+        EXPECT_EQ(joined, splits) << path;
+        EXPECT_EQ(firstDifference(*whole, *read), "") << path;
+        std::filesystem::remove(path);
+    }
 }
 
 // Long connections cross every boundary: the later part is read again, and the result is still
