@@ -129,8 +129,8 @@ template <class T> struct HugePageAllocator {
 // Append-only array of trivially copyable values in fixed chunks: indexes are stable,
 // appending never copies earlier values, and peak memory stays at the data size (a
 // growing std::vector briefly holds both its old and new copy). A chunk is one 2 MiB
-// page, allocated aligned and not zero-filled, so the kernel can back it with a huge
-// page: page faults dominate the cost of storing millions of records otherwise. A huge
+// page, a mapping of its own, aligned and not written before use, so the kernel can back it
+// with a huge page: page faults dominate the cost of storing millions of records otherwise. A huge
 // page is resident as a whole, though, so a chunk that is not expected to fill (the last
 // one, or the only one of a small capture: see expectMore()) gets ordinary pages, made
 // resident detail::PopulateWindowBytes at a time as values reach them (one system call each, no page
