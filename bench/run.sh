@@ -318,7 +318,7 @@ fi
 log "warming up"
 for _ in 1 2; do
     "$CORE" "$WORK/streams.pcap" >/dev/null
-    [ ${#GUIRUN[@]} -eq 0 ] || "$GUI" --size 1500x900 --quit-when-shown "$WORK/streams.pcap" >/dev/null 2>&1 || true
+    [ ${#GUIRUN[@]} -eq 0 ] || "${GUIRUN[@]:2}" "$WORK/streams.pcap" >/dev/null 2>&1 || true # without "--- gui"
 done
 for name in bulk streams conns; do
     f=$WORK/$name.pcap

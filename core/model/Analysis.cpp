@@ -13,12 +13,22 @@ namespace flowladder::core {
 
 static_assert(PacketStore::ChunkBytes == detail::HugePageBytes);
 
+namespace {
+// What a huge chunk of `bytes` takes: whole 2 MiB pages.
+size_t hugeChunkBytes(size_t bytes)
+{
+    return (bytes + detail::HugePageBytes - 1) & ~(detail::HugePageBytes - 1);
+}
+} // namespace
+
 void* detail::allocateHugeChunk(size_t bytes, bool huge)
 {
     // Mapped here rather than taken from malloc: glibc serves a request this large with a
     // mapping of its own, but freeing one raises its threshold for that, and later requests then
     // come from its heap, which keeps pages freed there resident (measured: a reading dropped
     // early left 2 MB more at the peak of the 77 MB analysis that followed it).
+    if (bytes > SIZE_MAX - 2 * HugePageBytes) throw std::bad_alloc();
+    bytes = hugeChunkBytes(bytes);
     const size_t span = bytes + HugePageBytes;
     void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) throw std::bad_alloc();
@@ -58,7 +68,7 @@ void detail::discard(void* p, size_t bytes) noexcept
 
 void detail::freeHugeChunk(void* p, size_t bytes) noexcept
 {
-    ::munmap(p, bytes);
+    ::munmap(p, hugeChunkBytes(bytes));
 }
 
 void IndexRange::push_back(uint32_t idx)

@@ -78,8 +78,9 @@ struct PacketRecord {
 static_assert(sizeof(PacketRecord) == 32, "PacketRecord is sized for tens of millions of packets");
 
 namespace detail {
-// `bytes` (a multiple of 2 MiB), 2 MiB-aligned, a mapping of its own; MADV_HUGEPAGE when `huge`,
-// else MADV_NOHUGEPAGE: see ChunkedArray. Given back with freeHugeChunk(p, the same `bytes`).
+// `bytes` rounded up to a multiple of 2 MiB, 2 MiB-aligned, a mapping of its own; MADV_HUGEPAGE
+// when `huge`, else MADV_NOHUGEPAGE: see ChunkedArray. Given back with freeHugeChunk(p, the same
+// `bytes`).
 void* allocateHugeChunk(size_t bytes, bool huge);
 void freeHugeChunk(void* p, size_t bytes) noexcept;
 // Makes the pages of [p, p + bytes) resident in one system call (MADV_POPULATE_WRITE), so
@@ -113,14 +114,14 @@ template <class T> struct HugePageAllocator {
         if (n > (SIZE_MAX - HugePageBytes) / sizeof(T)) throw std::bad_alloc();
         const size_t bytes = n * sizeof(T);
         if (bytes < HugePageBytes) return static_cast<T*>(::operator new(bytes));
-        return static_cast<T*>(allocateHugeChunk((bytes + HugePageBytes - 1) & ~(HugePageBytes - 1), true));
+        return static_cast<T*>(allocateHugeChunk(bytes, true));
     }
     void deallocate(T* p, size_t n) noexcept
     {
         if (n * sizeof(T) < HugePageBytes)
             ::operator delete(p);
         else
-            freeHugeChunk(p, (n * sizeof(T) + HugePageBytes - 1) & ~(HugePageBytes - 1));
+            freeHugeChunk(p, n * sizeof(T));
     }
     friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
 };

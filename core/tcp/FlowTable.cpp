@@ -100,7 +100,7 @@ void FlowTable::FreeSlots::operator()(Slot* p) const noexcept
     const size_t bytes = count * sizeof(Slot);
     switch (slotMemory(bytes)) {
     case SlotMemory::Huge:
-        detail::freeHugeChunk(p, (bytes + detail::HugePageBytes - 1) & ~(detail::HugePageBytes - 1));
+        detail::freeHugeChunk(p, bytes);
         break;
     case SlotMemory::Populated:
         ::munmap(p, bytes);
@@ -118,7 +118,7 @@ FlowTable::SlotArray FlowTable::allocateSlots(size_t count)
     void* p = nullptr;
     switch (slotMemory(bytes)) {
     case SlotMemory::Huge:
-        p = detail::allocateHugeChunk((bytes + detail::HugePageBytes - 1) & ~(detail::HugePageBytes - 1), true);
+        p = detail::allocateHugeChunk(bytes, true);
         break;
     case SlotMemory::Populated:
         p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);

@@ -60,17 +60,25 @@ std::string firstDifference(const core::Analysis& want, const core::Analysis& go
     return {};
 }
 
-// Analyses `path` in two parts from the first record boundary at or after byte `from` and checks
-// it against `whole`, one reading of it; returns whether the later part was kept.
-bool sameInParts(const std::string& path, const core::Analysis& whole, uint64_t from)
+// Analyses `path` in two parts from the first record boundary at or after byte `from`; `joined`
+// says whether the later part was kept.
+core::AnalysisPtr analyseFrom(const std::string& path, uint64_t from, bool& joined)
 {
     core::AnalyzeOptions options;
     options.partBoundaryFrom = from;
-    bool joined = false;
     options.partsJoined = &joined;
     std::string error;
-    const auto parts = core::analyzeFile(path, error, options);
-    EXPECT_TRUE(parts) << path << ": " << error;
+    auto a = core::analyzeFile(path, error, options);
+    EXPECT_TRUE(a) << path << ": " << error;
+    return a;
+}
+
+// analyseFrom, checked against `whole`, one reading of the file; returns whether the later part
+// was kept.
+bool sameInParts(const std::string& path, const core::Analysis& whole, uint64_t from)
+{
+    bool joined = false;
+    const auto parts = analyseFrom(path, from, joined);
     if (!parts) return false;
     EXPECT_EQ(firstDifference(whole, *parts), "") << path << " read in two parts from byte " << from;
     return joined;
@@ -179,13 +187,8 @@ TEST(ReadInParts, ManyShortConnectionsGiveTheSameAnalysisWhereverTheyAreCut)
 // One reading of `path`: no record boundary lies at or after the file's end, so nothing is split.
 core::AnalysisPtr readWhole(const std::string& path)
 {
-    core::AnalyzeOptions options;
-    options.partBoundaryFrom = std::filesystem::file_size(path);
     bool joined = true;
-    options.partsJoined = &joined;
-    std::string error;
-    auto a = core::analyzeFile(path, error, options);
-    EXPECT_TRUE(a) << path << ": " << error;
+    auto a = analyseFrom(path, std::filesystem::file_size(path), joined);
     EXPECT_FALSE(joined) << path;
     return a;
 }
