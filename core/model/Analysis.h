@@ -154,29 +154,42 @@ struct FlowPackets {
 // An IPv6 flow's two addresses (Flow::v6), kept by its Analysis.
 using Ipv6Pair = std::array<std::array<uint8_t, 16>, 2>;
 
-// What one side of a connection did, as the capture point saw it. Its address is kept
-// compactly (see Flow::endpoint): 50,000 connections keep one Flow each.
+// What one side of a connection did, as the capture point saw it: 32 bytes, for 50,000
+// connections keep one Flow each (a port scan's flows have one or two packets each, so there
+// the Flow is most of the memory). Its address is kept compactly (see Flow::endpoint); the
+// payload total and the round trip share a word each with a 16-bit field, and the flags and
+// states are bit-fields.
 struct FlowSide {
-    uint64_t payloadBytes = 0;
-    // Round trip from the capture point to this side and back (handshake), -1 if unknown.
-    int64_t rttNs = -1;
+    static constexpr uint64_t MaxPayloadBytes = (uint64_t{1} << 48) - 1; // totals stop there (256 TiB)
+    static constexpr int64_t MaxRttNs = (int64_t{1} << 47) - 1;          // longer round trips are clamped (39 h)
+
+    uint64_t payloadBytes : 48 = 0; // add with addPayload()
+    uint16_t port = 0;
+    // Round trip from the capture point to this side and back (handshake), -1 if unknown; set
+    // with setRtt().
+    int64_t rttNs : 48 = -1;
+    uint16_t mss = 0; // MSS option of this side's SYN, 0 if none
     uint32_t isn = 0; // base for relative sequence numbers (SYN seq, or first seq seen)
     uint32_t packets = 0;
     // IPv4: the address's four bytes as IpAddress::bytes holds them; IPv6: which address of
     // the flow's pair (Flow::v6) is this side's, 0 or 1. Read through Flow::endpoint().
     uint32_t addr = 0;
-    uint16_t port = 0;
-    uint16_t mss = 0;        // MSS option of this side's SYN, 0 if none
-    int8_t wscale = -1;      // window scale shift from the SYN, -1 if unknown or not negotiated
-    uint8_t usualTtl = 0;    // most common TTL / hop limit of this side's non-RST packets
-    bool isnKnown = false;   // a SYN from this side was seen
-    bool synAckSent = false; // this side answered a SYN
-    bool finSent = false;
-    bool rstSent = false;
-    StateBasis finalBasis = StateBasis::Unknown; // how finalState is known
-    TcpState finalState = TcpState::Unknown;
+    int8_t wscale = -1;          // window scale shift from the SYN, -1 if unknown or not negotiated
+    uint8_t usualTtl = 0;        // most common TTL / hop limit of this side's non-RST packets
+    bool isnKnown : 1 = false;   // a SYN from this side was seen
+    bool synAckSent : 1 = false; // this side answered a SYN
+    bool finSent : 1 = false;
+    bool rstSent : 1 = false;
+    StateBasis finalBasis : 2 = StateBasis::Unknown; // how finalState is known
+    TcpState finalState : 4 = TcpState::Unknown;
+
+    void addPayload(uint32_t bytes) { payloadBytes = std::min<uint64_t>(payloadBytes + bytes, MaxPayloadBytes); }
+    // A round trip in nanoseconds, or -1 for unknown.
+    void setRtt(int64_t ns) { rttNs = std::min(ns, MaxRttNs); }
 };
-static_assert(sizeof(FlowSide) <= 40, "50,000 short connections keep one Flow each");
+static_assert(sizeof(FlowSide) == 32, "50,000 short connections keep one Flow each");
+static_assert(static_cast<int>(TcpState::TimeWait) < 16 && static_cast<int>(StateBasis::Assumed) < 4,
+              "FlowSide's state bit-fields hold every value");
 
 struct Flow {
     FlowSide sides[2];            // indexed by Side
@@ -208,7 +221,7 @@ struct Flow {
     uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
     uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
 };
-static_assert(sizeof(Flow) <= 120, "50,000 short connections keep one Flow each");
+static_assert(sizeof(Flow) <= 104, "50,000 short connections keep one Flow each");
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"

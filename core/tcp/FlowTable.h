@@ -180,7 +180,7 @@ private:
     std::vector<Gap> gaps_;
     std::vector<TailBlock> blocks_;
     // From settle() to groupHeads(): where each flow's head goes (its packets.first, kept
-    // apart as 4 bytes a flow: grouping reads it once per record, and a Flow is 120 bytes),
+    // apart as 4 bytes a flow: grouping reads it once per record, and a Flow is 104 bytes),
     // and whether its sides were swapped (its first sender was the server: its records'
     // direction bits turn).
     std::vector<uint32_t> headStart_;

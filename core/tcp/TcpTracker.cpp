@@ -161,7 +161,7 @@ private:
         SideTrack& Y = side_[y];
         FlowSide& fx = f_.sides[x];
         ++fx.packets;
-        fx.payloadBytes += p.payload();
+        fx.addPayload(p.payload());
         const bool syn = p.has(tcpflag::SYN), ack = p.has(tcpflag::ACK), fin = p.has(tcpflag::FIN),
                    rst = p.has(tcpflag::RST);
 
@@ -181,7 +181,7 @@ private:
                 fx.synAckSent = true;
                 synAckRow_ = row;
                 // SYN out, SYN-ACK back: the round trip from the capture point to this side.
-                if (synRow_ >= 0) fx.rttNs = roundTrip(rec(static_cast<uint32_t>(synRow_)).tsNs, p.tsNs);
+                if (synRow_ >= 0) fx.setRtt(roundTrip(rec(static_cast<uint32_t>(synRow_)).tsNs, p.tsNs));
             }
         }
 
@@ -323,7 +323,7 @@ private:
             setState(y, TcpState::Established, row);
         if (handshakeAckRow_ < 0 && synAckRow_ >= 0 && !p.has(tcpflag::SYN) && Y.synAckSent) {
             handshakeAckRow_ = row;
-            f_.sides[x].rttNs = roundTrip(rec(static_cast<uint32_t>(synAckRow_)).tsNs, p.tsNs);
+            f_.sides[x].setRtt(roundTrip(rec(static_cast<uint32_t>(synAckRow_)).tsNs, p.tsNs));
         }
         // The peer's FIN acknowledged: this side received it, the peer knows it arrived.
         if (Y.finSent && !X.peerFinAcked && seqGe(p.ack, Y.finSeq + 1)) {

@@ -140,7 +140,7 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
         p.info = s == Side::Server ? pinfo::FromServer : 0;
         p.marks = marks;
         flow.side(s).packets++;
-        flow.side(s).payloadBytes += len;
+        flow.side(s).addPayload(len);
         if (a->capture.firstNs == 0) a->capture.firstNs = p.tsNs;
         a->capture.lastNs = p.tsNs;
     };
