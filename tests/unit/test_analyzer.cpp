@@ -9,6 +9,8 @@ using namespace flowladder;
 using namespace flowladder::testing;
 using core::FindingKind;
 using core::TcpState;
+using core::FlowSide;
+using core::StateBasis;
 
 namespace {
 
@@ -196,6 +198,49 @@ TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed)
     EXPECT_EQ(f.side(Side::Client).mss, 1460);
     EXPECT_EQ(f.side(Side::Client).wscale, 7);
     EXPECT_EQ(f.payloadBytes(), 2100u);
+}
+
+// A side's round trip is kept in 48 bits (FlowSide): one longer than that (here a SYN-ACK 50
+// years after its SYN, a broken clock) is clamped, never wrapped into a negative or small value;
+// the other side's, and both sides' flags and states in the same bit-fields, stay as measured.
+TEST(Analyzer, ARoundTripBeyondFortyEightBitsIsClampedNotWrapped)
+{
+    constexpr int64_t fiftyYearsNs = int64_t{50} * 365 * 24 * 3600 * 1'000'000'000;
+    static_assert(fiftyYearsNs > FlowSide::MaxRttNs);
+    Scenario s;
+    s.send(Side::Client, tf::SYN);
+    s.send(Side::Server, tf::SYN | tf::ACK, 0, fiftyYearsNs);
+    s.send(Side::Client, tf::ACK, 0, 3'000);
+    s.send(Side::Client, tf::PSH | tf::ACK, 100);
+    s.send(Side::Server, tf::FIN | tf::ACK);
+    auto a = s.analyze("long-rtt");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->flows.size(), 1u);
+    const auto& f = a->flows[0];
+    EXPECT_EQ(f.side(Side::Server).rttNs, FlowSide::MaxRttNs);
+    EXPECT_EQ(f.side(Side::Client).rttNs, 3'000);
+    EXPECT_TRUE(f.side(Side::Server).synAckSent);
+    EXPECT_FALSE(f.side(Side::Client).synAckSent);
+    EXPECT_TRUE(f.side(Side::Server).finSent);
+    EXPECT_FALSE(f.side(Side::Client).rstSent);
+    EXPECT_EQ(f.side(Side::Server).finalState, TcpState::FinWait1);
+    EXPECT_EQ(f.side(Side::Server).finalBasis, StateBasis::Observed);
+    EXPECT_EQ(f.side(Side::Client).payloadBytes, 100u);
+}
+
+// A side's payload total is kept in 48 bits too: it stops at FlowSide::MaxPayloadBytes.
+TEST(FlowSide, PayloadTotalStopsAtItsMaximum)
+{
+    FlowSide fs;
+    fs.payloadBytes = FlowSide::MaxPayloadBytes - 10;
+    fs.addPayload(4);
+    EXPECT_EQ(fs.payloadBytes, FlowSide::MaxPayloadBytes - 6);
+    fs.addPayload(1500);
+    EXPECT_EQ(fs.payloadBytes, FlowSide::MaxPayloadBytes);
+    EXPECT_EQ(fs.port, 0u); // the word it shares is untouched
+    fs.setRtt(-1);
+    EXPECT_EQ(fs.rttNs, -1);
+    EXPECT_EQ(fs.mss, 0u);
 }
 
 TEST(Analyzer, FinRetransmitsIntoSilence)
