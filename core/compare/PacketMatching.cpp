@@ -157,8 +157,8 @@ std::vector<std::pair<uint32_t, uint32_t>> alignByTime(const Analysis& A, const 
     const std::vector<uint32_t>& L = aLonger ? g.a : g.b; // longer
     const std::vector<uint32_t>& S = aLonger ? g.b : g.a; // shorter: every element matched
     auto cost = [&](size_t li, size_t si) {
-        const int64_t ta = A.packets[aLonger ? L[li] : S[si]].tsNs;
-        const int64_t tb = B.packets[aLonger ? S[si] : L[li]].tsNs;
+        const int64_t ta = A.packets.tsNs(aLonger ? L[li] : S[si]);
+        const int64_t tb = B.packets.tsNs(aLonger ? S[si] : L[li]);
         return static_cast<double>(std::llabs((tb - ta) - expected));
     };
     const double inf = std::numeric_limits<double>::infinity();
@@ -224,7 +224,7 @@ PairWork buildPairWork(const Analysis& A, const Analysis& B, FlowPair pair)
     for (const Group& g : w.groups) {
         if (g.a.size() != g.b.size()) continue;
         for (size_t i = 0; i < g.a.size(); ++i)
-            w.samples[sideIndex(g.sender)].push_back(B.packets[g.b[i]].tsNs - A.packets[g.a[i]].tsNs);
+            w.samples[sideIndex(g.sender)].push_back(B.packets.tsNs(g.b[i]) - A.packets.tsNs(g.a[i]));
     }
     return w;
 }
@@ -313,7 +313,7 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             m.aFrame = A.packets[ai].frame;
             m.bFrame = B.packets[bi].frame;
             m.sender = g.sender;
-            const int64_t raw = satSub(satAdd(B.packets[bi].tsNs, offset), A.packets[ai].tsNs);
+            const int64_t raw = satSub(satAdd(B.packets.tsNs(bi), offset), A.packets.tsNs(ai));
             m.delayNs = fwd ? raw : -raw;
             aUsed[std::find(g.a.begin(), g.a.end(), ai) - g.a.begin()] = 1;
             bUsed[std::find(g.b.begin(), g.b.end(), bi) - g.b.begin()] = 1;
@@ -330,7 +330,7 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             m.sender = g.sender;
             const int64_t toA =
                 fwd ? satSub(offset, d) : satAdd(offset, d); // add to a time at B: when the packet was (would be) at A
-            const int64_t atOther = inA ? satSub(seen.packets[idx].tsNs, toA) : satAdd(seen.packets[idx].tsNs, toA);
+            const int64_t atOther = inA ? satSub(seen.packets.tsNs(idx), toA) : satAdd(seen.packets.tsNs(idx), toA);
             m.outsideOtherCapture = other.capture.packets == 0 || atOther < other.capture.firstNs;
             m.afterOtherCaptureEnd = !m.outsideOtherCapture && atOther > other.capture.lastNs;
             if (!m.outsideOtherCapture) (inA == fwd ? m.lost : m.injected) = true;
@@ -342,7 +342,7 @@ void matchPackets(const Analysis& A, const Analysis& B, PairWork& w, int64_t off
             if (!bUsed[i]) onlyIn(false, g.b[i]);
     }
     auto timeOf = [&](const PacketMatch& m) {
-        return m.inA() ? A.packets[m.a].tsNs : satAdd(B.packets[m.b].tsNs, offset);
+        return m.inA() ? A.packets.tsNs(m.a) : satAdd(B.packets.tsNs(m.b), offset);
     };
     std::stable_sort(pr.packets.begin(), pr.packets.end(), [&](const PacketMatch& x, const PacketMatch& y) {
         const int64_t tx = timeOf(x), ty = timeOf(y);

@@ -11,7 +11,7 @@
 
 namespace flowladder::core {
 
-static_assert(PacketStore::ChunkBytes == detail::HugePageBytes);
+static_assert(PacketStore::ChunkBytes % detail::HugePageBytes == 0);
 
 namespace {
 // What a huge chunk of `bytes` takes: whole 2 MiB pages.
@@ -41,6 +41,11 @@ void* detail::allocateHugeChunk(size_t bytes, bool huge)
     // Hints: fewer page faults where transparent huge pages are enabled, or only what is used resident.
     ::madvise(p, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
     return p;
+}
+
+void detail::adviseHuge(void* p, size_t bytes) noexcept
+{
+    ::madvise(p, bytes, MADV_HUGEPAGE);
 }
 
 void detail::populate(void* p, size_t bytes) noexcept
@@ -123,8 +128,13 @@ bool FlowPackets::contains(uint32_t idx) const
     return PacketStore::HeadRows + block * PacketStore::BlockRows + offset < count;
 }
 
-PacketRecord& Analysis::appendPacket(Flow& f)
+PacketRecord& Analysis::appendPacket(Flow& f, uint32_t frame, int64_t tsNs)
 {
+    const auto stamped = [&](PacketRecord& r) -> PacketRecord& {
+        r.frame = frame;
+        packets.setTime(r, frame, tsNs);
+        return r;
+    };
     FlowPackets& fp = f.packets;
     const uint32_t row = fp.count;
     if (row < PacketStore::HeadRows) {
@@ -133,7 +143,7 @@ PacketRecord& Analysis::appendPacket(Flow& f)
         else if (fp.first + row != packets.headSize())
             throw std::logic_error("Analysis::appendPacket: another flow's packets came in between");
         ++fp.count;
-        return packets.appendHead();
+        return stamped(packets.appendHead());
     }
     const uint32_t k = row - PacketStore::HeadRows;
     if ((k & (PacketStore::BlockRows - 1)) == 0) {
@@ -145,7 +155,7 @@ PacketRecord& Analysis::appendPacket(Flow& f)
         fp.blocks = tailBlocks.data() + at; // the list may have moved
     }
     ++fp.count;
-    return packets.placeInBlock(fp[row]);
+    return stamped(packets.placeInBlock(fp[row]));
 }
 
 FrameOrigin CaptureInfo::origin(uint32_t frame) const

@@ -298,18 +298,22 @@ public:
     void setEndpoints(Flow& f, const Endpoint& side0, const Endpoint& side1);
 
     // Stores a new last packet of `f`, a flow being built by hand (tests, tools): flows are
-    // built one after the other, each complete before the next starts.
-    PacketRecord& appendPacket(Flow& f);
+    // built one after the other, each complete before the next starts, and frame numbers
+    // increase. Sets the record's frame and time; the caller fills in the rest.
+    PacketRecord& appendPacket(Flow& f, uint32_t frame, int64_t tsNs);
 
     const Flow* flowById(uint32_t id) const { return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr; }
     const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }
+    // A packet's time, nanoseconds since the epoch (PacketStore::tsNs).
+    int64_t tsNs(const PacketRecord& p) const { return packets.tsNs(p); }
+    int64_t tsNs(const Flow& f, uint32_t row) const { return packets.tsNs(f.packets[row]); }
     // Frame numbers of the flow's first and last packet (0 for a flow without packets).
     uint32_t firstFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.front()].frame; }
     uint32_t lastFrame(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.back()].frame; }
     // Time of the flow's first packet (its relative times count from it) and of its last (0 for
     // a flow without packets).
-    int64_t startNs(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.front()].tsNs; }
-    int64_t endNs(const Flow& f) const { return f.packets.empty() ? 0 : packets[f.packets.back()].tsNs; }
+    int64_t startNs(const Flow& f) const { return f.packets.empty() ? 0 : packets.tsNs(f.packets.front()); }
+    int64_t endNs(const Flow& f) const { return f.packets.empty() ? 0 : packets.tsNs(f.packets.back()); }
     double durationSeconds(const Flow& f) const { return static_cast<double>(endNs(f) - startNs(f)) / 1e9; }
     // Seconds from the flow's first packet to tsNs.
     double relativeSeconds(const Flow& f, int64_t tsNs) const { return static_cast<double>(tsNs - startNs(f)) / 1e9; }

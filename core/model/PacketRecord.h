@@ -1,8 +1,9 @@
 #pragma once
 // The compact per-packet record kept for every TCP packet of a capture, and the
-// chunked store that holds them. Sized for tens of millions of packets: 32 bytes
+// chunked store that holds them. Sized for tens of millions of packets: 28 bytes
 // a record, no per-packet allocation, no reallocation copies (chunks never move).
 
+#include "core/model/FrameTimes.h"
 #include "core/model/Types.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <numeric>
 #include <stdexcept>
 #include <type_traits>
 #include <vector>
@@ -52,7 +54,9 @@ struct PacketRecord {
     static constexpr uint32_t MaxPayloadLen =
         (1u << 24) - 1; // longer payloads are clamped (none exist: IP lengths are 16 bits, jumbograms aside)
 
-    int64_t tsNs = 0;             // capture timestamp, nanoseconds since the epoch
+    // The capture timestamp's lower 32 bits (nanoseconds since the epoch); its store keeps the
+    // upper ones by frame number: the whole time is PacketStore::tsNs(record).
+    uint32_t tsLow = 0;
     uint32_t frame = 0;           // 1-based frame number in file order (Wireshark's numbering)
     uint32_t seq = 0;             // absolute sequence number
     uint32_t ack = 0;             // absolute acknowledgment number (meaningful when ACK is set)
@@ -75,7 +79,7 @@ struct PacketRecord {
     }
     uint32_t endSeq() const { return seq + seqLen(); }
 };
-static_assert(sizeof(PacketRecord) == 32, "PacketRecord is sized for tens of millions of packets");
+static_assert(sizeof(PacketRecord) == 28, "PacketRecord is sized for tens of millions of packets");
 
 namespace detail {
 // `bytes` rounded up to a multiple of 2 MiB, 2 MiB-aligned, a mapping of its own; MADV_HUGEPAGE
@@ -83,6 +87,8 @@ namespace detail {
 // `bytes`).
 void* allocateHugeChunk(size_t bytes, bool huge);
 void freeHugeChunk(void* p, size_t bytes) noexcept;
+// Asks for huge pages for [p, p + bytes) (MADV_HUGEPAGE), 2 MiB-aligned, not yet touched.
+void adviseHuge(void* p, size_t bytes) noexcept;
 // Makes the pages of [p, p + bytes) resident in one system call (MADV_POPULATE_WRITE), so
 // that writing them takes no page faults. A hint: kernels before 5.14 fault them in as usual.
 void populate(void* p, size_t bytes) noexcept;
@@ -91,12 +97,12 @@ void discard(void* p, size_t bytes) noexcept;
 inline constexpr size_t HugePageBytes = size_t{2} << 20;
 // How much of an array of ordinary pages is made resident at a time (populate()) as it fills.
 inline constexpr size_t PopulateWindowBytes = size_t{64} << 10;
-// In a 2 MiB page of ordinary pages starting at `page`, of which the first `ready` bytes are
-// resident: makes them resident up to `need` and a window beyond, within the page. Returns the
-// new `ready` (at most HugePageBytes).
-inline size_t populateAhead(void* page, size_t ready, size_t need) noexcept
+// In `limit` bytes of ordinary pages starting at `page` (by default one 2 MiB page), of which
+// the first `ready` bytes are resident: makes them resident up to `need` and a window beyond,
+// within the limit. Returns the new `ready` (at most `limit`).
+inline size_t populateAhead(void* page, size_t ready, size_t need, size_t limit = HugePageBytes) noexcept
 {
-    const size_t to = std::min(HugePageBytes, std::max(ready, need) + PopulateWindowBytes);
+    const size_t to = std::min(limit, std::max(ready, need) + PopulateWindowBytes);
     populate(static_cast<char*>(page) + ready, to - ready);
     return to;
 }
@@ -129,22 +135,26 @@ template <class T> struct HugePageAllocator {
 
 // Append-only array of trivially copyable values in fixed chunks: indexes are stable,
 // appending never copies earlier values, and peak memory stays at the data size (a
-// growing std::vector briefly holds both its old and new copy). A chunk is one 2 MiB
-// page, a mapping of its own, aligned and not written before use, so the kernel can back it
-// with a huge page: page faults dominate the cost of storing millions of records otherwise. A huge
-// page is resident as a whole, though, so a chunk that is not expected to fill (the last
-// one, or the only one of a small capture: see expectMore()) gets ordinary pages, made
-// resident detail::PopulateWindowBytes at a time as values reach them (one system call each, no page
-// faults): about as fast as a huge page for a chunk two-thirds full, and only what is
-// used is resident (50,000 connections: 0.7 MiB less at the peak).
+// growing std::vector briefly holds both its old and new copy). A chunk is a power of two of
+// values that fills whole 2 MiB pages (one page for values of a power-of-two size; seven for
+// 28-byte records), a mapping of its own, aligned and not written before use, so the kernel can
+// back its pages with huge pages: page faults dominate the cost of storing millions of records
+// otherwise. A huge page is resident as a whole, though, so a 2 MiB page that is not expected
+// to fill (the last, or the only one of a small capture: see expectMore()) gets ordinary pages,
+// made resident detail::PopulateWindowBytes at a time as values reach them (one system call
+// each, no page faults): about as fast as a huge page for a page two-thirds full, and only what
+// is used is resident (50,000 connections: 0.7 MiB less at the peak).
 template <class T> class ChunkedArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-    static_assert((sizeof(T) & (sizeof(T) - 1)) == 0, "a power-of-two size fills a chunk exactly");
+    // The largest power of two that divides sizeof(T): a chunk of HugePageBytes / it values
+    // fills whole 2 MiB pages.
+    static constexpr size_t SizeTwos = sizeof(T) & (~sizeof(T) + 1);
+    static_assert(SizeTwos <= detail::HugePageBytes / 2);
 
 public:
-    static constexpr uint32_t ChunkBits = static_cast<uint32_t>(std::countr_zero(detail::HugePageBytes / sizeof(T)));
+    static constexpr uint32_t ChunkBits = static_cast<uint32_t>(std::countr_zero(detail::HugePageBytes / SizeTwos));
     static constexpr uint32_t ChunkSize = 1u << ChunkBits;
-    static constexpr size_t ChunkBytes = size_t{ChunkSize} * sizeof(T);
+    static constexpr size_t ChunkBytes = size_t{ChunkSize} * sizeof(T); // a multiple of HugePageBytes
 
     ChunkedArray() = default;
     ChunkedArray(const ChunkedArray&) = delete;
@@ -179,7 +189,7 @@ public:
     // Appends `other`'s values after this array's and empties `other`, never holding a second
     // copy of either: `other`'s chunks join this array's, their values moved down within them
     // (and into the rest of this array's last chunk) to follow this array's last value, and
-    // `fix(value)` is called on each moved value.
+    // `fix(value)` is called on each value of `other`.
     template <class Fix> void absorb(ChunkedArray& other, Fix&& fix)
     {
         const uint32_t n = other.size_;
@@ -190,50 +200,36 @@ public:
                 fix(other[i]);
             for (uint64_t k = 0; uint64_t{k} << ChunkBits < n; ++k)
                 chunks_.push_back(std::move(other.chunks_[k]));
-        } else if (n > 0 && used <= ChunkSize / 2) {
-            // Fewer values in this array's last chunk than room in it: they go to the front of
-            // `other`'s first chunk instead, `other`'s values moving up to make room (from its
-            // last chunk back). At most `used` slots are made resident before that chunk goes.
-            const size_t m = other.chunks_.size(); // every one holds values
-            const auto lastCount = static_cast<uint32_t>(n - ((m - 1) << ChunkBits));
-            T* lastChunk = other.chunks_[m - 1].get();
-            if (lastCount + used > ChunkSize) {
-                other.chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, false))));
-                detail::populate(other.chunks_.back().get(), size_t{lastCount + used - ChunkSize} * sizeof(T));
-            }
-            detail::populate(lastChunk + lastCount, size_t{std::min(used, ChunkSize - lastCount)} * sizeof(T));
-            for (size_t k = m; k-- > 0;) {
-                T* chunk = other.chunks_[k].get();
-                const uint32_t count = k + 1 == m ? lastCount : ChunkSize;
-                // The values pushed past the chunk's end open the next chunk (already moved up).
-                const uint32_t spill = count + used > ChunkSize ? count + used - ChunkSize : 0;
-                T* next = spill ? other.chunks_[k + 1].get() : nullptr;
-                for (uint32_t j = 0; j < spill; ++j) {
-                    next[j] = chunk[count - spill + j];
-                    fix(next[j]);
-                }
-                for (uint32_t j = count - spill; j-- > 0;) { // up within the chunk: each read before written
-                    chunk[j + used] = chunk[j];
-                    fix(chunk[j + used]);
-                }
-            }
-            std::copy_n(chunks_.back().get(), used, other.chunks_[0].get());
-            chunks_.pop_back();
-            for (auto& chunk : other.chunks_)
-                chunks_.push_back(std::move(chunk));
         } else if (n > 0) {
+            // Each of `other`'s chunks in turn: its first values fill the room left in the chunk
+            // before (this array's last, at first), the rest move down to its front, and it joins
+            // this array. The room's pages are made resident a window at a time as values reach
+            // them, and a chunk that empties gives its pages back as they are read, so the move
+            // never holds much more than the values (a chunk is up to 14 MiB).
             T* to = chunks_.back().get() + used; // where the next value goes
             const uint32_t room = ChunkSize - used;
-            detail::populate(to, size_t{room} * sizeof(T));
+            // Values a window: at least detail::PopulateWindowBytes, and whole 4 KiB pages of
+            // values, so that a chunk (2 MiB-aligned) is given back page by page, every page once.
+            constexpr uint32_t PageUnit = static_cast<uint32_t>(std::lcm(sizeof(T), size_t{4096}) / sizeof(T));
+            constexpr uint32_t Window =
+                (static_cast<uint32_t>(detail::PopulateWindowBytes / sizeof(T)) + PageUnit - 1) / PageUnit * PageUnit;
             for (uint64_t k = 0; k << ChunkBits < n; ++k) {
                 T* chunk = other.chunks_[k].get();
                 const auto count = static_cast<uint32_t>(std::min<uint64_t>(ChunkSize, n - (k << ChunkBits)));
                 const uint32_t moved = std::min(room, count);
-                for (uint32_t j = 0; j < moved; ++j) {
-                    to[j] = chunk[j];
-                    fix(to[j]);
-                }
                 const uint32_t rest = count - moved;
+                // The pages from here on are read, and not written again by the move down.
+                const uint32_t keep = (rest + PageUnit - 1) / PageUnit * PageUnit;
+                for (uint32_t j = 0; j < moved; j += Window) {
+                    const uint32_t w = std::min(Window, moved - j);
+                    detail::populate(to + j, size_t{w} * sizeof(T));
+                    for (uint32_t i = j; i < j + w; ++i) {
+                        to[i] = chunk[i];
+                        fix(to[i]);
+                    }
+                    if (const uint32_t from = std::max(j, keep); j + w > from)
+                        detail::discard(chunk + from, size_t{j + w - from} * sizeof(T));
+                }
                 if (rest == 0) { // the last chunk, emptied
                     other.chunks_[k].reset();
                     break;
@@ -283,24 +279,29 @@ private:
         size_ += n;
         return slot;
     }
-    // Slow path of reserve(): a new chunk, or the next pages of a chunk of ordinary pages.
+    // Slow path of reserve(): a new chunk, or the next pages of the current one. A chunk's 2 MiB
+    // pages are made ready one at a time, as values reach them: a page that the values still
+    // expected will fill is given a huge page, any other is made resident a window at a time.
     // `n` values at size_ must fit in what is left of the current chunk or in a new one.
     void makeReady(uint32_t n)
     {
         if ((size_ & (ChunkSize - 1)) == 0) {
-            const bool willFill = expectedMore_ >= ChunkSize;
-            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, willFill))));
-            if (willFill) {
-                ready_ = size_ + ChunkSize;
-                return;
-            }
+            chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, false))));
             ready_ = size_;
         }
-        // An ordinary-page chunk: the next window (more if `n` needs it).
         const uint64_t chunkStart = size_ & ~uint64_t{ChunkSize - 1};
-        const size_t ready =
-            detail::populateAhead(chunks_.back().get(), static_cast<size_t>(ready_ - chunkStart) * sizeof(T),
-                                  static_cast<size_t>(size_ + n - chunkStart) * sizeof(T));
+        char* const base = static_cast<char*>(static_cast<void*>(chunks_.back().get()));
+        auto ready = static_cast<size_t>(ready_ - chunkStart) * sizeof(T);
+        const auto need = static_cast<size_t>(size_ + n - chunkStart) * sizeof(T);
+        while (ready < need) { // a value may straddle two pages: both are made ready before it is written
+            const size_t page = ready & ~(detail::HugePageBytes - 1);
+            if (ready == page && expectedMore_ >= detail::HugePageBytes / sizeof(T)) {
+                detail::adviseHuge(base + page, detail::HugePageBytes);
+                ready = page + detail::HugePageBytes;
+            } else {
+                ready = page + detail::populateAhead(base + page, ready - page, need - page);
+            }
+        }
         ready_ = chunkStart + ready / sizeof(T);
     }
 
@@ -341,6 +342,17 @@ public:
     const PacketRecord& operator[](uint32_t i) const { return (i & TailBit) ? tail_[i & ~TailBit] : head_[i]; }
     PacketRecord& operator[](uint32_t i) { return (i & TailBit) ? tail_[i & ~TailBit] : head_[i]; }
 
+    // A stored record's timestamp, nanoseconds since the epoch (once its `frame` holds its frame
+    // number: from FlowTable::groupHeads() on for head records read from a file).
+    int64_t tsNs(const PacketRecord& r) const { return times_.tsNs(r.frame, r.tsLow); }
+    int64_t tsNs(uint32_t i) const { return tsNs((*this)[i]); }
+    // Gives `r`, the record of frame `frame`, its time. Frames come in increasing order.
+    void setTime(PacketRecord& r, uint32_t frame, int64_t tsNs)
+    {
+        times_.note(frame, tsNs);
+        r.tsLow = static_cast<uint32_t>(tsNs);
+    }
+
     // Whether `i` names a slot of either part (a tail slot may be one of a block's empty ones).
     bool holds(uint32_t i) const { return (i & TailBit) ? (i & ~TailBit) < tail_.size() : i < head_.size(); }
     // Records stored (both parts; the empty slots of tail blocks are not counted).
@@ -372,9 +384,11 @@ public:
 
     // Appends `other`'s records and empties it (see ChunkedArray::absorb and appendChunks): its
     // head records follow these, `fixHead(record)` called on each as it moves; its tail blocks
-    // keep their slots, their indexes raised by the value returned. Throws std::length_error
-    // (changing nothing) when the parts together would hold more than their indexes can name.
-    template <class Fix> uint32_t absorb(PacketStore& other, Fix&& fixHead)
+    // keep their slots, their indexes raised by the value returned. Its frames follow this store's
+    // last: their numbers are raised by `frameShift` (the caller fixes the records' `frame`).
+    // Throws std::length_error (changing nothing) when the parts together would hold more than
+    // their indexes can name.
+    template <class Fix> uint32_t absorb(PacketStore& other, uint32_t frameShift, Fix&& fixHead)
     {
         const uint64_t tailChunks = (uint64_t{tail_.size()} + ChunkedArray<PacketRecord>::ChunkSize - 1) >>
                                     ChunkedArray<PacketRecord>::ChunkBits;
@@ -383,6 +397,8 @@ public:
             throw std::length_error("more than 2 147 483 647 packets in flow heads or long flows");
         head_.absorb(other.head_, fixHead);
         const uint32_t base = tail_.appendChunks(other.tail_);
+        times_.append(other.times_, frameShift);
+        other.times_ = FrameTimes();
         records_ += other.records_;
         other.records_ = 0;
         return base;
@@ -394,11 +410,12 @@ public:
         head_.expectMore(n);
         tail_.expectMore(n);
     }
-    size_t memoryBytes() const { return head_.memoryBytes() + tail_.memoryBytes(); }
+    size_t memoryBytes() const { return head_.memoryBytes() + tail_.memoryBytes() + times_.memoryBytes(); }
 
 private:
     ChunkedArray<PacketRecord> head_;
     ChunkedArray<PacketRecord> tail_;
+    FrameTimes times_;
     uint32_t records_ = 0;
 };
 

@@ -20,8 +20,8 @@ void Builder::handshakeUnanswered()
         for (uint32_t row = 0; row < f_.packetCount(); ++row) {
             const PacketRecord& p = rec(row);
             if (p.side() != s || !p.has(tcpflag::SYN) || p.has(tcpflag::ACK)) continue;
-            if (d.count++ == 0) firstTs = p.tsNs;
-            lastTs = p.tsNs;
+            if (d.count++ == 0) firstTs = ts(p);
+            lastTs = ts(p);
             if (d.frames.size() < MaxListedFrames) d.frames.push_back(p.frame);
         }
         if (d.count == 0) continue;

@@ -49,6 +49,7 @@ public:
 
 private:
     const PacketRecord& rec(uint32_t row) const { return a_.packets[f_.packets[row]]; }
+    int64_t ts(const PacketRecord& p) const { return a_.packets.tsNs(p); }
     uint32_t frame(uint32_t row) const { return rec(row).frame; }
     std::string who(Side s) const { return std::string(sideName(s)); }
     uint32_t rel(Side sender, uint32_t seq) const { return seq - f_.side(sender).isn; }

@@ -329,7 +329,7 @@ void FlowTable::add(uint32_t frame, int64_t tsNs, const DecodedPacket& p)
         rp->frame = frame;
     }
     PacketRecord& r = *rp;
-    r.tsNs = tsNs;
+    store.setTime(r, frame, tsNs);
     r.seq = p.seq;
     r.ack = p.ack;
     r.payloadLen = std::min(p.payloadLen, PacketRecord::MaxPayloadLen);

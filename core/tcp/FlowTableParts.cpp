@@ -280,7 +280,7 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
     // The records: the part's head records follow these, naming their flow and row here; its
     // tail blocks follow these chunks.
     const uint32_t headBefore = store.headSize();
-    const uint32_t tailBase = store.absorb(pa.packets, [&](PacketRecord& r) {
+    const uint32_t tailBase = store.absorb(pa.packets, framesBefore, [&](PacketRecord& r) {
         if (r.frame < n) {
             r.frame = target[r.frame];
             return;

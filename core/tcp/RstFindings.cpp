@@ -107,9 +107,9 @@ void Builder::rstRun(const std::vector<const RstEvent*>& run)
         ++d.challengeAcks;
         const PacketRecord& c = rec(static_cast<uint32_t>(e->challengeAckRow));
         if (challengeFrames.size() < MaxListedFrames) challengeFrames.push_back(c.frame);
-        if (lastChallengeTs >= 0 && (d.challengeAckSpacingNs < 0 || c.tsNs - lastChallengeTs < d.challengeAckSpacingNs))
-            d.challengeAckSpacingNs = c.tsNs - lastChallengeTs;
-        lastChallengeTs = c.tsNs;
+        if (lastChallengeTs >= 0 && (d.challengeAckSpacingNs < 0 || ts(c) - lastChallengeTs < d.challengeAckSpacingNs))
+            d.challengeAckSpacingNs = ts(c) - lastChallengeTs;
+        lastChallengeTs = ts(c);
     }
     d.withoutChallengeAck = d.count - d.challengeAcks;
     d.noChallengeReason = noChallengeReason(run, d.challengeAcks);
@@ -122,10 +122,10 @@ void Builder::rstRun(const std::vector<const RstEvent*>& run)
     if (run.size() == 1) {
         x.summary = singleRstText(r, seqText);
     } else {
-        const int64_t span = rec(run.back()->row).tsNs - p.tsNs;
+        const int64_t span = ts(rec(run.back()->row)) - ts(p);
         std::string outcome;
         if (d.ignored == d.count) {
-            const int64_t after = r.lastRowAfter >= 0 ? rec(static_cast<uint32_t>(r.lastRowAfter)).tsNs - p.tsNs : 0;
+            const int64_t after = r.lastRowAfter >= 0 ? ts(rec(static_cast<uint32_t>(r.lastRowAfter))) - ts(p) : 0;
             outcome = fmt("the %s ignored all of them and kept sending (%u packets over %s)", who(receiver).c_str(),
                           r.framesAfter, formatDuration(after).c_str());
         } else if (tookEffect) {
@@ -189,7 +189,7 @@ std::string Builder::singleRstText(const RstEvent& r, const std::string& seqText
     const std::string challenge =
         r.challengeAckRow >= 0 ? fmt("; challenge ACK #%u", frame(static_cast<uint32_t>(r.challengeAckRow))) : "";
     if (r.outcome == RstOutcome::Ignored) {
-        const int64_t span = r.lastRowAfter >= 0 ? rec(static_cast<uint32_t>(r.lastRowAfter)).tsNs - p.tsNs : 0;
+        const int64_t span = r.lastRowAfter >= 0 ? ts(rec(static_cast<uint32_t>(r.lastRowAfter))) - ts(p) : 0;
         std::string tail;
         const TcpState endState = f_.side(receiver).finalState;
         if (isLingeringState(endState))
@@ -345,7 +345,7 @@ void Builder::rstIgnored()
         const PacketRecord& p = rec(first->row);
         Finding& x = add(FindingKind::RstIgnored, Severity::Error, p.frame);
         const int64_t span =
-            first->lastRowAfter >= 0 ? rec(static_cast<uint32_t>(first->lastRowAfter)).tsNs - p.tsNs : 0;
+            first->lastRowAfter >= 0 ? ts(rec(static_cast<uint32_t>(first->lastRowAfter))) - ts(p) : 0;
         x.summary = fmt("%s kept sending after RST #%u: %u more packets over %s%s.", capitalized(who(receiver)).c_str(),
                         p.frame, first->framesAfter, formatDuration(span).c_str(),
                         rstFrames.size() > 1 ? fmt(" (%zu RSTs ignored in all)", rstFrames.size()).c_str() : "");

@@ -18,6 +18,7 @@ void judgeRstOutcomes(const Analysis& a, Flow& f, int64_t captureEndNs, PacketSt
 {
     if (events.rsts.empty()) return;
     auto rec = [&](uint32_t row) -> const PacketRecord& { return a.packets[f.packets[row]]; };
+    auto ts = [&](const PacketRecord& p) { return a.packets.tsNs(p); };
     auto addMark = [&](uint32_t row, uint16_t bits) {
         events.marksGiven |= bits;
         if (marksOut) (*marksOut)[f.packets[row]].marks |= bits;
@@ -51,9 +52,9 @@ void judgeRstOutcomes(const Analysis& a, Flow& f, int64_t captureEndNs, PacketSt
         const int y = 1 - sideIndex(ev.sender);
         const PacketRecord& r = rec(ev.row);
         // Packets the receiver sent before the RST reached it can still follow it here.
-        const int64_t crossing = satAdd(r.tsNs, std::max<int64_t>(f.sides[y].rttNs, 0));
+        const int64_t crossing = satAdd(ts(r), std::max<int64_t>(f.sides[y].rttNs, 0));
         uint32_t from = std::max(ev.row + 1, scanned[y]);
-        while (from < n && rec(from).tsNs <= crossing)
+        while (from < n && ts(rec(from)) <= crossing)
             ++from;
         scanned[y] = from;
         ev.framesAfter = after[y][from];
@@ -79,7 +80,7 @@ void judgeRstOutcomes(const Analysis& a, Flow& f, int64_t captureEndNs, PacketSt
         // RST with tcp_rfc1337 = 0, keeps it with 1: the capture cannot tell which).
         if (ev.receiverSilentBefore || ev.receiverState == TcpState::TimeWait) continue;
         if (ev.receiverInSynSent || ev.cls == RstClass::Exact || flowWentOn ||
-            captureEndNs - r.tsNs >= SilenceProvesResetNs)
+            captureEndNs - ts(r) >= SilenceProvesResetNs)
             ev.outcome = RstOutcome::TookEffect;
     }
     // Mark what was sent after an ignored RST, and close the sides that took one.
@@ -102,7 +103,7 @@ void judgeRstOutcomes(const Analysis& a, Flow& f, int64_t captureEndNs, PacketSt
             while (!states.empty() && states.back().packet > idx)
                 states.pop_back();
             if (states.empty() || states.back().state != TcpState::Closed)
-                states.push_back({idx, TcpState::Closed, StateBasis::Assumed, rec(ev.row).tsNs});
+                states.push_back({idx, TcpState::Closed, StateBasis::Assumed, ts(rec(ev.row))});
             f.sides[y].finalState = TcpState::Closed;
             f.sides[y].finalBasis = StateBasis::Assumed; // its silence says so, not its packets
         }

@@ -83,6 +83,7 @@ public:
 
 private:
     const PacketRecord& rec(uint32_t row) const { return a_.packets[f_.packets[row]]; }
+    int64_t ts(const PacketRecord& p) const { return a_.packets.tsNs(p); }
     // From a packet out to its answer; -1 (unknown) when the capture's clock ran backwards.
     static int64_t roundTrip(int64_t sentNs, int64_t answeredNs)
     {
@@ -109,7 +110,7 @@ private:
         }
         side_[s].state = st;
         side_[s].basis = basis;
-        states_[s].push_back({f_.packets[row], st, basis, p.tsNs});
+        states_[s].push_back({f_.packets[row], st, basis, ts(p)});
     }
 
     // Side `s` sent the packet at `row`: in a state where a side itself sends, that shows it
@@ -132,7 +133,7 @@ private:
         }
         S.basis = StateBasis::Observed;
         const PacketRecord& p = rec(row);
-        states_[s].push_back({f_.packets[row], S.state, StateBasis::Observed, p.tsNs});
+        states_[s].push_back({f_.packets[row], S.state, StateBasis::Observed, ts(p)});
     }
 
     void start(const PacketRecord& p, uint32_t row)
@@ -181,7 +182,7 @@ private:
                 fx.synAckSent = true;
                 synAckRow_ = row;
                 // SYN out, SYN-ACK back: the round trip from the capture point to this side.
-                if (synRow_ >= 0) fx.setRtt(roundTrip(rec(static_cast<uint32_t>(synRow_)).tsNs, p.tsNs));
+                if (synRow_ >= 0) fx.setRtt(roundTrip(ts(rec(static_cast<uint32_t>(synRow_))), ts(p)));
             }
         }
 
@@ -248,7 +249,7 @@ private:
         } else if (len > 0 && X.nextSeqValid && seqLt(p.seq, X.nextSeq)) {
             const int64_t rtt = f_.sides[sideIndex(p.side())].rttNs;
             const int64_t threshold = rtt > 0 ? std::min(rtt, OutOfOrderThresholdNs) : OutOfOrderThresholdNs;
-            if (p.tsNs - X.nextSeqTs < threshold && end != X.nextSeq) {
+            if (ts(p) - X.nextSeqTs < threshold && end != X.nextSeq) {
                 addMark(row, mark::OutOfOrder);
             } else {
                 addMark(row, mark::Retransmission);
@@ -265,7 +266,7 @@ private:
         X.lastWasProbe = probe;
         if (!X.nextSeqValid || seqGt(end, X.nextSeq)) {
             X.nextSeq = end;
-            X.nextSeqTs = p.tsNs;
+            X.nextSeqTs = ts(p);
             X.nextSeqValid = true;
         }
         if (p.window == 0 && !p.has(tcpflag::SYN | tcpflag::FIN)) addMark(row, mark::ZeroWindow);
@@ -281,7 +282,7 @@ private:
         bool challenge = false;
         if (X.pendingChallenge >= 0) {
             RstEvent& ev = events_.rsts[static_cast<size_t>(X.pendingChallenge)];
-            const int64_t waited = p.tsNs - rec(ev.row).tsNs;
+            const int64_t waited = ts(p) - ts(rec(ev.row));
             const int64_t rtt = std::min<int64_t>(f_.sides[x].rttNs, int64_t{1} << 40); // ~18 min: 4x stays small
             if (pure && sameAck && waited <= std::max<int64_t>(1'000'000'000, 4 * rtt)) {
                 addMark(row, mark::ChallengeAck);
@@ -323,7 +324,7 @@ private:
             setState(y, TcpState::Established, row);
         if (handshakeAckRow_ < 0 && synAckRow_ >= 0 && !p.has(tcpflag::SYN) && Y.synAckSent) {
             handshakeAckRow_ = row;
-            f_.sides[x].setRtt(roundTrip(rec(static_cast<uint32_t>(synAckRow_)).tsNs, p.tsNs));
+            f_.sides[x].setRtt(roundTrip(ts(rec(static_cast<uint32_t>(synAckRow_))), ts(p)));
         }
         // The peer's FIN acknowledged: this side received it, the peer knows it arrived.
         if (Y.finSent && !X.peerFinAcked && seqGe(p.ack, Y.finSeq + 1)) {

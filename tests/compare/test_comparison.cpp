@@ -295,7 +295,7 @@ TEST(Compare, OffsetDelayAndOneSidedPackets)
     }
     // Time order on A's clock.
     for (size_t i = 1; i < p.packets.size(); ++i) {
-        auto t = [&](const PacketMatch& m) { return m.inA() ? l.a->packets[m.a].tsNs : c.toA(l.b->packets[m.b].tsNs); };
+        auto t = [&](const PacketMatch& m) { return m.inA() ? l.a->packets.tsNs(m.a) : c.toA(l.b->packets.tsNs(m.b)); };
         EXPECT_LE(t(p.packets[i - 1]), t(p.packets[i]));
     }
 }

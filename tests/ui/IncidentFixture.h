@@ -127,9 +127,8 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
     flow.handshakeSeen = true;
     const int64_t base = 1'700'000'000'000'000'000;
     auto add = [&](double t, Side s, uint8_t flags, uint32_t relSeq, uint32_t relAck, uint32_t len, uint16_t marks) {
-        PacketRecord& p = a->appendPacket(flow);
-        p.tsNs = base + static_cast<int64_t>(t * 1e9);
-        p.frame = ++a->capture.packets;
+        const int64_t ts = base + static_cast<int64_t>(t * 1e9);
+        PacketRecord& p = a->appendPacket(flow, ++a->capture.packets, ts);
         a->capture.tcpPackets++;
         p.seq = flow.side(s).isn + relSeq;
         p.ack = (flags & tcpflag::ACK) ? flow.side(otherSide(s)).isn + relAck : 0;
@@ -141,8 +140,8 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
         p.marks = marks;
         flow.side(s).packets++;
         flow.side(s).addPayload(len);
-        if (a->capture.firstNs == 0) a->capture.firstNs = p.tsNs;
-        a->capture.lastNs = p.tsNs;
+        if (a->capture.firstNs == 0) a->capture.firstNs = ts;
+        a->capture.lastNs = ts;
     };
     add(0, Side::Client, tcpflag::SYN, 0, 0, 0, 0);
     uint32_t seq = 1;

@@ -457,7 +457,7 @@ private slots:
             return out;
         };
         const auto tsOf = [&](uint32_t frame) {
-            return view->content()->packet(static_cast<uint32_t>(rowOf(*w, frame))).tsNs;
+            return view->content()->packetNs(static_cast<uint32_t>(rowOf(*w, frame)));
         };
         const auto pixelOf = [&](uint32_t frame) {
             const auto g = view->ladder()->currentGeometry();

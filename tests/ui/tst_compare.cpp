@@ -244,10 +244,10 @@ private slots:
         }
         // The server's RST the client never saw sits between the client's packets around its moment.
         const auto rstB = b->content()->rowOfFrame(22);
-        const int64_t rstOnA = b->content()->packet(static_cast<uint32_t>(rstB)).tsNs + w.comparison()->clockOffsetNs;
+        const int64_t rstOnA = b->content()->packetNs(static_cast<uint32_t>(rstB)) + w.comparison()->clockOffsetNs;
         const double rstY = b->content()->layout.yOfRow(static_cast<uint32_t>(rstB));
         for (uint32_t r = 0; r < a->content()->rows(); ++r) {
-            const int64_t t = a->content()->packet(r).tsNs;
+            const int64_t t = a->content()->packetNs(r);
             if (t < rstOnA) QVERIFY(a->content()->layout.yOfRow(r) < rstY);
             if (t > rstOnA) QVERIFY(a->content()->layout.yOfRow(r) > rstY);
         }

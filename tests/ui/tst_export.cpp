@@ -33,7 +33,7 @@ std::vector<core::Annotation> incidentNotes(const core::Analysis& a)
     core::Annotation r;
     r.id = 3, r.kind = core::AnnotationKind::TimeRange, r.flow = 1, r.text = "retransmitting into the void";
     const core::Flow& f = *a.flowById(1);
-    r.startNs = a.packet(f, 22).tsNs, r.endNs = a.endNs(f); // the first retransmission (#23) to the end
+    r.startNs = a.tsNs(f, 22), r.endNs = a.endNs(f); // the first retransmission (#23) to the end
     v.push_back(r);
     return v;
 }

@@ -310,7 +310,7 @@ private slots:
         g.plot()->replot();
         const core::Flow& f = *a->flowById(1);
         const auto seconds = [&](uint32_t row) {
-            return static_cast<double>(a->packet(f, row).tsNs - a->startNs(f)) / 1e9;
+            return static_cast<double>(a->tsNs(f, row) - a->startNs(f)) / 1e9;
         };
         QSignalSpy clicked(&g, &TimeSequenceGraph::rowClicked);
         const auto clickAt = [&](double t) {

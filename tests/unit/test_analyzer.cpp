@@ -522,7 +522,7 @@ TEST(Analyzer, ManyConnectionsOnTwoThreadsKeepEachFlowsFindings)
             mismatch = mismatch || a->findings[k].kind == core::FindingKind::RstSeqMismatch;
         }
         EXPECT_EQ(mismatch, i % Every == 0) << "flow " << f.id;
-        EXPECT_EQ(a->startNs(f), a->packets[f.packets.front()].tsNs);
+        EXPECT_EQ(a->startNs(f), a->tsNs(f, 0));
         EXPECT_EQ(f.side(Side::Server).finalState,
                   i % Every == 0 ? core::TcpState::CloseWait : core::TcpState::TimeWait)
             << "flow " << f.id;

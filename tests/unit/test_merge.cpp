@@ -153,7 +153,7 @@ TEST(Merge, EveryFindingNamesItsFileAndTheFrameThere)
         ASSERT_GE(arow, 0) << "frame " << o.frame << " of " << files[o.source];
         const core::PacketRecord& mp = merged->packet(mf, static_cast<uint32_t>(mrow));
         const core::PacketRecord& ap = alone->packet(af, static_cast<uint32_t>(arow));
-        EXPECT_EQ(mp.tsNs, ap.tsNs);
+        EXPECT_EQ(merged->tsNs(mp), alone->tsNs(ap));
         EXPECT_EQ(mp.seq, ap.seq);
         EXPECT_EQ(mp.flags, ap.flags);
     }

@@ -281,7 +281,7 @@ TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis)
                 EXPECT_TRUE(std::any_of(states.begin(), states.end(),
                                         [&](const core::StateChange& c) {
                                             return a->packets[c.packet].frame == since &&
-                                                   c.tsNs == a->packets[c.packet].tsNs;
+                                                   c.tsNs == a->packets.tsNs(c.packet);
                                         }))
                     << "since_frame " << since;
             }

@@ -47,7 +47,7 @@ TEST(Reader, NanosecondTimestampsArePreserved)
     std::string error;
     auto a = analyzePath(path, error);
     ASSERT_TRUE(a) << error;
-    EXPECT_EQ(a->packets[0].tsNs, 1'700'000'000'123'456'789);
+    EXPECT_EQ(a->packets.tsNs(0), 1'700'000'000'123'456'789);
     EXPECT_EQ(a->capture.format, core::CaptureFormat::Pcap);
     EXPECT_EQ(a->capture.linktype, "EN10MB");
 }
@@ -69,7 +69,7 @@ TEST(Reader, PcapngWithTwoInterfacesOfDifferentLinkTypes)
     EXPECT_EQ(a->capture.linktype, "MIXED");
     EXPECT_EQ(a->capture.tcpPackets, 3u);
     EXPECT_EQ(a->flows.size(), 3u);
-    EXPECT_EQ(a->packets[0].tsNs, 1'000'000'000'000'000'001);
+    EXPECT_EQ(a->packets.tsNs(0), 1'000'000'000'000'000'001);
     EXPECT_EQ(a->packets[1].frame, 2u);
 }
 

@@ -56,7 +56,7 @@ TEST(WiresharkPlugin, WritesTheSelectedConnectionAndOpensItAtThePacket)
     const core::Flow& second = whole->flows[1];
     EXPECT_EQ(count, second.packetCount());
     EXPECT_EQ(part->flows[0].packetCount(), second.packetCount());
-    EXPECT_EQ(part->packet(part->flows[0], 0).tsNs, whole->packet(second, 0).tsNs);
+    EXPECT_EQ(part->tsNs(part->flows[0], 0), whole->tsNs(second, 0));
     // The row noted is frame 15 of the whole capture.
     const int64_t wrow = whole->rowOfFrame(second, 15);
     ASSERT_GE(wrow, 0);

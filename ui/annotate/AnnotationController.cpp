@@ -64,7 +64,7 @@ AnnotationController::AnnotationController(MainWindow* window, MessageBar* bar)
     connect(ladder_, &LadderView::rowSelected, this, [this](int64_t row) { // a pending range follows it
         auto c = ladder_->content();
         if (pendingRange_ && c && row >= 0 && row < c->rows())
-            previewPendingRange(c->packet(static_cast<uint32_t>(row)).tsNs);
+            previewPendingRange(c->packetNs(static_cast<uint32_t>(row)));
     });
     updateStatus();
 }
@@ -248,8 +248,8 @@ uint64_t AnnotationController::addTimeRange(int64_t fromRow, int64_t toRow, cons
     Annotation a;
     a.kind = AnnotationKind::TimeRange;
     a.flow = c->flow->id;
-    a.startNs = c->packet(static_cast<uint32_t>(fromRow)).tsNs;
-    a.endNs = c->packet(static_cast<uint32_t>(toRow)).tsNs;
+    a.startNs = c->packetNs(static_cast<uint32_t>(fromRow));
+    a.endNs = c->packetNs(static_cast<uint32_t>(toRow));
     a.text = text.toStdString();
     const uint64_t id = doc_->add(a);
     select(id);
@@ -304,7 +304,7 @@ void AnnotationController::startTimeRange(int64_t row)
     Annotation a;
     a.kind = AnnotationKind::TimeRange;
     a.flow = c->flow->id;
-    a.startNs = a.endNs = c->packet(static_cast<uint32_t>(row)).tsNs;
+    a.startNs = a.endNs = c->packetNs(static_cast<uint32_t>(row));
     pendingRange_ = a;
     previewPendingRange(a.endNs);
     ladder_->setFocus();
@@ -366,7 +366,7 @@ int64_t AnnotationController::rowTimeNear(double pixelY) const
     if (!c || !c->valid() || c->rows() == 0) return 0;
     const auto g = ladder_->ladder()->currentGeometry();
     const int64_t row = c->layout.rowNearest(g.map.yOfPixel(pixelY));
-    return c->packet(static_cast<uint32_t>(std::max<int64_t>(row, 0))).tsNs;
+    return c->packetNs(static_cast<uint32_t>(std::max<int64_t>(row, 0)));
 }
 
 void AnnotationController::editSelected()
@@ -407,7 +407,7 @@ bool AnnotationController::eventFilter(QObject* watched, QEvent* event)
             if (k->key() == Qt::Key_Return || k->key() == Qt::Key_Enter) {
                 const int64_t row = ladder_->selectedRow();
                 auto c = ladder_->content();
-                if (row >= 0 && c && row < c->rows()) finishPendingRange(c->packet(static_cast<uint32_t>(row)).tsNs);
+                if (row >= 0 && c && row < c->rows()) finishPendingRange(c->packetNs(static_cast<uint32_t>(row)));
                 return true;
             }
             return false; // arrows move the selection, which the preview follows

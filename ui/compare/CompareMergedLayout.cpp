@@ -27,8 +27,8 @@ CompareMergedLayout CompareMergedLayout::build(const Comparison& c, const FlowPa
         const PacketMatch& pm = pair.packets[i];
         Item it;
         it.match = i;
-        const int64_t ta = pm.inA() ? a.packets[pm.a].tsNs : 0;
-        const int64_t tb = pm.inB() ? c.toA(b.packets[pm.b].tsNs) : 0;
+        const int64_t ta = pm.inA() ? a.packets.tsNs(pm.a) : 0;
+        const int64_t tb = pm.inB() ? c.toA(b.packets.tsNs(pm.b)) : 0;
         if (pm.inA()) m.ofA_.emplace(pm.a, i);
         if (pm.inB()) m.ofB_.emplace(pm.b, i);
         if (pm.inBoth()) {

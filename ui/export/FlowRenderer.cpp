@@ -177,7 +177,7 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
                               .arg(file)
                               .arg(f.id)
                               .arg(endpointText(f.endpoint(Side::Client)), endpointText(f.endpoint(Side::Server)));
-    const int64_t t0 = content_->packet(firstRow_).tsNs, t1 = content_->packet(lastRow_).tsNs;
+    const int64_t t0 = content_->packetNs(firstRow_), t1 = content_->packetNs(lastRow_);
     QString sub = QStringLiteral("%1 – %2 (%3)  ·  frames %4–%5  ·  %6 packets  ·  %7")
                       .arg(clockText(t0, 3).chopped(4), timeOfDayText(t1), durationText((t1 - t0) / 1e9))
                       .arg(firstFrame())
@@ -206,7 +206,7 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
         const Finding& fi = *item;
         const int64_t row = content_->rowOfFrame(fi.frame);
         const double t =
-            row >= 0 ? content_->analysis->relativeSeconds(f, content_->packet(static_cast<uint32_t>(row)).tsNs) : 0;
+            row >= 0 ? content_->analysis->relativeSeconds(f, content_->packetNs(static_cast<uint32_t>(row))) : 0;
         const QColor mark = fi.severity == Severity::Error     ? QColor(0xd3, 0x2f, 0x2f)
                             : fi.severity == Severity::Warning ? QColor(0xe0, 0x8a, 0x00)
                                                                : style_.mutedText;

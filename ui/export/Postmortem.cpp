@@ -32,7 +32,7 @@ QString frameTime(const Analysis& a, const Flow& f, uint32_t frame)
 {
     const int64_t row = a.rowOfFrame(f, frame);
     if (row < 0) return QStringLiteral("?");
-    const int64_t ts = a.packet(f, static_cast<uint32_t>(row)).tsNs;
+    const int64_t ts = a.tsNs(f, static_cast<uint32_t>(row));
     return QStringLiteral("+%1 s (%2)").arg(a.relativeSeconds(f, ts), 0, 'f', 3).arg(timeOfDay(ts));
 }
 } // namespace

@@ -51,7 +51,7 @@ int LadderContent::timeDecimalsFor(const Analysis& a, const Flow& f)
 {
     int64_t smallest = INT64_MAX;
     for (uint32_t row = 1; row < f.packetCount(); ++row) {
-        const int64_t gap = a.packet(f, row).tsNs - a.packet(f, row - 1).tsNs;
+        const int64_t gap = a.tsNs(f, row) - a.tsNs(f, row - 1);
         if (gap > 0) smallest = std::min(smallest, gap);
     }
     int decimals = 3;
@@ -248,7 +248,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
                 addNote(c.notes, row,
                         QStringLiteral("retransmission of #%1 (+%2)")
                             .arg(o.frame)
-                            .arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
+                            .arg(durationText(static_cast<double>(c.analysis->tsNs(p) - c.analysis->tsNs(o)) / 1e9)));
             }
         }
         if (p.marked(mark::FastRetransmission) && !specific)
@@ -301,7 +301,7 @@ std::vector<int64_t> rowTimes(const Analysis& a, const Flow& f, int64_t offsetNs
 {
     std::vector<int64_t> ts(f.packets.size());
     for (size_t i = 0; i < f.packets.size(); ++i)
-        ts[i] = a.packets[f.packets[i]].tsNs + offsetNs;
+        ts[i] = a.packets.tsNs(f.packets[i]) + offsetNs;
     return ts;
 }
 } // namespace

@@ -202,7 +202,7 @@ void TimeSequenceGraph::rebuild()
     const int64_t startNs = a.startNs(*f); // times count from the flow's first packet
     for (uint32_t row = 0; row < rows_; ++row) {
         const PacketRecord& p = a.packet(*f, row);
-        const double t = static_cast<double>(p.tsNs - startNs) / 1e9;
+        const double t = static_cast<double>(a.tsNs(p) - startNs) / 1e9;
         if (p.side() == sender_) {
             const double end = static_cast<double>(p.endSeq() - isn);
             const bool resent = p.marked(mark::Retransmission | mark::FastRetransmission | mark::FinRetransmit);
@@ -232,7 +232,7 @@ void TimeSequenceGraph::rebuild()
 double TimeSequenceGraph::rowSeconds(uint32_t row) const
 {
     const Flow* f = analysis_->flowById(flowId_);
-    return analysis_->relativeSeconds(*f, analysis_->packet(*f, row).tsNs);
+    return analysis_->relativeSeconds(*f, analysis_->tsNs(*f, row));
 }
 
 uint32_t TimeSequenceGraph::firstRowAfter(double t, bool orEqual) const

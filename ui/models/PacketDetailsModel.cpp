@@ -68,10 +68,10 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
                             .arg(QFileInfo(QString::fromStdString(a.capture.sources[o.source].path)).fileName())
                             .arg(o.frame));
     }
-    add(tr("Time"), clockText(p.tsNs));
-    add(tr("Since flow start"), durationText(a.relativeSeconds(f, p.tsNs)));
-    if (row > 0)
-        add(tr("Since previous packet"), durationText(static_cast<double>(p.tsNs - a.packet(f, row - 1).tsNs) / 1e9));
+    const int64_t ts = a.tsNs(p);
+    add(tr("Time"), clockText(ts));
+    add(tr("Since flow start"), durationText(a.relativeSeconds(f, ts)));
+    if (row > 0) add(tr("Since previous packet"), durationText(static_cast<double>(ts - a.tsNs(f, row - 1)) / 1e9));
     add(tr("Direction"), QStringLiteral("%1 → %2  (%3 → %4)")
                              .arg(QString::fromLatin1(sideName(p.side()).data()),
                                   QString::fromLatin1(sideName(otherSide(p.side())).data()),
@@ -115,7 +115,7 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
         const PacketRecord& o = a.packet(f, resend->originalRow);
         add(tr("First sent in"), QStringLiteral("#%1, %2 earlier")
                                      .arg(o.frame)
-                                     .arg(durationText(static_cast<double>(p.tsNs - o.tsNs) / 1e9)));
+                                     .arg(durationText(static_cast<double>(a.tsNs(p) - a.tsNs(o)) / 1e9)));
     }
     // How each state is known: from that side's own packets, or only if what was seen heading
     // to it arrived (the capture point cannot see that).
