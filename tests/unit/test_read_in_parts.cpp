@@ -4,6 +4,7 @@
 
 #include "Scenario.h"
 #include "TestPaths.h"
+#include "core/capture/CaptureReader.h"
 #include "core/report/JsonReport.h"
 #include "core/tcp/Analyzer.h"
 
@@ -112,7 +113,8 @@ std::vector<uint8_t> fileBytes(const std::string& path)
 // them (from the `longFrom`th connection on), each open for thousands of packets. Without
 // `tricky`, no SYN repeats, every connection has a handshake and ports are not reused.
 void writeManyConnections(const std::string& path, bool ipv6, unsigned seed, bool withLong, int longFrom = 0,
-                          bool tricky = true, uint32_t payloadMax = 400, int connections = 1500)
+                          bool tricky = true, uint32_t payloadMax = 400, int connections = 1500,
+                          bool clockJumps = false)
 {
     Scenario s(1000, 5000, ipv6);
     std::mt19937 rng(seed);
@@ -140,7 +142,13 @@ void writeManyConnections(const std::string& path, bool ipv6, unsigned seed, boo
         const size_t i = rng() % open.size();
         Conn& c = open[i];
         s.clientPort = c.port;
-        const int64_t gap = 1000 + static_cast<int64_t>(rng() % 50000);
+        int64_t gap = 1000 + static_cast<int64_t>(rng() % 50000);
+        if (clockJumps && rng() % 32 == 0) { // seconds forwards or back, or to another year (1990-2089)
+            if (rng() % 8)
+                gap = static_cast<int64_t>(rng() % 40'000'000'000) - 20'000'000'000;
+            else
+                s.t = 631'152'000'000'000'000 + static_cast<int64_t>(rng() % 3'155'760'000'000'000'000);
+        }
         if (rng() % 40 == 0) s.sendOther(rng() % 2 == 0, gap); // frames between that are not TCP segments
         if (c.step == 0) {                                     // each connection its own sequence numbers
             s.seq(Side::Client) = static_cast<uint32_t>(rng());
@@ -182,6 +190,41 @@ TEST(ReadInParts, ManyShortConnectionsGiveTheSameAnalysisWhereverTheyAreCut)
     // Most boundaries cut a connection that continues, often one whose ports are reused soon
     // after; the merge follows them all but where a SYN repeats or a long connection crosses.
     EXPECT_GE(joined, points / 2) << joined << " of " << points << " boundaries kept the later part";
+}
+
+// A record keeps only the lower 32 bits of its time (4.29 s), the store the rest by runs of frames
+// (FrameTimes): with a clock that jumps seconds and years, forwards and back, every packet's time
+// is still the file's, read in one part or two.
+TEST(ReadInParts, EveryPacketKeepsItsTimeWhenTheClockJumps)
+{
+    for (const unsigned seed : {5u, 6u}) {
+        const std::string path = tempPath("parts-clock-" + std::to_string(seed) + ".pcap");
+        writeManyConnections(path, seed == 6, seed, seed == 6, 1000, seed == 5, 400, 1500, true);
+        std::string error;
+        std::unique_ptr<core::CaptureReader> reader = core::CaptureReader::open(path, error);
+        ASSERT_TRUE(reader) << error;
+        std::vector<int64_t> fileNs{0}; // by frame number
+        core::RawFrame frame;
+        while (reader->next(frame) == core::CaptureReader::Status::Frame)
+            fileNs.push_back(frame.tsNs);
+        for (const uint64_t from : {uint64_t{0}, std::filesystem::file_size(path) / 3}) {
+            bool joined = false;
+            const auto a = from ? analyseFrom(path, from, joined) : core::analyzeFile(path, error);
+            ASSERT_TRUE(a) << error;
+            size_t checked = 0;
+            for (const core::Flow& f : a->flows)
+                for (uint32_t row = 0; row < f.packetCount(); ++row, ++checked)
+                    ASSERT_EQ(a->tsNs(f, row), fileNs.at(a->packet(f, row).frame))
+                        << "frame " << a->packet(f, row).frame << (from ? " read in two parts" : "");
+            EXPECT_EQ(checked, a->capture.tcpPackets);
+        }
+        EXPECT_GT(checkEveryBoundary(path, 8), 0) << "no boundary kept the later part, seed " << seed;
+        int64_t backwards = 0;
+        for (size_t i = 2; i < fileNs.size(); ++i)
+            backwards += fileNs[i] < fileNs[i - 1] ? 1 : 0;
+        EXPECT_GT(backwards, 50) << "the clock is to jump back now and then";
+        std::filesystem::remove(path);
+    }
 }
 
 // One reading of `path`: no record boundary lies at or after the file's end, so nothing is split.
@@ -370,59 +413,4 @@ TEST(ReadInParts, ProjectAndPublicCapturesGiveTheSameAnalysisWhereverTheyAreCut)
         }
     }
     EXPECT_GT(files, 20);
-}
-
-// ChunkedArray::absorb moves the other array's values to follow this one's, each once (fix),
-// whichever way it moves them: whole chunks, down into this array's last chunk, or up to make
-// room for that chunk's values in front of them.
-TEST(ChunkedArray, AbsorbKeepsEveryValueInOrderWhateverTheSizes)
-{
-    using Array = core::ChunkedArray<uint64_t>;
-    constexpr uint32_t C = Array::ChunkSize;
-    constexpr uint64_t Mark = uint64_t{1} << 63;
-    for (const uint32_t mine : {0u, 1u, C / 2 - 1, C / 2, C / 2 + 1, C - 1, C, C + 3, 2 * C + C / 3}) {
-        for (const uint32_t theirs : {0u, 1u, C / 2, C - mine % C, C - mine % C + 1, C + 5, 2 * C + 7}) {
-            Array a, b;
-            for (uint32_t i = 0; i < mine; ++i)
-                a.append() = i;
-            for (uint32_t i = 0; i < theirs; ++i)
-                b.append() = uint64_t{mine} + i;
-            uint64_t fixed = 0;
-            a.absorb(b, [&](uint64_t& v) {
-                ASSERT_FALSE(v & Mark) << "a value fixed twice";
-                v |= Mark;
-                ++fixed;
-            });
-            ASSERT_EQ(a.size(), mine + theirs) << mine << " + " << theirs;
-            EXPECT_EQ(b.size(), 0u);
-            EXPECT_EQ(fixed, theirs);
-            for (uint32_t i = 0; i < mine + theirs; ++i)
-                ASSERT_EQ(a[i], i < mine ? uint64_t{i} : (uint64_t{i} | Mark))
-                    << mine << " + " << theirs << " at " << i;
-            a.append() = 42; // it grows on as before
-            EXPECT_EQ(a[mine + theirs], 42u);
-        }
-    }
-}
-
-// appendChunks keeps the other array's values where they are, after this one's last chunk.
-TEST(ChunkedArray, AppendChunksStartsTheOtherAtAChunk)
-{
-    using Array = core::ChunkedArray<uint64_t>;
-    constexpr uint32_t C = Array::ChunkSize;
-    for (const uint32_t mine : {0u, 5u, C, C + 1}) {
-        Array a, b;
-        for (uint32_t i = 0; i < mine; ++i)
-            a.append() = i;
-        for (uint32_t i = 0; i < 300; ++i)
-            b.append() = 1000000 + i;
-        const uint32_t base = a.appendChunks(b);
-        EXPECT_EQ(base % C, 0u);
-        EXPECT_GE(base, mine);
-        EXPECT_EQ(a.size(), base + 300);
-        for (uint32_t i = 0; i < mine; ++i)
-            ASSERT_EQ(a[i], i);
-        for (uint32_t i = 0; i < 300; ++i)
-            ASSERT_EQ(a[base + i], 1000000u + i);
-    }
 }
