@@ -90,9 +90,9 @@ Endpoint Flow::endpointAt(int i) const
     const FlowSide& fs = sides[i];
     Endpoint e;
     e.port = fs.port;
-    if (v6 != nullptr) {
+    if (ipv6) {
         e.addr.version = 6;
-        e.addr.bytes = (*v6)[fs.addr & 1];
+        e.addr.bytes = (*v6())[fs.addr & 1];
     } else {
         std::memcpy(e.addr.bytes.data(), &fs.addr, sizeof fs.addr);
     }
@@ -106,11 +106,11 @@ void Analysis::setEndpoints(Flow& f, const Endpoint& side0, const Endpoint& side
     f.sides[0].port = side0.port;
     f.sides[1].port = side1.port;
     if (side0.addr.version == 6) {
-        f.v6 = &ipv6Pairs.emplace_back(Ipv6Pair{side0.addr.bytes, side1.addr.bytes});
         f.sides[0].addr = 0;
         f.sides[1].addr = 1;
+        f.setV6(&ipv6Pairs.emplace_back(Ipv6Pair{side0.addr.bytes, side1.addr.bytes}));
     } else {
-        f.v6 = nullptr;
+        f.ipv6 = false;
         std::memcpy(&f.sides[0].addr, side0.addr.bytes.data(), sizeof f.sides[0].addr);
         std::memcpy(&f.sides[1].addr, side1.addr.bytes.data(), sizeof f.sides[1].addr);
     }

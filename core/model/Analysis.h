@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <cstring>
 #include <deque>
 #include <iterator>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <vector>
@@ -151,7 +153,7 @@ struct FlowPackets {
     bool contains(uint32_t idx) const;
 };
 
-// An IPv6 flow's two addresses (Flow::v6), kept by its Analysis.
+// An IPv6 flow's two addresses (Flow::v6()), kept by its Analysis.
 using Ipv6Pair = std::array<std::array<uint8_t, 16>, 2>;
 
 // What one side of a connection did, as the capture point saw it: 32 bytes, for 50,000
@@ -171,8 +173,9 @@ struct FlowSide {
     uint16_t mss = 0; // MSS option of this side's SYN, 0 if none
     uint32_t isn = 0; // base for relative sequence numbers (SYN seq, or first seq seen)
     uint32_t packets = 0;
-    // IPv4: the address's four bytes as IpAddress::bytes holds them; IPv6: which address of
-    // the flow's pair (Flow::v6) is this side's, 0 or 1. Read through Flow::endpoint().
+    // IPv4: the address's four bytes as IpAddress::bytes holds them. IPv6: bit 0 says which
+    // address of the flow's pair (Flow::v6()) is this side's; the rest holds half of the pair's
+    // pointer (see Flow::setV6). Read through Flow::endpoint().
     uint32_t addr = 0;
     int8_t wscale = -1;          // window scale shift from the SYN, -1 if unknown or not negotiated
     uint8_t usualTtl = 0;        // most common TTL / hop limit of this side's non-RST packets
@@ -192,19 +195,42 @@ static_assert(static_cast<int>(TcpState::TimeWait) < 16 && static_cast<int>(Stat
               "FlowSide's state bit-fields hold every value");
 
 struct Flow {
-    FlowSide sides[2];            // indexed by Side
-    FlowPackets packets;          // indexes into Analysis::packets, in frame order
-    IndexRange findings;          // indexes into Analysis::findings
-    const Ipv6Pair* v6 = nullptr; // an IPv6 flow's addresses (its Analysis keeps them); null for IPv4
-    uint32_t id = 0;              // 1-based, in order of first packet
-    bool handshakeSeen = false;   // SYN or SYN-ACK seen: client/server roles are certain
+    FlowSide sides[2];              // indexed by Side
+    FlowPackets packets;            // indexes into Analysis::packets, in frame order
+    IndexRange findings;            // indexes into Analysis::findings
+    uint32_t id = 0;                // 1-based, in order of first packet
+    bool handshakeSeen : 1 = false; // SYN or SYN-ACK seen: client/server roles are certain
     // (The JSON's handshake_seen is stricter: a SYN-ACK was seen, FlowSide::synAckSent.)
+    bool ipv6 : 1 = false; // its addresses are a pair, v6()
     // The first and last frame and the start and end time come from the stored packets:
     // Analysis::firstFrame(), lastFrame(), startNs(), endNs(). The endpoints are set by
     // Analysis::setEndpoints().
 
     const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
     FlowSide& side(Side s) { return sides[sideIndex(s)]; }
+
+    // An IPv6 flow's addresses (its Analysis keeps them), null for IPv4. The pointer is kept in
+    // the sides' `addr` words, 30 bits in each above two bits that say which address of the
+    // pair is that side's and which half of the pointer the word holds: so it goes with the
+    // sides wherever they are copied or swapped, and a Flow needs no word of its own for it
+    // (8 bytes less per connection).
+    const Ipv6Pair* v6() const
+    {
+        if (!ipv6) return nullptr;
+        const uint32_t a = sides[0].addr, b = sides[1].addr;
+        const uint32_t low = (a & HighHalf) ? b : a, high = (a & HighHalf) ? a : b;
+        return std::bit_cast<const Ipv6Pair*>(static_cast<uintptr_t>(uint64_t{low >> 2} | uint64_t{high >> 2} << 30));
+    }
+    // Makes the flow an IPv6 one whose addresses are `pair`; each side keeps which of the pair
+    // is its own (bit 0 of its `addr`).
+    void setV6(const Ipv6Pair* pair)
+    {
+        const auto bits = static_cast<uint64_t>(std::bit_cast<uintptr_t>(pair));
+        if (bits >> 60) throw std::length_error("an address beyond 2^60");
+        sides[0].addr = static_cast<uint32_t>(bits & ((1u << 30) - 1)) << 2 | (sides[0].addr & 1);
+        sides[1].addr = static_cast<uint32_t>(bits >> 30) << 2 | HighHalf | (sides[1].addr & 1);
+        ipv6 = true;
+    }
     // A side's address and port (valid while the flow's Analysis is, as `packets`).
     Endpoint endpoint(Side s) const { return endpointAt(sideIndex(s)); }
     Endpoint endpointAt(int i) const;
@@ -212,16 +238,19 @@ struct Flow {
     bool endpointIs(int i, const Endpoint& e) const
     {
         const FlowSide& fs = sides[i];
-        if (fs.port != e.port || (v6 != nullptr) != (e.addr.version == 6)) return false;
-        if (v6 != nullptr) return (*v6)[fs.addr & 1] == e.addr.bytes;
+        if (fs.port != e.port || ipv6 != (e.addr.version == 6)) return false;
+        if (ipv6) return (*v6())[fs.addr & 1] == e.addr.bytes;
         uint32_t a;
         std::memcpy(&a, e.addr.bytes.data(), sizeof a);
         return fs.addr == a;
     }
     uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
     uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
+
+private:
+    static constexpr uint32_t HighHalf = 2; // in an IPv6 side's `addr`: it holds the pointer's upper 30 bits
 };
-static_assert(sizeof(Flow) <= 104, "50,000 short connections keep one Flow each");
+static_assert(sizeof(Flow) <= 96, "50,000 short connections keep one Flow each");
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
@@ -289,7 +318,7 @@ public:
     std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flows[i].id == i + 1
     std::vector<Finding> findings;
 
-    // The addresses of IPv6 flows (Flow::v6): a deque, so that they stay where they are as it grows.
+    // The addresses of IPv6 flows (Flow::v6()): a deque, so that they stay where they are as it grows.
     std::deque<Ipv6Pair> ipv6Pairs;
 
     // Sets the addresses and ports of `f`'s sides[0] and sides[1] (the client and the server

@@ -543,7 +543,7 @@ StateTimelines replayStates(const Analysis& analysis, const Flow& flow)
     f.id = flow.id;
     f.packets = flow.packets;
     f.handshakeSeen = flow.handshakeSeen;
-    f.v6 = flow.v6;
+    f.ipv6 = flow.ipv6; // its addresses: in the sides' `addr`
     for (int s = 0; s < 2; ++s) {
         f.sides[s].addr = flow.sides[s].addr;
         f.sides[s].port = flow.sides[s].port;

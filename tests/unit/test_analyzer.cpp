@@ -445,7 +445,7 @@ TEST(Analysis, SetEndpointsKeepsBothVersionsAndRefusesAMix)
     a.setEndpoints(v6, c6, s6);
     EXPECT_EQ(v4.endpoint(Side::Client), c4);
     EXPECT_EQ(v4.endpoint(Side::Server), s4);
-    EXPECT_EQ(v4.v6, nullptr);
+    EXPECT_EQ(v4.v6(), nullptr);
     EXPECT_EQ(v6.endpoint(Side::Client), c6);
     EXPECT_EQ(v6.endpoint(Side::Server), s6);
     EXPECT_FALSE(v6.endpointIs(0, c4)); // another port and version
