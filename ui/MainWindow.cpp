@@ -459,7 +459,7 @@ void MainWindow::updateTitle()
 {
     QString title = QStringLiteral("FlowLadder");
     if (!currentFile_.isEmpty()) title = captureTitle() + QStringLiteral(" — ") + title;
-    if (const core::Flow* f = selection_->flow()) title = tr("Flow %1 · ").arg(f->id) + title;
+    if (const core::Flow* f = selection_->flow()) title = tr("Flow %1 · ").arg(selection_->flowId()) + title;
     setWindowTitle(title);
 }
 
@@ -467,7 +467,7 @@ void MainWindow::copyFlowFilter()
 {
     if (const core::Flow* f = selection_->flow()) {
         QApplication::clipboard()->setText(wiresharkFlowFilter(*f));
-        statusBar()->showMessage(tr("Copied a Wireshark display filter for flow %1.").arg(f->id), 5000);
+        statusBar()->showMessage(tr("Copied a Wireshark display filter for flow %1.").arg(selection_->flowId()), 5000);
     }
 }
 

@@ -73,10 +73,10 @@ Comparison compareImpl(const Analysis& A, const Analysis& B, const CompareOption
     // Both directions gave the estimate, or the user set the offset: delays mean something.
     // (estimateClock set c.oneWayDelayNs only when it had both directions.)
     settleOneWayDelays(c, c.oneWayDelayNs.has_value() || options.clockOffsetSeconds.has_value());
-    for (const Flow& f : A.flows)
-        if (!aMatched[f.id - 1]) c.unmatchedA.push_back(f.id);
-    for (const Flow& f : B.flows)
-        if (!bMatched[f.id - 1]) c.unmatchedB.push_back(f.id);
+    for (uint32_t i = 0; i < A.flows.size(); ++i)
+        if (!aMatched[i]) c.unmatchedA.push_back(i + 1);
+    for (uint32_t i = 0; i < B.flows.size(); ++i)
+        if (!bMatched[i]) c.unmatchedB.push_back(i + 1);
 
     addFindings(A, B, c);
     return c;

@@ -123,7 +123,7 @@ void addPacketFindings(Ctx& x, FlowPair& pr)
         const std::string capName = bk.cap == 'a' ? "capture A" : "capture B";
         Finding f;
         f.kind = bk.injected ? FindingKind::InjectedPacket : FindingKind::LostPacket;
-        f.flow = flow.id;
+        f.flow = X.idOf(flow);
         f.frame = bk.frames.front();
         OneSidedPackets d;
         d.pair = pairRef(bk.cap, pr);

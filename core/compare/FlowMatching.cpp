@@ -48,8 +48,8 @@ struct Matching {
     void pair(uint32_t i, uint32_t j, FlowMatchMethod method, bool swapped)
     {
         FlowPair p;
-        p.a = A.flows[i].id;
-        p.b = B.flows[j].id;
+        p.a = i + 1; // ids
+        p.b = j + 1;
         p.matchedBy = method;
         p.sidesSwapped = swapped;
         aToB[i] = p.b;

@@ -90,7 +90,7 @@ Endpoint Flow::endpointAt(int i) const
     const FlowSide& fs = sides[i];
     Endpoint e;
     e.port = fs.port;
-    if (ipv6) {
+    if (ipv6()) {
         e.addr.version = 6;
         e.addr.bytes = (*v6())[fs.addr & 1];
     } else {
@@ -110,7 +110,7 @@ void Analysis::setEndpoints(Flow& f, const Endpoint& side0, const Endpoint& side
         f.sides[1].addr = 1;
         f.setV6(&ipv6Pairs.emplace_back(Ipv6Pair{side0.addr.bytes, side1.addr.bytes}));
     } else {
-        f.ipv6 = false;
+        f.setIpv4();
         std::memcpy(&f.sides[0].addr, side0.addr.bytes.data(), sizeof f.sides[0].addr);
         std::memcpy(&f.sides[1].addr, side1.addr.bytes.data(), sizeof f.sides[1].addr);
     }

@@ -183,6 +183,10 @@ struct FlowSide {
     bool synAckSent : 1 = false; // this side answered a SYN
     bool finSent : 1 = false;
     bool rstSent : 1 = false;
+    // The flow's own flags, kept in both its sides (Flow::handshakeSeen(), Flow::ipv6()), so
+    // that a Flow needs no word for them and they hold however the sides are swapped.
+    bool flowHandshakeSeen : 1 = false;
+    bool flowIpv6 : 1 = false;
     StateBasis finalBasis : 2 = StateBasis::Unknown; // how finalState is known
     TcpState finalState : 4 = TcpState::Unknown;
 
@@ -198,16 +202,20 @@ struct Flow {
     FlowSide sides[2];              // indexed by Side
     FlowPackets packets;            // indexes into Analysis::packets, in frame order
     IndexRange findings;            // indexes into Analysis::findings
-    uint32_t id = 0;                // 1-based, in order of first packet
-    bool handshakeSeen : 1 = false; // SYN or SYN-ACK seen: client/server roles are certain
-    // (The JSON's handshake_seen is stricter: a SYN-ACK was seen, FlowSide::synAckSent.)
-    bool ipv6 : 1 = false; // its addresses are a pair, v6()
+    // Its id is its place in Analysis::flows plus one (Analysis::idOf), in order of first packet.
     // The first and last frame and the start and end time come from the stored packets:
     // Analysis::firstFrame(), lastFrame(), startNs(), endNs(). The endpoints are set by
     // Analysis::setEndpoints().
 
     const FlowSide& side(Side s) const { return sides[sideIndex(s)]; }
     FlowSide& side(Side s) { return sides[sideIndex(s)]; }
+
+    // SYN or SYN-ACK seen: client/server roles are certain. (The JSON's handshake_seen is
+    // stricter: a SYN-ACK was seen, FlowSide::synAckSent.)
+    bool handshakeSeen() const { return sides[0].flowHandshakeSeen; }
+    void setHandshakeSeen(bool seen) { sides[0].flowHandshakeSeen = sides[1].flowHandshakeSeen = seen; }
+    // Whether its addresses are IPv6 ones, a pair: v6().
+    bool ipv6() const { return sides[0].flowIpv6; }
 
     // An IPv6 flow's addresses (its Analysis keeps them), null for IPv4. The pointer is kept in
     // the sides' `addr` words, 30 bits in each above two bits that say which address of the
@@ -216,7 +224,7 @@ struct Flow {
     // (8 bytes less per connection).
     const Ipv6Pair* v6() const
     {
-        if (!ipv6) return nullptr;
+        if (!ipv6()) return nullptr;
         const uint32_t a = sides[0].addr, b = sides[1].addr;
         const uint32_t low = (a & HighHalf) ? b : a, high = (a & HighHalf) ? a : b;
         return std::bit_cast<const Ipv6Pair*>(static_cast<uintptr_t>(uint64_t{low >> 2} | uint64_t{high >> 2} << 30));
@@ -229,8 +237,10 @@ struct Flow {
         if (bits >> 60) throw std::length_error("an address beyond 2^60");
         sides[0].addr = static_cast<uint32_t>(bits & ((1u << 30) - 1)) << 2 | (sides[0].addr & 1);
         sides[1].addr = static_cast<uint32_t>(bits >> 30) << 2 | HighHalf | (sides[1].addr & 1);
-        ipv6 = true;
+        sides[0].flowIpv6 = sides[1].flowIpv6 = true;
     }
+    // Makes it an IPv4 flow (its sides' `addr` then hold their addresses).
+    void setIpv4() { sides[0].flowIpv6 = sides[1].flowIpv6 = false; }
     // A side's address and port (valid while the flow's Analysis is, as `packets`).
     Endpoint endpoint(Side s) const { return endpointAt(sideIndex(s)); }
     Endpoint endpointAt(int i) const;
@@ -238,8 +248,8 @@ struct Flow {
     bool endpointIs(int i, const Endpoint& e) const
     {
         const FlowSide& fs = sides[i];
-        if (fs.port != e.port || ipv6 != (e.addr.version == 6)) return false;
-        if (ipv6) return (*v6())[fs.addr & 1] == e.addr.bytes;
+        if (fs.port != e.port || ipv6() != (e.addr.version == 6)) return false;
+        if (ipv6()) return (*v6())[fs.addr & 1] == e.addr.bytes;
         uint32_t a;
         std::memcpy(&a, e.addr.bytes.data(), sizeof a);
         return fs.addr == a;
@@ -250,7 +260,7 @@ struct Flow {
 private:
     static constexpr uint32_t HighHalf = 2; // in an IPv6 side's `addr`: it holds the pointer's upper 30 bits
 };
-static_assert(sizeof(Flow) <= 96, "50,000 short connections keep one Flow each");
+static_assert(sizeof(Flow) <= 88, "50,000 short connections keep one Flow each");
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
@@ -315,7 +325,7 @@ public:
     PacketStore packets;
     // First index of every tail block of every flow, each flow's in order (FlowPackets::blocks).
     std::vector<uint32_t> tailBlocks;
-    std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flows[i].id == i + 1
+    std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flow i has id i + 1 (idOf)
     std::vector<Finding> findings;
 
     // The addresses of IPv6 flows (Flow::v6()): a deque, so that they stay where they are as it grows.
@@ -332,6 +342,13 @@ public:
     PacketRecord& appendPacket(Flow& f, uint32_t frame, int64_t tsNs);
 
     const Flow* flowById(uint32_t id) const { return id >= 1 && id <= flows.size() ? &flows[id - 1] : nullptr; }
+    // The id of `f`, one of `flows`: its place plus one.
+    uint32_t idOf(const Flow& f) const
+    {
+        if (&f < flows.data() || &f >= flows.data() + flows.size())
+            throw std::logic_error("Analysis::idOf: a flow that is not one of its flows");
+        return static_cast<uint32_t>(&f - flows.data()) + 1;
+    }
     const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }
     // A packet's time, nanoseconds since the epoch (PacketStore::tsNs).
     int64_t tsNs(const PacketRecord& p) const { return packets.tsNs(p); }

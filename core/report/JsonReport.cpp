@@ -34,7 +34,7 @@ template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set
 {
     const FlowSide& c = f.side(Side::Client);
     const FlowSide& s = f.side(Side::Server);
-    set("id", f.id);
+    set("id", a.idOf(f));
     set("client", f.endpoint(Side::Client));
     set("server", f.endpoint(Side::Server));
     set("first_frame", a.firstFrame(f));

@@ -75,7 +75,7 @@ void writeTextReport(const Analysis& a, std::ostream& out)
             const std::string k(findingKindName(a.findings[i].kind));
             if (kinds.find(k) == std::string::npos) kinds += (kinds.empty() ? "" : ",") + k;
         }
-        out << pad(std::to_string(f.id), 5) << pad(f.endpoint(Side::Client).toString(), 28)
+        out << pad(std::to_string(a.idOf(f)), 5) << pad(f.endpoint(Side::Client).toString(), 28)
             << pad(f.endpoint(Side::Server).toString(), 28) << pad(std::to_string(f.packetCount()), 8)
             << pad(std::to_string(f.payloadBytes()), 11) << pad(formatDuration(a.endNs(f) - a.startNs(f)), 10)
             << pad(std::string(tcpStateName(f.side(Side::Client).finalState)), 14)

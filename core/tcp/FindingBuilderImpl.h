@@ -60,7 +60,7 @@ private:
         Finding& x = out_.emplace_back();
         x.kind = kind;
         x.severity = sev;
-        x.flow = f_.id;
+        x.flow = a_.idOf(f_);
         x.frame = frameNo;
         return x;
     }

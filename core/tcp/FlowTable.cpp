@@ -454,8 +454,7 @@ void FlowTable::settle()
             aIsClient = synAckB;
         else
             aIsClient = looksLikeClient(f.sides[0].port, f.sides[1].port);
-        f.id = static_cast<uint32_t>(i + 1);
-        f.handshakeSeen = (seen & (SynSeen * 3 | SynAckSeen * 3)) != 0;
+        f.setHandshakeSeen((seen & (SynSeen * 3 | SynAckSeen * 3)) != 0);
         for (FlowSide& fs : f.sides)
             fs.isn = 0; // trackFlow settles ISNs
         if (!aIsClient) {

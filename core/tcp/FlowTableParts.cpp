@@ -165,7 +165,7 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
                 if (pureSyn && cur.packets.count > 0 && startsNewConnection(curSeen, cur.sides[s].isn, s, r.seq)) {
                     if (!finish()) return false;
                     cur = Flow{};
-                    cur.ipv6 = b.ipv6; // the part's pair of addresses (in `addr`) until the flow is kept
+                    cur.sides[0].flowIpv6 = cur.sides[1].flowIpv6 = b.ipv6(); // the part's pair (in `addr`) until the flow is kept
                     cur.sides[0].addr = b.sides[from].addr;
                     cur.sides[0].port = b.sides[from].port;
                     cur.sides[1].addr = b.sides[1 - from].addr;
@@ -240,7 +240,7 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
         if (const size_t need = (flows.size() + 1) * sizeof(Flow); need > flowBytesReady_) prepareFlowPages(need);
         Flow& f = flows.emplace_back(from);
         --flowsExpectedMore_;
-        if (from.ipv6) f.setV6(&analysis_.ipv6Pairs.emplace_back(*from.v6()));
+        if (from.ipv6()) f.setV6(&analysis_.ipv6Pairs.emplace_back(*from.v6()));
         seen_.push_back(seen);
         return static_cast<uint32_t>(flows.size() - 1);
     };

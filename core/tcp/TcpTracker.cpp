@@ -540,11 +540,10 @@ StateTimelines replayStates(const Analysis& analysis, const Flow& flow)
 {
     // The flow as trackFlow found it: what FlowTable settled, nothing trackFlow adds.
     Flow f;
-    f.id = flow.id;
     f.packets = flow.packets;
-    f.handshakeSeen = flow.handshakeSeen;
-    f.ipv6 = flow.ipv6; // its addresses: in the sides' `addr`
     for (int s = 0; s < 2; ++s) {
+        f.sides[s].flowHandshakeSeen = flow.sides[s].flowHandshakeSeen;
+        f.sides[s].flowIpv6 = flow.sides[s].flowIpv6; // its addresses: in the sides' `addr`
         f.sides[s].addr = flow.sides[s].addr;
         f.sides[s].port = flow.sides[s].port;
         f.sides[s].mss = flow.sides[s].mss;

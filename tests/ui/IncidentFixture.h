@@ -119,12 +119,11 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
 {
     auto a = std::make_shared<Analysis>();
     a->capture.file = "/tmp/large.pcap";
-    Flow flow;
-    flow.id = 1;
+    Flow flow; // flow 1: the first of a->flows
     a->setEndpoints(flow, {ip4(192, 0, 2, 1), 50000}, {ip4(192, 0, 2, 2), 443});
     flow.side(Side::Client).isn = flow.side(Side::Server).isn = 1;
     flow.side(Side::Client).isnKnown = flow.side(Side::Server).isnKnown = true;
-    flow.handshakeSeen = true;
+    flow.setHandshakeSeen(true);
     const int64_t base = 1'700'000'000'000'000'000;
     auto add = [&](double t, Side s, uint8_t flags, uint32_t relSeq, uint32_t relAck, uint32_t len, uint16_t marks) {
         const int64_t ts = base + static_cast<int64_t>(t * 1e9);

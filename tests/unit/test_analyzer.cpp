@@ -194,7 +194,7 @@ TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed)
     const auto& f = a->flows[0];
     EXPECT_EQ(f.side(Side::Client).finalState, TcpState::TimeWait);
     EXPECT_EQ(f.side(Side::Server).finalState, TcpState::Closed);
-    EXPECT_TRUE(f.handshakeSeen);
+    EXPECT_TRUE(f.handshakeSeen());
     EXPECT_EQ(f.side(Side::Client).mss, 1460);
     EXPECT_EQ(f.side(Side::Client).wscale, 7);
     EXPECT_EQ(f.payloadBytes(), 2100u);
@@ -364,7 +364,7 @@ TEST(Analyzer, MidStreamCaptureTakesEphemeralPortAsClient)
     auto a = s.analyze("midstream");
     ASSERT_TRUE(a);
     const auto& f = a->flows[0];
-    EXPECT_FALSE(f.handshakeSeen);
+    EXPECT_FALSE(f.handshakeSeen());
     EXPECT_EQ(f.endpoint(Side::Client).port, 51234);
     EXPECT_EQ(f.endpoint(Side::Server).port, 443);
     EXPECT_EQ(a->packet(f, 0).side(), Side::Server);
@@ -512,20 +512,20 @@ TEST(Analyzer, ManyConnectionsOnTwoThreadsKeepEachFlowsFindings)
         ASSERT_EQ(f.endpoint(Side::Client).port, 1024 + i);
         // Findings in flow order: each flow's range starts where the previous one's ended.
         if (!f.findings.empty()) {
-            EXPECT_EQ(f.findings.first, nextFinding) << "flow " << f.id;
+            EXPECT_EQ(f.findings.first, nextFinding) << "flow " << i + 1;
             nextFinding = f.findings.first + f.findings.count;
         }
         bool mismatch = false;
         for (uint32_t k : f.findings) {
             ASSERT_LT(k, a->findings.size());
-            EXPECT_EQ(a->findings[k].flow, f.id);
+            EXPECT_EQ(a->findings[k].flow, a->idOf(f));
             mismatch = mismatch || a->findings[k].kind == core::FindingKind::RstSeqMismatch;
         }
-        EXPECT_EQ(mismatch, i % Every == 0) << "flow " << f.id;
+        EXPECT_EQ(mismatch, i % Every == 0) << "flow " << i + 1;
         EXPECT_EQ(a->startNs(f), a->tsNs(f, 0));
         EXPECT_EQ(f.side(Side::Server).finalState,
                   i % Every == 0 ? core::TcpState::CloseWait : core::TcpState::TimeWait)
-            << "flow " << f.id;
+            << "flow " << i + 1;
     }
     EXPECT_EQ(nextFinding, a->findings.size());
 }

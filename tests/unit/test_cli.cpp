@@ -161,7 +161,7 @@ TEST(Cli, StreamedFlowLinesAreNlohmannsDump)
                 ASSERT_EQ(flowladder::core::flowJsonLine(*a, f),
                           flowladder::core::flowToJson(*a, f).dump(-1, ' ', false,
                                                                    nlohmann::ordered_json::error_handler_t::replace))
-                    << e.path() << " flow " << f.id;
+                    << e.path() << " flow " << a->idOf(f);
                 ++flows;
             }
         }

@@ -95,8 +95,9 @@ std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlot
     const double marginLeft = g.notesX + 4;
     const double marginW = g.rect.right() - marginLeft - 6;
     const bool margin = marginW >= 110;
+    const uint32_t flowId = c.analysis->idOf(*c.flow);
     for (const Annotation& a : items) {
-        if (a.flow != c.flow->id) continue;
+        if (a.flow != flowId) continue;
         Placed pl;
         pl.id = a.id;
         pl.kind = a.kind;

@@ -67,7 +67,7 @@ std::unique_ptr<FlowRenderer> ExportController::renderer(bool visibleOnly) const
     } else {
         o.maxPageHeight = 4000; // PDF pages and PNG tiles; SVG stays one page
     }
-    return std::make_unique<FlowRenderer>(content, doc_->itemsOfFlow(content->flow->id), o);
+    return std::make_unique<FlowRenderer>(content, doc_->itemsOfFlow(content->analysis->idOf(*content->flow)), o);
 }
 
 bool ExportController::exportLadder(const QString& path, bool visibleOnly, double scale, QString& error,
@@ -145,10 +145,10 @@ bool ExportController::exportPostmortem(const QString& mdPath, QString& error, Q
         return false;
     }
     const QFileInfo md(mdPath);
-    const QString image = QStringLiteral("%1-flow%2.png").arg(md.completeBaseName()).arg(f->id);
+    const QString image = QStringLiteral("%1-flow%2.png").arg(md.completeBaseName()).arg(analysis->idOf(*f));
     QStringList files;
     if (!exportLadder(md.dir().filePath(image), false, 2.0, error, &files)) return false;
-    PostmortemFlow pf{f->id, {}};
+    PostmortemFlow pf{analysis->idOf(*f), {}};
     for (const QString& w : files)
         pf.images << QFileInfo(w).fileName();
     const QString text =

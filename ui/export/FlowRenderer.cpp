@@ -175,7 +175,7 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
         options_.title.isEmpty() ? QFileInfo(QString::fromStdString(a.capture.file)).fileName() : options_.title;
     const QString title = QStringLiteral("%1  ·  flow #%2  ·  %3 (client)  ⇄  %4 (server)")
                               .arg(file)
-                              .arg(f.id)
+                              .arg(a.idOf(f))
                               .arg(endpointText(f.endpoint(Side::Client)), endpointText(f.endpoint(Side::Server)));
     const int64_t t0 = content_->packetNs(firstRow_), t1 = content_->packetNs(lastRow_);
     QString sub = QStringLiteral("%1 – %2 (%3)  ·  frames %4–%5  ·  %6 packets  ·  %7")

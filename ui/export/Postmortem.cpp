@@ -62,7 +62,7 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
         const Flow* f = a.flowById(pf.flowId);
         if (!f) continue;
         const QString c = endpointText(f->endpoint(Side::Client)), s = endpointText(f->endpoint(Side::Server));
-        md += QStringLiteral("\n## Flow %1: %2 → %3\n\n").arg(f->id).arg(c, s);
+        md += QStringLiteral("\n## Flow %1: %2 → %3\n\n").arg(pf.flowId).arg(c, s);
         md += QStringLiteral("- Time: %1 – %2 (%3)\n")
                   .arg(utc(a.startNs(*f)), timeOfDay(a.endNs(*f)), durationText(a.durationSeconds(*f)));
         md += QStringLiteral("- Frames %1–%2, %3 packets, %4 of payload\n")
@@ -72,10 +72,10 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
                   .arg(bytesText(f->payloadBytes()));
         md += QStringLiteral("- End state: client %1, server %2%3\n")
                   .arg(stateText(f->side(Side::Client).finalState), stateText(f->side(Side::Server).finalState),
-                       f->handshakeSeen ? QString() : QStringLiteral(" (roles guessed: no SYN in the capture)"));
+                       f->handshakeSeen() ? QString() : QStringLiteral(" (roles guessed: no SYN in the capture)"));
         md += QStringLiteral("- Wireshark filter: `%1`\n").arg(wiresharkFlowFilter(*f));
         for (const QString& img : pf.images)
-            md += QStringLiteral("\n![Ladder of flow %1](%2)\n").arg(f->id).arg(img);
+            md += QStringLiteral("\n![Ladder of flow %1](%2)\n").arg(pf.flowId).arg(img);
 
         std::vector<const Finding*> list;
         for (uint32_t i : f->findings)
@@ -104,7 +104,7 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
         }
         std::vector<const Annotation*> notes;
         for (const Annotation& an : annotations)
-            if (an.flow == f->id) notes.push_back(&an);
+            if (an.flow == pf.flowId) notes.push_back(&an);
         md += QStringLiteral("\n### Annotations\n\n");
         if (notes.empty()) md += QStringLiteral("None.\n");
         for (const Annotation* an : notes) {

@@ -477,7 +477,7 @@ void LadderPlottable::paintHeader(QPainter* p, const Geometry& g) const
     QFont bold = p->font();
     bold.setBold(true);
     const QFont normal = p->font();
-    const QString guess = f.handshakeSeen ? QString() : QStringLiteral(" (guessed)");
+    const QString guess = f.handshakeSeen() ? QString() : QStringLiteral(" (guessed)");
     const QString cEp = endpointText(f.endpoint(Side::Client)), sEp = endpointText(f.endpoint(Side::Server));
     // client: left-aligned from the time column; server: right-aligned to its lifeline.
     const double half = (g.serverX - g.clientX) / 2;

@@ -45,7 +45,7 @@ bool CurrentSelection::selectFrame(uint32_t flowId, uint32_t frame)
         for (const auto& f : analysis_->flows)
             if (frame >= analysis_->firstFrame(f) && frame <= analysis_->lastFrame(f) &&
                 analysis_->rowOfFrame(f, frame) >= 0) {
-                flowId = f.id;
+                flowId = analysis_->idOf(f);
                 break;
             }
     }

@@ -61,12 +61,13 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !analysis_) return {};
     const Flow& f = analysis_->flows[static_cast<size_t>(index.row())];
+    const uint32_t id = analysis_->idOf(f);
     const int col = index.column();
     switch (role) {
     case Qt::DisplayRole:
         switch (col) {
         case Id:
-            return f.id;
+            return id;
         case Client:
             return endpointText(f.endpoint(Side::Client));
         case Server:
@@ -90,7 +91,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
     case SortRole:
         switch (col) {
         case Id:
-            return f.id;
+            return id;
         case Packets:
             return f.packetCount();
         case Bytes:
@@ -128,7 +129,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case FlowIdRole:
-        return f.id;
+        return id;
     case MaxSeverityRole:
         return maxSeverity(f);
     case FindingKindsRole:
@@ -138,7 +139,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         // JSON spell them ("CLOSE-WAIT", "CLOSE_WAIT"), and the flow's finding kinds by their JSON
         // names ("rst_seq_mismatch": "rst" finds every flow with a RST finding).
         QString text = QStringLiteral("%1 %2 %3 %4 %5")
-                           .arg(f.id)
+                           .arg(id)
                            .arg(endpointText(f.endpoint(Side::Client)), endpointText(f.endpoint(Side::Server)),
                                 stateText(f.side(Side::Client).finalState), stateText(f.side(Side::Server).finalState));
         for (Side s : {Side::Client, Side::Server})
