@@ -459,7 +459,7 @@ void MainWindow::updateTitle()
 {
     QString title = QStringLiteral("FlowLadder");
     if (!currentFile_.isEmpty()) title = captureTitle() + QStringLiteral(" — ") + title;
-    if (const core::Flow* f = selection_->flow()) title = tr("Flow %1 · ").arg(selection_->flowId()) + title;
+    if (selection_->flow()) title = tr("Flow %1 · ").arg(selection_->flowId()) + title;
     setWindowTitle(title);
 }
 

@@ -28,9 +28,18 @@ public:
         last_ = frame;
     }
     // The time of frame `frame`, noted before, whose lower 32 bits are `low`.
-    int64_t tsNs(uint32_t frame, uint32_t low) const
+    int64_t tsNs(uint32_t frame, uint32_t low) const { return join(high(frame), low); }
+
+    // The run of frames last looked up through it: a reader that goes through frames in order
+    // (the analysis, flow by flow) finds the next one's time mostly there, with one comparison.
+    struct Cursor {
+        uint32_t from = 0, to = 0; // frames [from, to) share `high` (none at first)
+        int32_t high = 0;
+    };
+    int64_t tsNs(uint32_t frame, uint32_t low, Cursor& c) const
     {
-        return static_cast<int64_t>(static_cast<uint64_t>(int64_t{high(frame)}) << 32 | low);
+        if (frame - c.from >= c.to - c.from) c = runAt(frame);
+        return join(c.high, low);
     }
     // Appends `other`'s frames, their numbers raised by `shift`: they follow this one's.
     void append(const FrameTimes& other, uint32_t shift)
@@ -50,13 +59,25 @@ private:
         uint32_t first; // from this frame on, until the next run's first
         int32_t high;   // the upper 32 bits of the frames' times
     };
-    int32_t high(uint32_t frame) const
+    static int64_t join(int32_t high, uint32_t low)
     {
-        if (runs_.empty()) return 0;
+        return static_cast<int64_t>(static_cast<uint64_t>(int64_t{high}) << 32 | low);
+    }
+    size_t runIndex(uint32_t frame) const
+    {
         size_t i = blockRun_[std::min<size_t>(frame >> BlockBits, blockRun_.size() - 1)];
         while (i + 1 < runs_.size() && runs_[i + 1].first <= frame)
             ++i;
-        return runs_[i].high;
+        return i;
+    }
+    int32_t high(uint32_t frame) const { return runs_.empty() ? 0 : runs_[runIndex(frame)].high; }
+    Cursor runAt(uint32_t frame) const
+    {
+        if (runs_.empty()) return {};
+        const size_t i = runIndex(frame);
+        // The run's frames: from its first (or the frame asked for, below it) to the next run's.
+        const uint32_t from = std::min(runs_[i].first, frame);
+        return {from, i + 1 < runs_.size() ? runs_[i + 1].first : UINT32_MAX, runs_[i].high};
     }
     // Extends the table of blocks up to the one holding `frame`.
     void coverBlocks(uint32_t frame)

@@ -346,6 +346,8 @@ public:
     // number: from FlowTable::groupHeads() on for head records read from a file).
     int64_t tsNs(const PacketRecord& r) const { return times_.tsNs(r.frame, r.tsLow); }
     int64_t tsNs(uint32_t i) const { return tsNs((*this)[i]); }
+    // The same, for a reader that goes through records in frame order (FrameTimes::Cursor).
+    int64_t tsNs(const PacketRecord& r, FrameTimes::Cursor& c) const { return times_.tsNs(r.frame, r.tsLow, c); }
     // Gives `r`, the record of frame `frame`, its time. Frames come in increasing order.
     void setTime(PacketRecord& r, uint32_t frame, int64_t tsNs)
     {

@@ -83,7 +83,7 @@ public:
 
 private:
     const PacketRecord& rec(uint32_t row) const { return a_.packets[f_.packets[row]]; }
-    int64_t ts(const PacketRecord& p) const { return a_.packets.tsNs(p); }
+    int64_t ts(const PacketRecord& p) const { return a_.packets.tsNs(p, times_); }
     // From a packet out to its answer; -1 (unknown) when the capture's clock ran backwards.
     static int64_t roundTrip(int64_t sentNs, int64_t answeredNs)
     {
@@ -521,6 +521,7 @@ private:
 
     const Analysis& a_;
     Flow& f_;
+    mutable FrameTimes::Cursor times_; // for ts(): the flow's records come in frame order
     int64_t captureEndNs_;
     PacketStore* marksOut_;
     FlowEvents& events_;

@@ -58,6 +58,14 @@ TEST(FrameTimes, EveryNotedFrameReadsBackItsTime)
             ASSERT_EQ(times.tsNs(n.frame, static_cast<uint32_t>(n.tsNs)), n.tsNs)
                 << "frame " << n.frame << ", seed " << seed;
         EXPECT_LT(times.runs(), noted.size()); // runs, not a time per frame
+        // Through a cursor: in frame order (as the analysis reads), and in any order.
+        core::FrameTimes::Cursor inOrder, anyOrder;
+        std::mt19937 rng(seed);
+        for (const Noted& n : noted) {
+            ASSERT_EQ(times.tsNs(n.frame, static_cast<uint32_t>(n.tsNs), inOrder), n.tsNs) << "frame " << n.frame;
+            const Noted& m = noted[rng() % noted.size()];
+            ASSERT_EQ(times.tsNs(m.frame, static_cast<uint32_t>(m.tsNs), anyOrder), m.tsNs) << "frame " << m.frame;
+        }
     }
 }
 
