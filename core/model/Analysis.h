@@ -15,8 +15,8 @@
 #include <cstring>
 #include <deque>
 #include <iterator>
-#include <stdexcept>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -199,9 +199,9 @@ static_assert(static_cast<int>(TcpState::TimeWait) < 16 && static_cast<int>(Stat
               "FlowSide's state bit-fields hold every value");
 
 struct Flow {
-    FlowSide sides[2];              // indexed by Side
-    FlowPackets packets;            // indexes into Analysis::packets, in frame order
-    IndexRange findings;            // indexes into Analysis::findings
+    FlowSide sides[2];   // indexed by Side
+    FlowPackets packets; // indexes into Analysis::packets, in frame order
+    IndexRange findings; // indexes into Analysis::findings
     // Its id is its place in Analysis::flows plus one (Analysis::idOf), in order of first packet.
     // The first and last frame and the start and end time come from the stored packets:
     // Analysis::firstFrame(), lastFrame(), startNs(), endNs(). The endpoints are set by

@@ -344,8 +344,7 @@ void Builder::rstIgnored()
         if (!first) continue;
         const PacketRecord& p = rec(first->row);
         Finding& x = add(FindingKind::RstIgnored, Severity::Error, p.frame);
-        const int64_t span =
-            first->lastRowAfter >= 0 ? ts(rec(static_cast<uint32_t>(first->lastRowAfter))) - ts(p) : 0;
+        const int64_t span = first->lastRowAfter >= 0 ? ts(rec(static_cast<uint32_t>(first->lastRowAfter))) - ts(p) : 0;
         x.summary = fmt("%s kept sending after RST #%u: %u more packets over %s%s.", capitalized(who(receiver)).c_str(),
                         p.frame, first->framesAfter, formatDuration(span).c_str(),
                         rstFrames.size() > 1 ? fmt(" (%zu RSTs ignored in all)", rstFrames.size()).c_str() : "");

@@ -309,9 +309,7 @@ private slots:
         g.plot()->xAxis->setRange(0, 2.5);
         g.plot()->replot();
         const core::Flow& f = *a->flowById(1);
-        const auto seconds = [&](uint32_t row) {
-            return static_cast<double>(a->tsNs(f, row) - a->startNs(f)) / 1e9;
-        };
+        const auto seconds = [&](uint32_t row) { return static_cast<double>(a->tsNs(f, row) - a->startNs(f)) / 1e9; };
         QSignalSpy clicked(&g, &TimeSequenceGraph::rowClicked);
         const auto clickAt = [&](double t) {
             const int x = static_cast<int>(std::lround(g.plot()->xAxis->coordToPixel(t)));

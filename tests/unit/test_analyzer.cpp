@@ -8,9 +8,9 @@
 using namespace flowladder;
 using namespace flowladder::testing;
 using core::FindingKind;
-using core::TcpState;
 using core::FlowSide;
 using core::StateBasis;
+using core::TcpState;
 
 namespace {
 

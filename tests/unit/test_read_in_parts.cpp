@@ -52,8 +52,9 @@ std::string firstDifference(const core::Analysis& want, const core::Analysis& go
         for (size_t row = 0; row < a.packets.size(); ++row) {
             const core::PacketRecord& x = want.packet(a, static_cast<uint32_t>(row));
             const core::PacketRecord& y = got.packet(b, static_cast<uint32_t>(row));
-            if (x.frame != y.frame || want.tsNs(x) != got.tsNs(y) || x.seq != y.seq || x.ack != y.ack || x.flags != y.flags ||
-                x.info != y.info || x.marks != y.marks || x.payload() != y.payload() || x.window != y.window)
+            if (x.frame != y.frame || want.tsNs(x) != got.tsNs(y) || x.seq != y.seq || x.ack != y.ack ||
+                x.flags != y.flags || x.info != y.info || x.marks != y.marks || x.payload() != y.payload() ||
+                x.window != y.window)
                 return "flow " + std::to_string(i + 1) + " row " + std::to_string(row) + " (frame " +
                        std::to_string(x.frame) + ")";
         }

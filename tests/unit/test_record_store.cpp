@@ -99,9 +99,18 @@ struct Wide {
 };
 static_assert(sizeof(Wide) == sizeof(core::PacketRecord));
 
-uint64_t get(uint64_t x) { return x; }
-uint64_t get(const Wide& x) { return uint64_t{x.hi} << 32 | x.lo; }
-void set(uint64_t& x, uint64_t v) { x = v; }
+uint64_t get(uint64_t x)
+{
+    return x;
+}
+uint64_t get(const Wide& x)
+{
+    return uint64_t{x.hi} << 32 | x.lo;
+}
+void set(uint64_t& x, uint64_t v)
+{
+    x = v;
+}
 void set(Wide& x, uint64_t v)
 {
     x.lo = static_cast<uint32_t>(v);

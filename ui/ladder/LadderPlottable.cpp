@@ -434,7 +434,8 @@ void LadderPlottable::paintRow(QPainter* p, const Geometry& g, uint32_t row, boo
     // time since flow start, left column
     p->setPen(style_.mutedText);
     const QString t =
-        QString::number(content_->analysis->relativeSeconds(*content_->flow, content_->analysis->tsNs(pk)), 'f', content_->timeDecimals) +
+        QString::number(content_->analysis->relativeSeconds(*content_->flow, content_->analysis->tsNs(pk)), 'f',
+                        content_->timeDecimals) +
         QStringLiteral(" s");
     p->drawText(QRectF(g.rect.left() + 2, y - 8, timeColumnFor(content_.get()) - 26, 16),
                 Qt::AlignRight | Qt::AlignVCenter, t);
