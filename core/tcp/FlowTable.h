@@ -8,7 +8,7 @@
 // afterwards, flow by flow, over the stored records (see TcpTracker).
 //
 // Memory is what bounds this on captures of many short connections: per packet, only the
-// 32-byte record; per connection, its Flow (built in place while reading), a byte of
+// 28-byte record; per connection, its Flow (built in place while reading), a byte of
 // reading-time state and a hash slot.
 //
 // Until groupHeads(), a head record's `frame` field holds the number of its flow and its
@@ -180,7 +180,7 @@ private:
     std::vector<Gap> gaps_;
     std::vector<TailBlock> blocks_;
     // From settle() to groupHeads(): where each flow's head goes (its packets.first, kept
-    // apart as 4 bytes a flow: grouping reads it once per record, and a Flow is 104 bytes),
+    // apart as 4 bytes a flow: grouping reads it once per record, and a Flow is 88 bytes),
     // and whether its sides were swapped (its first sender was the server: its records'
     // direction bits turn).
     std::vector<uint32_t> headStart_;
