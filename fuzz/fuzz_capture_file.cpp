@@ -48,8 +48,8 @@ void touchAnalysis(const Analysis& a)
     uint64_t flowPackets = 0;
     for (size_t i = 0; i < a.flows.size(); ++i) {
         const Flow& f = a.flows[i];
-        check(f.id == i + 1);
-        check(a.flowById(f.id) == &f);
+        check(a.idOf(f) == i + 1);
+        check(a.flowById(a.idOf(f)) == &f);
         check(!f.packets.empty());
         flowPackets += f.packets.size();
         check(a.firstFrame(f) <= a.lastFrame(f));

@@ -192,7 +192,7 @@ struct FlowSide {
 
     void addPayload(uint32_t bytes) { payloadBytes = std::min<uint64_t>(payloadBytes + bytes, MaxPayloadBytes); }
     // A round trip in nanoseconds, or -1 for unknown.
-    void setRtt(int64_t ns) { rttNs = std::min(ns, MaxRttNs); }
+    void setRtt(int64_t ns) { rttNs = std::clamp(ns, int64_t{-1}, MaxRttNs); }
 };
 static_assert(sizeof(FlowSide) == 32, "50,000 short connections keep one Flow each");
 static_assert(static_cast<int>(TcpState::TimeWait) < 16 && static_cast<int>(StateBasis::Assumed) < 4,
