@@ -165,8 +165,8 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
                 if (pureSyn && cur.packets.count > 0 && startsNewConnection(curSeen, cur.sides[s].isn, s, r.seq)) {
                     if (!finish()) return false;
                     cur = Flow{};
-                    cur.sides[0].flowIpv6 = cur.sides[1].flowIpv6 =
-                        b.ipv6(); // the part's pair (in `addr`) until the flow is kept
+                    // The part's pair of addresses (in `addr`) until the flow is kept.
+                    cur.sides[0].flowIpv6 = cur.sides[1].flowIpv6 = b.ipv6();
                     cur.sides[0].addr = b.sides[from].addr;
                     cur.sides[0].port = b.sides[from].port;
                     cur.sides[1].addr = b.sides[1 - from].addr;

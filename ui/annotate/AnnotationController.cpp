@@ -211,7 +211,7 @@ uint64_t AnnotationController::addNote(int64_t row, const QString& text)
     if (!c || !c->valid() || row < 0 || row >= c->rows()) return 0;
     Annotation a;
     a.kind = AnnotationKind::Note;
-    a.flow = c->analysis->idOf(*c->flow);
+    a.flow = c->flowId();
     a.frame = c->packet(static_cast<uint32_t>(row)).frame;
     a.text = text.toStdString();
     const uint64_t id = doc_->add(a);
@@ -225,7 +225,7 @@ uint64_t AnnotationController::addCallout(int64_t row, double anchorX, const QSt
     if (!c || !c->valid() || row < 0 || row >= c->rows()) return 0;
     Annotation a;
     a.kind = AnnotationKind::Callout;
-    a.flow = c->analysis->idOf(*c->flow);
+    a.flow = c->flowId();
     a.frame = c->packet(static_cast<uint32_t>(row)).frame;
     a.anchorX = std::clamp(anchorX, 0.0, 1.0);
     // The box a few rows further down, on the other half of the ladder.
@@ -247,7 +247,7 @@ uint64_t AnnotationController::addTimeRange(int64_t fromRow, int64_t toRow, cons
     if (toRow < fromRow) std::swap(fromRow, toRow);
     Annotation a;
     a.kind = AnnotationKind::TimeRange;
-    a.flow = c->analysis->idOf(*c->flow);
+    a.flow = c->flowId();
     a.startNs = c->packetNs(static_cast<uint32_t>(fromRow));
     a.endNs = c->packetNs(static_cast<uint32_t>(toRow));
     a.text = text.toStdString();
@@ -303,7 +303,7 @@ void AnnotationController::startTimeRange(int64_t row)
     if (!c || !c->valid() || row < 0 || row >= c->rows() || !doc_->isOpen()) return;
     Annotation a;
     a.kind = AnnotationKind::TimeRange;
-    a.flow = c->analysis->idOf(*c->flow);
+    a.flow = c->flowId();
     a.startNs = a.endNs = c->packetNs(static_cast<uint32_t>(row));
     pendingRange_ = a;
     previewPendingRange(a.endNs);
@@ -466,7 +466,7 @@ bool AnnotationController::mousePress(QMouseEvent* e)
     if (e->modifiers() & Qt::ShiftModifier) { // Shift+drag: a new time range
         Annotation a;
         a.kind = AnnotationKind::TimeRange;
-        a.flow = c->analysis->idOf(*c->flow);
+        a.flow = c->flowId();
         a.startNs = a.endNs = c->layout.timeAtY(g.map.yOfPixel(e->position().y()));
         drag_ = Drag{0, static_cast<int>(Part::RangeEnd), e->position(), a, true, false};
         return true;

@@ -95,7 +95,7 @@ std::vector<AnnotationPainter::Placed> AnnotationPainter::place(const LadderPlot
     const double marginLeft = g.notesX + 4;
     const double marginW = g.rect.right() - marginLeft - 6;
     const bool margin = marginW >= 110;
-    const uint32_t flowId = c.analysis->idOf(*c.flow);
+    const uint32_t flowId = c.flowId();
     for (const Annotation& a : items) {
         if (a.flow != flowId) continue;
         Placed pl;

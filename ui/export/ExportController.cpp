@@ -67,7 +67,7 @@ std::unique_ptr<FlowRenderer> ExportController::renderer(bool visibleOnly) const
     } else {
         o.maxPageHeight = 4000; // PDF pages and PNG tiles; SVG stays one page
     }
-    return std::make_unique<FlowRenderer>(content, doc_->itemsOfFlow(content->analysis->idOf(*content->flow)), o);
+    return std::make_unique<FlowRenderer>(content, doc_->itemsOfFlow(content->flowId()), o);
 }
 
 bool ExportController::exportLadder(const QString& path, bool visibleOnly, double scale, QString& error,

@@ -65,6 +65,7 @@ struct LadderContent {
     uint32_t rows() const { return flow ? flow->packetCount() : 0; }
     const core::PacketRecord& packet(uint32_t row) const { return analysis->packet(*flow, row); }
     int64_t packetNs(uint32_t row) const { return analysis->tsNs(*flow, row); } // the packet's time
+    uint32_t flowId() const { return analysis->idOf(*flow); }
     int64_t rowOfFrame(uint32_t frame) const;
     // Row of the flow's packet index (index into Analysis::packets), the nearest row at or after it.
     uint32_t rowOfPacketIndex(uint32_t packetIndex) const;
