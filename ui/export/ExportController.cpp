@@ -145,10 +145,11 @@ bool ExportController::exportPostmortem(const QString& mdPath, QString& error, Q
         return false;
     }
     const QFileInfo md(mdPath);
-    const QString image = QStringLiteral("%1-flow%2.png").arg(md.completeBaseName()).arg(analysis->idOf(*f));
+    const QString image =
+        QStringLiteral("%1-flow%2.png").arg(md.completeBaseName()).arg(window_->selection()->flowId());
     QStringList files;
     if (!exportLadder(md.dir().filePath(image), false, 2.0, error, &files)) return false;
-    PostmortemFlow pf{analysis->idOf(*f), {}};
+    PostmortemFlow pf{window_->selection()->flowId(), {}};
     for (const QString& w : files)
         pf.images << QFileInfo(w).fileName();
     const QString text =
