@@ -1,5 +1,8 @@
 #include "core/report/JsonReport.h"
 
+#include "core/report/FindingFields.h"
+#include "core/report/JsonLineWriter.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -69,138 +72,11 @@ template <class T> decltype(auto) jsonValue(T&& v)
         return std::forward<T>(v);
 }
 
-// Writes flow objects as nlohmann's dump() does (compact, same number formatting: its own
-// shortest round-trip conversion for doubles), straight into a buffer: no JSON value is
-// built per flow. Building and dumping an ordered_json per flow cost more than analysing a
-// capture of 50,000 short connections. The fields come from flowFields(); a string that
-// needs escaping (none of a flow's do: addresses, ports and state names) goes through
-// nlohmann's escaping.
-class FlowLineWriter {
-public:
-    explicit FlowLineWriter(size_t capacity = 0) { need(capacity); }
-    FlowLineWriter(const FlowLineWriter&) = delete; // p_ points into buf_
-    FlowLineWriter& operator=(const FlowLineWriter&) = delete;
-    FlowLineWriter(FlowLineWriter&&) = delete;
-    FlowLineWriter& operator=(FlowLineWriter&&) = delete;
-    ~FlowLineWriter() = default;
-    // Appends the flow's object to text().
-    void write(const Analysis& a, const Flow& f)
-    {
-        raw("{");
-        first_ = true;
-        flowFields(a, f, [this](const char* key, const auto& value) { field(key, value); });
-        raw("}");
-    }
-    void raw(std::string_view v)
-    {
-        need(v.size());
-        std::memcpy(p_, v.data(), v.size());
-        p_ += v.size();
-    }
-    std::string_view text() const { return {buf_.get(), static_cast<size_t>(p_ - buf_.get())}; }
-    void clear() { p_ = buf_.get(); }
-
-private:
-    // Room is made once per value, for the most it can take, so that each character is a
-    // plain store and not a capacity check (std::string's push_back and append were a fifth
-    // of the CLI's time on 50,000 connections). Not zero-filled, as std::string::resize is.
-
-    // At least `n` more bytes writable at p_.
-    void need(size_t n)
-    {
-        const auto used = static_cast<size_t>(p_ - buf_.get());
-        if (capacity_ - used >= n) return;
-        const size_t capacity = std::max(used + n, 2 * capacity_);
-        // Raw bytes, not zeroed (std::make_unique<char[]> would zero them).
-        std::unique_ptr<char[]> bigger(new char[capacity]); // NOLINT(cppcoreguidelines-avoid-c-arrays)
-        if (used) std::memcpy(bigger.get(), buf_.get(), used);
-        buf_ = std::move(bigger);
-        capacity_ = capacity;
-        p_ = buf_.get() + used;
-    }
-
-    template <class T> void field(const char* key, const T& value)
-    {
-        const size_t n = std::strlen(key); // keys are plain identifiers
-        need(n + 4);
-        if (!first_) *p_++ = ',';
-        first_ = false;
-        *p_++ = '"';
-        std::memcpy(p_, key, n);
-        p_ += n;
-        *p_++ = '"';
-        *p_++ = ':';
-        put(value);
-    }
-    void put(bool v) { raw(v ? std::string_view("true") : std::string_view("false")); }
-    template <class T>
-    requires std::is_integral_v<T>
-    void put(T v)
-    {
-        constexpr size_t Most = 24; // any 64-bit integer
-        need(Most);
-        p_ = std::to_chars(p_, p_ + Most, v).ptr;
-    }
-    void put(double v)
-    {
-        if (!std::isfinite(v)) {
-            raw("null");
-            return;
-        }
-        constexpr size_t Most = 64; // nlohmann's dump() formats into as much
-        need(Most);
-        p_ = nlohmann::detail::to_chars(p_, p_ + Most, v);
-    }
-    void put(std::string_view v)
-    {
-        const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
-            const auto u = static_cast<unsigned char>(c);
-            return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-        });
-        if (!plain) {
-            raw(ordered_json(std::string(v)).dump(-1, ' ', false, Replace));
-            return;
-        }
-        need(v.size() + 2);
-        *p_++ = '"';
-        std::memcpy(p_, v.data(), v.size());
-        p_ += v.size();
-        *p_++ = '"';
-    }
-    // Endpoint::toString()'s text; an IPv4 address without inet_ntop (it formats with sprintf,
-    // the largest cost left in writing 50,000 flows).
-    void put(const Endpoint& e)
-    {
-        if (e.addr.version == 6) {
-            put(std::string_view(e.toString()));
-            return;
-        }
-        need(32); // "255.255.255.255:65535"
-        *p_++ = '"';
-        for (size_t i = 0; i < 4; ++i) {
-            if (i) *p_++ = '.';
-            p_ = std::to_chars(p_, p_ + 3, e.addr.bytes[i]).ptr;
-        }
-        *p_++ = ':';
-        p_ = std::to_chars(p_, p_ + 5, e.port).ptr;
-        *p_++ = '"';
-    }
-    void put(const IndexRange& r)
-    {
-        need(2 + size_t{r.count} * 11); // "[" "]" and up to 10 digits and a comma each
-        *p_++ = '[';
-        for (uint32_t i : r) {
-            if (i != r.first) *p_++ = ',';
-            p_ = std::to_chars(p_, p_ + 10, i).ptr;
-        }
-        *p_++ = ']';
-    }
-
-    std::unique_ptr<char[]> buf_; // NOLINT(cppcoreguidelines-avoid-c-arrays)
-    size_t capacity_ = 0;
-    char* p_ = nullptr;
-    bool first_ = true;
-};
+// Appends the flow's object to `writer`.
+void writeFlow(const Analysis& a, const Flow& f, JsonLineWriter& writer)
+{
+    writer.object([&](JsonLineWriter& set) { flowFields(a, f, set); });
+}
 
 } // namespace
 
@@ -213,8 +89,8 @@ ordered_json flowToJson(const Analysis& a, const Flow& f)
 
 std::string flowJsonLine(const Analysis& a, const Flow& f)
 {
-    FlowLineWriter writer;
-    writer.write(a, f);
+    JsonLineWriter writer;
+    writeFlow(a, f, writer);
     return std::string(writer.text());
 }
 
@@ -254,15 +130,23 @@ ordered_json captureHeader(const Analysis& a)
     return j;
 }
 
-// A finding of the analysis; in a merged capture it also names its file and the frame there.
-ordered_json findingOf(const Analysis& a, const Finding& f)
+// A finding's fields as the analysis lists them: in a merged capture also its file and the
+// frame there.
+template <class Set> void analysisFindingFields(const Analysis& a, const Finding& f, Set& set)
 {
-    ordered_json j = findingToJson(f);
+    json_fields::findingFields(f, set);
     if (a.capture.merged()) {
         const FrameOrigin o = a.capture.origin(f.frame);
-        j["file"] = a.capture.sources[o.source].path;
-        j["file_frame"] = o.frame;
+        set("file", std::string_view(a.capture.sources[o.source].path));
+        set("file_frame", int64_t{o.frame});
     }
+}
+
+ordered_json findingOf(const Analysis& a, const Finding& f)
+{
+    ordered_json j;
+    json_fields::ObjectSink sink{j};
+    analysisFindingFields(a, f, sink);
     return j;
 }
 
@@ -285,7 +169,7 @@ ordered_json analysisToJson(const Analysis& a)
 namespace {
 
 // Flows [begin, end) as writeAnalysisJson lists them: each but the capture's first after ",".
-void writeFlowRange(const Analysis& a, size_t begin, size_t end, FlowLineWriter& writer)
+void writeFlowRange(const Analysis& a, size_t begin, size_t end, JsonLineWriter& writer)
 {
     // A flow's first and last record (its frames and times) are read from the packet store,
     // far from the flow: fetching those of a flow a few ahead hides the wait for memory
@@ -299,7 +183,7 @@ void writeFlowRange(const Analysis& a, size_t begin, size_t end, FlowLineWriter&
     for (size_t i = begin; i < end; ++i) {
         prefetchRecords(i + Ahead);
         writer.raw(i ? ",\n    " : "\n    ");
-        writer.write(a, a.flows[i]);
+        writeFlow(a, a.flows[i], writer);
     }
 }
 
@@ -315,11 +199,11 @@ void writeFlows(const Analysis& a, std::ostream& out)
     constexpr size_t ParallelFrom = 16 * BatchFlows; // flows; below this a thread costs more than it saves
     constexpr size_t Capacity = size_t{80} << 10;    // a flow's text rarely takes more than 1 KiB
     const size_t n = a.flows.size();
-    const auto put = [&out](const FlowLineWriter& w) {
+    const auto put = [&out](const JsonLineWriter& w) {
         const std::string_view text = w.text();
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
     };
-    FlowLineWriter mine(Capacity);
+    JsonLineWriter mine(Capacity);
     if (n < ParallelFrom) {
         for (size_t b = 0; b < n; b += BatchFlows) {
             mine.clear();
@@ -330,7 +214,7 @@ void writeFlows(const Analysis& a, std::ostream& out)
     }
     const size_t batches = (n + BatchFlows - 1) / BatchFlows;
     // The helper's batches are the odd ones; batch 2k + 1 goes to buffer k % 2.
-    std::array<FlowLineWriter, 2> theirs{FlowLineWriter(Capacity), FlowLineWriter(Capacity)};
+    std::array<JsonLineWriter, 2> theirs{JsonLineWriter(Capacity), JsonLineWriter(Capacity)};
     std::array<bool, 2> full{false, false}; // formatted and not written yet
     bool stop = false;                      // this thread failed: the helper stops
     std::exception_ptr failure;             // the helper failed
@@ -389,6 +273,22 @@ void writeFlows(const Analysis& a, std::ostream& out)
     if (failure) std::rethrow_exception(failure);
 }
 
+// The findings' objects, in order, written a buffer of ~64 KiB at a time.
+void writeFindings(const Analysis& a, std::ostream& out)
+{
+    constexpr size_t Flush = size_t{64} << 10;
+    JsonLineWriter writer(Flush + (size_t{16} << 10));
+    for (size_t i = 0; i < a.findings.size(); ++i) {
+        writer.raw(i ? ",\n    " : "\n    ");
+        writer.object([&](JsonLineWriter& set) { analysisFindingFields(a, a.findings[i], set); });
+        if (writer.size() >= Flush || i + 1 == a.findings.size()) {
+            const std::string_view text = writer.text();
+            out.write(text.data(), static_cast<std::streamsize>(text.size()));
+            writer.clear();
+        }
+    }
+}
+
 } // namespace
 
 void writeAnalysisJson(const Analysis& a, std::ostream& out)
@@ -401,8 +301,7 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out)
     writeFlows(a, out);
     out << (a.flows.empty() ? "],\n" : "\n  ],\n");
     out << "  \"findings\": [";
-    for (size_t i = 0; i < a.findings.size(); ++i)
-        out << (i ? ",\n    " : "\n    ") << findingOf(a, a.findings[i]).dump(-1, ' ', false, Replace);
+    writeFindings(a, out);
     out << (a.findings.empty() ? "]\n" : "\n  ]\n");
     out << "}\n";
 }

@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <sys/wait.h>
 #include <vector>
 
@@ -90,83 +89,6 @@ TEST(Cli, ExitCodes)
     EXPECT_EQ(garbage.status, 1);
     EXPECT_NE(garbage.out.find(path), std::string::npos);
     std::filesystem::remove(path);
-}
-
-TEST(Cli, StreamedJsonEqualsTheDocument)
-{
-    Scenario s;
-    s.handshake();
-    s.send(Side::Client, tf::FIN | tf::ACK);
-    s.sendAt(Side::Client, tf::FIN | tf::ACK, s.seq(Side::Client) - 1, 0, 500'000'000);
-    const auto a = s.analyze("streamed");
-    ASSERT_TRUE(a);
-    std::ostringstream out;
-    flowladder::core::writeAnalysisJson(*a, out);
-    EXPECT_EQ(nlohmann::ordered_json::parse(out.str()), flowladder::core::analysisToJson(*a));
-}
-
-// With thousands of flows, a helper thread formats every other batch of them: the document must
-// still list every flow once, in order, each as nlohmann's dump() writes it (4,173 flows: an odd
-// number of batches, the last one partial; every seventh flow with a finding).
-TEST(Cli, StreamedJsonOfManyFlowsEqualsTheDocument)
-{
-    constexpr int Connections = 4173;
-    Scenario s;
-    for (int i = 0; i < Connections; ++i) {
-        s.clientPort = static_cast<uint16_t>(20000 + i);
-        s.handshake();
-        s.send(Side::Client, tf::PSH | tf::ACK, 1 + i % 300);
-        if (i % 7 == 0) {
-            s.send(Side::Client, tf::FIN | tf::ACK);
-            s.sendAt(Side::Client, tf::FIN | tf::ACK, s.seq(Side::Client) - 1, 0, 500'000'000);
-        }
-    }
-    const auto a = s.analyze("many");
-    ASSERT_TRUE(a);
-    ASSERT_EQ(a->flows.size(), static_cast<size_t>(Connections));
-    ASSERT_FALSE(a->findings.empty());
-    std::ostringstream out;
-    flowladder::core::writeAnalysisJson(*a, out);
-    const std::string text = out.str();
-    EXPECT_EQ(nlohmann::ordered_json::parse(text), flowladder::core::analysisToJson(*a));
-    std::istringstream lines(text);
-    std::string line;
-    size_t flow = 0;
-    while (std::getline(lines, line) && line != "  \"flows\": [") {
-    }
-    while (std::getline(lines, line) && line != "  ],") {
-        ASSERT_LT(flow, a->flows.size());
-        if (line.back() == ',') line.pop_back();
-        ASSERT_EQ(line, "    " + flowladder::core::flowJsonLine(*a, a->flows[flow])) << "flow " << flow + 1;
-        ++flow;
-    }
-    EXPECT_EQ(flow, a->flows.size());
-}
-
-// The streamed writer writes each flow without building a JSON value; its text must be what
-// nlohmann's dump() gives, byte for byte, for every flow of every kernel capture and golden
-// capture (addresses of both families, every state, findings lists, timestamps as doubles).
-TEST(Cli, StreamedFlowLinesAreNlohmannsDump)
-{
-    namespace fs = std::filesystem;
-    size_t flows = 0;
-    for (const fs::path& dir : {sourceDir() / "tests/data/netns", sourceDir() / "tests/golden/captures"}) {
-        for (const auto& e : fs::directory_iterator(dir)) {
-            const std::string ext = e.path().extension().string();
-            if (ext != ".pcap" && ext != ".pcapng") continue;
-            std::string error;
-            const auto a = flowladder::core::analyzeFile(e.path().string(), error);
-            if (!a) continue; // the golden captures include damaged ones
-            for (const auto& f : a->flows) {
-                ASSERT_EQ(flowladder::core::flowJsonLine(*a, f),
-                          flowladder::core::flowToJson(*a, f).dump(-1, ' ', false,
-                                                                   nlohmann::ordered_json::error_handler_t::replace))
-                    << e.path() << " flow " << a->idOf(f);
-                ++flows;
-            }
-        }
-    }
-    EXPECT_GT(flows, 50u);
 }
 
 // File names are bytes: a Latin-1 name is not valid UTF-8. The JSON carries it with U+FFFD for
