@@ -14,7 +14,8 @@
 #      bulk.pcap   >= 2,000,000 packets of real iperf3 TCP traffic between two network namespaces
 #      streams.pcap >= 3,800,000 packets of 64 parallel iperf3 streams with MSS 536, interleaved
 #      conns.pcap  50,000 short TCP connections (handshake, request, response, FIN close)
-#    Both headers only (snaplen 96), offloads off, checked for kernel drops.
+#      refused.pcap 500,000 connection attempts to closed ports (SYN, the kernel's RST/ACK)
+#    All headers only (snaplen 96), offloads off, checked for kernel drops.
 # 3. Times on each capture (file in page cache first): the bare libpcap loop, FlowLadder's own reader alone,
 #    core::analyzeFile alone, `flowladder-cli analyze --json`, and tcptrace -n (a classic
 #    TCP analyser, for scale); median wall time of N runs and peak RSS; prints a Markdown
@@ -22,7 +23,7 @@
 #
 # Environment: FLOWLADDER_BENCH_DIR, FLOWLADDER_BENCH_BUILD (build dir),
 #   FLOWLADDER_BENCH_BULK_PACKETS (2200000), FLOWLADDER_BENCH_STREAM_PACKETS (3800000),
-#   FLOWLADDER_BENCH_CONNS (50000), FLOWLADDER_BENCH_RUNS (5),
+#   FLOWLADDER_BENCH_CONNS (50000), FLOWLADDER_BENCH_REFUSED (500000), FLOWLADDER_BENCH_RUNS (5),
 #   FLOWLADDER_BENCH_JOBS (2).
 set -euo pipefail
 
@@ -32,6 +33,7 @@ BUILD=${FLOWLADDER_BENCH_BUILD:-$REPO/build-bench}
 BULK_PACKETS=${FLOWLADDER_BENCH_BULK_PACKETS:-2200000}
 STREAM_PACKETS=${FLOWLADDER_BENCH_STREAM_PACKETS:-3800000}
 CONNS=${FLOWLADDER_BENCH_CONNS:-50000}
+REFUSED=${FLOWLADDER_BENCH_REFUSED:-500000}
 RUNS=${FLOWLADDER_BENCH_RUNS:-5}
 JOBS=${FLOWLADDER_BENCH_JOBS:-2}
 RECAPTURE=0
@@ -45,7 +47,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift ;;
     --rev) REVISION=$2; shift ;;
     --keep-page-reporting) KEEP_REPORTING=1 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -231,10 +233,45 @@ capture_conns() {
     die "short-connection capture kept failing"
 }
 
+# Connection attempts to ports nothing listens on (REFUSED_PORTS in the server namespace):
+# a SYN and the kernel's RST/ACK each, the shape of a port scan or of clients retrying a
+# dead service. The client's port range is widened in ns_up, so no 4-tuple repeats.
+REFUSED_PORTS=9000-9999 # flowladder-bench-conns refused cycles through 1000 ports from the first
+capture_refused() {
+    local out=$WORK/refused.pcap tmp=$WORK/refused.pcap.tmp dropped attempt captured
+    for attempt in 1 2 3; do
+        ns_up
+        local threads=$((attempt == 1 ? 4 : 1))
+        log "refused-connection capture, attempt $attempt: $REFUSED attempts to ports $REFUSED_PORTS, $threads client threads"
+        start_tcpdump "$tmp" "tcp portrange $REFUSED_PORTS"
+        ip netns exec "$NS_C" "$CONNTOOL" refused $ADDR_S "${REFUSED_PORTS%-*}" "$REFUSED" "$threads" \
+            >"$WORK/refused-client.log" 2>&1 || true
+        log "client: $(tr '\n' ' ' <"$WORK/refused-client.log")"
+        sleep 1 # let tcpdump catch up
+        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
+        wait "$TCPDUMP_PID" || true
+        dropped=$(tcpdump_dropped "$tmp")
+        captured=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$tmp.err" | tail -1)
+        log "tcpdump: $(grep -E 'captured|received|dropped' "$tmp.err" | tr '\n' ' ')"
+        # SYN + RST/ACK each; more means SYNs were retransmitted (still refused, but slower).
+        [ "${captured:-0}" = $((2 * REFUSED)) ] || log "warning: ${captured:-?} packets, not $((2 * REFUSED))"
+        if [ "${dropped:-1}" = 0 ] && grep -q "refused=$REFUSED other=0" "$WORK/refused-client.log"; then
+            mv "$tmp" "$out"
+            { echo "attempts=$REFUSED"; echo "ports=$REFUSED_PORTS"; echo "client=$(head -1 "$WORK/refused-client.log")"
+              echo "offloads=$OFFLOAD_NOTE"; echo "tcpdump=$(tr '\n' ' ' <"$tmp.err")"
+              echo "date=$(date -u +%FT%TZ)"; } >"$out.meta"
+            return 0
+        fi
+        log "drops or attempts not refused: retrying with fewer client threads"
+    done
+    die "refused-connection capture kept failing"
+}
+
 [ $RECAPTURE = 0 ] && [ -s "$WORK/bulk.pcap" ] && [ -s "$WORK/bulk.pcap.meta" ] || capture_iperf bulk "$BULK_PACKETS" 1
 [ $RECAPTURE = 0 ] && [ -s "$WORK/streams.pcap" ] && [ -s "$WORK/streams.pcap.meta" ] ||
     capture_iperf streams "$STREAM_PACKETS" 64 536
 [ $RECAPTURE = 0 ] && [ -s "$WORK/conns.pcap" ] && [ -s "$WORK/conns.pcap.meta" ] || capture_conns
+[ $RECAPTURE = 0 ] && [ -s "$WORK/refused.pcap" ] && [ -s "$WORK/refused.pcap.meta" ] || capture_refused
 cleanup
 trap - EXIT
 [ $ONLY_CAPTURE = 1 ] && exit 0
@@ -320,7 +357,7 @@ for _ in 1 2; do
     "$CORE" "$WORK/streams.pcap" >/dev/null
     [ ${#GUIRUN[@]} -eq 0 ] || "${GUIRUN[@]:2}" "$WORK/streams.pcap" >/dev/null 2>&1 || true # without "--- gui"
 done
-for name in bulk streams conns; do
+for name in bulk streams conns refused; do
     f=$WORK/$name.pcap
     log "measuring $name.pcap ($(du -h "$f" | cut -f1))"
     cat "$f" >/dev/null                      # warm the page cache
@@ -352,7 +389,7 @@ done
 {
     echo
     echo "Targets: analyzeFile / bare ≤ 2.0, CLI --json / bare ≤ 2.5, peak RSS ≤ 48 bytes per packet, never slower than tcptrace; GUI on streams.pcap ≤ 1.5 s and ≤ 250 MB."
-    for name in bulk streams conns; do echo "- $name.pcap: $(grep -v '^tcpdump=' "$WORK/$name.pcap.meta" | tr '\n' ' ')"; done
+    for name in bulk streams conns refused; do echo "- $name.pcap: $(grep -v '^tcpdump=' "$WORK/$name.pcap.meta" | tr '\n' ' ')"; done
 } >>"$RESULT"
 cat "$RESULT"
 log "saved in $RESULT"
