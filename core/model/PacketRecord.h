@@ -111,20 +111,27 @@ inline size_t populateAhead(void* page, size_t ready, size_t need, size_t limit 
 // or more is 2 MiB-aligned and asks for huge pages, so filling it takes a page fault per
 // 2 MiB instead of per 4 KiB (a fault costs 3-18 us on the VMs this is measured on).
 // Reserved but untouched pages cost nothing; the page being filled is resident whole.
-template <class T> struct HugePageAllocator {
+// An allocation of `MappedFrom` bytes or more (below 2 MiB) is a mapping of its own too, with
+// ordinary pages: given back to the system when freed, where malloc keeps a freed block of the
+// middle of its heap resident.
+template <class T, size_t MappedFrom = HugePageBytes> struct HugePageAllocator {
+    static_assert(MappedFrom <= HugePageBytes);
     using value_type = T;
+    template <class U> struct rebind {
+        using other = HugePageAllocator<U, MappedFrom>;
+    };
     HugePageAllocator() = default;
-    template <class U> HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+    template <class U> HugePageAllocator(const HugePageAllocator<U, MappedFrom>&) noexcept {}
     T* allocate(size_t n)
     {
         if (n > (SIZE_MAX - HugePageBytes) / sizeof(T)) throw std::bad_alloc();
         const size_t bytes = n * sizeof(T);
-        if (bytes < HugePageBytes) return static_cast<T*>(::operator new(bytes));
-        return static_cast<T*>(allocateHugeChunk(bytes, true));
+        if (bytes < MappedFrom) return static_cast<T*>(::operator new(bytes));
+        return static_cast<T*>(allocateHugeChunk(bytes, bytes >= HugePageBytes));
     }
     void deallocate(T* p, size_t n) noexcept
     {
-        if (n * sizeof(T) < HugePageBytes)
+        if (n * sizeof(T) < MappedFrom)
             ::operator delete(p);
         else
             freeHugeChunk(p, n * sizeof(T));

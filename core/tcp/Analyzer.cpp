@@ -274,7 +274,7 @@ void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& in
 
 // Tracks flows [begin, end) and builds their findings into `out`; stops early when cancelled.
 // `events` is reused from call to call: its buffers grow once, not once per flow.
-void analyseFlowRange(Analysis& a, size_t begin, size_t end, std::vector<Finding>& out, FlowEvents& events,
+void analyseFlowRange(Analysis& a, size_t begin, size_t end, FindingList& out, FlowEvents& events,
                       const std::atomic<bool>* cancel)
 {
     constexpr size_t CancelCheckFlows = 256;
@@ -307,7 +307,9 @@ void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* can
     if (n < 2 || a.packets.size() < ParallelFrom) {
         table.groupHeads({});
         FlowEvents events;
-        analyseFlowRange(a, 0, n, a.findings, events, cancel);
+        FindingList found;
+        analyseFlowRange(a, 0, n, found, events, cancel);
+        a.findings.assign(std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
         return;
     }
     std::vector<size_t> chunkStart; // first flow of each chunk, then n
@@ -321,7 +323,7 @@ void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* can
     }
     chunkStart.push_back(n);
     const size_t chunks = chunkStart.size() - 1;
-    std::vector<std::vector<Finding>> found(chunks);
+    std::vector<FindingList> found(chunks);
 
     std::atomic<uint32_t> placedBelow{0}; // head positions below this hold their final records
     std::atomic<bool> abandoned{false};   // the grouping failed: nothing more is analysed
@@ -373,7 +375,7 @@ void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* can
             a.flows[i].findings.first += base;
         a.findings.insert(a.findings.end(), std::make_move_iterator(found[c].begin()),
                           std::make_move_iterator(found[c].end()));
-        std::vector<Finding>().swap(found[c]);
+        FindingList().swap(found[c]); // its pages go back now (FindingList)
     }
 }
 

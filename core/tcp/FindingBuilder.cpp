@@ -207,7 +207,7 @@ void Builder::usual()
 } // namespace findings_detail
 
 void buildFindings(const Analysis& analysis, Flow& flow, const FlowEvents& events, int64_t captureEndNs,
-                   std::vector<Finding>& out)
+                   FindingList& out)
 {
     findings_detail::Builder(analysis, flow, events, captureEndNs, out).run();
 }

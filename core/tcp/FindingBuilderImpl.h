@@ -30,7 +30,7 @@ inline std::string capitalized(std::string_view s)
 
 class Builder {
 public:
-    Builder(const Analysis& a, Flow& f, const FlowEvents& ev, int64_t endNs, std::vector<Finding>& out)
+    Builder(const Analysis& a, Flow& f, const FlowEvents& ev, int64_t endNs, FindingList& out)
         : a_(a), f_(f), ev_(ev), endNs_(endNs), out_(out)
     {
     }
@@ -94,7 +94,7 @@ private:
     Flow& f_;
     const FlowEvents& ev_;
     int64_t endNs_;
-    std::vector<Finding>& out_;
+    FindingList& out_;
 };
 
 } // namespace flowladder::core::findings_detail
