@@ -114,26 +114,22 @@ bool isLingeringState(TcpState s)
 
 std::optional<Side> Finding::side() const
 {
-    return std::visit(
-        [](const auto& d) -> std::optional<Side> {
-            if constexpr (requires { d.side; })
-                return d.side;
-            else
-                return std::nullopt;
-        },
-        detail);
+    return visitDetail(detail, [](const auto& d) -> std::optional<Side> {
+        if constexpr (requires { d.side; })
+            return d.side;
+        else
+            return std::nullopt;
+    });
 }
 
 const PairRef* Finding::pair() const
 {
-    return std::visit(
-        [](const auto& d) -> const PairRef* {
-            if constexpr (requires { d.pair; })
-                return &d.pair;
-            else
-                return nullptr;
-        },
-        detail);
+    return visitDetail(detail, [](const auto& d) -> const PairRef* {
+        if constexpr (requires { d.pair; })
+            return &d.pair;
+        else
+            return nullptr;
+    });
 }
 
 } // namespace flowladder::core

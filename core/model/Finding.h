@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -56,7 +57,15 @@ struct Finding {
     std::vector<uint32_t> relatedFrames;
 
     // The detail as T, or nullptr when the finding holds another kind's.
-    template <class T> const T* as() const { return std::get_if<T>(&detail); }
+    template <class T> const T* as() const
+    {
+        if constexpr (std::is_same_v<StoredDetail<T>, T>) {
+            return std::get_if<T>(&detail);
+        } else {
+            const auto* boxed = std::get_if<StoredDetail<T>>(&detail);
+            return boxed ? &**boxed : nullptr;
+        }
+    }
     // The side the finding is about, where its kind has one.
     std::optional<Side> side() const;
     // The flows of a comparison finding (injected_packet, lost_packet, state_disagreement).

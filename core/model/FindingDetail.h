@@ -7,6 +7,7 @@
 #include "core/model/Types.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <variant>
@@ -186,10 +187,62 @@ struct StateDisagreement {
     std::vector<Side> sides; // the sides whose states differ
 };
 
+// A kind's detail kept on the heap, read as the T it holds: the details of a few rare kinds are
+// much larger than the rest (RstSeqMismatch 112 bytes, against 40 at most for the kinds reported
+// once per connection: refused, unanswered, retransmissions), and a Finding holds the largest
+// alternative inline. Copies copy the T; a moved-from box is empty (only destroyed or assigned).
+template <class T> class Boxed {
+public:
+    Boxed(T value) : p_(std::make_unique<T>(std::move(value))) {} // NOLINT(google-explicit-constructor): a detail converts
+    Boxed(const Boxed& other) : p_(other.p_ ? std::make_unique<T>(*other.p_) : nullptr) {}
+    Boxed(Boxed&&) noexcept = default;
+    Boxed& operator=(const Boxed& other)
+    {
+        if (this != &other) p_ = other.p_ ? std::make_unique<T>(*other.p_) : nullptr;
+        return *this;
+    }
+    Boxed& operator=(Boxed&&) noexcept = default;
+    ~Boxed() = default;
+    const T& operator*() const { return *p_; }
+    T& operator*() { return *p_; }
+
+private:
+    std::unique_ptr<T> p_;
+};
+
+// How FindingDetail stores a kind's struct: T, or Boxed<T> for the large rare ones.
+template <class T> struct DetailStorage {
+    using type = T;
+};
+template <> struct DetailStorage<RstSeqMismatch> {
+    using type = Boxed<RstSeqMismatch>;
+};
+template <> struct DetailStorage<InjectedPacket> {
+    using type = Boxed<InjectedPacket>;
+};
+template <> struct DetailStorage<LostPacket> {
+    using type = Boxed<LostPacket>;
+};
+template <class T> using StoredDetail = typename DetailStorage<T>::type;
+
 // std::monostate only for a default-constructed Finding; every finding the core makes
-// carries the struct of its kind.
-using FindingDetail = std::variant<std::monostate, RstSeqMismatch, ChallengeAck, RstFingerprintMismatch, FinRetransmit,
-                                   LingeringClose, RstIgnored, MarkedPackets, ConnectionRefused, HandshakeUnanswered,
-                                   AbortiveClose, SimultaneousClose, InjectedPacket, LostPacket, StateDisagreement>;
+// carries the struct of its kind (read it with Finding::as<T>() or visitDetail()).
+using FindingDetail =
+    std::variant<std::monostate, StoredDetail<RstSeqMismatch>, ChallengeAck, RstFingerprintMismatch, FinRetransmit,
+                 LingeringClose, RstIgnored, MarkedPackets, ConnectionRefused, HandshakeUnanswered, AbortiveClose,
+                 SimultaneousClose, StoredDetail<InjectedPacket>, StoredDetail<LostPacket>, StateDisagreement>;
+
+// Calls `fn` with the struct `detail` holds (std::monostate for none), a boxed one unboxed.
+template <class Fn> decltype(auto) visitDetail(const FindingDetail& detail, Fn&& fn)
+{
+    return std::visit(
+        [&fn](const auto& d) -> decltype(auto) {
+            if constexpr (requires { *d; })
+                return fn(*d);
+            else
+                return fn(d);
+        },
+        detail);
+}
 
 } // namespace flowladder::core

@@ -172,7 +172,7 @@ template <class Set> struct DetailFields {
 // The key fields of `detail`.
 template <class Set> void detailFields(const FindingDetail& detail, Set& set)
 {
-    std::visit(DetailFields<Set>{set}, detail);
+    visitDetail(detail, DetailFields<Set>{set});
 }
 
 // The whole finding: kind, flow, frame, severity, summary, its key fields, related frames.

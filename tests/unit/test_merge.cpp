@@ -118,7 +118,7 @@ TEST(Merge, RingBufferShowsWhatTheKernelDid)
 
     const core::Finding* rst = findingOf(*a, core::FindingKind::RstSeqMismatch);
     ASSERT_TRUE(rst);
-    const auto& d = std::get<core::RstSeqMismatch>(rst->detail);
+    const auto& d = *rst->as<core::RstSeqMismatch>();
     EXPECT_EQ(d.delta, offset);
     EXPECT_EQ(d.cls, core::RstClass::InWindow);
     EXPECT_EQ(d.outcome, core::RstOutcome::Ignored);
