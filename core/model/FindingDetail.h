@@ -193,7 +193,7 @@ struct StateDisagreement {
 // alternative inline. Copies copy the T; a moved-from box is empty (only destroyed or assigned).
 template <class T> class Boxed {
 public:
-    Boxed(T value) : p_(std::make_unique<T>(std::move(value))) {} // NOLINT(google-explicit-constructor): a detail converts
+    Boxed(T value) : p_(std::make_unique<T>(std::move(value))) {} // implicit: a detail converts to its box
     Boxed(const Boxed& other) : p_(other.p_ ? std::make_unique<T>(*other.p_) : nullptr) {}
     Boxed(Boxed&&) noexcept = default;
     Boxed& operator=(const Boxed& other)
