@@ -26,10 +26,15 @@ void judgeRstOutcomes(const Analysis& a, Flow& f, int64_t captureEndNs, PacketSt
     const uint32_t n = f.packetCount();
     // Suffix counts per side of non-RST packets, their retransmissions and the last
     // such row, so that each RST is judged without rescanning the flow.
-    std::vector<uint32_t> after[2] = {std::vector<uint32_t>(n + 1, 0), std::vector<uint32_t>(n + 1, 0)};
-    std::vector<uint32_t> retrans[2] = {std::vector<uint32_t>(n + 1, 0), std::vector<uint32_t>(n + 1, 0)};
+    for (FlowEvents::RstScratch& x : events.rstScratch) {
+        x.after.assign(n + 1, 0);
+        x.retrans.assign(n + 1, 0);
+        x.lastFrom.assign(n + 1, -1);
+    }
+    uint32_t* const after[2] = {events.rstScratch[0].after.data(), events.rstScratch[1].after.data()};
+    uint32_t* const retrans[2] = {events.rstScratch[0].retrans.data(), events.rstScratch[1].retrans.data()};
+    int64_t* const lastFrom[2] = {events.rstScratch[0].lastFrom.data(), events.rstScratch[1].lastFrom.data()};
     int64_t lastRow[2] = {-1, -1};
-    std::vector<int64_t> lastFrom[2] = {std::vector<int64_t>(n + 1, -1), std::vector<int64_t>(n + 1, -1)};
     for (uint32_t row = n; row-- > 0;) {
         const PacketRecord& q = rec(row);
         for (int s = 0; s < 2; ++s) {

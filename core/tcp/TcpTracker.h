@@ -60,6 +60,14 @@ struct FlowEvents {
     // the packets for marks no packet has (most connections of a busy server have none).
     uint16_t marksGiven = 0;
     StateTimelines states;
+    // Working space of the RST outcome judge (judgeRstOutcomes), per side: non-RST packets and
+    // their retransmissions from each row on, and the last such row. Kept here so that a flow
+    // with a RST costs no allocation (a port scan is one such connection per two packets).
+    struct RstScratch {
+        std::vector<uint32_t> after, retrans;
+        std::vector<int64_t> lastFrom;
+    };
+    RstScratch rstScratch[2];
 };
 
 // Runs the analysis of one flow: fills the packets' marks and the sides' ISNs, counts,
