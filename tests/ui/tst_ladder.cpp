@@ -271,6 +271,38 @@ private slots:
         QCOMPARE(wrapped.size(), 2);
     }
 
+    // A refused connection is two rows, 55 us apart: opened on its RST (the finding), both rows
+    // show, a readable distance apart. Fit used to spread a short flow over the whole height
+    // (600 px between the SYN and the RST), and showing the RST then scrolled the SYN away.
+    void shortFlowShowsWholeAtTheReadableZoom()
+    {
+        auto a = test::analyze(test::netnsPath("connect-refused.client.pcap"));
+        LadderView view;
+        view.resize(800, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setFlow(a, 1);
+        const auto& c = *view.content();
+        QCOMPARE(c.rows(), 2);
+        view.nextFinding();
+        QCOMPARE(view.selectedRow(), c.rowOfFrame(2));
+        view.replot(QCustomPlot::rpImmediateRefresh);
+        const auto rowShown = [&](uint32_t row) {
+            const double y = c.layout.yOfRow(row);
+            const QCPRange r = view.yAxis->range();
+            const double header = (LadderPlottable::HeaderHeight + 4) / view.pixelsPerRow();
+            return y >= r.lower + header && y <= r.upper;
+        };
+        QVERIFY(rowShown(0));
+        QVERIFY(rowShown(1));
+        QVERIFY2(view.pixelsPerRow() <= 26.0 + 1e-9, qPrintable(QString::number(view.pixelsPerRow())));
+        view.zoomFit();
+        view.replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(rowShown(0));
+        QVERIFY(rowShown(1));
+        QVERIFY2(view.pixelsPerRow() <= 26.0 + 1e-9, qPrintable(QString::number(view.pixelsPerRow())));
+    }
+
     // The sample's transfer takes its first 2 s; the server then retransmits into silence for
     // 597 s. The graph opens on the transfer (not a line at x = 0 of a 600 s axis), with byte
     // counts on the sequence axis; Fit all shows everything.

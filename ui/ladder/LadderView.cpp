@@ -197,8 +197,10 @@ QCPRange LadderView::fitRange() const
 {
     const double h = std::max(1.0, extent());
     const double pix = std::max(50.0, static_cast<double>(axisRect()->height()));
-    // Leave room for the header above row 0 and a little below the last row.
-    const double ppu = std::max((pix - LadderPlottable::HeaderHeight - 30) / h, 1e-9);
+    // Leave room for the header above row 0 and a little below the last row. A short flow is not
+    // blown up past the readable zoom (a refused connection's two rows sat a screen apart, the
+    // SYN scrolled out of view when its RST was selected).
+    const double ppu = std::clamp((pix - LadderPlottable::HeaderHeight - 30) / h, 1e-9, ReadablePixels);
     const double top = -(LadderPlottable::HeaderHeight + 12) / ppu;
     return {top, top + pix / ppu};
 }
