@@ -187,32 +187,32 @@ void writeFlowRange(const Analysis& a, size_t begin, size_t end, JsonLineWriter&
     }
 }
 
-// The flows' objects, in order. Formatting them is most of the time of writing a capture of
-// many connections (50,000: two-thirds of ~15 ms), so with many flows a helper thread formats
-// every other batch of BatchFlows flows into buffers of its own, two of them, while this
-// thread formats the others and writes all in order. Memory stays flat however many flows
-// there are: a batch takes ~60 KiB. (Buffers much larger than that are slower: every fresh
-// page of one is a page fault, 14 us each on the VMs this is measured on.)
-void writeFlows(const Analysis& a, std::ostream& out)
+// Items 0 .. n-1 (flows or findings), in order, `writeRange(begin, end, writer)` formatting a
+// batch of them into a writer. Formatting is most of the time of writing a capture of many
+// connections (50,000: two-thirds of ~15 ms), so with many items a helper thread formats every
+// other batch of Batch items into buffers of its own, two of them, while this thread formats
+// the others and writes all in order. Memory stays flat however many there are: a batch takes
+// ~60 KiB. (Buffers much larger than that are slower: every fresh page of one is a page fault,
+// 14 us each on the VMs this is measured on.)
+template <class WriteRange> void writeInBatches(size_t n, std::ostream& out, WriteRange&& writeRange)
 {
-    constexpr size_t BatchFlows = 128;
-    constexpr size_t ParallelFrom = 16 * BatchFlows; // flows; below this a thread costs more than it saves
-    constexpr size_t Capacity = size_t{80} << 10;    // a flow's text rarely takes more than 1 KiB
-    const size_t n = a.flows.size();
+    constexpr size_t Batch = 128;
+    constexpr size_t ParallelFrom = 16 * Batch;   // items; below this a thread costs more than it saves
+    constexpr size_t Capacity = size_t{80} << 10; // an item's text rarely takes more than 1 KiB
     const auto put = [&out](const JsonLineWriter& w) {
         const std::string_view text = w.text();
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
     };
     JsonLineWriter mine(Capacity);
     if (n < ParallelFrom) {
-        for (size_t b = 0; b < n; b += BatchFlows) {
+        for (size_t b = 0; b < n; b += Batch) {
             mine.clear();
-            writeFlowRange(a, b, std::min(n, b + BatchFlows), mine);
+            writeRange(b, std::min(n, b + Batch), mine);
             put(mine);
         }
         return;
     }
-    const size_t batches = (n + BatchFlows - 1) / BatchFlows;
+    const size_t batches = (n + Batch - 1) / Batch;
     // The helper's batches are the odd ones; batch 2k + 1 goes to buffer k % 2.
     std::array<JsonLineWriter, 2> theirs{JsonLineWriter(Capacity), JsonLineWriter(Capacity)};
     std::array<bool, 2> full{false, false}; // formatted and not written yet
@@ -230,7 +230,7 @@ void writeFlows(const Analysis& a, std::ostream& out)
                     if (stop) return;
                 }
                 theirs[k].clear();
-                writeFlowRange(a, b * BatchFlows, std::min(n, (b + 1) * BatchFlows), theirs[k]);
+                writeRange(b * Batch, std::min(n, (b + 1) * Batch), theirs[k]);
                 const std::lock_guard lock(m);
                 full[k] = true;
                 changed.notify_all();
@@ -245,7 +245,7 @@ void writeFlows(const Analysis& a, std::ostream& out)
         for (size_t b = 0; b < batches; ++b) {
             if (b % 2 == 0) {
                 mine.clear();
-                writeFlowRange(a, b * BatchFlows, std::min(n, (b + 1) * BatchFlows), mine);
+                writeRange(b * Batch, std::min(n, (b + 1) * Batch), mine);
                 put(mine);
                 continue;
             }
@@ -273,22 +273,6 @@ void writeFlows(const Analysis& a, std::ostream& out)
     if (failure) std::rethrow_exception(failure);
 }
 
-// The findings' objects, in order, written a buffer of ~64 KiB at a time.
-void writeFindings(const Analysis& a, std::ostream& out)
-{
-    constexpr size_t Flush = size_t{64} << 10;
-    JsonLineWriter writer(Flush + (size_t{16} << 10));
-    for (size_t i = 0; i < a.findings.size(); ++i) {
-        writer.raw(i ? ",\n    " : "\n    ");
-        writer.object([&](JsonLineWriter& set) { analysisFindingFields(a, a.findings[i], set); });
-        if (writer.size() >= Flush || i + 1 == a.findings.size()) {
-            const std::string_view text = writer.text();
-            out.write(text.data(), static_cast<std::streamsize>(text.size()));
-            writer.clear();
-        }
-    }
-}
-
 } // namespace
 
 void writeAnalysisJson(const Analysis& a, std::ostream& out)
@@ -298,10 +282,16 @@ void writeAnalysisJson(const Analysis& a, std::ostream& out)
     for (const auto& [key, value] : header.items())
         out << "  " << ordered_json(key).dump() << ": " << value.dump(-1, ' ', false, Replace) << ",\n";
     out << "  \"flows\": [";
-    writeFlows(a, out);
+    writeInBatches(a.flows.size(), out,
+                   [&a](size_t begin, size_t end, JsonLineWriter& writer) { writeFlowRange(a, begin, end, writer); });
     out << (a.flows.empty() ? "],\n" : "\n  ],\n");
     out << "  \"findings\": [";
-    writeFindings(a, out);
+    writeInBatches(a.findings.size(), out, [&a](size_t begin, size_t end, JsonLineWriter& writer) {
+        for (size_t i = begin; i < end; ++i) {
+            writer.raw(i ? ",\n    " : "\n    ");
+            writer.object([&](JsonLineWriter& set) { analysisFindingFields(a, a.findings[i], set); });
+        }
+    });
     out << (a.findings.empty() ? "]\n" : "\n  ]\n");
     out << "}\n";
 }

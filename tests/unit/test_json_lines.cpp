@@ -161,3 +161,22 @@ TEST(Cli, StreamedFindingLinesAreNlohmannsDump)
     expectFindingLinesAreDump(*merged, "ring buffer files merged");
     EXPECT_NE(streamedFindingLines(*merged).front().find("\"file_frame\":"), std::string::npos);
 }
+
+// With thousands of findings (a port scan: a refused connection each), a helper thread formats
+// every other batch of them: every finding is still written once, in order, each line as
+// nlohmann's dump() writes it.
+TEST(Cli, StreamedFindingsOfManyConnectionsAreNlohmannsDump)
+{
+    constexpr int Connections = 4173; // an odd number of batches, the last one partial
+    Scenario s;
+    for (int i = 0; i < Connections; ++i) {
+        s.clientPort = static_cast<uint16_t>(20000 + i);
+        s.send(Side::Client, tf::SYN);
+        s.send(Side::Server, tf::RST | tf::ACK);
+    }
+    const auto a = s.analyze("refused");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->flows.size(), static_cast<size_t>(Connections));
+    ASSERT_GE(a->findings.size(), static_cast<size_t>(Connections));
+    EXPECT_EQ(expectFindingLinesAreDump(*a, "refused connections"), a->findings.size());
+}
