@@ -21,7 +21,7 @@ namespace flowladder::core::json_fields {
 
 struct JsonNull {};
 
-template <class Set, class T> void orNull(Set& set, const char* key, const std::optional<T>& v)
+template <class Set, size_t N, class T> void orNull(Set& set, const char (&key)[N], const std::optional<T>& v)
 {
     if (v)
         set(key, int64_t{*v});
