@@ -173,8 +173,7 @@ private:
             return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
         });
         if (!plain) {
-            raw(nlohmann::ordered_json(std::string(v))
-                    .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+            raw(ordered_json(std::string(v)).dump(-1, ' ', false, Replace));
             return;
         }
         need(v.size() + 2);
