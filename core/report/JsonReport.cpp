@@ -27,10 +27,7 @@ namespace {
 // Linux): the writer puts U+FFFD for each invalid byte instead of throwing.
 constexpr auto Replace = ordered_json::error_handler_t::replace;
 
-double seconds(int64_t ns)
-{
-    return static_cast<double>(ns) / 1e9;
-}
+using json_fields::seconds;
 
 // The fields of a flow object in contract order, handed to `set(key, value)`: one list
 // for building an object and for refilling one in place.
@@ -359,6 +356,7 @@ template <class WriteRange> void writeInBatches(size_t n, std::ostream& out, Wri
         const std::string_view text = w.text();
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
     };
+    if (n == 0) return;
     JsonLineWriter mine(Capacity);
     if (n < ParallelFrom) {
         for (size_t b = 0; b < n; b += Batch) {
