@@ -75,10 +75,11 @@ void touchAnalysis(const Analysis& a)
             else
                 check(timelines.side(s).back().state == f.side(s).finalState);
         }
-        for (uint32_t fi : f.findings)
-            check(fi < a.findings.size());
+        for (uint32_t fi : a.findingsOf(f))
+            check(fi < a.findings.size() && a.findings[fi].flow == a.idOf(f));
         (void)a.durationSeconds(f);
-        (void)f.payloadBytes();
+        const FlowTotals t = a.totals(f);
+        check(t.packets[0] + t.packets[1] == f.packetCount());
     }
     check(flowPackets == c.tcpPackets);
     for (const Finding& fd : a.findings) {

@@ -192,6 +192,42 @@ std::string_view captureFormatName(CaptureFormat f)
     return "unknown";
 }
 
+IndexRange Analysis::findingsOf(const Flow& f) const
+{
+    const uint32_t id = idOf(f);
+    const auto lo =
+        std::partition_point(findings.begin(), findings.end(), [id](const Finding& x) { return x.flow < id; });
+    const auto hi = std::partition_point(lo, findings.end(), [id](const Finding& x) { return x.flow == id; });
+    return {static_cast<uint32_t>(lo - findings.begin()), static_cast<uint32_t>(hi - lo)};
+}
+
+IndexRange Analysis::findingsOf(const Flow& f, uint32_t& next) const
+{
+    const uint32_t id = idOf(f);
+    while (next < findings.size() && findings[next].flow < id) // findings of no flow (none are made)
+        ++next;
+    const uint32_t first = next;
+    while (next < findings.size() && findings[next].flow == id)
+        ++next;
+    return {first, next - first};
+}
+
+FlowTotals Analysis::totals(const Flow& f) const
+{
+    FlowTotals t;
+    const auto count = [&t](const PacketRecord& p) {
+        const int s = sideIndex(p.side());
+        ++t.packets[s];
+        t.bytes[s] += p.payload();
+    };
+    const FlowPackets& fp = f.packets;
+    for (uint32_t i = 0; i < fp.headCount(); ++i)
+        count(packets[fp.first + i]);
+    for (uint32_t row = fp.headCount(); row < fp.count; ++row)
+        count(packets[fp[row]]);
+    return t;
+}
+
 int64_t Analysis::rowOfFrame(const Flow& f, uint32_t frame) const
 {
     // Packet indexes are in frame order, so the flow's rows are sorted by frame.

@@ -156,29 +156,27 @@ struct FlowPackets {
 // An IPv6 flow's two addresses (Flow::v6()), kept by its Analysis.
 using Ipv6Pair = std::array<std::array<uint8_t, 16>, 2>;
 
-// What one side of a connection did, as the capture point saw it: 32 bytes, for 50,000
+// What one side of a connection did, as the capture point saw it: 24 bytes, for 50,000
 // connections keep one Flow each (a port scan's flows have one or two packets each, so there
 // the Flow is most of the memory). Its address is kept compactly (see Flow::endpoint); the
-// payload total and the round trip share a word each with a 16-bit field, and the flags and
-// states are bit-fields.
+// round trip shares a word with the MSS, and the flags and states are bit-fields. Its packet
+// and byte totals are not kept: they follow from the flow's records (Analysis::totals).
 struct FlowSide {
-    static constexpr uint64_t MaxPayloadBytes = (uint64_t{1} << 48) - 1; // totals stop there (256 TiB)
-    static constexpr int64_t MaxRttNs = (int64_t{1} << 47) - 1;          // longer round trips are clamped (39 h)
+    static constexpr int64_t MaxRttNs = (int64_t{1} << 47) - 1; // longer round trips are clamped (39 h)
 
-    uint64_t payloadBytes : 48 = 0; // add with addPayload()
-    uint16_t port = 0;
     // Round trip from the capture point to this side and back (handshake), -1 if unknown; set
     // with setRtt().
     int64_t rttNs : 48 = -1;
     uint16_t mss = 0; // MSS option of this side's SYN, 0 if none
     uint32_t isn = 0; // base for relative sequence numbers (SYN seq, or first seq seen)
-    uint32_t packets = 0;
     // IPv4: the address's four bytes as IpAddress::bytes holds them. IPv6: bit 0 says which
     // address of the flow's pair (Flow::v6()) is this side's; the rest holds half of the pair's
     // pointer (see Flow::setV6). Read through Flow::endpoint().
     uint32_t addr = 0;
+    uint16_t port = 0;
     int8_t wscale = -1;          // window scale shift from the SYN, -1 if unknown or not negotiated
     uint8_t usualTtl = 0;        // most common TTL / hop limit of this side's non-RST packets
+    bool sent : 1 = false;       // this side sent a packet (set by the analysis)
     bool isnKnown : 1 = false;   // a SYN from this side was seen
     bool synAckSent : 1 = false; // this side answered a SYN
     bool finSent : 1 = false;
@@ -190,18 +188,20 @@ struct FlowSide {
     StateBasis finalBasis : 2 = StateBasis::Unknown; // how finalState is known
     TcpState finalState : 4 = TcpState::Unknown;
 
-    void addPayload(uint32_t bytes) { payloadBytes = std::min<uint64_t>(payloadBytes + bytes, MaxPayloadBytes); }
     // A round trip in nanoseconds, or -1 for unknown.
     void setRtt(int64_t ns) { rttNs = std::clamp(ns, int64_t{-1}, MaxRttNs); }
 };
-static_assert(sizeof(FlowSide) == 32, "50,000 short connections keep one Flow each");
+static_assert(sizeof(FlowSide) == 24, "50,000 short connections keep one Flow each");
 static_assert(static_cast<int>(TcpState::TimeWait) < 16 && static_cast<int>(StateBasis::Assumed) < 4,
               "FlowSide's state bit-fields hold every value");
 
+// One connection: 64 bytes (a capture of 50,000 short connections keeps 50,000; a port scan's
+// of a million, a million). What can be read off its records is not kept: its packet and byte
+// totals (Analysis::totals), and its findings, which Analysis::findings holds in flow order
+// (Analysis::findingsOf).
 struct Flow {
     FlowSide sides[2];   // indexed by Side
     FlowPackets packets; // indexes into Analysis::packets, in frame order
-    IndexRange findings; // indexes into Analysis::findings
     // Its id is its place in Analysis::flows plus one (Analysis::idOf), in order of first packet.
     // The first and last frame and the start and end time come from the stored packets:
     // Analysis::firstFrame(), lastFrame(), startNs(), endNs(). The endpoints are set by
@@ -254,13 +254,21 @@ struct Flow {
         std::memcpy(&a, e.addr.bytes.data(), sizeof a);
         return fs.addr == a;
     }
-    uint64_t payloadBytes() const { return sides[0].payloadBytes + sides[1].payloadBytes; }
     uint32_t packetCount() const { return static_cast<uint32_t>(packets.size()); }
 
 private:
     static constexpr uint32_t HighHalf = 2; // in an IPv6 side's `addr`: it holds the pointer's upper 30 bits
 };
-static_assert(sizeof(Flow) <= 88, "50,000 short connections keep one Flow each");
+static_assert(sizeof(Flow) == 64, "50,000 short connections keep one Flow each");
+
+// What a flow's sides sent, counted from its records (Analysis::totals).
+struct FlowTotals {
+    uint32_t packets[2] = {0, 0}; // indexed by Side
+    uint64_t bytes[2] = {0, 0};   // TCP payload
+    uint32_t packetsOf(Side s) const { return packets[sideIndex(s)]; }
+    uint64_t bytesOf(Side s) const { return bytes[sideIndex(s)]; }
+    uint64_t allBytes() const { return bytes[0] + bytes[1]; }
+};
 
 enum class CaptureFormat : uint8_t { Unknown, Pcap, PcapNg };
 std::string_view captureFormatName(CaptureFormat f); // "pcap" | "pcapng"
@@ -326,6 +334,8 @@ public:
     // First index of every tail block of every flow, each flow's in order (FlowPackets::blocks).
     std::vector<uint32_t> tailBlocks;
     std::vector<Flow, detail::HugePageAllocator<Flow>> flows; // flow i has id i + 1 (idOf)
+    // Every flow's findings: a flow's are together, and flows follow each other in order (their
+    // `flow` ids never decrease): findingsOf().
     std::vector<Finding> findings;
 
     // The addresses of IPv6 flows (Flow::v6()): a deque, so that they stay where they are as it grows.
@@ -349,6 +359,15 @@ public:
             throw std::logic_error("Analysis::idOf: a flow that is not one of its flows");
         return static_cast<uint32_t>(&f - flows.data()) + 1;
     }
+    // The flow's findings: indexes into `findings` (a binary search).
+    IndexRange findingsOf(const Flow& f) const;
+    // The same for a reader that goes through flows in order: `next` is the index of the first
+    // finding of a flow after the previous one's (findingsOf(f).first for the first flow read,
+    // or 0 from the first flow), and is left after `f`'s.
+    IndexRange findingsOf(const Flow& f, uint32_t& next) const;
+    // The flow's packets and payload bytes by side, counted from its records (O(packets)).
+    FlowTotals totals(const Flow& f) const;
+
     const PacketRecord& packet(const Flow& f, uint32_t row) const { return packets[f.packets[row]]; }
     // A packet's time, nanoseconds since the epoch (PacketStore::tsNs).
     int64_t tsNs(const PacketRecord& p) const { return packets.tsNs(p); }

@@ -31,29 +31,31 @@ using json_fields::seconds;
 
 // The fields of a flow object in contract order, handed to `set(key, value)`: one list
 // for building an object and for refilling one in place.
-template <class Set> void flowFields(const Analysis& a, const Flow& f, Set&& set)
+// `findings` are the flow's (Analysis::findingsOf).
+template <class Set> void flowFields(const Analysis& a, const Flow& f, IndexRange findings, Set&& set)
 {
     const FlowSide& c = f.side(Side::Client);
     const FlowSide& s = f.side(Side::Server);
+    const FlowTotals t = a.totals(f);
     set("id", a.idOf(f));
     set("client", f.endpoint(Side::Client));
     set("server", f.endpoint(Side::Server));
     set("first_frame", a.firstFrame(f));
     set("last_frame", a.lastFrame(f));
     set("packets", f.packetCount());
-    set("bytes", f.payloadBytes());
+    set("bytes", t.allBytes());
     set("start", seconds(a.startNs(f)));
     set("duration", seconds(a.endNs(f) - a.startNs(f)));
     set("client_state", std::string(tcpStateName(c.finalState)));
     set("server_state", std::string(tcpStateName(s.finalState)));
     set("client_state_basis", std::string(stateBasisName(c.finalBasis)));
     set("server_state_basis", std::string(stateBasisName(s.finalBasis)));
-    set("findings", f.findings);
+    set("findings", findings);
     set("handshake_seen", s.synAckSent || c.synAckSent); // the SYN was answered
-    set("client_packets", c.packets);
-    set("server_packets", s.packets);
-    set("client_bytes", c.payloadBytes);
-    set("server_bytes", s.payloadBytes);
+    set("client_packets", t.packetsOf(Side::Client));
+    set("server_packets", t.packetsOf(Side::Server));
+    set("client_bytes", t.bytesOf(Side::Client));
+    set("server_bytes", t.bytesOf(Side::Server));
     set("client_isn", c.isn);
     set("server_isn", s.isn);
 }
@@ -226,9 +228,9 @@ private:
 };
 
 // Appends the flow's object to `writer`.
-void writeFlow(const Analysis& a, const Flow& f, JsonLineWriter& writer)
+void writeFlow(const Analysis& a, const Flow& f, IndexRange findings, JsonLineWriter& writer)
 {
-    writer.object([&](JsonLineWriter& set) { flowFields(a, f, set); });
+    writer.object([&](JsonLineWriter& set) { flowFields(a, f, findings, set); });
 }
 
 } // namespace
@@ -236,14 +238,15 @@ void writeFlow(const Analysis& a, const Flow& f, JsonLineWriter& writer)
 ordered_json flowToJson(const Analysis& a, const Flow& f)
 {
     ordered_json j;
-    flowFields(a, f, [&j](const char* key, auto&& value) { j[key] = jsonValue(std::forward<decltype(value)>(value)); });
+    flowFields(a, f, a.findingsOf(f),
+               [&j](const char* key, auto&& value) { j[key] = jsonValue(std::forward<decltype(value)>(value)); });
     return j;
 }
 
 std::string flowJsonLine(const Analysis& a, const Flow& f)
 {
     JsonLineWriter writer;
-    writeFlow(a, f, writer);
+    writeFlow(a, f, a.findingsOf(f), writer);
     return std::string(writer.text());
 }
 
@@ -333,10 +336,12 @@ void writeFlowRange(const Analysis& a, size_t begin, size_t end, JsonLineWriter&
         __builtin_prefetch(&a.packets[a.flows[i].packets.front()]);
         __builtin_prefetch(&a.packets[a.flows[i].packets.back()]);
     };
+    if (begin >= end) return;
+    uint32_t nextFinding = a.findingsOf(a.flows[begin]).first; // the flows' findings, walked in order
     for (size_t i = begin; i < end; ++i) {
         prefetchRecords(i + Ahead);
         writer.raw(i ? ",\n    " : "\n    ");
-        writeFlow(a, a.flows[i], writer);
+        writeFlow(a, a.flows[i], a.findingsOf(a.flows[i], nextFinding), writer);
     }
 }
 

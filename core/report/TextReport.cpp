@@ -69,15 +69,16 @@ void writeTextReport(const Analysis& a, std::ostream& out)
     out << "\n"
         << pad("ID", 5) << pad("CLIENT", 28) << pad("SERVER", 28) << pad("PKTS", 8) << pad("BYTES", 11)
         << pad("DURATION", 10) << pad("CLIENT STATE", 14) << pad("SERVER STATE", 14) << "FINDINGS\n";
+    uint32_t nextFinding = 0; // the flows' findings, walked in order
     for (const Flow& f : a.flows) {
         std::string kinds;
-        for (uint32_t i : f.findings) {
+        for (uint32_t i : a.findingsOf(f, nextFinding)) {
             const std::string k(findingKindName(a.findings[i].kind));
             if (kinds.find(k) == std::string::npos) kinds += (kinds.empty() ? "" : ",") + k;
         }
         out << pad(std::to_string(a.idOf(f)), 5) << pad(f.endpoint(Side::Client).toString(), 28)
             << pad(f.endpoint(Side::Server).toString(), 28) << pad(std::to_string(f.packetCount()), 8)
-            << pad(std::to_string(f.payloadBytes()), 11) << pad(formatDuration(a.endNs(f) - a.startNs(f)), 10)
+            << pad(std::to_string(a.totals(f).allBytes()), 11) << pad(formatDuration(a.endNs(f) - a.startNs(f)), 10)
             << pad(std::string(tcpStateName(f.side(Side::Client).finalState)), 14)
             << pad(std::string(tcpStateName(f.side(Side::Server).finalState)), 14) << kinds << "\n";
     }

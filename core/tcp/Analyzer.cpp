@@ -370,9 +370,6 @@ void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* can
         total += f.size();
     a.findings.reserve(total);
     for (size_t c = 0; c < chunks; ++c) {
-        const auto base = static_cast<uint32_t>(a.findings.size());
-        for (size_t i = chunkStart[c]; i < chunkStart[c + 1]; ++i)
-            a.flows[i].findings.first += base;
         a.findings.insert(a.findings.end(), std::make_move_iterator(found[c].begin()),
                           std::make_move_iterator(found[c].end()));
         FindingList().swap(found[c]); // its pages go back now (FindingList)

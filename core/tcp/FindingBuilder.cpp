@@ -13,7 +13,7 @@ constexpr int64_t LingeringNs = 1'000'000'000;
 void Builder::handshakeUnanswered()
 {
     for (Side s : {Side::Client, Side::Server}) {
-        if (f_.side(otherSide(s)).packets != 0) continue;
+        if (f_.side(otherSide(s)).sent) continue;
         HandshakeUnanswered d;
         d.side = s;
         int64_t firstTs = 0, lastTs = 0;

@@ -14,8 +14,7 @@ namespace flowladder::core {
 // each with a finding, the findings were held twice at the peak, 96 MB more).
 using FindingList = std::vector<Finding, detail::HugePageAllocator<Finding, size_t{256} << 10>>;
 
-// Appends the flow's findings to `out` and sets flow.findings to their indexes in `out` (the
-// flow's place in Analysis::findings once the lists before it are counted).
+// Appends the flow's findings to `out` (flows are built in order: Analysis::findingsOf).
 void buildFindings(const Analysis& analysis, Flow& flow, const FlowEvents& events, int64_t captureEndNs,
                    FindingList& out);
 

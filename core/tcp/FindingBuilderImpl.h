@@ -56,7 +56,6 @@ private:
 
     Finding& add(FindingKind kind, Severity sev, uint32_t frameNo)
     {
-        f_.findings.push_back(static_cast<uint32_t>(out_.size()));
         Finding& x = out_.emplace_back();
         x.kind = kind;
         x.severity = sev;

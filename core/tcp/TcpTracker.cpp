@@ -161,8 +161,7 @@ private:
         SideTrack& X = side_[x];
         SideTrack& Y = side_[y];
         FlowSide& fx = f_.sides[x];
-        ++fx.packets;
-        fx.addPayload(p.payload());
+        fx.sent = true;
         const bool syn = p.has(tcpflag::SYN), ack = p.has(tcpflag::ACK), fin = p.has(tcpflag::FIN),
                    rst = p.has(tcpflag::RST);
 

@@ -137,8 +137,6 @@ inline std::shared_ptr<Analysis> makeLargeAnalysis(uint32_t n)
         p.ttl = 64;
         p.info = s == Side::Server ? pinfo::FromServer : 0;
         p.marks = marks;
-        flow.side(s).packets++;
-        flow.side(s).addPayload(len);
         if (a->capture.firstNs == 0) a->capture.firstNs = ts;
         a->capture.lastNs = ts;
     };

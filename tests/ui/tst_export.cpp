@@ -124,8 +124,8 @@ private slots:
             .replace(QStringLiteral("&gt;"), QStringLiteral(">"))
             .replace(QStringLiteral("&amp;"), QStringLiteral("&"));
         const core::Flow& f = *analysis_->flowById(1);
-        QVERIFY(!f.findings.empty());
-        for (uint32_t i : f.findings) {
+        QVERIFY(!analysis_->findingsOf(f).empty());
+        for (uint32_t i : analysis_->findingsOf(f)) {
             const QString summary = QString::fromStdString(analysis_->findings[i].summary);
             QVERIFY2(QFontMetricsF(QFont()).horizontalAdvance(summary) > 640 || summary.size() < 60,
                      qPrintable(summary));

@@ -197,7 +197,7 @@ TEST(Analyzer, CleanCloseHasNoFindingsAndEndsInTimeWaitAndClosed)
     EXPECT_TRUE(f.handshakeSeen());
     EXPECT_EQ(f.side(Side::Client).mss, 1460);
     EXPECT_EQ(f.side(Side::Client).wscale, 7);
-    EXPECT_EQ(f.payloadBytes(), 2100u);
+    EXPECT_EQ(a->totals(f).allBytes(), 2100u);
 }
 
 // A side's round trip is kept in 48 bits (FlowSide): one longer than that (here a SYN-ACK 50
@@ -225,22 +225,38 @@ TEST(Analyzer, ARoundTripBeyondFortyEightBitsIsClampedNotWrapped)
     EXPECT_FALSE(f.side(Side::Client).rstSent);
     EXPECT_EQ(f.side(Side::Server).finalState, TcpState::FinWait1);
     EXPECT_EQ(f.side(Side::Server).finalBasis, StateBasis::Observed);
-    EXPECT_EQ(f.side(Side::Client).payloadBytes, 100u);
+    EXPECT_EQ(a->totals(f).bytesOf(Side::Client), 100u);
 }
 
-// A side's payload total is kept in 48 bits too: it stops at FlowSide::MaxPayloadBytes.
-TEST(FlowSide, PayloadTotalStopsAtItsMaximum)
+// A flow's totals are counted from its records, by side, through its head and its tail blocks
+// (a flow past PacketStore::HeadRows packets), and a side that sent nothing counts nothing.
+TEST(FlowTotals, CountEachSidesPacketsAndBytesFromTheRecords)
 {
-    FlowSide fs;
-    fs.payloadBytes = FlowSide::MaxPayloadBytes - 10;
-    fs.addPayload(4);
-    EXPECT_EQ(fs.payloadBytes, FlowSide::MaxPayloadBytes - 6);
-    fs.addPayload(1500);
-    EXPECT_EQ(fs.payloadBytes, FlowSide::MaxPayloadBytes);
-    EXPECT_EQ(fs.port, 0u); // the word it shares is untouched
-    fs.setRtt(-1);
-    EXPECT_EQ(fs.rttNs, -1);
-    EXPECT_EQ(fs.mss, 0u);
+    core::Analysis a;
+    a.appendPacket(a.flows.emplace_back(), 1, 1'000).payloadLen = 0; // a SYN nobody answered
+    core::Flow& busy = a.flows.emplace_back();
+    constexpr uint32_t Packets = 3 * core::PacketStore::HeadRows + 5;
+    core::FlowTotals expected;
+    for (uint32_t i = 0; i < Packets; ++i) {
+        core::PacketRecord& p = a.appendPacket(busy, 2 + i, 2'000 + i);
+        const bool server = i % 3 == 0;
+        p.info = server ? core::pinfo::FromServer : 0;
+        p.payloadLen = server ? 1448 : i % 7;
+        ++expected.packets[server ? 1 : 0];
+        expected.bytes[server ? 1 : 0] += p.payloadLen;
+    }
+    ASSERT_GT(busy.packets.blockCount(), 0u);
+    const core::FlowTotals q = a.totals(a.flows[0]);
+    EXPECT_EQ(q.packetsOf(Side::Client), 1u);
+    EXPECT_EQ(q.packetsOf(Side::Server), 0u);
+    EXPECT_EQ(q.allBytes(), 0u);
+    const core::FlowTotals t = a.totals(a.flows[1]);
+    EXPECT_EQ(t.packetsOf(Side::Client), expected.packets[0]);
+    EXPECT_EQ(t.packetsOf(Side::Server), expected.packets[1]);
+    EXPECT_EQ(t.packets[0] + t.packets[1], Packets);
+    EXPECT_EQ(t.bytesOf(Side::Client), expected.bytes[0]);
+    EXPECT_EQ(t.bytesOf(Side::Server), expected.bytes[1]);
+    EXPECT_EQ(t.allBytes(), expected.bytes[0] + expected.bytes[1]);
 }
 
 TEST(Analyzer, FinRetransmitsIntoSilence)
@@ -470,7 +486,7 @@ TEST(Analyzer, EveryLinkTypeDecodesTheSameConversation)
             ASSERT_TRUE(a) << testsupport::linkName(link);
             EXPECT_EQ(a->capture.tcpPackets, 4u) << testsupport::linkName(link) << " v6=" << v6;
             ASSERT_EQ(a->flows.size(), 1u);
-            EXPECT_EQ(a->flows[0].payloadBytes(), 42u);
+            EXPECT_EQ(a->totals(a->flows[0]).allBytes(), 42u);
         }
     }
 }
@@ -510,13 +526,15 @@ TEST(Analyzer, ManyConnectionsOnTwoThreadsKeepEachFlowsFindings)
     for (uint16_t i = 0; i < Connections; ++i) {
         const core::Flow& f = a->flows[i];
         ASSERT_EQ(f.endpoint(Side::Client).port, 1024 + i);
-        // Findings in flow order: each flow's range starts where the previous one's ended.
-        if (!f.findings.empty()) {
-            EXPECT_EQ(f.findings.first, nextFinding) << "flow " << i + 1;
-            nextFinding = f.findings.first + f.findings.count;
-        }
+        // Findings in flow order: each flow's range starts where the previous one's ended, and the
+        // search finds the range the walk in order does.
+        const core::IndexRange found = a->findingsOf(f);
+        const core::IndexRange walked = a->findingsOf(f, nextFinding);
+        EXPECT_EQ(found.first, walked.first) << "flow " << i + 1;
+        EXPECT_EQ(found.count, walked.count) << "flow " << i + 1;
+        EXPECT_EQ(walked.first + walked.count, nextFinding) << "flow " << i + 1;
         bool mismatch = false;
-        for (uint32_t k : f.findings) {
+        for (uint32_t k : found) {
             ASSERT_LT(k, a->findings.size());
             EXPECT_EQ(a->findings[k].flow, a->idOf(f));
             mismatch = mismatch || a->findings[k].kind == core::FindingKind::RstSeqMismatch;

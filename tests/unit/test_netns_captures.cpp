@@ -271,7 +271,7 @@ TEST(NetnsCaptures, ReplayedStateTimelinesAgreeWithTheAnalysis)
                 EXPECT_EQ(t.side(s).back().state, f.side(s).finalState);
                 EXPECT_EQ(t.stateAfter(s, f.packets.back()), f.side(s).finalState);
             }
-            for (uint32_t i : f.findings) {
+            for (uint32_t i : a->findingsOf(f)) {
                 const core::Finding& x = a->findings[i];
                 if (x.kind != FindingKind::LingeringClose) continue;
                 ++lingering;

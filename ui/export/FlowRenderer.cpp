@@ -128,7 +128,7 @@ std::vector<const Finding*> FlowRenderer::listedFindings() const
 {
     std::vector<const Finding*> list;
     const Analysis& a = *content_->analysis;
-    for (uint32_t i : content_->flow->findings)
+    for (uint32_t i : a.findingsOf(*content_->flow))
         if (i < a.findings.size()) list.push_back(&a.findings[i]);
     std::stable_sort(list.begin(), list.end(),
                      [](const Finding* x, const Finding* y) { return x->severity > y->severity; });
@@ -150,7 +150,7 @@ double FlowRenderer::titleHeight(int page) const
         if (!list.empty()) h += 6;
         for (const Finding* f : list)
             h += FindingLine * static_cast<double>(findingLines(*f).size());
-        if (content_->flow->findings.size() > list.size()) h += FindingLine;
+        if (content_->analysis->findingsOf(*content_->flow).size() > list.size()) h += FindingLine;
     }
     return h + 6;
 }
@@ -231,11 +231,10 @@ void FlowRenderer::paintTitle(QPainter* p, int page) const
             y += FindingLine;
         }
     }
-    if (f.findings.size() > list.size()) {
+    if (const size_t all = content_->analysis->findingsOf(f).size(); all > list.size()) {
         p->setPen(style_.mutedText);
-        p->drawText(
-            QRectF(Margin + 16, y, w, FindingLine), Qt::AlignLeft | Qt::AlignVCenter,
-            QStringLiteral("… and %1 more findings (see the postmortem summary)").arg(f.findings.size() - list.size()));
+        p->drawText(QRectF(Margin + 16, y, w, FindingLine), Qt::AlignLeft | Qt::AlignVCenter,
+                    QStringLiteral("… and %1 more findings (see the postmortem summary)").arg(all - list.size()));
     }
 }
 

@@ -69,7 +69,7 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
                   .arg(a.firstFrame(*f))
                   .arg(a.lastFrame(*f))
                   .arg(f->packetCount())
-                  .arg(bytesText(f->payloadBytes()));
+                  .arg(bytesText(a.totals(*f).allBytes()));
         md += QStringLiteral("- End state: client %1, server %2%3\n")
                   .arg(stateText(f->side(Side::Client).finalState), stateText(f->side(Side::Server).finalState),
                        f->handshakeSeen() ? QString() : QStringLiteral(" (roles guessed: no SYN in the capture)"));
@@ -78,7 +78,7 @@ QString postmortemMarkdown(const Analysis& a, const std::vector<PostmortemFlow>&
             md += QStringLiteral("\n![Ladder of flow %1](%2)\n").arg(pf.flowId).arg(img);
 
         std::vector<const Finding*> list;
-        for (uint32_t i : f->findings)
+        for (uint32_t i : a.findingsOf(*f))
             if (i < a.findings.size()) list.push_back(&a.findings[i]);
         std::stable_sort(list.begin(), list.end(),
                          [](const Finding* x, const Finding* y) { return x->frame < y->frame; });

@@ -143,7 +143,7 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
 
     // Rows whose finding note already says what a generic mark would.
     QSet<uint32_t> finResendRows, challengeAckRows;
-    for (uint32_t idx : f.findings) {
+    for (uint32_t idx : a.findingsOf(f)) {
         if (idx >= a.findings.size()) continue;
         const Finding& fi = a.findings[idx];
         const int64_t row = c.rowOfFrame(fi.frame);

@@ -153,7 +153,10 @@ void TimeSequenceGraph::setFlow(AnalysisPtr analysis, uint32_t flowId)
     // Default to the direction that carried more data.
     const Flow* f = analysis_ ? analysis_->flowById(flowId_) : nullptr;
     Side s = Side::Client;
-    if (f && f->side(Side::Server).payloadBytes > f->side(Side::Client).payloadBytes) s = Side::Server;
+    if (f) {
+        const FlowTotals t = analysis_->totals(*f);
+        if (t.bytesOf(Side::Server) > t.bytesOf(Side::Client)) s = Side::Server;
+    }
     sender_ = s;
     direction_->blockSignals(true);
     direction_->setCurrentIndex(sideIndex(s));
@@ -189,15 +192,17 @@ void TimeSequenceGraph::rebuild()
     }
     const Analysis& a = *analysis_;
     const FlowSide& recv = f->side(otherSide(sender_));
+    const FlowTotals totals = a.totals(*f);
+    const uint32_t received = totals.packetsOf(otherSide(sender_));
     const uint32_t isn = f->side(sender_).isn;
     // Points go straight into the graphs' own data (QCPDataContainer::set shares the vector):
     // no separate key and value arrays to copy from, and the two large ones are sized once
     // (a 2.2 M-packet flow: 35 MB less at the peak of opening it); not for a side that sent
     // no data (its segments are a few SYN and FIN).
     QVector<QCPGraphData> seg, retx, fin, rst, ack, win;
-    if (f->side(sender_).payloadBytes > 0) seg.reserve(static_cast<qsizetype>(f->side(sender_).packets));
-    ack.reserve(static_cast<qsizetype>(recv.packets));
-    win.reserve(static_cast<qsizetype>(recv.packets));
+    if (totals.bytesOf(sender_) > 0) seg.reserve(static_cast<qsizetype>(totals.packetsOf(sender_)));
+    ack.reserve(static_cast<qsizetype>(received));
+    win.reserve(static_cast<qsizetype>(received));
     rows_ = f->packetCount();
     const int64_t startNs = a.startNs(*f); // times count from the flow's first packet
     for (uint32_t row = 0; row < rows_; ++row) {

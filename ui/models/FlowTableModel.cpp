@@ -17,6 +17,19 @@ void FlowTableModel::setAnalysis(AnalysisPtr analysis)
 {
     beginResetModel();
     analysis_ = std::move(analysis);
+    bytes_.clear();
+    firstFinding_.clear();
+    if (analysis_) {
+        const Analysis& a = *analysis_;
+        bytes_.reserve(a.flows.size());
+        firstFinding_.reserve(a.flows.size() + 1);
+        uint32_t next = 0;
+        for (const Flow& f : a.flows) {
+            bytes_.push_back(a.totals(f).allBytes());
+            firstFinding_.push_back(a.findingsOf(f, next).first);
+        }
+        firstFinding_.push_back(static_cast<uint32_t>(a.findings.size()));
+    }
     endResetModel();
 }
 
@@ -30,10 +43,10 @@ int FlowTableModel::columnCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString FlowTableModel::badges(const Flow& f) const
+QString FlowTableModel::badges(size_t row) const
 {
     std::set<FindingKind> kinds;
-    for (uint32_t i : f.findings)
+    for (uint32_t i : findingsOf(row))
         if (i < analysis_->findings.size()) kinds.insert(analysis_->findings[i].kind);
     QStringList out;
     for (FindingKind k : kinds)
@@ -41,18 +54,18 @@ QString FlowTableModel::badges(const Flow& f) const
     return out.join(QStringLiteral(" · "));
 }
 
-int FlowTableModel::maxSeverity(const Flow& f) const
+int FlowTableModel::maxSeverity(size_t row) const
 {
     int s = -1;
-    for (uint32_t i : f.findings)
+    for (uint32_t i : findingsOf(row))
         if (i < analysis_->findings.size()) s = std::max(s, static_cast<int>(analysis_->findings[i].severity));
     return s;
 }
 
-qulonglong FlowTableModel::kindMask(const Flow& f) const
+qulonglong FlowTableModel::kindMask(size_t row) const
 {
     qulonglong m = 0;
-    for (uint32_t i : f.findings)
+    for (uint32_t i : findingsOf(row))
         if (i < analysis_->findings.size()) m |= 1ull << static_cast<int>(analysis_->findings[i].kind);
     return m;
 }
@@ -60,7 +73,8 @@ qulonglong FlowTableModel::kindMask(const Flow& f) const
 QVariant FlowTableModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !analysis_) return {};
-    const Flow& f = analysis_->flows[static_cast<size_t>(index.row())];
+    const auto row = static_cast<size_t>(index.row());
+    const Flow& f = analysis_->flows[row];
     const uint32_t id = analysis_->idOf(f);
     const int col = index.column();
     switch (role) {
@@ -75,7 +89,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case Packets:
             return f.packetCount();
         case Bytes:
-            return bytesText(f.payloadBytes());
+            return bytesText(bytes_[row]);
         case Start:
             return durationText(static_cast<double>(analysis_->startNs(f) - analysis_->capture.firstNs) / 1e9);
         case Duration:
@@ -85,7 +99,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case ServerState:
             return stateText(f.side(Side::Server).finalState);
         case Findings:
-            return badges(f);
+            return badges(row);
         }
         break;
     case SortRole:
@@ -95,13 +109,13 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         case Packets:
             return f.packetCount();
         case Bytes:
-            return static_cast<qulonglong>(f.payloadBytes());
+            return static_cast<qulonglong>(bytes_[row]);
         case Start:
             return static_cast<qlonglong>(analysis_->startNs(f));
         case Duration:
             return analysis_->durationSeconds(f);
         case Findings:
-            return maxSeverity(f) * 100000 + static_cast<int>(f.findings.size());
+            return maxSeverity(row) * 100000 + static_cast<int>(findingsOf(row).size());
         default:
             return data(index, Qt::DisplayRole);
         }
@@ -114,16 +128,16 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         const TcpState st = col == ClientState   ? f.side(Side::Client).finalState
                             : col == ServerState ? f.side(Side::Server).finalState
                                                  : TcpState::Unknown;
-        if (isLingeringState(st) || (col == Findings && maxSeverity(f) == static_cast<int>(Severity::Error)))
+        if (isLingeringState(st) || (col == Findings && maxSeverity(row) == static_cast<int>(Severity::Error)))
             return QBrush(dark ? QColor(0xff, 0x8a, 0x8a) : QColor(0xb0, 0x10, 0x10));
-        if (col == Findings && maxSeverity(f) == static_cast<int>(Severity::Warning))
+        if (col == Findings && maxSeverity(row) == static_cast<int>(Severity::Warning))
             return QBrush(dark ? QColor(0xff, 0xb8, 0x6b) : QColor(0xa0, 0x50, 0x00));
         return {};
     }
     case Qt::ToolTipRole:
-        if (col == Findings && !f.findings.empty()) {
+        if (col == Findings && !findingsOf(row).empty()) {
             QStringList lines;
-            for (uint32_t i : f.findings)
+            for (uint32_t i : findingsOf(row))
                 if (i < analysis_->findings.size()) lines << QString::fromStdString(analysis_->findings[i].summary);
             return lines.join(QLatin1Char('\n'));
         }
@@ -131,9 +145,9 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
     case FlowIdRole:
         return id;
     case MaxSeverityRole:
-        return maxSeverity(f);
+        return maxSeverity(row);
     case FindingKindsRole:
-        return kindMask(f);
+        return kindMask(row);
     case SearchTextRole: {
         // What the filter matches: the id, the endpoints, the states as the window and as the CLI and
         // JSON spell them ("CLOSE-WAIT", "CLOSE_WAIT"), and the flow's finding kinds by their JSON
@@ -144,7 +158,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
                                 stateText(f.side(Side::Client).finalState), stateText(f.side(Side::Server).finalState));
         for (Side s : {Side::Client, Side::Server})
             text += QLatin1Char(' ') + QString::fromLatin1(core::tcpStateName(f.side(s).finalState));
-        const uint64_t kinds = kindMask(f);
+        const uint64_t kinds = kindMask(row);
         for (int k = 0; k < core::FindingKindCount; ++k)
             if (kinds & (uint64_t{1} << k))
                 text +=

@@ -47,11 +47,20 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    QString badges(const core::Flow& f) const;
-    int maxSeverity(const core::Flow& f) const;
-    qulonglong kindMask(const core::Flow& f) const;
+    QString badges(size_t row) const;
+    int maxSeverity(size_t row) const;
+    qulonglong kindMask(size_t row) const;
+    core::IndexRange findingsOf(size_t row) const
+    {
+        return {firstFinding_[row], firstFinding_[row + 1] - firstFinding_[row]};
+    }
 
     core::AnalysisPtr analysis_;
+    // Per flow, what the table reads for every row when it sorts or filters, counted once in
+    // setAnalysis: the flow's payload bytes (Analysis::totals walks its packets), and where its
+    // findings start (then the end, at flows.size()).
+    std::vector<uint64_t> bytes_;
+    std::vector<uint32_t> firstFinding_;
 };
 
 } // namespace flowladder::ui

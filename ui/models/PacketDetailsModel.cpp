@@ -128,7 +128,7 @@ void PacketDetailsModel::build(const Analysis& a, const Flow& f, uint32_t row)
     };
     add(tr("Client state after"), stateWithBasis(Side::Client));
     add(tr("Server state after"), stateWithBasis(Side::Server));
-    for (uint32_t idx : f.findings) {
+    for (uint32_t idx : a.findingsOf(f)) {
         if (idx >= a.findings.size() || a.findings[idx].frame != p.frame) continue;
         const Finding& fi = a.findings[idx];
         add(kindTitle(fi.kind), QString::fromStdString(fi.summary));
