@@ -64,7 +64,7 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
         __builtin_prefetch(&pa.packets[part.firstHead_[i]]);
     };
     const auto fetchFlow = [&](uint32_t i) {
-        if (const uint32_t f = slots_[hashes[i % Ahead] & mask].flow; f != NoFlow) {
+        if (const uint32_t f = flowIn(hashes[i % Ahead] & mask); f != NoFlow) {
             __builtin_prefetch(&flows[f]);
             __builtin_prefetch(reinterpret_cast<const char*>(&flows[f]) + 64);
         }
@@ -78,7 +78,7 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
         const Flow& b = pa.flows[i];
         const uint8_t seen = part.seen_[i];
         const Endpoint e0 = b.endpointAt(0), e1 = b.endpointAt(1);
-        const uint32_t here = slots_[slotFor(e0, e1, hash)].flow;
+        const uint32_t here = flowIn(slotFor(e0, e1, hash));
         if (here == NoFlow) continue;
         if (seen & Successor) { // a later connection of the pair in the part: see below
             if (const auto g = groupOf.find(here); g != groupOf.end() && nextOf[g->second] == Plain)

@@ -47,9 +47,10 @@ TEST(HashFlooding, CraftedConnectionsDoNotShareAProbeChain)
     const uint64_t unkeyed = probesFor(clients, server, FlowTable::HashKey{});
     EXPECT_GT(unkeyed, uint64_t{N} * N / 4);
 
-    // With the table's own random key they spread like any connections: a few steps each.
+    // With the table's own random key they spread like any connections: a few steps each (the
+    // lookups, and each flow put in again as the table doubles: at most twice in all).
     const uint64_t keyed = probesFor(clients, server, FlowTable::randomKey());
-    EXPECT_LT(keyed, uint64_t{N} * 4);
+    EXPECT_LT(keyed, uint64_t{N} * 6);
     std::printf("%zu crafted connections: %llu probe steps unkeyed, %llu with a random key\n", N,
                 static_cast<unsigned long long>(unkeyed), static_cast<unsigned long long>(keyed));
 }
