@@ -5,6 +5,7 @@
 #include "core/model/Analysis.h"
 
 #include <QAbstractTableModel>
+#include <vector>
 
 namespace flowladder::ui {
 
