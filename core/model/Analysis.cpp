@@ -52,7 +52,7 @@ void detail::populate(void* p, size_t bytes) noexcept
 {
 #ifdef MADV_POPULATE_WRITE
     // The start rounded down to its page (the end needs no rounding).
-    static const auto pageBytes = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    static const auto pageBytes = static_cast<uintptr_t>(detail::pageBytes());
     const size_t into = reinterpret_cast<uintptr_t>(p) & (pageBytes - 1);
     ::madvise(static_cast<char*>(p) - into, bytes + into, MADV_POPULATE_WRITE);
 #else
@@ -61,9 +61,35 @@ void detail::populate(void* p, size_t bytes) noexcept
 #endif
 }
 
+size_t detail::pageBytes() noexcept
+{
+    static const auto bytes = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    return bytes;
+}
+
+void detail::movePages(void* from, void* to, size_t bytes)
+{
+#ifdef MREMAP_DONTUNMAP
+    // DONTUNMAP: the source stays mapped, empty, so that no other mapping (another thread's) can
+    // take its place before its chunk is unmapped whole (Linux 5.7 on; older kernels copy).
+    if (::mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to) != MAP_FAILED) return;
+#endif
+    copyPages(from, to, bytes);
+}
+
+void detail::copyPages(void* from, void* to, size_t bytes)
+{
+    // The destination may be unmapped (a failed MREMAP_FIXED clears it first), so fresh pages are
+    // mapped there before the copy.
+    if (::mmap(to, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+        throw std::bad_alloc();
+    std::memcpy(to, from, bytes);
+    ::madvise(from, bytes, MADV_DONTNEED);
+}
+
 void detail::discard(void* p, size_t bytes) noexcept
 {
-    static const auto pageBytes = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    static const auto pageBytes = static_cast<uintptr_t>(detail::pageBytes());
     // From the first page boundary at or after p, whole pages only.
     const size_t skip = (pageBytes - (reinterpret_cast<uintptr_t>(p) & (pageBytes - 1))) & (pageBytes - 1);
     if (bytes <= skip) return;

@@ -94,6 +94,16 @@ void adviseHuge(void* p, size_t bytes) noexcept;
 void populate(void* p, size_t bytes) noexcept;
 // Gives back the whole pages within [p, p + bytes) (their contents are lost: they read as zeros).
 void discard(void* p, size_t bytes) noexcept;
+// The system's page size.
+size_t pageBytes() noexcept;
+// Moves the pages of [from, from + bytes) to [to, to + bytes), both page-aligned, each range within
+// one mapping made by allocateHugeChunk (and of one kind of page advice): what was at `to` is
+// replaced, and [from, from + bytes) stays mapped but reads as zeros. The kernel moves the pages
+// (mremap), so nothing is copied and nothing is resident twice; where it cannot (a kernel before
+// 5.7, too many mappings), the bytes are copied and the source given back instead (copyPages).
+// Throws std::bad_alloc when not even that can be done (the source is then unchanged).
+void movePages(void* from, void* to, size_t bytes);
+void copyPages(void* from, void* to, size_t bytes);
 inline constexpr size_t HugePageBytes = size_t{2} << 20;
 // How much of an array of ordinary pages is made resident at a time (populate()) as it fills.
 inline constexpr size_t PopulateWindowBytes = size_t{64} << 10;
@@ -193,10 +203,21 @@ public:
     T& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & (ChunkSize - 1)]; }
     size_t memoryBytes() const { return chunks_.size() * ChunkBytes; }
 
+    // How many values to append before absorb() so that `other`'s pages can move into this array
+    // instead of being copied: what takes the last value to a page boundary (0 when the array is
+    // empty or ends a chunk, where absorb() moves whole chunks anyway, or pages are not 4 KiB).
+    uint32_t padToPage() const
+    {
+        const uint32_t used = size_ & (ChunkSize - 1);
+        if (used == 0 || detail::pageBytes() != PageBytes) return 0;
+        return (PageUnit - used % PageUnit) % PageUnit;
+    }
+
     // Appends `other`'s values after this array's and empties `other`, never holding a second
-    // copy of either: `other`'s chunks join this array's, their values moved down within them
-    // (and into the rest of this array's last chunk) to follow this array's last value, and
-    // `fix(value)` is called on each value of `other`.
+    // copy of either, and calls `fix(value)` on each value of `other`. Where this array's last
+    // value ends a chunk, `other`'s chunks join this array's; where it ends a page (padToPage()),
+    // their pages move to follow it (movePages); otherwise their values move down within them
+    // (and into the rest of this array's last chunk) to follow it.
     template <class Fix> void absorb(ChunkedArray& other, Fix&& fix)
     {
         const uint32_t n = other.size_;
@@ -207,6 +228,15 @@ public:
                 fix(other[i]);
             for (uint64_t k = 0; uint64_t{k} << ChunkBits < n; ++k)
                 chunks_.push_back(std::move(other.chunks_[k]));
+        } else if (n > 0 && used % PageUnit == 0 && detail::pageBytes() == PageBytes) {
+            movePagesFrom(other);
+            for (uint64_t i = size_; i < uint64_t{size_} + n;) { // fixed a chunk's run at a time
+                T* run = &(*this)[static_cast<uint32_t>(i)];
+                const uint64_t end = std::min<uint64_t>(uint64_t{size_} + n, (i | (ChunkSize - 1)) + 1);
+                for (uint64_t j = i; j < end; ++j)
+                    fix(run[j - i]);
+                i = end;
+            }
         } else if (n > 0) {
             // Each of `other`'s chunks in turn: its first values fill the room left in the chunk
             // before (this array's last, at first), the rest move down to its front, and it joins
@@ -217,7 +247,6 @@ public:
             const uint32_t room = ChunkSize - used;
             // Values a window: at least detail::PopulateWindowBytes, and whole 4 KiB pages of
             // values, so that a chunk (2 MiB-aligned) is given back page by page, every page once.
-            constexpr uint32_t PageUnit = static_cast<uint32_t>(std::lcm(sizeof(T), size_t{4096}) / sizeof(T));
             constexpr uint32_t Window =
                 (static_cast<uint32_t>(detail::PopulateWindowBytes / sizeof(T)) + PageUnit - 1) / PageUnit * PageUnit;
             for (uint64_t k = 0; k << ChunkBits < n; ++k) {
@@ -278,6 +307,37 @@ public:
     }
 
 private:
+    static constexpr size_t PageBytes = 4096;
+    // Values that fill whole 4 KiB pages: a run of them starting on a page boundary ends on one.
+    static constexpr uint32_t PageUnit = static_cast<uint32_t>(std::lcm(sizeof(T), PageBytes) / sizeof(T));
+    static_assert(ChunkSize % PageUnit == 0);
+
+    // absorb()'s moving of pages: `other`'s values, whole pages of them, go after this array's
+    // last value (which ends a page within the last chunk), in pieces that each lie within a 2 MiB
+    // page of `other` (a mapping keeps one kind of page advice per 2 MiB page: see makeReady) and
+    // within a chunk of this array, which gains chunks as needed. Sizes are absorb()'s to set.
+    void movePagesFrom(ChunkedArray& other)
+    {
+        const uint32_t n = other.size_;
+        const uint64_t start = uint64_t{size_} * sizeof(T); // where `other`'s first value goes, in bytes
+        for (uint64_t k = 0; k << ChunkBits < n; ++k) {
+            char* const from = static_cast<char*>(static_cast<void*>(other.chunks_[k].get()));
+            const uint64_t count = std::min<uint64_t>(ChunkSize, n - (k << ChunkBits));
+            const uint64_t bytes = (count * sizeof(T) + PageBytes - 1) & ~uint64_t{PageBytes - 1};
+            for (uint64_t done = 0; done < bytes;) {
+                const uint64_t at = start + k * ChunkBytes + done;
+                const uint64_t chunk = at / ChunkBytes, offset = at % ChunkBytes;
+                if (chunk == chunks_.size())
+                    chunks_.push_back(Chunk(static_cast<T*>(detail::allocateHugeChunk(ChunkBytes, false))));
+                const uint64_t piece =
+                    std::min({bytes - done, ChunkBytes - offset, detail::HugePageBytes - done % detail::HugePageBytes});
+                char* const to = static_cast<char*>(static_cast<void*>(chunks_[chunk].get()));
+                detail::movePages(from + done, to + offset, piece);
+                done += piece;
+            }
+        }
+    }
+
     T* reserve(uint32_t n)
     {
         if (size_ > UINT32_MAX - n) throw std::length_error("more than 4 294 967 295 packets");
@@ -367,7 +427,7 @@ public:
     // Records stored (both parts; the empty slots of tail blocks are not counted).
     uint32_t size() const { return records_; }
     bool empty() const { return records_ == 0; }
-    // Records in the head part: head indexes are 0 .. headSize() - 1.
+    // Records in the head part, with absorb()'s padding: head indexes are 0 .. headSize() - 1.
     uint32_t headSize() const { return head_.size(); }
 
     // A new record at the end of the head part; its index is headSize() - 1 after the call.
@@ -395,15 +455,23 @@ public:
     // head records follow these, `fixHead(record)` called on each as it moves; its tail blocks
     // keep their slots, their indexes raised by the value returned. Its frames follow this store's
     // last: their numbers are raised by `frameShift` (the caller fixes the records' `frame`).
+    // When `mayPad`, its head records may come after `padding` (set) records that are no packet's,
+    // made by `pad(record, k)` for k = 0, 1, ...: what lets the pages of the head records move
+    // rather than be copied (ChunkedArray::padToPage; fewer than 1,024 records). They are not
+    // counted in size(); the caller keeps them out of every flow.
     // Throws std::length_error (changing nothing) when the parts together would hold more than
     // their indexes can name.
-    template <class Fix> uint32_t absorb(PacketStore& other, uint32_t frameShift, Fix&& fixHead)
+    template <class Pad, class Fix>
+    uint32_t absorb(PacketStore& other, uint32_t frameShift, bool mayPad, uint32_t& padding, Pad&& pad, Fix&& fixHead)
     {
         const uint64_t tailChunks = (uint64_t{tail_.size()} + ChunkedArray<PacketRecord>::ChunkSize - 1) >>
                                     ChunkedArray<PacketRecord>::ChunkBits;
-        if (uint64_t{head_.size()} + other.head_.size() > TailBit - 1 ||
+        padding = mayPad && !other.head_.empty() ? head_.padToPage() : 0;
+        if (uint64_t{head_.size()} + padding + other.head_.size() > TailBit - 1 ||
             (tailChunks << ChunkedArray<PacketRecord>::ChunkBits) + other.tail_.size() > TailBit - 1)
             throw std::length_error("more than 2 147 483 647 packets in flow heads or long flows");
+        for (uint32_t k = 0; k < padding; ++k)
+            pad(head_.append(), k);
         head_.absorb(other.head_, fixHead);
         const uint32_t base = tail_.appendChunks(other.tail_);
         times_.append(other.times_, frameShift);

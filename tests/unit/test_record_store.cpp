@@ -118,14 +118,25 @@ void set(Wide& x, uint64_t v)
 }
 
 // ChunkedArray::absorb moves the other array's values to follow this one's, each once (fix):
-// whole chunks when this array's last chunk is full, else down into that chunk and, chunk by
-// chunk, down within the other's.
-template <class T> void absorbKeepsEveryValue(const std::vector<uint32_t>& mineSizes, bool manyTheirs)
+// whole chunks when this array's last chunk is full; their pages when it ends on a page (with
+// `padFirst`, each of `mineSizes` is first raised to that: padToPage); else down into that chunk
+// and, chunk by chunk, down within the other's.
+template <class T>
+void absorbKeepsEveryValue(const std::vector<uint32_t>& mineSizes, bool manyTheirs, bool padFirst = false)
 {
     using Array = core::ChunkedArray<T>;
     constexpr uint32_t C = Array::ChunkSize;
     constexpr uint64_t Mark = uint64_t{1} << 63;
-    for (const uint32_t mine : mineSizes) {
+    for (uint32_t mine : mineSizes) {
+        if (padFirst) {
+            Array probe;
+            for (uint32_t i = 0; i < mine; ++i)
+                probe.append();
+            mine += probe.padToPage();
+            if (mine % C != 0) {
+                ASSERT_EQ(mine * sizeof(T) % 4096, 0u) << mine;
+            }
+        }
         std::vector<uint32_t> theirsSizes{0u, 1u, C - mine % C, C - mine % C + 1, C + 5};
         if (manyTheirs) theirsSizes.insert(theirsSizes.end(), {C / 2, 2 * C + 7});
         for (const uint32_t theirs : theirsSizes) {
@@ -169,6 +180,60 @@ TEST(ChunkedArray, AbsorbKeepsEveryValueOfAChunkOfSevenPages)
     static_assert(C == 1u << 19 && Array::ChunkBytes == 14u << 20);
     absorbKeepsEveryValue<Wide>({0u, 1u, C / 2 + 1, C - 1, C, C + 3}, false);
 }
+
+// Padded to a page (1,024 values of 28 bytes: seven 4 KiB pages), an array takes the other's
+// pages as they are, in pieces that cross its chunks and the other's 2 MiB pages anywhere.
+TEST(ChunkedArray, AbsorbMovesThePagesOfTheOtherAfterPadding)
+{
+    using Array = core::ChunkedArray<Wide>;
+    constexpr uint32_t C = Array::ChunkSize;
+    Array a;
+    for (int i = 0; i < 3; ++i)
+        a.append();
+    EXPECT_EQ(a.padToPage(), 1021u);
+    Array empty;
+    EXPECT_EQ(empty.padToPage(), 0u);
+    absorbKeepsEveryValue<Wide>({1u, 1023u, 1024u, 74'899u, C / 2 + 1, C - 1, C + 3, 2 * C + 1000}, true, true);
+    absorbKeepsEveryValue<uint64_t>({1u, 3'000u, core::ChunkedArray<uint64_t>::ChunkSize - 700}, true, true);
+}
+namespace {
+
+// movePages moves whole pages, also from a range that two kinds of page advice split (which
+// the kernel may refuse to move: the bytes are then copied, as by copyPages, which older kernels
+// always take), and leaves the source reading zeros.
+template <class Move> void movesWholePages(Move&& move)
+{
+    constexpr size_t Huge = core::detail::HugePageBytes;
+    const size_t page = core::detail::pageBytes();
+    auto* from = static_cast<unsigned char*>(core::detail::allocateHugeChunk(2 * Huge, false));
+    auto* to = static_cast<unsigned char*>(core::detail::allocateHugeChunk(2 * Huge, false));
+    core::detail::adviseHuge(from, Huge); // the first 2 MiB page of a kind of its own
+    for (const size_t at : {size_t{0}, Huge - 2 * page}) {
+        const size_t bytes = (at == 0 ? 3 : 4) * page;
+        for (size_t i = 0; i < bytes; ++i)
+            from[at + i] = static_cast<unsigned char>(i * 7 + at);
+        move(from + at, to + Huge + page, bytes);
+        for (size_t i = 0; i < bytes; ++i) {
+            ASSERT_EQ(to[Huge + page + i], static_cast<unsigned char>(i * 7 + at)) << at << " + " << i;
+            ASSERT_EQ(from[at + i], 0u) << at << " + " << i;
+        }
+    }
+    core::detail::freeHugeChunk(from, 2 * Huge);
+    core::detail::freeHugeChunk(to, 2 * Huge);
+}
+
+} // namespace
+
+TEST(ChunkedArray, MovePagesMovesAcrossMappingsOfTwoKinds)
+{
+    movesWholePages(core::detail::movePages);
+}
+
+TEST(ChunkedArray, CopyPagesDoesWhatMovePagesDoes)
+{
+    movesWholePages(core::detail::copyPages);
+}
+
 // appendChunks keeps the other array's values where they are, after this one's last chunk.
 TEST(ChunkedArray, AppendChunksStartsTheOtherAtAChunk)
 {
