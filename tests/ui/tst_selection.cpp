@@ -23,6 +23,7 @@
 #include <QMenu>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStyle>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -98,6 +99,37 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QTRY_VERIFY(w.ladder()->width() > 0);
         QVERIFY2(w.ladder()->width() >= 1280 * 55 / 100, qPrintable(QString::number(w.ladder()->width())));
+    }
+
+    // With thousands of flows, the flow list's id column fits the last id too, not only those of
+    // the rows it measured: no id is elided ("40…").
+    void flowIdsOfManyFlowsAreNotElided()
+    {
+        auto a = std::make_shared<core::Analysis>();
+        constexpr uint32_t Flows = 12'000;
+        for (uint32_t i = 0; i < Flows; ++i) {
+            core::Flow f;
+            a->setEndpoints(f, {test::ip4(10, 0, 0, 1), static_cast<uint16_t>(20000 + i)},
+                            {test::ip4(10, 0, 0, 2), 80});
+            core::PacketRecord& p = a->appendPacket(f, i + 1, 1'700'000'000'000'000'000 + int64_t{i} * 1000);
+            p.flags = core::tcpflag::SYN;
+            a->flows.push_back(f);
+        }
+        a->capture.packets = a->capture.tcpPackets = Flows;
+        a->capture.firstNs = 1'700'000'000'000'000'000;
+        a->capture.lastNs = a->capture.firstNs + int64_t{Flows} * 1000;
+        CurrentSelection sel;
+        FlowListPane pane(&sel);
+        pane.resize(420, 600);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        sel.setAnalysis(a);
+        QTableView* view = pane.view();
+        const QString last = QString::number(Flows);
+        // Where a view item's text goes: the column less the style's margin on each side.
+        const int margin = view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view) + 1;
+        const int room = view->columnWidth(FlowTableModel::Id) - 2 * margin;
+        QCOMPARE(view->fontMetrics().elidedText(last, Qt::ElideRight, room), last);
     }
 
     // The details pane at its default width shows the Expected column beside the values (a RST

@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace flowladder::ui {
 
@@ -86,6 +87,14 @@ void FlowListPane::onAnalysisChanged()
     view_->resizeColumnsToContents();
     for (int c = 0; c < model_->columnCount(); ++c)
         view_->setColumnWidth(c, std::min(view_->columnWidth(c), 220));
+    // Sizing to contents measures the first thousand rows only (QHeaderView's precision): the ids
+    // go on past them, and 50,000 flows' "40000" read "40…". The last id (unless filtered out),
+    // the widest, sets the width, with the grid line.
+    if (const int rows = model_->rowCount(); rows > 0) {
+        const QModelIndex last = proxy_->mapFromSource(model_->index(rows - 1, FlowTableModel::Id));
+        const int idWidth = last.isValid() ? view_->sizeHintForIndex(last).width() + 1 : 0;
+        view_->setColumnWidth(FlowTableModel::Id, std::max(view_->columnWidth(FlowTableModel::Id), idWidth));
+    }
 }
 
 void FlowListPane::onFlowChanged(uint32_t flowId)
