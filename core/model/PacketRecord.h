@@ -335,6 +335,7 @@ private:
                 detail::movePages(from + done, to + offset, piece);
                 done += piece;
             }
+            other.chunks_[k].reset(); // what is left of it (a huge page's rest) goes back now
         }
     }
 

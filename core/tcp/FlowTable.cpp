@@ -369,7 +369,7 @@ uint32_t FlowTable::frameOfRecord(uint32_t index) const
 void FlowTable::planHeads()
 {
     auto& flows = analysis_.flows;
-    headStart_.resize(flows.size());
+    headStart_.resize(flows.size() + (padding_ > 0 ? 1 : 0)); // the padding's too: see below
     uint32_t next = 0, padStart = 0;
     for (size_t f = 0; f <= flows.size(); ++f) {
         if (padding_ > 0 && f == padAfter_) { // absorb()'s padding, a flow of its own: see the header
@@ -381,10 +381,9 @@ void FlowTable::planHeads()
         headStart_[f] = next;
         next += flows[f].packets.headCount();
     }
-    if (padding_ > 0) {
+    if (padding_ > 0) { // (headStart_ and swapped_ have room for it: growing them costs 0.2 MB at the peak)
         const auto padFlow = static_cast<uint32_t>(flows.size());
-        headStart_.push_back(padStart);
-        swapped_.push_back(0);
+        headStart_[padFlow] = padStart;
         for (uint32_t k = 0; k < padding_; ++k) {
             PacketRecord& r = analysis_.packets[padFirst_ + k];
             r.frame = padFlow;
@@ -471,7 +470,7 @@ void FlowTable::settle()
     auto& flows = analysis_.flows;
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
     // SYN-ACK; without either, the side with the ephemeral port.
-    swapped_.assign(flows.size(), 0);
+    swapped_.assign(flows.size() + (padding_ > 0 ? 1 : 0), 0); // absorb()'s padding: see planHeads
     for (size_t i = 0; i < flows.size(); ++i) {
         const uint8_t seen = seen_[i];
         Flow& f = flows[i];
