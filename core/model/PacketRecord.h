@@ -456,14 +456,14 @@ public:
     // head records follow these, `fixHead(record)` called on each as it moves; its tail blocks
     // keep their slots, their indexes raised by the value returned. Its frames follow this store's
     // last: their numbers are raised by `frameShift` (the caller fixes the records' `frame`).
-    // When `mayPad`, its head records may come after `padding` (set) records that are no packet's,
-    // made by `pad(record, k)` for k = 0, 1, ...: what lets the pages of the head records move
-    // rather than be copied (ChunkedArray::padToPage; fewer than 1,024 records). They are not
-    // counted in size(); the caller keeps them out of every flow.
+    // When `mayPad`, its head records may come after `padding` (set) empty records that are no
+    // packet's: what lets the pages of the head records move rather than be copied
+    // (ChunkedArray::padToPage; fewer than 1,024 records). They are not counted in size(); the
+    // caller keeps them out of every flow.
     // Throws std::length_error (changing nothing) when the parts together would hold more than
     // their indexes can name.
-    template <class Pad, class Fix>
-    uint32_t absorb(PacketStore& other, uint32_t frameShift, bool mayPad, uint32_t& padding, Pad&& pad, Fix&& fixHead)
+    template <class Fix>
+    uint32_t absorb(PacketStore& other, uint32_t frameShift, bool mayPad, uint32_t& padding, Fix&& fixHead)
     {
         const uint64_t tailChunks = (uint64_t{tail_.size()} + ChunkedArray<PacketRecord>::ChunkSize - 1) >>
                                     ChunkedArray<PacketRecord>::ChunkBits;
@@ -472,7 +472,7 @@ public:
             (tailChunks << ChunkedArray<PacketRecord>::ChunkBits) + other.tail_.size() > TailBit - 1)
             throw std::length_error("more than 2 147 483 647 packets in flow heads or long flows");
         for (uint32_t k = 0; k < padding; ++k)
-            pad(head_.append(), k);
+            head_.append();
         head_.absorb(other.head_, fixHead);
         const uint32_t base = tail_.appendChunks(other.tail_);
         times_.append(other.times_, frameShift);

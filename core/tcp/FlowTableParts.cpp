@@ -282,13 +282,10 @@ bool FlowTable::absorb(FlowTable& part, uint32_t framesBefore)
     // The records: the part's head records follow these, naming their flow and row here; its
     // tail blocks follow these chunks. Between the head records of the two, a few padding records
     // where that lets the part's pages move rather than be copied (50,000 connections: 3-4 ms
-    // less); they stay in the head part between the two tables' flows (planHeads).
+    // less); planHeads gives them their flow and rows, and they stay in the head part between the
+    // two tables' flows.
     uint32_t padding = 0;
-    const auto pad = [](PacketRecord& r, uint32_t k) {
-        r.frame = NoFlow; // until planHeads
-        r.marks = static_cast<uint16_t>(k);
-    };
-    const uint32_t tailBase = store.absorb(pa.packets, framesBefore, padding_ == 0, padding, pad, [&](PacketRecord& r) {
+    const uint32_t tailBase = store.absorb(pa.packets, framesBefore, padding_ == 0, padding, [&](PacketRecord& r) {
         if (r.frame < n) {
             r.frame = target[r.frame];
             return;
