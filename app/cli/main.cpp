@@ -10,6 +10,7 @@
 #include "core/report/JsonReport.h"
 #include "core/report/TextReport.h"
 #include "core/tcp/Analyzer.h"
+#include "core/util/HelperThread.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -26,8 +27,12 @@ std::string currentFiles;
 
 int runAnalyze(const std::vector<std::string>& captures, bool json)
 {
+    // One helper thread for the analysis and the JSON after it: it stays awake in between.
+    HelperThread helper;
+    AnalyzeOptions options;
+    options.helper = &helper;
     std::string error;
-    const AnalysisPtr analysis = analyzeFiles(captures, error);
+    const AnalysisPtr analysis = analyzeFiles(captures, error, options);
     if (!analysis) {
         std::cerr << "flowladder-cli: " << error << "\n";
         return ExitUnreadable;
@@ -35,7 +40,7 @@ int runAnalyze(const std::vector<std::string>& captures, bool json)
     for (const std::string& e : analysis->capture.errors)
         std::cerr << "flowladder-cli: warning: " << e << "\n";
     if (json)
-        writeAnalysisJson(*analysis, std::cout);
+        writeAnalysisJson(*analysis, std::cout, &helper);
     else
         writeTextReport(*analysis, std::cout);
     // The process ends next: its memory goes back to the system whole, so the analysis is not

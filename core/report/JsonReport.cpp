@@ -1,9 +1,11 @@
 #include "core/report/JsonReport.h"
 
 #include "core/report/FindingFields.h"
+#include "core/util/HelperThread.h"
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
@@ -12,8 +14,8 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -347,12 +349,15 @@ void writeFlowRange(const Analysis& a, size_t begin, size_t end, JsonLineWriter&
 
 // Items 0 .. n-1 (flows or findings), in order, `writeRange(begin, end, writer)` formatting a
 // batch of them into a writer. Formatting is most of the time of writing a capture of many
-// connections (50,000: two-thirds of ~15 ms), so with many items a helper thread formats every
+// connections (50,000: two-thirds of ~15 ms), so with many items the helper thread formats every
 // other batch of Batch items into buffers of its own, two of them, while this thread formats
 // the others and writes all in order. Memory stays flat however many there are: a batch takes
 // ~60 KiB. (Buffers much larger than that are slower: every fresh page of one is a page fault,
-// 14 us each on the VMs this is measured on.)
-template <class WriteRange> void writeInBatches(size_t n, std::ostream& out, WriteRange&& writeRange)
+// 14 us each on the VMs this is measured on.) The two threads wait for each other's buffers
+// by spinning first (waitUntil): a thread asleep on a condition variable wakes up to
+// milliseconds late on those VMs, and a batch takes ~40 us.
+template <class WriteRange>
+void writeInBatches(size_t n, std::ostream& out, HelperThread& helper, WriteRange&& writeRange)
 {
     constexpr size_t Batch = 128;
     constexpr size_t ParallelFrom = 16 * Batch;   // items; below this a thread costs more than it saves
@@ -374,30 +379,31 @@ template <class WriteRange> void writeInBatches(size_t n, std::ostream& out, Wri
     const size_t batches = (n + Batch - 1) / Batch;
     // The helper's batches are the odd ones; batch 2k + 1 goes to buffer k % 2.
     std::array<JsonLineWriter, 2> theirs{JsonLineWriter(Capacity), JsonLineWriter(Capacity)};
-    std::array<bool, 2> full{false, false}; // formatted and not written yet
-    bool stop = false;                      // this thread failed: the helper stops
-    std::exception_ptr failure;             // the helper failed
-    std::mutex m;
+    std::array<std::atomic<bool>, 2> full{}; // formatted and not written yet
+    std::atomic<bool> stop{false};           // this thread failed: the helper stops
+    std::atomic<bool> failed{false};         // the helper failed (helper.wait() rethrows it)
+    std::mutex m;                            // held to change the flags above
     std::condition_variable changed;
-    std::thread helper([&] {
+    const auto set = [&](std::atomic<bool>& flag, bool value) {
+        {
+            const std::lock_guard lock(m);
+            flag.store(value, std::memory_order_release);
+        }
+        changed.notify_all();
+    };
+    helper.start([&] {
         try {
             for (size_t b = 1; b < batches; b += 2) {
                 const size_t k = (b / 2) % 2;
-                {
-                    std::unique_lock lock(m);
-                    changed.wait(lock, [&] { return !full[k] || stop; });
-                    if (stop) return;
-                }
+                waitUntil(m, changed, [&] { return !full[k].load(std::memory_order_acquire) || stop.load(); });
+                if (stop.load()) return;
                 theirs[k].clear();
                 writeRange(b * Batch, std::min(n, (b + 1) * Batch), theirs[k]);
-                const std::lock_guard lock(m);
-                full[k] = true;
-                changed.notify_all();
+                set(full[k], true);
             }
         } catch (...) {
-            const std::lock_guard lock(m);
-            failure = std::current_exception();
-            changed.notify_all();
+            set(failed, true);
+            throw;
         }
     });
     try {
@@ -409,43 +415,35 @@ template <class WriteRange> void writeInBatches(size_t n, std::ostream& out, Wri
                 continue;
             }
             const size_t k = (b / 2) % 2;
-            {
-                std::unique_lock lock(m);
-                changed.wait(lock, [&] { return full[k] || failure; });
-                if (failure) break;
-            }
+            waitUntil(m, changed, [&] { return full[k].load(std::memory_order_acquire) || failed.load(); });
+            if (failed.load()) break;
             put(theirs[k]);
-            const std::lock_guard lock(m);
-            full[k] = false;
-            changed.notify_all();
+            set(full[k], false);
         }
     } catch (...) {
-        {
-            const std::lock_guard lock(m);
-            stop = true;
-            changed.notify_all();
-        }
-        helper.join();
+        set(stop, true);
+        helper.finish();
         throw;
     }
-    helper.join();
-    if (failure) std::rethrow_exception(failure);
+    helper.wait();
 }
 
 } // namespace
 
-void writeAnalysisJson(const Analysis& a, std::ostream& out)
+void writeAnalysisJson(const Analysis& a, std::ostream& out, HelperThread* helper)
 {
+    std::optional<HelperThread> own;
+    HelperThread& other = helper ? *helper : own.emplace();
     out << "{\n";
     const ordered_json header = captureHeader(a);
     for (const auto& [key, value] : header.items())
         out << "  " << ordered_json(key).dump() << ": " << value.dump(-1, ' ', false, Replace) << ",\n";
     out << "  \"flows\": [";
-    writeInBatches(a.flows.size(), out,
+    writeInBatches(a.flows.size(), out, other,
                    [&a](size_t begin, size_t end, JsonLineWriter& writer) { writeFlowRange(a, begin, end, writer); });
     out << (a.flows.empty() ? "],\n" : "\n  ],\n");
     out << "  \"findings\": [";
-    writeInBatches(a.findings.size(), out, [&a](size_t begin, size_t end, JsonLineWriter& writer) {
+    writeInBatches(a.findings.size(), out, other, [&a](size_t begin, size_t end, JsonLineWriter& writer) {
         for (size_t i = begin; i < end; ++i) {
             writer.raw(i ? ",\n    " : "\n    ");
             writer.object([&](JsonLineWriter& set) { analysisFindingFields(a, a.findings[i], set); });

@@ -6,12 +6,14 @@
 #include "core/tcp/FindingBuilder.h"
 #include "core/tcp/FlowTable.h"
 #include "core/tcp/TcpTracker.h"
+#include "core/util/HelperThread.h"
 
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -55,6 +57,22 @@ struct ReadPart {
     const std::atomic<uint64_t>* otherBytes = nullptr; // read so far by the reader of the later part
     std::atomic<uint64_t>* bytes = nullptr;            // publishes what this reading read so far
     const std::atomic<bool>* abandon = nullptr;        // stop: the reading is no longer wanted
+};
+
+// The helper thread of one analysis: the caller's (AnalyzeOptions::helper), or one of its own
+// started when first asked for, awake for `awakeNs` (see HelperThread).
+class Helper {
+public:
+    explicit Helper(HelperThread* given) : given_(given) {}
+    HelperThread& get(int64_t awakeNs = SpinNs)
+    {
+        if (!given_) given_ = &own_.emplace(awakeNs);
+        return *given_;
+    }
+
+private:
+    HelperThread* given_;
+    std::optional<HelperThread> own_;
 };
 
 // Reads every frame (up to the reader's limit, if any), counts what is not TCP, and stores the
@@ -161,11 +179,17 @@ void finishMessages(const std::string& path, CaptureInfo& info, const FrameTally
     }
 }
 
-// readCapture's reading in two parts: `later` reads from its position to the end on a second
+// How long the helper stays awake after reading the later part: the join and settling (5 ms
+// on 50,000 connections) come before the per-flow analysis hands it the next task.
+constexpr int64_t AwakeAfterPartNs = 10'000'000;
+
+// readCapture's reading in two parts: `later` reads from its position to the end on the helper
 // thread while `reader` reads up to there. False when the later part was dropped (nothing of it
 // is kept): `reader` then stands at or past the boundary, or stopped early.
+
 bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> later, const std::string& path,
-                         CaptureInfo& info, FrameTally& tally, const AnalyzeOptions& options, FlowTable& table)
+                         CaptureInfo& info, FrameTally& tally, const AnalyzeOptions& options, FlowTable& table,
+                         HelperThread& helper)
 {
     const uint64_t size = info.fileBytes, boundary = later->position();
     Analysis other;
@@ -178,7 +202,7 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
     std::atomic<uint64_t> otherBytes{0};
     std::atomic<bool> abandon{false};
     std::exception_ptr otherFailure;
-    std::thread helper([&] {
+    const auto readLater = [&] {
         try {
             const ReadPart part{boundary, size, false, nullptr, &otherBytes, &abandon};
             readFrames(*later, path, otherInfo, otherTally, options, otherTable, part);
@@ -187,16 +211,17 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
         } catch (...) {
             otherFailure = std::current_exception();
         }
-    });
+    };
+    helper.start(readLater, AwakeAfterPartNs);
     try {
         reader.setLimit(boundary);
         readFrames(reader, path, info, tally, options, table, ReadPart{0, boundary, true, &otherBytes});
     } catch (...) {
         abandon.store(true);
-        helper.join();
+        helper.finish();
         throw;
     }
-    helper.join();
+    helper.wait();
     if (otherInfo.cancelled && stopRequested(options.cancel)) info.cancelled = true;
     const bool exact = !otherFailure && !otherInfo.cancelled && !otherInfo.truncated && otherInfo.errors.empty() &&
                        otherInfo.unsupportedLink == 0 && otherTally.badTimestamps == 0 && !info.truncated &&
@@ -233,10 +258,11 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
 // this thread reads it again: the result is always that of one reading. Captures of long flows
 // are not split: each of those crosses the boundary, and their records would have to be moved.
 void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& info, FrameTally& tally,
-                 const AnalyzeOptions& options, FlowTable& table)
+                 const AnalyzeOptions& options, FlowTable& table, Helper& helper)
 {
     constexpr uint64_t PartsFrom = uint64_t{8} << 20; // bytes: below this a thread costs more than it saves
     constexpr uint32_t ShortFlowPackets = 32;         // most packets an average flow of the sample may have
+    constexpr int64_t AwakeForSampleNs = 5'000'000;   // reading the first sixteenth of 50,000 connections: 2-4 ms
     const uint64_t size = info.fileBytes;
     const ReadPart whole{0, size};
     const auto readRest = [&] {
@@ -250,7 +276,8 @@ void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& in
     }
     if (options.partBoundaryFrom > 0) {
         std::unique_ptr<CaptureReader> later = reader.openPartFrom(options.partBoundaryFrom);
-        const bool joined = later && readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table);
+        const bool joined =
+            later && readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table, helper.get());
         if (options.partsJoined) *options.partsJoined = joined;
         if (!joined) readRest();
         return;
@@ -259,6 +286,7 @@ void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& in
         readFrames(reader, path, info, tally, options, table, whole);
         return;
     }
+    helper.get(AwakeForSampleNs); // started now, it is awake when the later part is handed to it
     reader.setLimit(size / 16);
     readFrames(reader, path, info, tally, options, table, whole);
     if (info.truncated || info.cancelled || reader.position() < size / 16) return; // read whole, or stopped
@@ -266,7 +294,7 @@ void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& in
     const uint64_t at = reader.position();
     std::unique_ptr<CaptureReader> later = reader.openPartFrom(at + (size - at) / 2);
     if (!later) return readRest();
-    if (!readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table))
+    if (!readLaterPartAtOnce(reader, std::move(later), path, info, tally, options, table, helper.get()))
         readRest();
     else if (options.partsJoined)
         *options.partsJoined = true;
@@ -299,7 +327,7 @@ void analyseFlowRange(Analysis& a, size_t begin, size_t end, FindingList& out, F
 // front was 5 % slower on 64 interleaved streams: two threads walking the blocks of
 // neighbouring flows, which lie interleaved in memory, contend where two far apart do not.)
 // Findings keep flow order: each chunk's go into a list of their own, joined at the end.
-void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* cancel)
+void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* cancel, Helper& helper)
 {
     constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
     constexpr uint64_t ChunkPackets = 8192;
@@ -347,24 +375,17 @@ void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* can
             analyseFlowRange(a, chunkStart[c], chunkStart[c + 1], found[c], events, cancel);
         }
     };
-    std::exception_ptr failure;
-    std::thread helper([&] {
-        try {
-            work(false);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    });
+    HelperThread& other = helper.get();
+    other.start([&] { work(false); });
     try {
         table.groupHeads([&](uint32_t below) { placedBelow.store(below, std::memory_order_release); });
         work(true);
     } catch (...) {
         abandoned.store(true);
-        helper.join();
+        other.finish();
         throw;
     }
-    helper.join();
-    if (failure) std::rethrow_exception(failure);
+    other.wait();
     size_t total = 0;
     for (const auto& f : found)
         total += f.size();
@@ -396,7 +417,8 @@ AnalysisPtr analyzeReader(CaptureReader& reader, const std::string& file, const 
     FlowTable table(*analysis);
     table.reserveFor(info.fileBytes);
     FrameTally tally;
-    readCapture(reader, name, info, tally, options, table);
+    Helper helper(options.helper);
+    readCapture(reader, name, info, tally, options, table, helper);
     finishMessages(name, info, tally);
     if (merged) {
         info.sources = merged->sources();
@@ -422,7 +444,7 @@ AnalysisPtr analyzeReader(CaptureReader& reader, const std::string& file, const 
     if (cancelled()) return analysis;
     table.settle();
     if (cancelled()) return analysis;
-    groupAndAnalyse(*analysis, table, options.cancel);
+    groupAndAnalyse(*analysis, table, options.cancel, helper);
     if (cancelled()) return analysis;
     if (options.progress) options.progress(1.0);
     return analysis;

@@ -12,6 +12,8 @@
 
 namespace flowladder::core {
 
+class HelperThread;
+
 struct AnalyzeOptions {
     // Called with the fraction of the file read (0..1); throttled to changes of >= 0.1 %.
     std::function<void(double fraction)> progress;
@@ -26,6 +28,10 @@ struct AnalyzeOptions {
     // part was kept or read again. Results are the same either way.
     uint64_t partBoundaryFrom = 0;
     bool* partsJoined = nullptr;
+    // The thread that does the second half of the two-thread phases (reading in two parts,
+    // the per-flow analysis); null: the analysis starts one of its own when it needs one. The
+    // CLI passes the one its JSON writer uses next, which is still awake then.
+    HelperThread* helper = nullptr;
 };
 
 // Analyses `path`. When the file cannot be opened at all, returns nullptr and sets

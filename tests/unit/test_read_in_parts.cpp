@@ -7,6 +7,7 @@
 #include "core/capture/CaptureReader.h"
 #include "core/report/JsonReport.h"
 #include "core/tcp/Analyzer.h"
+#include "core/util/HelperThread.h"
 
 #include <algorithm>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <iterator>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -240,7 +242,8 @@ core::AnalysisPtr readWhole(const std::string& path)
 // Left to itself (a pcap file of 8 MiB or more), FlowLadder reads the rest in two parts at once
 // only when the first sixteenth holds short connections only: a file of short connections is
 // read in two parts, one of a long connection by one thread; either way the analysis is that of
-// one reading.
+// one reading. So it is when the caller hands in the helper thread, as the CLI does, and uses it
+// for two analyses and for their JSON.
 TEST(ReadInParts, ALargeFileIsReadInTwoPartsOnlyWhenItsConnectionsAreShort)
 {
     const std::string shortPath = tempPath("parts-auto-short.pcap");
@@ -269,6 +272,20 @@ TEST(ReadInParts, ALargeFileIsReadInTwoPartsOnlyWhenItsConnectionsAreShort)
         ASSERT_TRUE(read) << error;
         EXPECT_EQ(joined, splits) << path;
         EXPECT_EQ(firstDifference(*whole, *read), "") << path;
+        core::HelperThread helper;
+        options.helper = &helper;
+        std::ostringstream wholeJson;
+        core::writeAnalysisJson(*whole, wholeJson);
+        for (int run = 0; run < 2; ++run) {
+            joined = !splits;
+            const auto again = core::analyzeFile(path, error, options);
+            ASSERT_TRUE(again) << error;
+            EXPECT_EQ(joined, splits) << path;
+            EXPECT_EQ(firstDifference(*whole, *again), "") << path << ", the caller's helper thread";
+            std::ostringstream json;
+            core::writeAnalysisJson(*again, json, &helper);
+            EXPECT_EQ(json.str(), wholeJson.str()) << path << ", the caller's helper thread";
+        }
         std::filesystem::remove(path);
     }
 }
