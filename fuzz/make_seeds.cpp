@@ -166,6 +166,26 @@ void synthetic()
             fileSeed("pcapng-" + tag, nw.bytes());
         }
     }
+    // Many short connections, five at a time, their packets interleaved, the file ending on a
+    // whole record: the shape read in two parts at once (fuzz_read_in_parts), where the join
+    // keeps the later part only when the file does not end inside a record.
+    for (const bool v6 : {false, true}) {
+        const int Connections = v6 ? 30 : 40, AtOnce = 5;
+        PcapWriter pw(linktypeOf(Link::Ethernet), v6);
+        int64_t t = t0;
+        for (int first = 0; first < Connections; first += AtOnce) {
+            std::vector<std::vector<TcpSegment>> open;
+            for (int c = first; c < first + AtOnce; ++c) {
+                const auto port = static_cast<uint16_t>(41000 + c);
+                open.push_back(v6 ? conversation("2001:db8::1", "2001:db8::2", port)
+                                  : conversation("10.0.0.1", "10.0.0.2", port));
+            }
+            for (size_t k = 0; k < open.front().size(); ++k)
+                for (const auto& segs : open)
+                    pw.add(t += 250'000, buildFrame(Link::Ethernet, segs[k]));
+        }
+        if (pw.bytes().size() <= MaxFileSeed) fileSeed(v6 ? "pcap-many-short-v6" : "pcap-many-short-v4", pw.bytes());
+    }
     // Short snaplen: headers only.
     {
         const Built b = build(Link::Ethernet, false, 40100);

@@ -7,7 +7,7 @@
 #
 # Environment (all optional):
 #   FUZZ_TARGETS   targets to run, space separated (default: "fuzz_decoder fuzz_capture_parse
-#                  fuzz_capture_file fuzz_annotations")
+#                  fuzz_capture_file fuzz_read_in_parts fuzz_annotations")
 #   FUZZ_BUILD_DIR build directory (default: build/fuzz, the preset's)
 #   FUZZ_CORPUS    directory holding one working corpus per target (default: fuzz/corpus-run,
 #                  git-ignored; it grows from run to run)
@@ -26,7 +26,7 @@ fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-targets="${FUZZ_TARGETS:-fuzz_decoder fuzz_capture_parse fuzz_capture_file fuzz_annotations}"
+targets="${FUZZ_TARGETS:-fuzz_decoder fuzz_capture_parse fuzz_capture_file fuzz_read_in_parts fuzz_annotations}"
 build="${FUZZ_BUILD_DIR:-build/fuzz}"
 corpus_root="${FUZZ_CORPUS:-fuzz/corpus-run}"
 jobs="${FUZZ_JOBS:-2}"
@@ -43,7 +43,8 @@ configure=(cmake --preset fuzz)
 [ "$build" != "build/fuzz" ] && configure+=(-B "$build")
 mkdir -p "$build"
 "${configure[@]}" >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
-cmake --build "$build" -j "$jobs" --target fuzz_decoder fuzz_capture_parse fuzz_capture_file fuzz_annotations fuzz_make_seeds || exit 1
+cmake --build "$build" -j "$jobs" --target fuzz_decoder fuzz_capture_parse fuzz_capture_file fuzz_read_in_parts fuzz_annotations \
+    fuzz_make_seeds || exit 1
 
 echo "== seed corpora (from the project's fixtures and synthetic captures)"
 seeds="$build/seeds"
@@ -55,8 +56,9 @@ shopt -u nullglob globstar
 # The parse-only target starts from the same captures, plus compressed copies of a few (the
 # decompressing streams are sniffed from the content) and real captures from public projects'
 # test suites, cut to the length the targets take.
-mkdir -p "$seeds/fuzz_capture_parse"
+mkdir -p "$seeds/fuzz_capture_parse" "$seeds/fuzz_read_in_parts"
 cp "$seeds/fuzz_capture_file"/* "$seeds/fuzz_capture_parse/"
+cp "$seeds/fuzz_capture_file"/* "$seeds/fuzz_read_in_parts/"
 n=0
 for f in resources/sample/*.pcap tests/data/netns/*.pcap; do
     [ -f "$f" ] && [ "$(stat -c %s "$f")" -le 65536 ] || continue
@@ -98,7 +100,7 @@ for t in $targets; do
     # itself (tens of thousands of features per run); without it the runs per second
     # double. FUZZ_ARGS can turn either back on: later flags win.
     fuzz_capture_parse) max_len=65536; extra=(-len_control=0) ;;
-    fuzz_capture_file) max_len=65536; extra=(-entropic=0 -len_control=0) ;;
+    fuzz_capture_file | fuzz_read_in_parts) max_len=65536; extra=(-entropic=0 -len_control=0) ;;
     fuzz_annotations) max_len=8192; extra=() ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
     esac
@@ -106,11 +108,11 @@ for t in $targets; do
     mkdir -p "$corpus" "$artifacts/$t"
     dict=()
     [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
-    [ "$t" = fuzz_capture_parse ] && dict=(-dict=fuzz/fuzz_capture_file.dict)
+    case "$t" in fuzz_capture_parse | fuzz_read_in_parts) dict=(-dict=fuzz/fuzz_capture_file.dict) ;; esac
     # Read-only corpora after the working one (libFuzzer adds new inputs to the first only).
     inputs=("$seeds/$t")
     [ -d "fuzz/regressions/$t" ] && inputs+=("fuzz/regressions/$t")
-    case "$t" in fuzz_capture_*) [ -d "$seeds/public" ] && inputs+=("$seeds/public") ;; esac
+    case "$t" in fuzz_capture_* | fuzz_read_in_parts) [ -d "$seeds/public" ] && inputs+=("$seeds/public") ;; esac
     log="$artifacts/$t.log"
     echo "== $t: ${secs}s, -max_len=$max_len (log: $log)"
     # shellcheck disable=SC2086

@@ -8,6 +8,7 @@
 #include "core/report/JsonReport.h"
 #include "core/tcp/Analyzer.h"
 #include "core/util/HelperThread.h"
+#include "tests/support/AnalysisDiff.h"
 
 #include <algorithm>
 #include <cstring>
@@ -33,35 +34,6 @@ bool isPlainPcap(const std::filesystem::path& p)
     for (const uint32_t magic : {0xa1b2c3d4u, 0xa1b23c4du, 0xa1b2cd34u})
         if (m == magic || m == __builtin_bswap32(magic)) return true;
     return false;
-}
-
-// Everything an analysis says, down to each record of each flow: empty when they agree, else
-// where they differ first.
-std::string firstDifference(const core::Analysis& want, const core::Analysis& got)
-{
-    if (core::analysisToJson(want) != core::analysisToJson(got)) return "the JSON documents differ";
-    for (size_t i = 0; i < want.flows.size(); ++i) {
-        const core::Flow& a = want.flows[i];
-        const core::Flow& b = got.flows[i];
-        if (a.packets.size() != b.packets.size()) return "flow " + std::to_string(i + 1) + ": packet counts";
-        if (a.endpoint(core::Side::Client) != b.endpoint(core::Side::Client) ||
-            a.endpoint(core::Side::Server) != b.endpoint(core::Side::Server) || a.handshakeSeen() != b.handshakeSeen())
-            return "flow " + std::to_string(i + 1) + ": endpoints or handshake";
-        for (int s = 0; s < 2; ++s)
-            if (a.sides[s].mss != b.sides[s].mss || a.sides[s].wscale != b.sides[s].wscale ||
-                a.sides[s].rttNs != b.sides[s].rttNs || a.sides[s].usualTtl != b.sides[s].usualTtl)
-                return "flow " + std::to_string(i + 1) + ": side " + std::to_string(s);
-        for (size_t row = 0; row < a.packets.size(); ++row) {
-            const core::PacketRecord& x = want.packet(a, static_cast<uint32_t>(row));
-            const core::PacketRecord& y = got.packet(b, static_cast<uint32_t>(row));
-            if (x.frame != y.frame || want.tsNs(x) != got.tsNs(y) || x.seq != y.seq || x.ack != y.ack ||
-                x.flags != y.flags || x.info != y.info || x.marks != y.marks || x.payload() != y.payload() ||
-                x.window != y.window)
-                return "flow " + std::to_string(i + 1) + " row " + std::to_string(row) + " (frame " +
-                       std::to_string(x.frame) + ")";
-        }
-    }
-    return {};
 }
 
 // Analyses `path` in two parts from the first record boundary at or after byte `from`; `joined`
