@@ -74,6 +74,17 @@ public:
     // From now on next() ends (Status::End, nothing read) once position() is at or past
     // `offset`; UINT64_MAX lifts the limit. Only readers that read in parts honour it.
     virtual void setLimit(uint64_t offset) { (void)offset; }
+    // Goes on from byte `offset` (a record boundary that a later part's reader reached, at or
+    // past this reader's position), numbering frames after `framesBefore`, with no limit: the
+    // reader of the first part reads again the record where the later part's reader stopped
+    // (cut short or damaged), so that its message names the frame one reading names. False
+    // when this reader cannot (nothing changes then).
+    virtual bool resumeAt(uint64_t offset, uint32_t framesBefore)
+    {
+        (void)offset;
+        (void)framesBefore;
+        return false;
+    }
 };
 
 } // namespace flowladder::core

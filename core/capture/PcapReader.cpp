@@ -99,6 +99,7 @@ public:
     bool readsInParts() const override { return reopenable_; }
     std::unique_ptr<CaptureReader> openPartFrom(uint64_t offset) const override;
     void setLimit(uint64_t offset) override { limit_ = offset; }
+    bool resumeAt(uint64_t offset, uint32_t framesBefore) override;
 
 private:
     // Whether a record boundary lies at buffer_[at]: the record headers from there chain, each
@@ -329,6 +330,20 @@ std::unique_ptr<CaptureReader> PcapReader::openPartFrom(uint64_t offset) const
         }
     }
     return nullptr;
+}
+
+bool PcapReader::resumeAt(uint64_t offset, uint32_t framesBefore)
+{
+    if (!reopenable_ || !error_.empty() || offset < position_ || offset > size_) return false;
+    if (::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0) return false;
+    std::clearerr(file_);
+    at_ = end_ = 0;
+    position_ = offset;
+    eof_ = false;
+    readErrno_ = 0;
+    frames_ = framesBefore;
+    limit_ = UINT64_MAX;
+    return true;
 }
 
 CaptureReader::Status PcapReader::next(RawFrame& frame)

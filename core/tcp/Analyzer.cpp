@@ -185,7 +185,11 @@ constexpr int64_t AwakeAfterPartNs = 10'000'000;
 
 // readCapture's reading in two parts: `later` reads from its position to the end on the helper
 // thread while `reader` reads up to there. False when the later part was dropped (nothing of it
-// is kept): `reader` then stands at or past the boundary, or stopped early.
+// is kept): `reader` then stands at or past the boundary, or stopped early. When the later part's
+// reader stopped at a record it could not read (the file ends inside it: a capture copied while
+// it was written; or it is damaged), the part is kept, and `reader` reads that record again
+// after the join: it stops there too, with the message one reading gives (frame numbers are a
+// part's own in the later reader's).
 
 bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> later, const std::string& path,
                          CaptureInfo& info, FrameTally& tally, const AnalyzeOptions& options, FlowTable& table,
@@ -202,10 +206,12 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
     std::atomic<uint64_t> otherBytes{0};
     std::atomic<bool> abandon{false};
     std::exception_ptr otherFailure;
+    uint64_t laterStop = 0; // where the later part's reader stopped
     const auto readLater = [&] {
         try {
             const ReadPart part{boundary, size, false, nullptr, &otherBytes, &abandon};
             readFrames(*later, path, otherInfo, otherTally, options, otherTable, part);
+            laterStop = later->position();
             later.reset(); // its buffer, and the table's, before both parts are whole
             otherTable.partRead();
         } catch (...) {
@@ -223,9 +229,11 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
     }
     helper.wait();
     if (otherInfo.cancelled && stopRequested(options.cancel)) info.cancelled = true;
-    const bool exact = !otherFailure && !otherInfo.cancelled && !otherInfo.truncated && otherInfo.errors.empty() &&
-                       otherInfo.unsupportedLink == 0 && otherTally.badTimestamps == 0 && !info.truncated &&
-                       !info.cancelled && reader.position() == boundary;
+    // (The later part's messages: only its reader's, when it stopped at a record; see above.)
+    const bool exact = !otherFailure && !otherInfo.cancelled &&
+                       otherInfo.errors.size() == (otherInfo.truncated ? 1u : 0u) && otherInfo.unsupportedLink == 0 &&
+                       otherTally.badTimestamps == 0 && !info.truncated && !info.cancelled &&
+                       reader.position() == boundary;
     const uint32_t framesBefore = info.packets;
     if (!exact || !table.absorb(otherTable, framesBefore)) return false;
     info.packets += otherInfo.packets;
@@ -239,6 +247,14 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
     if (!tally.firstMalformed && otherTally.firstMalformed) {
         tally.firstMalformed = otherTally.firstMalformed;
         tally.firstMalformedFrame = framesBefore + otherTally.firstMalformedFrame;
+    }
+    if (otherInfo.truncated) {
+        if (reader.resumeAt(laterStop, info.packets)) {
+            readFrames(reader, path, info, tally, options, table, ReadPart{laterStop, size});
+        } else { // (only if the file cannot seek now) the part's message, its frame numbers its own
+            info.errors.push_back(otherInfo.errors.front());
+            info.truncated = true;
+        }
     }
     return true;
 }

@@ -387,6 +387,50 @@ TEST(ReadInParts, AFalseBoundaryInsideAPacketIsReadAgain)
     std::filesystem::remove(path);
 }
 
+// A file that ends inside its last record (a capture copied while it was being written), or whose
+// later part holds a damaged record: one reading stops there, with a message naming the frame
+// before it. Read in two parts, the later part is kept all the same (the first part's reader
+// reads the record where the later one stopped again, for that message), and the analysis,
+// messages included, is that of one reading. (Before, such a later part was always read again.)
+TEST(ReadInParts, AFileCutShortOrDamagedInItsLaterPartKeepsThePart)
+{
+    const std::string path = tempPath("parts-cut.pcap");
+    writeManyConnections(path, false, 8, false, 0, false);
+    const std::vector<uint8_t> bytes = fileBytes(path);
+    std::vector<size_t> records; // where each record starts
+    for (size_t at = 24; at + 16 <= bytes.size();) {
+        records.push_back(at);
+        uint32_t caplen = 0;
+        std::memcpy(&caplen, bytes.data() + at + 8, 4);
+        at += 16 + caplen;
+    }
+    ASSERT_GT(records.size(), 1000u);
+    const std::vector<uint8_t> cut(bytes.begin(), bytes.end() - 10);
+    std::vector<uint8_t> damaged = bytes;
+    const uint32_t lie = 0x7fffffff; // a captured length past any snaplen
+    std::memcpy(damaged.data() + records[records.size() * 3 / 4] + 8, &lie, 4);
+    for (const auto& [content, words] : {std::pair{cut, "file ends inside a packet record after frame "},
+                                         std::pair{damaged, "damaged packet record after frame "}}) {
+        {
+            std::ofstream out(path, std::ios::binary | std::ios::trunc);
+            out.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
+        }
+        std::string error;
+        const auto whole = core::analyzeFile(path, error);
+        ASSERT_TRUE(whole) << error;
+        EXPECT_TRUE(whole->capture.truncated);
+        ASSERT_FALSE(whole->capture.errors.empty()); // (then the count of frames with damaged headers)
+        EXPECT_NE(whole->capture.errors.front().find(words), std::string::npos) << whole->capture.errors.front();
+        int joined = 0; // boundaries before the damage
+        for (uint64_t k = 1; k <= 8; ++k)
+            joined += sameInParts(path, *whole, content.size() * k / 12) ? 1 : 0;
+        EXPECT_GE(joined, 6) << words;
+        EXPECT_FALSE(sameInParts(path, *whole, content.size() * 11 / 12) && content.size() != cut.size())
+            << "a boundary after the damage: the first part's reader stops before it";
+    }
+    std::filesystem::remove(path);
+}
+
 TEST(ReadInParts, ProjectAndPublicCapturesGiveTheSameAnalysisWhereverTheyAreCut)
 {
     namespace fs = std::filesystem;
