@@ -74,16 +74,16 @@ public:
     // From now on next() ends (Status::End, nothing read) once position() is at or past
     // `offset`; UINT64_MAX lifts the limit. Only readers that read in parts honour it.
     virtual void setLimit(uint64_t offset) { (void)offset; }
-    // Goes on from byte `offset` (a record boundary that a later part's reader reached, at or
-    // past this reader's position), numbering frames after `framesBefore`, with no limit: the
-    // reader of the first part reads again the record where the later part's reader stopped
-    // (cut short or damaged), so that its message names the frame one reading names. False
-    // when this reader cannot (nothing changes then).
-    virtual bool resumeAt(uint64_t offset, uint32_t framesBefore)
+    // The message (error()) with which reading stops at the record at byte `offset`, with
+    // `framesBefore` frames before it: the same file read again there, this reader unchanged.
+    // Empty when that record reads (the file changed) or this reader cannot tell. For a later
+    // part's reader that stopped at a cut or damaged record: its message numbers frames from
+    // the part's start, one reading's from the file's.
+    virtual std::string failureAt(uint64_t offset, uint32_t framesBefore) const
     {
         (void)offset;
         (void)framesBefore;
-        return false;
+        return {};
     }
 };
 

@@ -99,9 +99,12 @@ public:
     bool readsInParts() const override { return reopenable_; }
     std::unique_ptr<CaptureReader> openPartFrom(uint64_t offset) const override;
     void setLimit(uint64_t offset) override { limit_ = offset; }
-    bool resumeAt(uint64_t offset, uint32_t framesBefore) override;
+    std::string failureAt(uint64_t offset, uint32_t framesBefore) const override;
 
 private:
+    // A second reader of this file (the same one: not another put in its place since this one
+    // was opened) at byte `offset`, with this one's format; nullptr when it cannot be opened.
+    std::unique_ptr<PcapReader> reopenAt(uint64_t offset) const;
     // Whether a record boundary lies at buffer_[at]: the record headers from there chain, each
     // plausible, to the end of what is buffered (at least ChainRecords of them) or exactly to the
     // end of the file.
@@ -298,14 +301,12 @@ bool PcapReader::chainsFrom(size_t at) const
     }
 }
 
-std::unique_ptr<CaptureReader> PcapReader::openPartFrom(uint64_t offset) const
+std::unique_ptr<PcapReader> PcapReader::reopenAt(uint64_t offset) const
 {
-    // Reading a part is only worth it far from either end.
-    if (!reopenable_ || offset <= FileHeaderBytes || offset >= size_) return nullptr;
+    if (!reopenable_ || offset < FileHeaderBytes || offset > size_) return nullptr;
     FILE* f = std::fopen(name_.c_str(), "rb");
     if (!f) return nullptr;
     auto part = std::make_unique<PcapReader>(f, name_, size_, false);
-    // The same file, not another put in its place since it was opened.
     struct stat mine {
     }, theirs{};
     if (::fstat(::fileno(file_), &mine) != 0 || ::fstat(::fileno(f), &theirs) != 0 || mine.st_dev != theirs.st_dev ||
@@ -319,6 +320,16 @@ std::unique_ptr<CaptureReader> PcapReader::openPartFrom(uint64_t offset) const
     part->snapshot_ = snapshot_;
     part->maxCaplen_ = maxCaplen_;
     if (::fseeko(f, static_cast<off_t>(offset), SEEK_SET) != 0) return nullptr;
+    part->position_ = offset;
+    return part;
+}
+
+std::unique_ptr<CaptureReader> PcapReader::openPartFrom(uint64_t offset) const
+{
+    // Reading a part is only worth it far from either end.
+    if (offset <= FileHeaderBytes || offset >= size_) return nullptr;
+    std::unique_ptr<PcapReader> part = reopenAt(offset);
+    if (!part) return nullptr;
     // A boundary within the next read, or none (a capture of records too long for eight of them
     // to fit is not one reading in parts helps).
     const size_t got = part->fill(ReadBytes);
@@ -332,18 +343,13 @@ std::unique_ptr<CaptureReader> PcapReader::openPartFrom(uint64_t offset) const
     return nullptr;
 }
 
-bool PcapReader::resumeAt(uint64_t offset, uint32_t framesBefore)
+std::string PcapReader::failureAt(uint64_t offset, uint32_t framesBefore) const
 {
-    if (!reopenable_ || !error_.empty() || offset < position_ || offset > size_) return false;
-    if (::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0) return false;
-    std::clearerr(file_);
-    at_ = end_ = 0;
-    position_ = offset;
-    eof_ = false;
-    readErrno_ = 0;
-    frames_ = framesBefore;
-    limit_ = UINT64_MAX;
-    return true;
+    std::unique_ptr<PcapReader> again = reopenAt(offset);
+    if (!again) return {};
+    again->frames_ = framesBefore;
+    RawFrame frame;
+    return again->next(frame) == Status::Error ? again->error() : std::string();
 }
 
 CaptureReader::Status PcapReader::next(RawFrame& frame)

@@ -187,10 +187,9 @@ constexpr int64_t AwakeAfterPartNs = 10'000'000;
 // thread while `reader` reads up to there. False when the later part was dropped (nothing of it
 // is kept): `reader` then stands at or past the boundary, or stopped early. When the later part's
 // reader stopped at a record it could not read (the file ends inside it: a capture copied while
-// it was written; or it is damaged), the part is kept, and `reader` reads that record again
-// after the join: it stops there too, with the message one reading gives (frame numbers are a
-// part's own in the later reader's).
-
+// it was written; or it is damaged), one reading stops there too: the part is kept, with the
+// message one reading gives there (CaptureReader::failureAt: the part's reader numbers frames
+// from the part's start).
 bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> later, const std::string& path,
                          CaptureInfo& info, FrameTally& tally, const AnalyzeOptions& options, FlowTable& table,
                          HelperThread& helper)
@@ -235,7 +234,9 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
                        otherTally.badTimestamps == 0 && !info.truncated && !info.cancelled &&
                        reader.position() == boundary;
     const uint32_t framesBefore = info.packets;
-    if (!exact || !table.absorb(otherTable, framesBefore)) return false;
+    std::string stopped; // otherInfo.truncated: one reading's message where the part's reader stopped
+    if (exact && otherInfo.truncated) stopped = reader.failureAt(laterStop, framesBefore + otherInfo.packets);
+    if (!exact || (otherInfo.truncated && stopped.empty()) || !table.absorb(otherTable, framesBefore)) return false;
     info.packets += otherInfo.packets;
     info.tcpPackets += otherInfo.tcpPackets;
     info.ipFragments += otherInfo.ipFragments;
@@ -249,12 +250,8 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
         tally.firstMalformedFrame = framesBefore + otherTally.firstMalformedFrame;
     }
     if (otherInfo.truncated) {
-        if (reader.resumeAt(laterStop, info.packets)) {
-            readFrames(reader, path, info, tally, options, table, ReadPart{laterStop, size});
-        } else { // (only if the file cannot seek now) the part's message, its frame numbers its own
-            info.errors.push_back(otherInfo.errors.front());
-            info.truncated = true;
-        }
+        info.errors.push_back(std::move(stopped));
+        info.truncated = true;
     }
     return true;
 }

@@ -421,6 +421,13 @@ TEST(ReadInParts, AFileCutShortOrDamagedInItsLaterPartKeepsThePart)
         EXPECT_TRUE(whole->capture.truncated);
         ASSERT_FALSE(whole->capture.errors.empty()); // (then the count of frames with damaged headers)
         EXPECT_NE(whole->capture.errors.front().find(words), std::string::npos) << whole->capture.errors.front();
+        // What the later part's reader stops with, numbered as one reading numbers frames; nothing
+        // where a record reads.
+        const auto reader = core::CaptureReader::open(path, error);
+        ASSERT_TRUE(reader) << error;
+        const size_t stop = content.size() == cut.size() ? records.size() - 1 : records.size() * 3 / 4;
+        EXPECT_EQ(reader->failureAt(records[stop], static_cast<uint32_t>(stop)), whole->capture.errors.front());
+        EXPECT_EQ(reader->failureAt(records[5], 5), "");
         int joined = 0; // boundaries before the damage
         for (uint64_t k = 1; k <= 8; ++k)
             joined += sameInParts(path, *whole, content.size() * k / 12) ? 1 : 0;
