@@ -143,9 +143,11 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
 
     // Rows whose finding note already says what a generic mark would.
     QSet<uint32_t> finResendRows, challengeAckRows;
+    uint32_t stuckSince[2] = {0, 0}; // by side: the frame its lingering_close starts at (0: none)
     for (uint32_t idx : a.findingsOf(f)) {
         if (idx >= a.findings.size()) continue;
         const Finding& fi = a.findings[idx];
+        if (const auto* d = fi.as<LingeringClose>()) stuckSince[sideIndex(d->side)] = d->sinceFrame;
         const int64_t row = c.rowOfFrame(fi.frame);
         if (row < 0) continue;
         const auto r = static_cast<uint32_t>(row);
@@ -285,7 +287,9 @@ LadderContent LadderContent::build(AnalysisPtr analysis, uint32_t flowId, const 
                 return k;
             }();
             b.durationNs = (next < states.size() ? states[next].tsNs : a.endNs(f)) - states[runStart].tsNs;
-            b.lingering = isLingeringState(b.state);
+            // The finding covers the side's last run of closing states, from its first frame on.
+            const uint32_t since = stuckSince[sideIndex(s)];
+            b.lingering = since != 0 && isLingeringState(b.state) && a.packets[states[i].packet].frame >= since;
             b.assumed = states[i].basis == core::StateBasis::Assumed;
             if (c.rows() == 0) continue;
             b.fromRow = std::min(b.fromRow, c.rows() - 1);

@@ -28,8 +28,10 @@ struct LadderContent {
         uint32_t toRow = 0; // inclusive
         core::TcpState state = core::TcpState::Unknown;
         int64_t durationNs = 0;
-        bool lingering = false; // core::isLingeringState: a side stuck closing
-        bool assumed = false;   // core::StateBasis::Assumed: drawn hatched
+        // A side stuck closing: a band of the closing run that the side's lingering_close
+        // finding covers (core::isLingeringState alone is every close, a normal one too).
+        bool lingering = false;
+        bool assumed = false; // core::StateBasis::Assumed: drawn hatched
     };
 
     core::AnalysisPtr analysis;
