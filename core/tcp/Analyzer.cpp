@@ -60,14 +60,22 @@ struct ReadPart {
 };
 
 // The helper thread of one analysis: the caller's (AnalyzeOptions::helper), or one of its own
-// started when first asked for, awake for `awakeNs` (see HelperThread).
+// started when first asked for.
 class Helper {
 public:
     explicit Helper(HelperThread* given) : given_(given) {}
-    HelperThread& get(int64_t awakeNs = SpinNs)
+    HelperThread& get()
     {
-        if (!given_) given_ = &own_.emplace(awakeNs);
+        if (!given_) given_ = &own_.emplace();
         return *given_;
+    }
+    // A task comes within about `ns`: the helper is to spin until then (see HelperThread).
+    void awakeFor(int64_t ns)
+    {
+        if (given_)
+            given_->keepAwake(ns);
+        else
+            given_ = &own_.emplace(ns);
     }
 
 private:
@@ -299,7 +307,7 @@ void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& in
         readFrames(reader, path, info, tally, options, table, whole);
         return;
     }
-    helper.get(AwakeForSampleNs); // started now, it is awake when the later part is handed to it
+    helper.awakeFor(AwakeForSampleNs); // so that it is awake when the later part is handed to it
     reader.setLimit(size / 16);
     readFrames(reader, path, info, tally, options, table, whole);
     if (info.truncated || info.cancelled || reader.position() < size / 16) return; // read whole, or stopped

@@ -19,6 +19,7 @@ HelperThread::~HelperThread()
 
 void HelperThread::start(std::function<void()> task, int64_t awakeAfterNs)
 {
+    finish(); // at once but after a keepAwake (its task does nothing)
     {
         const std::lock_guard lock(m_);
         task_ = std::move(task);
@@ -27,6 +28,11 @@ void HelperThread::start(std::function<void()> task, int64_t awakeAfterNs)
         state_.store(Posted, std::memory_order_release);
     }
     changed_.notify_all();
+}
+
+void HelperThread::keepAwake(int64_t awakeNs)
+{
+    start([] {}, awakeNs);
 }
 
 void HelperThread::wait()

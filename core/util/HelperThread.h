@@ -63,8 +63,10 @@ public:
     HelperThread& operator=(const HelperThread&) = delete;
 
     // Runs `task` on the helper, which then spins for `awakeAfterNs` waiting for the next one.
-    // The task started before must have been waited for.
+    // The task started before must have been waited for (a keepAwake need not be).
     void start(std::function<void()> task, int64_t awakeAfterNs = SpinNs);
+    // Makes the helper spin for `awakeNs` from now (waking it if it sleeps): a task is coming.
+    void keepAwake(int64_t awakeNs);
     // Until the task started last has finished (at once when none is running); rethrows what
     // it threw.
     void wait();

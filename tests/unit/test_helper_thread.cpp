@@ -103,6 +103,23 @@ TEST(HelperThread, DestructorWaitsForTheRunningTask)
     EXPECT_TRUE(finished.load());
 }
 
+// keepAwake wakes a sleeping helper with a task that does nothing: the next start() need not
+// wait for it, and nothing it does reaches wait().
+TEST(HelperThread, KeepAwakeThenATask)
+{
+    HelperThread helper(0);
+    std::this_thread::sleep_for(PastSpinning);
+    for (int i = 0; i < 100; ++i) {
+        helper.keepAwake(SpinNs);
+        bool ran = false;
+        helper.start([&] { ran = true; });
+        helper.wait();
+        ASSERT_TRUE(ran);
+    }
+    helper.keepAwake(SpinNs);
+    EXPECT_NO_THROW(helper.wait());
+}
+
 TEST(HelperThread, TaskHandedOverJustAfterTheLastOneStillRuns)
 {
     HelperThread helper;
