@@ -14,7 +14,6 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -357,7 +356,7 @@ void writeFlowRange(const Analysis& a, size_t begin, size_t end, JsonLineWriter&
 // by spinning first (waitUntil): a thread asleep on a condition variable wakes up to
 // milliseconds late on those VMs, and a batch takes ~40 us.
 template <class WriteRange>
-void writeInBatches(size_t n, std::ostream& out, HelperThread& helper, WriteRange&& writeRange)
+void writeInBatches(size_t n, std::ostream& out, HelperOnDemand& helpers, WriteRange&& writeRange)
 {
     constexpr size_t Batch = 128;
     constexpr size_t ParallelFrom = 16 * Batch;   // items; below this a thread costs more than it saves
@@ -376,6 +375,7 @@ void writeInBatches(size_t n, std::ostream& out, HelperThread& helper, WriteRang
         }
         return;
     }
+    HelperThread& helper = helpers.get();
     const size_t batches = (n + Batch - 1) / Batch;
     // The helper's batches are the odd ones; batch 2k + 1 goes to buffer k % 2.
     std::array<JsonLineWriter, 2> theirs{JsonLineWriter(Capacity), JsonLineWriter(Capacity)};
@@ -432,8 +432,7 @@ void writeInBatches(size_t n, std::ostream& out, HelperThread& helper, WriteRang
 
 void writeAnalysisJson(const Analysis& a, std::ostream& out, HelperThread* helper)
 {
-    std::optional<HelperThread> own;
-    HelperThread& other = helper ? *helper : own.emplace();
+    HelperOnDemand other(helper);
     out << "{\n";
     const ordered_json header = captureHeader(a);
     for (const auto& [key, value] : header.items())

@@ -13,7 +13,6 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -57,30 +56,6 @@ struct ReadPart {
     const std::atomic<uint64_t>* otherBytes = nullptr; // read so far by the reader of the later part
     std::atomic<uint64_t>* bytes = nullptr;            // publishes what this reading read so far
     const std::atomic<bool>* abandon = nullptr;        // stop: the reading is no longer wanted
-};
-
-// The helper thread of one analysis: the caller's (AnalyzeOptions::helper), or one of its own
-// started when first asked for.
-class Helper {
-public:
-    explicit Helper(HelperThread* given) : given_(given) {}
-    HelperThread& get()
-    {
-        if (!given_) given_ = &own_.emplace();
-        return *given_;
-    }
-    // A task comes within about `ns`: the helper is to spin until then (see HelperThread).
-    void awakeFor(int64_t ns)
-    {
-        if (given_)
-            given_->keepAwake(ns);
-        else
-            given_ = &own_.emplace(ns);
-    }
-
-private:
-    HelperThread* given_;
-    std::optional<HelperThread> own_;
 };
 
 // Reads every frame (up to the reader's limit, if any), counts what is not TCP, and stores the
@@ -279,7 +254,7 @@ bool readLaterPartAtOnce(CaptureReader& reader, std::unique_ptr<CaptureReader> l
 // this thread reads it again: the result is always that of one reading. Captures of long flows
 // are not split: each of those crosses the boundary, and their records would have to be moved.
 void readCapture(CaptureReader& reader, const std::string& path, CaptureInfo& info, FrameTally& tally,
-                 const AnalyzeOptions& options, FlowTable& table, Helper& helper)
+                 const AnalyzeOptions& options, FlowTable& table, HelperOnDemand& helper)
 {
     constexpr uint64_t PartsFrom = uint64_t{8} << 20; // bytes: below this a thread costs more than it saves
     constexpr uint32_t ShortFlowPackets = 32;         // most packets an average flow of the sample may have
@@ -348,7 +323,7 @@ void analyseFlowRange(Analysis& a, size_t begin, size_t end, FindingList& out, F
 // front was 5 % slower on 64 interleaved streams: two threads walking the blocks of
 // neighbouring flows, which lie interleaved in memory, contend where two far apart do not.)
 // Findings keep flow order: each chunk's go into a list of their own, joined at the end.
-void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* cancel, Helper& helper)
+void groupAndAnalyse(Analysis& a, FlowTable& table, const std::atomic<bool>* cancel, HelperOnDemand& helper)
 {
     constexpr uint32_t ParallelFrom = 100'000; // packets: below this a thread costs more than it saves
     constexpr uint64_t ChunkPackets = 8192;
@@ -438,7 +413,7 @@ AnalysisPtr analyzeReader(CaptureReader& reader, const std::string& file, const 
     FlowTable table(*analysis);
     table.reserveFor(info.fileBytes);
     FrameTally tally;
-    Helper helper(options.helper);
+    HelperOnDemand helper(options.helper); // the caller's, or one of its own when first needed
     readCapture(reader, name, info, tally, options, table, helper);
     finishMessages(name, info, tally);
     if (merged) {

@@ -369,7 +369,7 @@ uint32_t FlowTable::frameOfRecord(uint32_t index) const
 void FlowTable::planHeads()
 {
     auto& flows = analysis_.flows;
-    headStart_.resize(flows.size() + (padding_ > 0 ? 1 : 0)); // the padding's too: see below
+    headStart_.resize(groupedRuns()); // the padding's too: see below
     uint32_t next = 0, padStart = 0;
     for (size_t f = 0; f <= flows.size(); ++f) {
         if (padding_ > 0 && f == padAfter_) { // absorb()'s padding, a flow of its own: see the header
@@ -470,7 +470,7 @@ void FlowTable::settle()
     auto& flows = analysis_.flows;
     // Decide roles: the SYN sender is the client; without a SYN, the receiver of a
     // SYN-ACK; without either, the side with the ephemeral port.
-    swapped_.assign(flows.size() + (padding_ > 0 ? 1 : 0), 0); // absorb()'s padding: see planHeads
+    swapped_.assign(groupedRuns(), 0);
     for (size_t i = 0; i < flows.size(); ++i) {
         const uint8_t seen = seen_[i];
         Flow& f = flows[i];

@@ -194,6 +194,8 @@ private:
     // every record the part read by up to a thousand places: grouping then followed one long cycle
     // of cache misses, and the analysis that waits on it stalled: 7 -> 40 ms.)
     uint32_t padFirst_ = 0, padding_ = 0, padAfter_ = 0;
+    // Runs of the head part that grouping places: one per flow, and the padding's (if any).
+    size_t groupedRuns() const { return analysis_.flows.size() + (padding_ > 0 ? 1 : 0); }
     std::vector<TailBlock> blocks_;
     // From settle() to groupHeads(): where each flow's head goes (its packets.first, kept
     // apart as 4 bytes a flow: grouping reads it once per record, and a Flow is 64 bytes),

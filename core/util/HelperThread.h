@@ -22,6 +22,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace flowladder::core {
@@ -85,6 +86,30 @@ private:
     std::mutex m_;
     std::condition_variable changed_;
     std::thread thread_;
+};
+
+// The helper thread of a piece of work: the caller's, or one of its own made when first asked
+// for (work too small for two threads makes none).
+class HelperOnDemand {
+public:
+    explicit HelperOnDemand(HelperThread* given) : given_(given) {}
+    HelperThread& get()
+    {
+        if (!given_) given_ = &own_.emplace();
+        return *given_;
+    }
+    // A task comes within about `ns`: the helper is to spin until then.
+    void awakeFor(int64_t ns)
+    {
+        if (given_)
+            given_->keepAwake(ns);
+        else
+            given_ = &own_.emplace(ns);
+    }
+
+private:
+    HelperThread* given_;
+    std::optional<HelperThread> own_;
 };
 
 } // namespace flowladder::core
